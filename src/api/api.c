@@ -1,0 +1,99 @@
+/* api/api.c -- request/response helpers shared by every handler, and the one function that
+ * writes error bodies. Threads: HTTP threads. */
+#include "api/api.h"
+
+#include "format/jsonw.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Responses larger than this are a bug, not a client's doing: limit them generously. */
+#define API_MAX_RESPONSE ((size_t)1 << 30)
+
+void api_req_init(api_req_t *req)
+{
+    kr_buf_init(&req->resp, API_MAX_RESPONSE);
+    req->status = 0;
+}
+
+void api_req_deinit(api_req_t *req)
+{
+    kr_buf_deinit(&req->resp);
+    if (req->async.arg && req->async.arg_free)
+        req->async.arg_free(req->async.arg);
+    req->async.arg = NULL;
+}
+
+api_status_t api_reply(api_req_t *req, int status)
+{
+    req->status = status;
+    return API_DONE;
+}
+
+static api_status_t reply_error_msg(api_req_t *req, int code, const char *msg)
+{
+    kr_buf_reset(&req->resp);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "error_code");
+    fmt_jsonw_int(&w, code);
+    fmt_jsonw_key(&w, "message");
+    fmt_jsonw_str(&w, msg && *msg ? msg : kr_err_default_message(code));
+    fmt_jsonw_obj_end(&w);
+    return api_reply(req, kr_err_http_status(code));
+}
+
+api_status_t api_reply_error(api_req_t *req, int code, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return reply_error_msg(req, code, msg);
+}
+
+api_status_t api_reply_err(api_req_t *req, const kr_err_t *err)
+{
+    int code = err->code ? err->code : KR_ERR_INTERNAL;
+    return reply_error_msg(req, code, err->msg);
+}
+
+api_status_t api_async(api_req_t *req, api_start_fn start, void *arg, void (*arg_free)(void *),
+                       api_resume_fn resume, int64_t timeout_ms)
+{
+    req->async.start = start;
+    req->async.arg = arg;
+    req->async.arg_free = arg_free;
+    req->async.resume = resume;
+    req->async.timeout_ms = timeout_ms;
+    return API_ASYNC;
+}
+
+const char *api_query(const api_req_t *req, const char *key)
+{
+    return req->ops && req->ops->query ? req->ops->query(req->conn, key) : NULL;
+}
+
+const char *api_header(const api_req_t *req, const char *name)
+{
+    return req->ops && req->ops->header ? req->ops->header(req->conn, name) : NULL;
+}
+
+int api_param_int32(const api_req_t *req, size_t idx, int32_t *out)
+{
+    if (idx >= req->n_params)
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(req->params[idx], &end, 10);
+    if (errno || !end || *end || v < INT32_MIN || v > INT32_MAX)
+        return -1;
+    *out = (int32_t)v;
+    return 0;
+}

@@ -1,0 +1,116 @@
+/* api/api.h -- what a request handler sees: the request (method, path parameters, negotiated
+ * version and types, body, query), the response it fills, and the way to wait for work on
+ * another thread (api_async). Handlers live in api/<resource>.c and are listed in
+ * router/routes.c; the HTTP layer (http/) drives them and never shows them libmicrohttpd.
+ *
+ * A handler returns API_DONE after filling the response, or API_ASYNC after api_async(): the
+ * HTTP layer then suspends the connection, opens a pending slot (util/pending.h) with the given
+ * timeout and calls start(arg, handle) to hand the work to another thread. When that work
+ * completes the handle (or the deadline passes), resume() runs on an HTTP thread with the
+ * result and returns API_DONE or API_ASYNC again.
+ * May use: kafka/, format/, config/, util/. Threads: handlers run on HTTP threads. */
+#ifndef KR_API_API_H
+#define KR_API_API_H
+
+#include "config/config.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/pending.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define API_MAX_PARAMS 6
+
+typedef struct api_req api_req_t;
+typedef struct kafka_md_cache kafka_md_cache_t;
+typedef struct kr_workq kr_workq_t;
+typedef struct rd_kafka_s rd_kafka_t;
+
+typedef enum api_status {
+    API_DONE = 0,
+    API_ASYNC = 1,
+} api_status_t;
+
+typedef api_status_t (*api_handler_fn)(api_req_t *req);
+/** Continues a request after its async work: result is owned by the handler now (NULL when
+ * timed_out). */
+typedef api_status_t (*api_resume_fn)(api_req_t *req, void *result, bool timed_out);
+/** Starts async work on another thread; takes ownership of arg and must end with exactly one
+ * kr_pending_complete(h, ...). */
+typedef void (*api_start_fn)(void *arg, kr_handle_t h);
+
+/** Everything handlers share; built once at start-up, read-only afterwards. */
+typedef struct api_ctx {
+    const krest_config_t *cfg;
+    kafka_md_cache_t *md;  /* metadata cache (kafka/metadata.h) */
+    rd_kafka_t *admin;     /* admin/metadata handle */
+    kr_workq_t *workq;     /* blocking calls */
+} api_ctx_t;
+
+/** The HTTP layer's accessors, so handlers never see the connection type. */
+typedef struct api_conn_ops {
+    const char *(*query)(void *conn, const char *key);
+    const char *(*header)(void *conn, const char *name);
+} api_conn_ops_t;
+
+struct api_req {
+    /* Set by the HTTP layer and the router before the handler runs; borrowed. */
+    const api_ctx_t *ctx;
+    const char *method;
+    const char *path;
+    const char *params[API_MAX_PARAMS]; /* path parameters in template order, NUL-terminated */
+    size_t n_params;
+    int version;           /* 1 or 2: which API's shapes to write */
+    int body_format;       /* neg_format_t of the request body's Content-Type */
+    const char *resp_type; /* Content-Type of the response */
+    const char *body;      /* request body (not NUL-terminated), may be NULL */
+    size_t body_len;
+    int64_t start_ms;      /* monotonic arrival time */
+    void *conn;
+    const api_conn_ops_t *ops;
+
+    /* Filled by the handler. */
+    int status;
+    kr_buf_t resp; /* response body (JSON); empty for 204 */
+
+    /* Set by api_async(). */
+    struct {
+        api_start_fn start;
+        void *arg;
+        void (*arg_free)(void *arg); /* frees arg if start() is never called */
+        api_resume_fn resume;
+        int64_t timeout_ms;
+    } async;
+};
+
+/** Initialises the handler-facing part of req (response buffer etc.). */
+void api_req_init(api_req_t *req);
+/** Frees what the handler side of req owns. */
+void api_req_deinit(api_req_t *req);
+
+/** Finishes with status and the JSON already written to req->resp. @return API_DONE. */
+api_status_t api_reply(api_req_t *req, int status);
+/** Finishes with a JSON error body {"error_code":code,"message":...}; the status follows from
+ * the code (kr_err_http_status). The only way krest writes an error body. @return API_DONE. */
+api_status_t api_reply_error(api_req_t *req, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** api_reply_error() from a kr_err_t. */
+api_status_t api_reply_err(api_req_t *req, const kr_err_t *err);
+
+/** Asks the HTTP layer to wait for work on another thread (see the file comment).
+ * Takes ownership of arg. @return API_ASYNC. */
+api_status_t api_async(api_req_t *req, api_start_fn start, void *arg, void (*arg_free)(void *),
+                       api_resume_fn resume, int64_t timeout_ms);
+
+/** @return a query parameter's value (borrowed), or NULL. */
+const char *api_query(const api_req_t *req, const char *key);
+/** @return a request header's value (borrowed), or NULL. */
+const char *api_header(const api_req_t *req, const char *name);
+
+/** Parses a path parameter known to be an integer (the router checked its syntax).
+ * @return 0, or -1 when it does not fit in int32. */
+int api_param_int32(const api_req_t *req, size_t idx, int32_t *out);
+
+#endif

@@ -1,0 +1,299 @@
+/* api/metadata.c -- the metadata API (see metadata.h).
+ *
+ * A request is answered on its HTTP thread when the metadata cache holds a fresh snapshot
+ * that has what it needs. Otherwise (stale cache, a topic missing from the snapshot, topic
+ * configs, watermarks) the look-up runs as one job on the worker pool, and the request waits
+ * suspended. A topic missing from the cache causes one forced refresh (a snapshot fetched
+ * after the request arrived) before the answer is 404/40401.
+ * Threads: handlers and renderers on HTTP threads; md_run() on a worker. */
+#include "api/metadata.h"
+
+#include "format/jsonw.h"
+#include "kafka/metadata.h"
+#include "util/mem.h"
+#include "util/workq.h"
+
+#include <string.h>
+
+enum md_need {
+    NEED_TOPIC = 1 << 0,      /* the path names a topic */
+    NEED_PARTITION = 1 << 1,  /* ... and a partition */
+    NEED_CONFIGS = 1 << 2,    /* DescribeConfigs of the topic */
+    NEED_WATERMARKS = 1 << 3, /* low/high offsets of the partition */
+};
+
+typedef struct md_job md_job_t;
+typedef void (*md_render_fn)(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w);
+
+struct md_job {
+    const api_ctx_t *ctx;
+    unsigned need;
+    char *topic; /* owned, when NEED_TOPIC */
+    int32_t partition;
+    int64_t arrival_ms;
+    md_render_fn render;
+    kr_handle_t handle;
+    /* results */
+    kafka_md_t *md;
+    kr_err_t err;
+    kafka_config_entry_t *configs;
+    long n_configs;
+    int64_t low, high;
+};
+
+static void md_job_free(void *arg)
+{
+    md_job_t *job = arg;
+    kafka_md_release(job->md);
+    kafka_config_entries_free(job->configs, job->n_configs > 0 ? (size_t)job->n_configs : 0);
+    xfree(job->topic);
+    xfree(job);
+}
+
+static bool has_what_it_needs(const md_job_t *job)
+{
+    if (!(job->need & NEED_TOPIC))
+        return true;
+    const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+    return t != NULL;
+}
+
+/* The blocking part, on a worker. */
+static void md_run(void *arg)
+{
+    md_job_t *job = arg;
+    const api_ctx_t *ctx = job->ctx;
+    int64_t timeout = ctx->cfg->client_timeout_ms;
+    job->md = kafka_md_get(ctx->md, 0, &job->err);
+    if (job->md && !has_what_it_needs(job)) {
+        kafka_md_release(job->md);
+        job->md = kafka_md_get(ctx->md, job->arrival_ms, &job->err);
+    }
+    bool found = job->md && has_what_it_needs(job);
+    if (found && (job->need & NEED_CONFIGS))
+        job->n_configs = kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs,
+                                             &job->err);
+    if (found && (job->need & NEED_WATERMARKS) && job->err.code == 0) {
+        const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+        if (kafka_md_partition(t, job->partition))
+            kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low,
+                             &job->high, &job->err);
+    }
+    kr_pending_complete(job->handle, job, md_job_free);
+}
+
+static void md_start(void *arg, kr_handle_t h)
+{
+    md_job_t *job = arg;
+    job->handle = h;
+    if (kr_workq_submit(job->ctx->workq, md_run, job) != 0) {
+        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS,
+                   "Too many requests: the blocking-call queue is full, retry later");
+        kr_pending_complete(h, job, md_job_free);
+    }
+}
+
+/* Checks the path's topic and partition against the snapshot, then renders. */
+static api_status_t finish(api_req_t *req, md_job_t *job)
+{
+    if (!job->md || (job->err.code && job->err.code != KR_ERR_TOPIC_NOT_FOUND))
+        return api_reply_err(req, &job->err);
+    if (job->need & NEED_TOPIC) {
+        const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+        if (!t)
+            return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        if ((job->need & NEED_PARTITION) && !kafka_md_partition(t, job->partition))
+            return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    }
+    if (job->err.code)
+        return api_reply_err(req, &job->err);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    job->render(req, job, &w);
+    if (fmt_jsonw_finish(&w) != 0)
+        return api_reply_error(req, KR_ERR_INTERNAL, "response too large");
+    return api_reply(req, 200);
+}
+
+static api_status_t md_resume(api_req_t *req, void *result, bool timed_out)
+{
+    md_job_t *job = result;
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    api_status_t st = finish(req, job);
+    md_job_free(job);
+    return st;
+}
+
+/* Serves a metadata request: from the cache when it can, else through a worker job. */
+static api_status_t serve(api_req_t *req, unsigned need, md_render_fn render)
+{
+    md_job_t *job = xcalloc(1, sizeof(*job));
+    job->ctx = req->ctx;
+    job->need = need;
+    job->render = render;
+    job->arrival_ms = req->start_ms;
+    if (need & NEED_TOPIC)
+        job->topic = xstrdup(req->params[0]);
+    if ((need & NEED_PARTITION) && api_param_int32(req, 1, &job->partition) != 0) {
+        md_job_free(job);
+        return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    }
+    if (!(need & (NEED_CONFIGS | NEED_WATERMARKS))) {
+        job->md = kafka_md_peek(req->ctx->md);
+        if (job->md && has_what_it_needs(job)) {
+            api_status_t st = finish(req, job);
+            md_job_free(job);
+            return st;
+        }
+        kafka_md_release(job->md);
+        job->md = NULL;
+    }
+    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+    return api_async(req, md_start, job, md_job_free, md_resume, timeout);
+}
+
+api_status_t api_root(api_req_t *req)
+{
+    kr_buf_puts(&req->resp, "{}");
+    return api_reply(req, 200);
+}
+
+static void render_topics(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    (void)req;
+    fmt_jsonw_arr_begin(w);
+    for (size_t i = 0; i < job->md->n_topics; i++) {
+        if (!job->md->topics[i].internal)
+            fmt_jsonw_str(w, job->md->topics[i].name);
+    }
+    fmt_jsonw_arr_end(w);
+}
+
+api_status_t api_topics_list(api_req_t *req)
+{
+    return serve(req, 0, render_topics);
+}
+
+static bool in_list(const int32_t *ids, size_t n, int32_t id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] == id)
+            return true;
+    }
+    return false;
+}
+
+static void write_partition(fmt_jsonw_t *w, const kafka_md_partition_t *p)
+{
+    fmt_jsonw_obj_begin(w);
+    fmt_jsonw_key(w, "partition");
+    fmt_jsonw_int(w, p->id);
+    fmt_jsonw_key(w, "leader");
+    fmt_jsonw_int(w, p->leader);
+    fmt_jsonw_key(w, "replicas");
+    fmt_jsonw_arr_begin(w);
+    for (size_t r = 0; r < p->n_replicas; r++) {
+        fmt_jsonw_obj_begin(w);
+        fmt_jsonw_key(w, "broker");
+        fmt_jsonw_int(w, p->replicas[r]);
+        fmt_jsonw_key(w, "leader");
+        fmt_jsonw_bool(w, p->replicas[r] == p->leader);
+        fmt_jsonw_key(w, "in_sync");
+        fmt_jsonw_bool(w, in_list(p->isrs, p->n_isrs, p->replicas[r]));
+        fmt_jsonw_obj_end(w);
+    }
+    fmt_jsonw_arr_end(w);
+    fmt_jsonw_obj_end(w);
+}
+
+static void write_partitions(fmt_jsonw_t *w, const kafka_md_topic_t *t)
+{
+    fmt_jsonw_arr_begin(w);
+    for (size_t i = 0; i < t->n_partitions; i++)
+        write_partition(w, &t->partitions[i]);
+    fmt_jsonw_arr_end(w);
+}
+
+static void render_topic(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+    fmt_jsonw_obj_begin(w);
+    fmt_jsonw_key(w, "name");
+    fmt_jsonw_str(w, t->name);
+    fmt_jsonw_key(w, "configs");
+    fmt_jsonw_obj_begin(w);
+    for (long i = 0; i < job->n_configs; i++) {
+        /* v1 showed the topic's own overrides; v2 shows every config, defaults included. */
+        if (req->version == 1 && job->configs[i].is_default)
+            continue;
+        fmt_jsonw_key(w, job->configs[i].name);
+        fmt_jsonw_str(w, job->configs[i].value);
+    }
+    fmt_jsonw_obj_end(w);
+    fmt_jsonw_key(w, "partitions");
+    write_partitions(w, t);
+    fmt_jsonw_obj_end(w);
+}
+
+api_status_t api_topic_get(api_req_t *req)
+{
+    return serve(req, NEED_TOPIC | NEED_CONFIGS, render_topic);
+}
+
+static void render_partitions(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    (void)req;
+    write_partitions(w, kafka_md_topic(job->md, job->topic));
+}
+
+api_status_t api_partitions_list(api_req_t *req)
+{
+    return serve(req, NEED_TOPIC, render_partitions);
+}
+
+static void render_partition(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    (void)req;
+    const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+    write_partition(w, kafka_md_partition(t, job->partition));
+}
+
+api_status_t api_partition_get(api_req_t *req)
+{
+    return serve(req, NEED_TOPIC | NEED_PARTITION, render_partition);
+}
+
+static void render_offsets(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    (void)req;
+    fmt_jsonw_obj_begin(w);
+    fmt_jsonw_key(w, "beginning_offset");
+    fmt_jsonw_int(w, job->low);
+    fmt_jsonw_key(w, "end_offset");
+    fmt_jsonw_int(w, job->high);
+    fmt_jsonw_obj_end(w);
+}
+
+api_status_t api_partition_offsets(api_req_t *req)
+{
+    return serve(req, NEED_TOPIC | NEED_PARTITION | NEED_WATERMARKS, render_offsets);
+}
+
+static void render_brokers(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
+{
+    (void)req;
+    fmt_jsonw_obj_begin(w);
+    fmt_jsonw_key(w, "brokers");
+    fmt_jsonw_arr_begin(w);
+    for (size_t i = 0; i < job->md->n_brokers; i++)
+        fmt_jsonw_int(w, job->md->brokers[i]);
+    fmt_jsonw_arr_end(w);
+    fmt_jsonw_obj_end(w);
+}
+
+api_status_t api_brokers_list(api_req_t *req)
+{
+    return serve(req, 0, render_brokers);
+}

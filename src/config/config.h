@@ -1,0 +1,105 @@
+/* config/config.h -- krest's configuration: defaults, a Java properties file, environment
+ * (KAFKA_REST_<KEY>, KREST_<KEY>) and --key=value flags, later sources winning; validated
+ * once at start-up into an immutable krest_config_t. Key names are Confluent's (API.md §5,
+ * section K); krest's own keys are krest.*.
+ * May use: util/. Threads: config_load() at start-up only; the result is read-only after. */
+#ifndef KR_CONFIG_CONFIG_H
+#define KR_CONFIG_CONFIG_H
+
+#include "util/err.h"
+
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct config_listener {
+    char scheme[8]; /* "http" or "https" (lower case) */
+    char *host;     /* owned; "0.0.0.0", "localhost", "::" (IPv6 without brackets)... */
+    int port;       /* 1..65535 */
+} config_listener_t;
+
+typedef struct config_kv {
+    char *key;   /* owned */
+    char *value; /* owned */
+} config_kv_t;
+
+typedef struct krest_config {
+    /* HTTP server (rest-utils keys) */
+    config_listener_t *listeners; /* from `listeners`, or http://0.0.0.0:<port> when empty */
+    size_t n_listeners;
+    config_listener_t *advertised_listeners; /* `advertised.listeners`, may be 0 */
+    size_t n_advertised_listeners;
+    int port;                        /* `port` (deprecated), default 8082 */
+    char *host_name;                 /* `host.name`, "" default */
+    char *id;                        /* `id`, "" default (auto names use <hostname>-<port>) */
+    int64_t max_request_header_size; /* `max.request.header.size`, 8192 */
+    int64_t idle_timeout_ms;         /* `idle.timeout.ms`, 30000 */
+    int64_t server_connection_limit; /* `server.connection.limit`, 0 = unlimited */
+    int64_t shutdown_graceful_ms;    /* `shutdown.graceful.ms`, 30000 */
+    int compression_enable;          /* `compression.enable`, 1 */
+    int debug;                       /* `debug`, 0 */
+
+    /* Kafka */
+    char *bootstrap_servers;        /* `bootstrap.servers`, "localhost:9092" default */
+    int64_t client_timeout_ms;      /* `client.timeout.ms`, 5000 (krest's default) */
+    int64_t client_init_timeout_ms; /* `client.init.timeout.ms`, 60000 */
+
+    /* Consumers (proxy-side keys, never passed to librdkafka) */
+    int64_t consumer_request_timeout_ms;  /* 1000 */
+    int64_t consumer_request_max_bytes;   /* 67108864 */
+    int64_t consumer_instance_timeout_ms; /* 300000 */
+    int64_t fetch_min_bytes;              /* `fetch.min.bytes`, -1 (range -1..10000000) */
+
+    /* Schema Registry */
+    char *schema_registry_url; /* `schema.registry.url`; "" -> the built-in registry's URL */
+
+    /* krest's own keys */
+    int64_t max_request_size;               /* `krest.max.request.size`, 67108864 */
+    int64_t consumer_buffer_bytes;          /* `krest.consumer.buffer.bytes`, 8388608 */
+    int64_t consumer_first_read_timeout_ms; /* `krest.consumer.first.read.timeout.ms`, 5000 */
+    char *schema_registry_listeners; /* `krest.schema.registry.listeners`, http://0.0.0.0:8081 */
+    char *schema_registry_topic;     /* `krest.schema.registry.topic`, "_schemas" */
+    int64_t http_threads;            /* `krest.http.threads`, 0 = number of cores */
+    int64_t worker_threads;          /* `krest.worker.threads`, 4 (blocking librdkafka calls) */
+    int64_t worker_queue_size;       /* `krest.worker.queue.size`, 1024 (full -> 429) */
+    int64_t metadata_max_age_ms;     /* `krest.metadata.max.age.ms`, 1000 */
+    int log_level;                   /* `krest.log.level` (kr_log_level_t), "info" */
+    int access_log;                  /* `krest.access.log`, 1 */
+
+    /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
+     * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
+    config_kv_t *passthrough;
+    size_t n_passthrough;
+} krest_config_t;
+
+/** Builds the configuration from argv (`[file.properties] [--key=value ...]`, `--help`,
+ * `--version`), the environment (envp, NULL-terminated) and the properties file, in the order
+ * defaults < file < environment < flags. Unknown keys are logged as warnings.
+ * @return 0 with *out owned (free with config_free); 1 when --help or --version was printed
+ *         to stdout (nothing to run); -1 with err set (code 422, message naming the key) on an
+ *         unreadable file or an invalid value. */
+int config_load(int argc, char **argv, char **envp, krest_config_t **out, kr_err_t *err);
+
+/** Frees a configuration; config_free(NULL) is a no-op. */
+void config_free(krest_config_t *cfg);
+
+/** Collects the librdkafka properties for one kind of client: "producer", "consumer" or
+ * "admin". Takes every `client.*` key, then every `<kind>.*` key (later wins), prefix
+ * stripped, proxy keys left out (section K).
+ * @return the number of pairs; *out is owned (free with config_kv_free). */
+size_t config_kafka_props(const krest_config_t *cfg, const char *kind, config_kv_t **out);
+
+/** Frees an array returned by config_kafka_props(). */
+void config_kv_free(config_kv_t *kv, size_t n);
+
+/** Writes the list of every known key, its default and a one-line description. */
+void config_print_help(FILE *out);
+
+/** Parses one listener URL such as "http://0.0.0.0:8082" or "http://[::1]:8082".
+ * @return 0, or -1 with err set. */
+int config_parse_listener(const char *url, config_listener_t *out, kr_err_t *err);
+
+/** Frees the host of a listener filled by config_parse_listener(); the struct itself is the
+ * caller's. */
+void config_listener_deinit(config_listener_t *l);
+
+#endif

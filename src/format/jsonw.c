@@ -1,0 +1,179 @@
+/* format/jsonw.c -- streaming JSON writer. Pure; threads: one writer per thread. */
+#include "format/jsonw.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+void fmt_jsonw_init(fmt_jsonw_t *w, kr_buf_t *out)
+{
+    memset(w, 0, sizeof(*w));
+    w->out = out;
+    w->first[0] = true;
+}
+
+static void put(fmt_jsonw_t *w, const char *s, size_t n)
+{
+    if (kr_buf_append(w->out, s, n) != 0)
+        w->failed = true;
+}
+
+/* Writes the comma that separates this value from the previous one, if any. */
+static void sep(fmt_jsonw_t *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (!w->first[w->depth])
+        put(w, ",", 1);
+    w->first[w->depth] = false;
+}
+
+static void container_open(fmt_jsonw_t *w, char c)
+{
+    sep(w);
+    put(w, &c, 1);
+    if (w->depth + 1 >= FMT_JSONW_MAX_DEPTH) {
+        w->failed = true;
+        return;
+    }
+    w->depth++;
+    w->first[w->depth] = true;
+}
+
+static void container_close(fmt_jsonw_t *w, char c)
+{
+    put(w, &c, 1);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void fmt_jsonw_obj_begin(fmt_jsonw_t *w)
+{
+    container_open(w, '{');
+}
+
+void fmt_jsonw_obj_end(fmt_jsonw_t *w)
+{
+    container_close(w, '}');
+}
+
+void fmt_jsonw_arr_begin(fmt_jsonw_t *w)
+{
+    container_open(w, '[');
+}
+
+void fmt_jsonw_arr_end(fmt_jsonw_t *w)
+{
+    container_close(w, ']');
+}
+
+int fmt_json_quote(kr_buf_t *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    int rc = kr_buf_putc(out, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        rc |= kr_buf_append(out, s + start, i - start);
+        start = i + 1;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t len = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0xf];
+            len = 6;
+        }
+        rc |= kr_buf_append(out, esc, len);
+    }
+    if (rc == 0)
+        rc = kr_buf_append(out, s + start, n - start);
+    if (rc == 0)
+        rc = kr_buf_putc(out, '"');
+    return rc ? -1 : 0;
+}
+
+void fmt_jsonw_key(fmt_jsonw_t *w, const char *key)
+{
+    sep(w);
+    if (fmt_json_quote(w->out, key, strlen(key)) != 0)
+        w->failed = true;
+    put(w, ":", 1);
+    w->after_key = true;
+}
+
+void fmt_jsonw_strn(fmt_jsonw_t *w, const char *s, size_t n)
+{
+    sep(w);
+    if (fmt_json_quote(w->out, s, n) != 0)
+        w->failed = true;
+}
+
+void fmt_jsonw_str(fmt_jsonw_t *w, const char *s)
+{
+    if (!s) {
+        fmt_jsonw_null(w);
+        return;
+    }
+    fmt_jsonw_strn(w, s, strlen(s));
+}
+
+void fmt_jsonw_int(fmt_jsonw_t *w, int64_t v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%" PRId64, v);
+    sep(w);
+    put(w, num, (size_t)n);
+}
+
+void fmt_jsonw_bool(fmt_jsonw_t *w, bool v)
+{
+    sep(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void fmt_jsonw_null(fmt_jsonw_t *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void fmt_jsonw_raw(fmt_jsonw_t *w, const char *json, size_t n)
+{
+    sep(w);
+    put(w, json, n);
+}
+
+int fmt_jsonw_finish(const fmt_jsonw_t *w)
+{
+    return w->failed || w->depth != 0 ? -1 : 0;
+}

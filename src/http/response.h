@@ -1,0 +1,19 @@
+/* http/response.h -- turning a finished api_req_t into a libmicrohttpd response: Content-Type,
+ * gzip when the client asks and the body is worth it, the status.
+ * May use: api/, util/, libmicrohttpd, zlib. Threads: MHD threads. */
+#ifndef KR_HTTP_RESPONSE_H
+#define KR_HTTP_RESPONSE_H
+
+#include "api/api.h"
+
+#include <microhttpd.h>
+#include <stdbool.h>
+
+/** Queues req's response on conn; takes the body out of req->resp. gzip is used when
+ * allow_gzip, the client's Accept-Encoding names gzip, and the body exceeds 1 KiB.
+ * @return MHD_YES, or MHD_NO when MHD could not queue it (the connection is then closed).
+ *         *bytes_out is the size of the body as sent. */
+enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, bool allow_gzip,
+                                    size_t *bytes_out);
+
+#endif

@@ -1,0 +1,404 @@
+/* http/server.c -- libmicrohttpd daemons and the life of a request (see server.h).
+ *
+ * DESIGN. MHD calls on_request() several times per request: first with the headers (we route,
+ * check limits and negotiate, and may answer an error at once, before any body is read), then
+ * once per body chunk (appended to a buffer bounded by krest.max.request.size), then once more
+ * with no data (we run the handler). A handler that must wait returns API_ASYNC: we open a
+ * pending slot with the request's deadline, suspend the connection, and only then start the
+ * work, so a completion can never race ahead of the suspension. The completion (or the
+ * deadline) wakes us through MHD_resume_connection(); MHD calls on_request() again and the
+ * handler's resume function writes the response. on_completed() writes the access log line
+ * and frees the request.
+ * Threads: MHD's pool threads; wake() from any thread. */
+#include "http/server.h"
+
+#include "http/response.h"
+#include "router/router.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* Bytes of an oversized body we read and drop so that the client can see the 413; past this
+ * the connection is closed instead. */
+#define DISCARD_MAX ((size_t)16 << 20)
+
+struct http_server {
+    const api_ctx_t *ctx; /* borrowed */
+    struct MHD_Daemon **daemons;
+    size_t n_daemons;
+    atomic_long active; /* requests begun and not yet completed */
+};
+
+enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
+
+typedef struct http_req {
+    api_req_t api;
+    http_server_t *srv;
+    struct MHD_Connection *conn;
+    router_match_t match;
+    kr_buf_t body;
+    enum req_state state;
+    bool too_large;   /* the body passed the limit: answer 413 when it ends */
+    size_t discarded; /* bytes of body dropped after too_large */
+    kr_handle_t pending;
+    int64_t start_us;
+    size_t bytes_out;
+    char *method;
+    char *path;
+} http_req_t;
+
+static const char *conn_query(void *conn, const char *key)
+{
+    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static const char *conn_header(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static const api_conn_ops_t conn_ops = {conn_query, conn_header};
+
+static http_req_t *req_new(http_server_t *srv, struct MHD_Connection *conn, const char *url,
+                           const char *method)
+{
+    http_req_t *r = xcalloc(1, sizeof(*r));
+    r->srv = srv;
+    r->conn = conn;
+    r->start_us = kr_clock_mono_us();
+    r->method = xstrdup(method);
+    r->path = xstrdup(url);
+    kr_buf_init(&r->body, (size_t)srv->ctx->cfg->max_request_size);
+    api_req_init(&r->api);
+    r->api.ctx = srv->ctx;
+    r->api.method = r->method;
+    r->api.path = r->path;
+    r->api.start_ms = r->start_us / 1000;
+    r->api.conn = conn;
+    r->api.ops = &conn_ops;
+    r->api.resp_type = "application/json";
+    atomic_fetch_add(&srv->active, 1);
+    return r;
+}
+
+static void req_free(http_req_t *r)
+{
+    if (r->state == ST_WAITING) {
+        bool timed_out;
+        void *res = kr_pending_take(r->pending, &timed_out);
+        (void)res; /* only possible when the daemon stops; the slot was abandoned */
+    }
+    api_req_deinit(&r->api);
+    router_match_free(&r->match);
+    kr_buf_deinit(&r->body);
+    atomic_fetch_sub(&r->srv->active, 1);
+    xfree(r->method);
+    xfree(r->path);
+    xfree(r);
+}
+
+static enum MHD_Result respond(http_req_t *r)
+{
+    r->state = ST_ANSWERED;
+    return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
+                               &r->bytes_out);
+}
+
+static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
+{
+    api_reply_err(&r->api, err);
+    return respond(r);
+}
+
+static void wake(void *owner)
+{
+    http_req_t *r = owner;
+    MHD_resume_connection(r->conn);
+}
+
+/* Acts on what a handler returned: respond, or suspend and start its async work. */
+static enum MHD_Result after_handler(http_req_t *r, api_status_t st)
+{
+    if (st == API_DONE)
+        return respond(r);
+    r->state = ST_WAITING;
+    int64_t deadline = kr_clock_mono_ms() + r->api.async.timeout_ms;
+    r->pending = kr_pending_open(r, wake, deadline);
+    MHD_suspend_connection(r->conn);
+    void *arg = r->api.async.arg;
+    r->api.async.arg = NULL; /* start() owns it now */
+    r->api.async.start(arg, r->pending);
+    return MHD_YES;
+}
+
+static enum MHD_Result resume(http_req_t *r)
+{
+    bool timed_out = false;
+    void *result = kr_pending_take(r->pending, &timed_out);
+    r->state = ST_BODY;
+    return after_handler(r, r->api.async.resume(&r->api, result, timed_out));
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    size_t *sum = cls;
+    *sum += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static bool has_body(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl)
+        return strtoull(cl, NULL, 10) > 0;
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+/* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
+static enum MHD_Result begin(http_req_t *r)
+{
+    const krest_config_t *cfg = r->srv->ctx->cfg;
+    kr_err_t err = {0};
+    size_t header_bytes = strlen(r->path) + strlen(r->method) + 12;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &header_bytes);
+    if ((int64_t)header_bytes > cfg->max_request_header_size) {
+        kr_err_set(&err, KR_ERR_HEADER_TOO_LARGE, "Request header fields too large: %zu bytes",
+                   header_bytes);
+        return respond_error(r, &err);
+    }
+    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg->max_request_size) {
+        kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body of %s bytes exceeds the limit of %lld",
+                   cl, (long long)cfg->max_request_size);
+        return respond_error(r, &err);
+    }
+    if (router_match(router_routes, router_n_routes, r->method, r->path, &r->match, &err) != 0)
+        return respond_error(r, &err);
+    const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
+    const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0)
+        return respond_error(r, &err);
+    memcpy(r->api.params, r->match.params, sizeof(r->api.params));
+    r->api.n_params = r->match.n_params;
+    r->state = ST_BODY;
+    return MHD_YES;
+}
+
+/* A body chunk: keep it, or drop it once the body is known to be too large. */
+static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
+{
+    size_t n = *size;
+    *size = 0;
+    if (r->state != ST_BODY)
+        return MHD_YES; /* answered early: MHD drops the rest */
+    if (!r->too_large && kr_buf_append(&r->body, data, n) == 0)
+        return MHD_YES;
+    r->too_large = true;
+    kr_buf_deinit(&r->body);
+    r->discarded += n;
+    return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+}
+
+static enum MHD_Result run_handler(http_req_t *r)
+{
+    if (r->too_large) {
+        kr_err_t err;
+        kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body exceeds the limit of %lld bytes",
+                   (long long)r->srv->ctx->cfg->max_request_size);
+        return respond_error(r, &err);
+    }
+    r->api.body = r->body.data;
+    r->api.body_len = r->body.len;
+    return after_handler(r, r->match.route->handler(&r->api));
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_req_t *r = *con_cls;
+    if (!r) {
+        r = req_new(cls, conn, url, method);
+        *con_cls = r;
+        return begin(r);
+    }
+    if (*upload_size)
+        return body_chunk(r, upload_data, upload_size);
+    switch (r->state) {
+    case ST_BODY:
+        return run_handler(r);
+    case ST_WAITING:
+        return resume(r);
+    default:
+        return MHD_YES; /* answered already */
+    }
+}
+
+static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
+{
+    if (!r->srv->ctx->cfg->access_log || !KR_LOG_ENABLED(KR_LOG_INFO))
+        return;
+    double ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0;
+    const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)";
+    log_info("access %s %s %d %zu %.3fms%s", r->method, r->path, r->api.status, r->bytes_out,
+             ms, how);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    http_req_t *r = *con_cls;
+    if (!r)
+        return;
+    access_log(r, toe);
+    req_free(r);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    log_debug("libmicrohttpd: %s", line);
+}
+
+static unsigned connection_limit(const krest_config_t *cfg)
+{
+    if (cfg->server_connection_limit > 0)
+        return (unsigned)cfg->server_connection_limit;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 1024 && rl.rlim_cur != RLIM_INFINITY)
+        return (unsigned)(rl.rlim_cur - rl.rlim_cur / 4);
+    return 768;
+}
+
+static unsigned pool_size(const krest_config_t *cfg)
+{
+    if (cfg->http_threads > 0)
+        return (unsigned)cfg->http_threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 2;
+}
+
+/* MHD zeroes each connection's memory pool per request: keep it small (DESIGN.md §3), but big
+ * enough to hold max.request.header.size so that krest, not MHD, answers oversized headers. */
+static size_t conn_memory(const krest_config_t *cfg)
+{
+    size_t need = (size_t)cfg->max_request_header_size * 2 + 4096;
+    return need > 32768 ? need : 32768;
+}
+
+static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener_t *l,
+                                       kr_err_t *err)
+{
+    const krest_config_t *cfg = srv->ctx->cfg;
+    if (strcmp(l->scheme, "http") != 0) {
+        kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener %s://%s:%d: only http is supported yet",
+                   l->scheme, l->host, l->port);
+        return NULL;
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    char port[8];
+    snprintf(port, sizeof(port), "%d", l->port);
+    int gai = getaddrinfo(l->host, port, &hints, &ai);
+    if (gai != 0) {
+        kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener host '%s': %s", l->host,
+                   gai_strerror(gai));
+        return NULL;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (ai->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    unsigned idle_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, (uint16_t)l->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+        MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg), MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    freeaddrinfo(ai);
+    if (!d)
+        kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
+                   l->port, errno ? strerror(errno) : "libmicrohttpd failed to start");
+    return d;
+}
+
+http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
+{
+    http_server_t *srv = xcalloc(1, sizeof(*srv));
+    srv->ctx = ctx;
+    atomic_init(&srv->active, 0);
+    srv->daemons = xcalloc(ctx->cfg->n_listeners, sizeof(struct MHD_Daemon *));
+    for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
+        errno = 0;
+        struct MHD_Daemon *d = start_daemon(srv, &ctx->cfg->listeners[i], err);
+        if (!d) {
+            http_server_shutdown(srv, 0);
+            http_server_free(srv);
+            return NULL;
+        }
+        srv->daemons[srv->n_daemons++] = d;
+    }
+    return srv;
+}
+
+static void sleep_ms(int ms)
+{
+    usleep((useconds_t)ms * 1000);
+}
+
+void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
+{
+    for (size_t i = 0; i < srv->n_daemons; i++) {
+        MHD_socket fd = MHD_quiesce_daemon(srv->daemons[i]);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+    }
+    int64_t deadline = kr_clock_mono_ms() + graceful_ms;
+    while (atomic_load(&srv->active) > 0 && kr_clock_mono_ms() < deadline)
+        sleep_ms(10);
+    /* Whatever still waits is answered now (as timed out), so no connection stays suspended
+     * when the daemons stop; requests that suspend meanwhile are caught by the next round. */
+    int64_t hard = kr_clock_mono_ms() + 2000;
+    do {
+        kr_pending_expire_all();
+        sleep_ms(10);
+    } while (kr_pending_count() > 0 && kr_clock_mono_ms() < hard);
+    for (size_t i = 0; i < srv->n_daemons; i++)
+        MHD_stop_daemon(srv->daemons[i]);
+    srv->n_daemons = 0;
+}
+
+void http_server_free(http_server_t *srv)
+{
+    if (!srv)
+        return;
+    xfree(srv->daemons);
+    xfree(srv);
+}

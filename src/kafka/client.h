@@ -1,0 +1,22 @@
+/* kafka/client.h -- creating librdkafka handles from krest's configuration: bootstrap servers,
+ * the pass-through `client.*` and `<kind>.*` keys (a key librdkafka rejects is a warning and is
+ * skipped), krest's fixed settings (allow.auto.create.topics=false on every handle), and
+ * librdkafka's logs routed into krest's log.
+ * May use: config/, util/, librdkafka. Threads: start-up (and consumer creation) only. */
+#ifndef KR_KAFKA_CLIENT_H
+#define KR_KAFKA_CLIENT_H
+
+#include "config/config.h"
+#include "util/err.h"
+
+#include <librdkafka/rdkafka.h>
+
+/** Builds a configuration for a handle of the given kind ("producer", "consumer", "admin").
+ * @return owned conf (hand to rd_kafka_new or destroy), never NULL. */
+rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind);
+
+/** Creates the admin/metadata handle (a producer-type handle that never produces).
+ * @return owned handle (rd_kafka_destroy), or NULL with err set. */
+rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err);
+
+#endif

@@ -1,0 +1,260 @@
+/* kafka/metadata.c -- cached cluster metadata, watermarks and topic configs (see metadata.h).
+ * Threads: the cache's fields are guarded by c->lock; fetches run on worker threads. */
+#include "kafka/metadata.h"
+
+#include "kafka/errors.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <librdkafka/rdkafka.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kafka_md_cache {
+    rd_kafka_t *rk; /* borrowed */
+    int64_t max_age_ms;
+    int64_t timeout_ms;
+    pthread_mutex_t lock;
+    pthread_cond_t done;  /* broadcast when a fetch ends */
+    kafka_md_t *current;  /* guarded by lock; one reference held by the cache */
+    bool fetching;        /* guarded by lock */
+    int64_t fetch_started_ms; /* guarded by lock: start of the fetch in flight */
+    kr_err_t last_err;    /* guarded by lock: outcome of the last fetch */
+    uint64_t fetch_seq;   /* guarded by lock: incremented when a fetch ends */
+};
+
+static const char *const internal_topics[] = {"__consumer_offsets", "__transaction_state",
+                                              "__share_group_state"};
+
+kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, int64_t max_age_ms, int64_t timeout_ms)
+{
+    kafka_md_cache_t *c = xcalloc(1, sizeof(*c));
+    c->rk = rk;
+    c->max_age_ms = max_age_ms;
+    c->timeout_ms = timeout_ms;
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->done, NULL);
+    return c;
+}
+
+void kafka_md_cache_free(kafka_md_cache_t *c)
+{
+    if (!c)
+        return;
+    kafka_md_release(c->current);
+    pthread_mutex_destroy(&c->lock);
+    pthread_cond_destroy(&c->done);
+    xfree(c);
+}
+
+kafka_md_t *kafka_md_keep(kafka_md_t *md)
+{
+    __atomic_add_fetch(&md->refcnt, 1, __ATOMIC_RELAXED);
+    return md;
+}
+
+static void md_free(kafka_md_t *md)
+{
+    for (size_t i = 0; i < md->n_topics; i++) {
+        kafka_md_topic_t *t = &md->topics[i];
+        for (size_t p = 0; p < t->n_partitions; p++) {
+            xfree(t->partitions[p].replicas);
+            xfree(t->partitions[p].isrs);
+        }
+        xfree(t->partitions);
+        xfree(t->name);
+    }
+    xfree(md->topics);
+    xfree(md->brokers);
+    xfree(md);
+}
+
+void kafka_md_release(kafka_md_t *md)
+{
+    if (md && __atomic_sub_fetch(&md->refcnt, 1, __ATOMIC_ACQ_REL) == 0)
+        md_free(md);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+    return strcmp(((const kafka_md_topic_t *)a)->name, ((const kafka_md_topic_t *)b)->name);
+}
+
+static int cmp_partition(const void *a, const void *b)
+{
+    return cmp_i32(&((const kafka_md_partition_t *)a)->id, &((const kafka_md_partition_t *)b)->id);
+}
+
+static int32_t *copy_ids(const int32_t *ids, int n)
+{
+    int32_t *out = xmalloc((size_t)(n > 0 ? n : 1) * sizeof(int32_t));
+    if (n > 0)
+        memcpy(out, ids, (size_t)n * sizeof(int32_t));
+    return out;
+}
+
+static bool is_internal(const char *name)
+{
+    for (size_t i = 0; i < sizeof(internal_topics) / sizeof(internal_topics[0]); i++) {
+        if (strcmp(name, internal_topics[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void convert_topic(const rd_kafka_metadata_topic_t *src, kafka_md_topic_t *t)
+{
+    t->name = xstrdup(src->topic);
+    t->internal = is_internal(src->topic);
+    t->n_partitions = (size_t)(src->partition_cnt > 0 ? src->partition_cnt : 0);
+    t->partitions = xcalloc(t->n_partitions ? t->n_partitions : 1, sizeof(kafka_md_partition_t));
+    for (size_t p = 0; p < t->n_partitions; p++) {
+        const rd_kafka_metadata_partition_t *sp = &src->partitions[p];
+        kafka_md_partition_t *dp = &t->partitions[p];
+        dp->id = sp->id;
+        dp->leader = sp->leader;
+        dp->err = sp->err;
+        dp->replicas = copy_ids(sp->replicas, sp->replica_cnt);
+        dp->n_replicas = (size_t)sp->replica_cnt;
+        dp->isrs = copy_ids(sp->isrs, sp->isr_cnt);
+        dp->n_isrs = (size_t)sp->isr_cnt;
+    }
+    qsort(t->partitions, t->n_partitions, sizeof(kafka_md_partition_t), cmp_partition);
+}
+
+/* Copies librdkafka's metadata into krest's sorted, immutable snapshot. Topics that the
+ * broker reports with an error (being deleted, ...) are left out. */
+static kafka_md_t *convert(const rd_kafka_metadata_t *src, int64_t started_ms)
+{
+    kafka_md_t *md = xcalloc(1, sizeof(*md));
+    md->refcnt = 1;
+    md->started_ms = started_ms;
+    md->n_brokers = (size_t)src->broker_cnt;
+    md->brokers = xcalloc(md->n_brokers ? md->n_brokers : 1, sizeof(int32_t));
+    for (size_t i = 0; i < md->n_brokers; i++)
+        md->brokers[i] = src->brokers[i].id;
+    qsort(md->brokers, md->n_brokers, sizeof(int32_t), cmp_i32);
+    md->topics = xcalloc(src->topic_cnt > 0 ? (size_t)src->topic_cnt : 1, sizeof(kafka_md_topic_t));
+    for (int i = 0; i < src->topic_cnt; i++) {
+        if (src->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            continue;
+        convert_topic(&src->topics[i], &md->topics[md->n_topics++]);
+    }
+    qsort(md->topics, md->n_topics, sizeof(kafka_md_topic_t), cmp_topic);
+    return md;
+}
+
+/* One Metadata request for all topics; runs without the cache lock. */
+static kafka_md_t *fetch(kafka_md_cache_t *c, int64_t started_ms, kr_err_t *err)
+{
+    const struct rd_kafka_metadata *raw = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(c->rk, 1, NULL, &raw, (int)c->timeout_ms);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        kafka_err_set(err, e, "metadata request failed");
+        return NULL;
+    }
+    kafka_md_t *md = convert(raw, started_ms);
+    rd_kafka_metadata_destroy(raw);
+    if (md->n_brokers == 0) {
+        kafka_md_release(md);
+        kr_err_set(err, KR_ERR_BROKER_NOT_AVAILABLE, "Kafka brokers are not available");
+        return NULL;
+    }
+    return md;
+}
+
+static bool fresh_enough(const kafka_md_t *md, int64_t not_before_ms)
+{
+    return md && md->started_ms >= not_before_ms;
+}
+
+kafka_md_t *kafka_md_peek(kafka_md_cache_t *c)
+{
+    int64_t not_before = kr_clock_mono_ms() - c->max_age_ms;
+    pthread_mutex_lock(&c->lock);
+    kafka_md_t *md = fresh_enough(c->current, not_before) ? kafka_md_keep(c->current) : NULL;
+    pthread_mutex_unlock(&c->lock);
+    return md;
+}
+
+/* Runs a fetch as the single fetcher, publishing its outcome. Lock held on entry and exit. */
+static void fetch_locked(kafka_md_cache_t *c)
+{
+    int64_t started = kr_clock_mono_ms();
+    c->fetching = true;
+    c->fetch_started_ms = started;
+    pthread_mutex_unlock(&c->lock);
+    kr_err_t ferr = {0};
+    kafka_md_t *md = fetch(c, started, &ferr);
+    pthread_mutex_lock(&c->lock);
+    if (md) {
+        kafka_md_release(c->current);
+        c->current = md;
+    }
+    c->last_err = ferr;
+    c->fetching = false;
+    c->fetch_seq++;
+    pthread_cond_broadcast(&c->done);
+}
+
+kafka_md_t *kafka_md_get(kafka_md_cache_t *c, int64_t not_before_ms, kr_err_t *err)
+{
+    if (not_before_ms <= 0)
+        not_before_ms = kr_clock_mono_ms() - c->max_age_ms;
+    pthread_mutex_lock(&c->lock);
+    for (;;) {
+        if (fresh_enough(c->current, not_before_ms)) {
+            kafka_md_t *md = kafka_md_keep(c->current);
+            pthread_mutex_unlock(&c->lock);
+            return md;
+        }
+        if (!c->fetching) {
+            fetch_locked(c);
+        } else {
+            /* Join the fetch in flight; if it started too early, loop and fetch again. */
+            bool usable = c->fetch_started_ms >= not_before_ms;
+            uint64_t seq = c->fetch_seq;
+            while (c->fetch_seq == seq)
+                pthread_cond_wait(&c->done, &c->lock);
+            if (!usable)
+                continue;
+        }
+        if (fresh_enough(c->current, not_before_ms))
+            continue;
+        if (err)
+            *err = c->last_err;
+        pthread_mutex_unlock(&c->lock);
+        return NULL;
+    }
+}
+
+const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name)
+{
+    kafka_md_topic_t key = {.name = (char *)name};
+    return bsearch(&key, md->topics, md->n_topics, sizeof(kafka_md_topic_t), cmp_topic);
+}
+
+const kafka_md_partition_t *kafka_md_partition(const kafka_md_topic_t *t, int32_t id)
+{
+    kafka_md_partition_t key = {.id = id};
+    return bsearch(&key, t->partitions, t->n_partitions, sizeof(kafka_md_partition_t),
+                   cmp_partition);
+}
+
+int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t timeout_ms,
+                     int64_t *low, int64_t *high, kr_err_t *err)
+{
+    rd_kafka_resp_err_t e =
+        rd_kafka_query_watermark_offsets(rk, topic, partition, low, high, (int)timeout_ms);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return kafka_err_set(err, e, "watermark offsets request failed");
+    return 0;
+}

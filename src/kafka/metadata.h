@@ -1,0 +1,89 @@
+/* kafka/metadata.h -- the cluster's metadata (brokers, topics, partitions), fetched with
+ * librdkafka's synchronous rd_kafka_metadata() and cached briefly, so that a burst of requests
+ * is not a burst of Metadata calls. Refreshes are single-flight: a caller that needs a snapshot
+ * no older than some time joins a refresh in flight that started late enough. Also the other
+ * blocking look-ups the metadata API needs (watermark offsets, topic configs).
+ *
+ * Snapshots are immutable and reference-counted: kafka_md_release() what you were given.
+ * May use: util/, librdkafka. Threads: kafka_md_peek() any thread, never blocks;
+ * kafka_md_get(), kafka_watermarks(), kafka_topic_configs() block: worker threads only. */
+#ifndef KR_KAFKA_METADATA_H
+#define KR_KAFKA_METADATA_H
+
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rd_kafka_s rd_kafka_t;
+typedef struct kafka_md_cache kafka_md_cache_t;
+
+typedef struct kafka_md_partition {
+    int32_t id;
+    int32_t leader; /* -1 when none */
+    int err;        /* rd_kafka_resp_err_t of the partition (e.g. leader not available) */
+    int32_t *replicas;
+    size_t n_replicas;
+    int32_t *isrs;
+    size_t n_isrs;
+} kafka_md_partition_t;
+
+typedef struct kafka_md_topic {
+    char *name;
+    bool internal; /* __consumer_offsets, __transaction_state, __share_group_state */
+    kafka_md_partition_t *partitions; /* sorted by id */
+    size_t n_partitions;
+} kafka_md_topic_t;
+
+typedef struct kafka_md {
+    int32_t *brokers; /* sorted ids */
+    size_t n_brokers;
+    kafka_md_topic_t *topics; /* sorted by name */
+    size_t n_topics;
+    int64_t started_ms; /* monotonic time the fetch began */
+    int refcnt;         /* atomic */
+} kafka_md_t;
+
+/** Creates a cache over rk (borrowed; must outlive the cache). @param timeout_ms per fetch. */
+kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, int64_t max_age_ms, int64_t timeout_ms);
+/** Frees the cache (snapshots handed out stay valid until released). */
+void kafka_md_cache_free(kafka_md_cache_t *c);
+
+/** @return a snapshot no older than the cache's max age, or NULL if there is none (never
+ * blocks). Owned reference: kafka_md_release(). */
+kafka_md_t *kafka_md_peek(kafka_md_cache_t *c);
+
+/** Returns a snapshot whose fetch started at or after not_before_ms (monotonic; 0 = the cache's
+ * max age decides), refreshing (or joining a refresh) when needed. Blocks up to the fetch
+ * timeout. @return owned reference, or NULL with err set (50302 when no broker answers). */
+kafka_md_t *kafka_md_get(kafka_md_cache_t *c, int64_t not_before_ms, kr_err_t *err);
+
+/** Takes another reference. */
+kafka_md_t *kafka_md_keep(kafka_md_t *md);
+/** Drops a reference; kafka_md_release(NULL) is a no-op. */
+void kafka_md_release(kafka_md_t *md);
+
+/** @return the topic (borrowed from md), or NULL. */
+const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name);
+/** @return the partition (borrowed from md), or NULL. */
+const kafka_md_partition_t *kafka_md_partition(const kafka_md_topic_t *t, int32_t id);
+
+/** Queries the low and high watermarks of a partition (blocking, worker threads).
+ * @return 0, or -1 with err set. */
+int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t timeout_ms,
+                     int64_t *low, int64_t *high, kr_err_t *err);
+
+typedef struct kafka_config_entry {
+    char *name;
+    char *value;   /* NULL when sensitive or unset */
+    bool is_default; /* not set on the topic itself (v1 shows only the others) */
+} kafka_config_entry_t;
+
+/** Describes a topic's configuration (blocking, worker threads; DescribeConfigs).
+ * @return the number of entries with *out owned (kafka_config_entries_free), or -1 with err. */
+long kafka_topic_configs(rd_kafka_t *rk, const char *topic, int64_t timeout_ms,
+                         kafka_config_entry_t **out, kr_err_t *err);
+void kafka_config_entries_free(kafka_config_entry_t *e, size_t n);
+
+#endif

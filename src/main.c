@@ -1,0 +1,135 @@
+/* main.c -- krest's start-up and shutdown, nothing else: configuration, Kafka handles, the
+ * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0.
+ * Threads: the main thread only; it blocks the signals for every thread it starts and
+ * receives them itself with sigwait(). */
+#include "api/api.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "kafka/client.h"
+#include "kafka/metadata.h"
+#include "util/log.h"
+#include "util/pending.h"
+#include "util/workq.h"
+
+#include <librdkafka/rdkafka.h>
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+extern char **environ;
+
+/* Each consumer handle holds sockets and wake-up fds (DESIGN.md §4): take all we may. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max)
+        return;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        log_warn("cannot raise RLIMIT_NOFILE");
+}
+
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static void log_listeners(const krest_config_t *cfg)
+{
+    char line[1024] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < cfg->n_listeners && off < sizeof(line); i++) {
+        const config_listener_t *l = &cfg->listeners[i];
+        bool v6 = strchr(l->host, ':') != NULL;
+        off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s://%s%s%s:%d",
+                                i ? "," : "", l->scheme, v6 ? "[" : "", l->host, v6 ? "]" : "",
+                                l->port);
+    }
+    log_info("krest %s started: listeners %s, bootstrap.servers %s (librdkafka %s, "
+             "libmicrohttpd %s)",
+             KREST_VERSION, line, cfg->bootstrap_servers, rd_kafka_version_str(),
+             MHD_get_version());
+}
+
+/* A first metadata fetch on a worker, only to tell the operator early whether Kafka answers. */
+static void probe_kafka(void *arg)
+{
+    api_ctx_t *ctx = arg;
+    kr_err_t err = {0};
+    kafka_md_t *md = kafka_md_get(ctx->md, 0, &err);
+    if (md)
+        log_info("Kafka cluster reached: %zu broker(s), %zu topic(s)", md->n_brokers,
+                 md->n_topics);
+    else
+        log_error("Kafka cluster at %s cannot be reached yet: %s (krest keeps trying; requests "
+                  "that need Kafka answer 5xx until it can)",
+                  ctx->cfg->bootstrap_servers, err.msg);
+    kafka_md_release(md);
+}
+
+static int run(krest_config_t *cfg)
+{
+    api_ctx_t ctx = {.cfg = cfg};
+    kr_err_t err = {0};
+    int rc = 1;
+    http_server_t *srv = NULL;
+    sigset_t set;
+    block_signals(&set);
+    if (kr_pending_start() != 0)
+        return 1;
+    ctx.workq = kr_workq_new((size_t)cfg->worker_threads, (size_t)cfg->worker_queue_size);
+    ctx.admin = ctx.workq ? kafka_client_new_admin(cfg, &err) : NULL;
+    if (!ctx.admin) {
+        log_error("%s", err.msg[0] ? err.msg : "cannot start the worker threads");
+        goto out;
+    }
+    ctx.md = kafka_md_cache_new(ctx.admin, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
+    srv = http_server_start(&ctx, &err);
+    if (!srv) {
+        log_error("%s", err.msg);
+        goto out;
+    }
+    log_listeners(cfg);
+    kr_workq_submit(ctx.workq, probe_kafka, &ctx);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
+             (long long)cfg->shutdown_graceful_ms);
+    http_server_shutdown(srv, cfg->shutdown_graceful_ms);
+    rc = 0;
+out:
+    http_server_free(srv);
+    kr_workq_free(ctx.workq); /* runs what is queued: nothing still needs the handles after */
+    kafka_md_cache_free(ctx.md);
+    if (ctx.admin)
+        rd_kafka_destroy(ctx.admin);
+    kr_pending_stop();
+    if (rc == 0)
+        log_info("krest stopped");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    krest_config_t *cfg = NULL;
+    kr_err_t err = {0};
+    int lr = config_load(argc, argv, environ, &cfg, &err);
+    if (lr == 1)
+        return 0;
+    if (lr != 0) {
+        fprintf(stderr, "krest: %s\n", err.msg);
+        return 2;
+    }
+    kr_log_set_level((kr_log_level_t)cfg->log_level);
+    raise_nofile();
+    int rc = run(cfg);
+    config_free(cfg);
+    return rc;
+}

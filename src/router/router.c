@@ -1,0 +1,178 @@
+/* router/router.c -- path template matching and per-route negotiation.
+ * Pure; threads: any. */
+#include "router/router.h"
+
+#include "util/mem.h"
+
+#include <string.h>
+
+/* Response types of every management route: v2 first (no Accept, * / * -> v2 shapes). */
+static const neg_offer_t offers_any[] = {
+    {"application/vnd.kafka.v2+json", 1.0f},
+    {"application/vnd.kafka.v1+json", 0.95f},
+    {"application/vnd.kafka+json", 0.8f},
+    {"application/json", 0.5f},
+};
+/* A request body of a versioned type fixes the version; the response may still be generic. */
+static const neg_offer_t offers_v1[] = {
+    {"application/vnd.kafka.v1+json", 1.0f},
+    {"application/vnd.kafka+json", 0.8f},
+    {"application/json", 0.5f},
+};
+static const neg_offer_t offers_v2[] = {
+    {"application/vnd.kafka.v2+json", 1.0f},
+    {"application/vnd.kafka+json", 0.8f},
+    {"application/json", 0.5f},
+};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool is_int_segment(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+    }
+    return true;
+}
+
+/* Splits path (a private copy) in place into segments. @return the count, or -1 if too many. */
+static int split(char *path, char **segs, int max)
+{
+    int n = 0;
+    char *p = path;
+    if (*p == '/')
+        p++;
+    size_t len = strlen(p);
+    if (len > 0 && p[len - 1] == '/')
+        p[len - 1] = '\0'; /* one trailing slash is tolerated */
+    if (!*p)
+        return 0;
+    for (;;) {
+        if (n == max)
+            return -1;
+        segs[n++] = p;
+        char *slash = strchr(p, '/');
+        if (!slash)
+            return n;
+        *slash = '\0';
+        p = slash + 1;
+    }
+}
+
+/* Matches the segments against one template; fills params on success. */
+static bool match_template(const char *tmpl, char **segs, int n_segs, const char **params,
+                           size_t *n_params)
+{
+    const char *t = tmpl + 1;
+    int i = 0;
+    *n_params = 0;
+    while (*t) {
+        const char *end = strchr(t, '/');
+        size_t tlen = end ? (size_t)(end - t) : strlen(t);
+        if (i >= n_segs || !*segs[i])
+            return false;
+        if (t[0] == '{') {
+            bool want_int = tlen > 5 && memcmp(t + tlen - 5, ":int}", 5) == 0;
+            if (want_int && !is_int_segment(segs[i]))
+                return false;
+            if (*n_params == API_MAX_PARAMS)
+                return false;
+            params[(*n_params)++] = segs[i];
+        } else if (strlen(segs[i]) != tlen || memcmp(segs[i], t, tlen) != 0) {
+            return false;
+        }
+        i++;
+        t = end ? end + 1 : t + tlen;
+    }
+    return i == n_segs;
+}
+
+int router_match(const router_route_t *routes, size_t n_routes, const char *method,
+                 const char *path, router_match_t *m, kr_err_t *err)
+{
+    memset(m, 0, sizeof(*m));
+    if (!path || path[0] != '/')
+        return kr_err_set(err, KR_ERR_NOT_FOUND, "HTTP 404 Not Found");
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
+    m->path_copy = xstrdup(path);
+    char *segs[32];
+    int n = split(m->path_copy, segs, 32);
+    bool path_known = false;
+    for (size_t r = 0; n >= 0 && r < n_routes; r++) {
+        const char *params[API_MAX_PARAMS];
+        size_t np;
+        if (!match_template(routes[r].path, segs, n, params, &np))
+            continue;
+        path_known = true;
+        if (strcmp(routes[r].method, method) != 0)
+            continue;
+        m->route = &routes[r];
+        memcpy(m->params, params, np * sizeof(params[0]));
+        m->n_params = np;
+        return 0;
+    }
+    router_match_free(m);
+    if (path_known)
+        return kr_err_set(err, KR_ERR_METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed");
+    return kr_err_set(err, KR_ERR_NOT_FOUND, "HTTP 404 Not Found");
+}
+
+void router_match_free(router_match_t *m)
+{
+    xfree(m->path_copy);
+    m->path_copy = NULL;
+    m->route = NULL;
+    m->n_params = 0;
+}
+
+static bool body_type_ok(router_body_t body, const neg_media_t *ct)
+{
+    switch (ct->kind) {
+    case NEG_KIND_VND_KAFKA:
+        return ct->format == NEG_FMT_NONE || body == ROUTER_BODY_EMBEDDED;
+    case NEG_KIND_VND_KAFKA_ANY:
+    case NEG_KIND_JSON:
+    case NEG_KIND_OCTET_STREAM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
+                     bool has_body, api_req_t *req, kr_err_t *err)
+{
+    const neg_offer_t *offers = offers_any;
+    size_t n_offers = N_OF(offers_any);
+    int fixed_version = 0;
+    req->body_format = NEG_FMT_NONE;
+    if (route->body != ROUTER_BODY_NONE && has_body && content_type) {
+        neg_media_t ct;
+        if (neg_parse_media(content_type, &ct) != 0 || !body_type_ok(route->body, &ct))
+            return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type");
+        req->body_format = ct.format;
+        if (ct.kind == NEG_KIND_VND_KAFKA) {
+            fixed_version = ct.version;
+            offers = ct.version == 1 ? offers_v1 : offers_v2;
+            n_offers = ct.version == 1 ? N_OF(offers_v1) : N_OF(offers_v2);
+        }
+    }
+    int pick = neg_pick(accept, offers, n_offers);
+    if (pick < 0)
+        return kr_err_set(err, KR_ERR_CONSUMER_FORMAT_MISMATCH, "HTTP 406 Not Acceptable");
+    req->resp_type = offers[pick].type;
+    if (fixed_version) {
+        req->version = fixed_version;
+    } else {
+        neg_media_t m;
+        neg_parse_media(req->resp_type, &m);
+        req->version = neg_version_of(&m);
+    }
+    return 0;
+}

@@ -1,0 +1,57 @@
+/* router/router.h -- method + path template -> handler, path parameters, and per-route
+ * content negotiation (which API version's shapes, which response Content-Type).
+ * Templates are "/"-separated segments; "{name}" matches one non-empty segment and
+ * "{name:int}" one made of an optional '-' and digits (so /partitions/abc is 404, as in
+ * Confluent). The route table is router/routes.c.
+ * May use: api/, util/. Threads: any (the table is static and read-only). */
+#ifndef KR_ROUTER_ROUTER_H
+#define KR_ROUTER_ROUTER_H
+
+#include "api/api.h"
+#include "router/negotiate.h"
+#include "util/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/** What request bodies a route takes. */
+typedef enum router_body {
+    ROUTER_BODY_NONE = 0, /* no body expected; Content-Type is not checked */
+    ROUTER_BODY_GENERIC,  /* vnd.kafka.v1/v2+json, vnd.kafka+json, application/json, octet-stream */
+    ROUTER_BODY_EMBEDDED, /* the generic types and vnd.kafka.<format>.v1/v2+json (produce) */
+} router_body_t;
+
+typedef struct router_route {
+    const char *method; /* "GET", "POST", "PUT", "DELETE" (HEAD is served by GET routes) */
+    const char *path;   /* template */
+    api_handler_fn handler;
+    router_body_t body;
+} router_route_t;
+
+typedef struct router_match {
+    const router_route_t *route;
+    char *path_copy; /* owned: params point into it */
+    const char *params[API_MAX_PARAMS];
+    size_t n_params;
+} router_match_t;
+
+/** Finds the route for method and path (already URL-decoded).
+ * @return 0 with *m filled (free with router_match_free), or -1 with err set to 404
+ *         (no template matches) or 405 (a template matches, the method does not). */
+int router_match(const router_route_t *routes, size_t n_routes, const char *method,
+                 const char *path, router_match_t *m, kr_err_t *err);
+
+/** Frees what a match owns; safe on a zeroed or already-freed match. */
+void router_match_free(router_match_t *m);
+
+/** Negotiates a matched route: checks the Content-Type (when has_body) and picks the response
+ * type from Accept; sets req->version, req->resp_type and req->body_format.
+ * @return 0, or -1 with err set to 415 (Content-Type) or 406/40601 (Accept). */
+int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
+                     bool has_body, api_req_t *req, kr_err_t *err);
+
+/** The route table of krest (router/routes.c). */
+extern const router_route_t router_routes[];
+extern const size_t router_n_routes;
+
+#endif

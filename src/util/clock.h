@@ -1,0 +1,14 @@
+/* util/clock.h -- monotonic and wall-clock milliseconds. Threads: any. */
+#ifndef KR_UTIL_CLOCK_H
+#define KR_UTIL_CLOCK_H
+
+#include <stdint.h>
+
+/** @return milliseconds of CLOCK_MONOTONIC (for deadlines and durations). */
+int64_t kr_clock_mono_ms(void);
+/** @return microseconds of CLOCK_MONOTONIC. */
+int64_t kr_clock_mono_us(void);
+/** @return milliseconds since the Unix epoch (for timestamps). */
+int64_t kr_clock_wall_ms(void);
+
+#endif
