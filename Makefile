@@ -22,7 +22,7 @@ run:
 	@scripts/run-local
 
 stop:
-	@scripts/kafka-local stop
+	@KAFKA_PORT=$$(cat .cache/kafka/run-port 2>/dev/null || echo 9092) scripts/kafka-local stop
 
 test:
 	@scripts/run-tests

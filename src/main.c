@@ -48,9 +48,8 @@ static void log_listeners(const krest_config_t *cfg)
     for (size_t i = 0; i < cfg->n_listeners && off < sizeof(line); i++) {
         const config_listener_t *l = &cfg->listeners[i];
         bool v6 = strchr(l->host, ':') != NULL;
-        off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s://%s%s%s:%d",
-                                i ? "," : "", l->scheme, v6 ? "[" : "", l->host, v6 ? "]" : "",
-                                l->port);
+        off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s://%s%s%s:%d", i ? "," : "",
+                                l->scheme, v6 ? "[" : "", l->host, v6 ? "]" : "", l->port);
     }
     log_info("krest %s started: listeners %s, bootstrap.servers %s (librdkafka %s, "
              "libmicrohttpd %s)",
@@ -65,8 +64,7 @@ static void probe_kafka(void *arg)
     kr_err_t err = {0};
     kafka_md_t *md = kafka_md_get(ctx->md, 0, &err);
     if (md)
-        log_info("Kafka cluster reached: %zu broker(s), %zu topic(s)", md->n_brokers,
-                 md->n_topics);
+        log_info("Kafka cluster reached: %zu broker(s), %zu topic(s)", md->n_brokers, md->n_topics);
     else
         log_error("Kafka cluster at %s cannot be reached yet: %s (krest keeps trying; requests "
                   "that need Kafka answer 5xx until it can)",

@@ -44,9 +44,9 @@ typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 /** Everything handlers share; built once at start-up, read-only afterwards. */
 typedef struct api_ctx {
     const krest_config_t *cfg;
-    kafka_md_cache_t *md;  /* metadata cache (kafka/metadata.h) */
-    rd_kafka_t *admin;     /* admin/metadata handle */
-    kr_workq_t *workq;     /* blocking calls */
+    kafka_md_cache_t *md; /* metadata cache (kafka/metadata.h) */
+    rd_kafka_t *admin;    /* admin/metadata handle */
+    kr_workq_t *workq;    /* blocking calls */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */
@@ -67,7 +67,7 @@ struct api_req {
     const char *resp_type; /* Content-Type of the response */
     const char *body;      /* request body (not NUL-terminated), may be NULL */
     size_t body_len;
-    int64_t start_ms;      /* monotonic arrival time */
+    int64_t start_ms; /* monotonic arrival time */
     void *conn;
     const api_conn_ops_t *ops;
 

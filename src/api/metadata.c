@@ -71,13 +71,13 @@ static void md_run(void *arg)
     }
     bool found = job->md && has_what_it_needs(job);
     if (found && (job->need & NEED_CONFIGS))
-        job->n_configs = kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs,
-                                             &job->err);
+        job->n_configs =
+            kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs, &job->err);
     if (found && (job->need & NEED_WATERMARKS) && job->err.code == 0) {
         const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
         if (kafka_md_partition(t, job->partition))
-            kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low,
-                             &job->high, &job->err);
+            kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low, &job->high,
+                             &job->err);
     }
     kr_pending_complete(job->handle, job, md_job_free);
 }

@@ -6,6 +6,7 @@
  * May use: util/. Threads: start-up only. */
 #include "config/config.h"
 
+#include "config/config_int.h"
 #include "config/properties.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -49,6 +50,7 @@ typedef struct key_def {
     const char *desc;
 } key_def_t;
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define NOMAX    INT64_MAX
 #define F(field) offsetof(krest_config_t, field)
 #define KEY(name, type, field, def, min, max, group, desc)                                         \
@@ -185,22 +187,12 @@ static void settings_free(settings_t *s)
     xfree(s->src);
 }
 
-/* Writes a loggable form of a value into buf: at most 64 bytes, control bytes as '?'. */
-static const char *shown(const char *v, char buf[72])
-{
-    size_t i = 0;
-    for (; v[i] && i < 64; i++)
-        buf[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
-    snprintf(buf + i, 72 - i, "%s", v[i] ? "..." : "");
-    return buf;
-}
-
 static int bad_value(kr_err_t *err, const key_def_t *d, const char *v, const char *why)
 {
     char buf[72];
     return kr_err_set(err, KR_ERR_UNPROCESSABLE,
-                      "invalid value '%s' for configuration key '%s': %s", shown(v, buf), d->name,
-                      why);
+                      "invalid value '%s' for configuration key '%s': %s", config_shown(v, buf),
+                      d->name, why);
 }
 
 /* A copy of s without leading and trailing whitespace. */
@@ -310,8 +302,7 @@ static int set_str(krest_config_t *cfg, const key_def_t *d, const char *v, kr_er
         kr_buf_init(&b, 0);
         kr_buf_append(&b, "", 0);
         size_t pos = 0;
-        char *item = NULL;
-        while ((item = next_item(v, &pos)) != NULL) {
+        for (char *item = next_item(v, &pos); item; item = next_item(v, &pos)) {
             kr_buf_printf(&b, "%s%s", b.len ? "," : "", item);
             xfree(item);
         }
@@ -328,139 +319,19 @@ static int set_str(krest_config_t *cfg, const key_def_t *d, const char *v, kr_er
     return 0;
 }
 
-void config_listener_deinit(config_listener_t *l)
-{
-    xfree(l->host);
-    l->host = NULL;
-}
-
-static void free_listeners(config_listener_t *ls, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        config_listener_deinit(&ls[i]);
-    xfree(ls);
-}
-
-/* A host name or IPv4 address: letters, digits, '.', '-', '_'. */
-static int is_name_char(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '-' || c == '_';
-}
-
-/* The inside of "[...]": hex digits, ':' and '.', then an optional "%zone". */
-static int valid_host(const char *h, size_t n, int bracketed)
-{
-    int zone = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = h[i];
-        if (!bracketed || zone) {
-            if (!is_name_char(c))
-                return 0;
-        } else if (c == '%') {
-            zone = 1;
-        } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                     c == ':' || c == '.')) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Finds the host [*host, *host + *host_len) of "host:port" or "[v6]:port" in [h, end) and
- * points *port at the port text. Returns NULL or why it is invalid. */
-static const char *split_host(const char *h, const char *end, const char **host, size_t *host_len,
-                              const char **port)
-{
-    const char *colon = NULL;
-    int bracketed = h < end && *h == '[';
-    if (bracketed) {
-        const char *rb = memchr(h, ']', (size_t)(end - h));
-        if (!rb)
-            return "missing ']' after the IPv6 address";
-        if (rb == h + 1)
-            return "empty IPv6 address";
-        *host = h + 1;
-        *host_len = (size_t)(rb - h - 1);
-        colon = rb + 1;
-        if (colon < end && *colon != ':')
-            return "expected ':' and a port after ']'";
-    } else {
-        colon = memchr(h, ':', (size_t)(end - h));
-        *host = h;
-        *host_len = colon ? (size_t)(colon - h) : (size_t)(end - h);
-        if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
-            return "an IPv6 address must be written in brackets, e.g. http://[::1]:8082";
-    }
-    if (!valid_host(*host, *host_len, bracketed))
-        return "invalid character in the host";
-    if (!colon || colon >= end || colon + 1 == end)
-        return "missing port (expected scheme://host:port)";
-    *port = colon + 1;
-    return NULL;
-}
-
-/* Parses one listener URL of len bytes. Returns NULL with *out filled (host owned), or why the
- * URL is invalid. */
-static const char *parse_listener(const char *s, size_t len, config_listener_t *out)
-{
-    const char *end = s + len;
-    const char *sep = memmem(s, len, "://", 3);
-    if (!sep)
-        return "expected scheme://host:port";
-    size_t scheme_len = (size_t)(sep - s);
-    const char *scheme = NULL;
-    if (scheme_len == 4 && strncasecmp(s, "http", 4) == 0)
-        scheme = "http";
-    else if (scheme_len == 5 && strncasecmp(s, "https", 5) == 0)
-        scheme = "https";
-    else
-        return "the scheme must be http or https";
-    if (end > sep + 3 && end[-1] == '/')
-        end--; /* "http://host:8082/" names the same listener */
-    const char *host = NULL;
-    const char *port = NULL;
-    size_t host_len = 0;
-    const char *why = split_host(sep + 3, end, &host, &host_len, &port);
-    if (why)
-        return why;
-    int p = 0;
-    for (const char *c = port; c < end; c++) {
-        if (*c < '0' || *c > '9' || p > 65535)
-            return "the port must be a number from 1 to 65535";
-        p = p * 10 + (*c - '0');
-    }
-    if (p < 1 || p > 65535)
-        return "the port must be a number from 1 to 65535";
-    snprintf(out->scheme, sizeof(out->scheme), "%s", scheme);
-    out->host = host_len ? xstrndup(host, host_len) : xstrdup("0.0.0.0");
-    out->port = p;
-    return NULL;
-}
-
-int config_parse_listener(const char *url, config_listener_t *out, kr_err_t *err)
-{
-    const char *why = parse_listener(url, strlen(url), out);
-    if (!why)
-        return 0;
-    char buf[72];
-    return kr_err_set(err, KR_ERR_UNPROCESSABLE, "invalid listener '%s': %s", shown(url, buf), why);
-}
-
 /* Parses the listener list v; T_LISTENERS stores the array, T_URLS only validates. */
 static int set_listeners(krest_config_t *cfg, const key_def_t *d, const char *v, kr_err_t *err)
 {
     config_listener_t *ls = NULL;
     size_t n = 0;
     size_t pos = 0;
-    char *item = NULL;
-    while ((item = next_item(v, &pos)) != NULL) {
+    for (char *item = next_item(v, &pos); item; item = next_item(v, &pos)) {
         config_listener_t l = {.host = NULL};
-        const char *why = parse_listener(item, strlen(item), &l);
+        const char *why = config_listener_parse_why(item, strlen(item), &l);
         if (why) {
             bad_value(err, d, item, why);
             xfree(item);
-            free_listeners(ls, n);
+            config_listeners_free(ls, n);
             return -1;
         }
         xfree(item);
@@ -468,12 +339,12 @@ static int set_listeners(krest_config_t *cfg, const key_def_t *d, const char *v,
         ls[n++] = l;
     }
     if (d->type == T_URLS) {
-        free_listeners(ls, n);
+        config_listeners_free(ls, n);
         return set_str(cfg, d, v, err);
     }
     config_listener_t **field = (config_listener_t **)((char *)cfg + d->off);
     size_t *count = (size_t *)((char *)cfg + d->off_n);
-    free_listeners(*field, *count);
+    config_listeners_free(*field, *count);
     *field = ls;
     *count = n;
     return 0;
@@ -484,16 +355,14 @@ typedef int (*setter_fn)(krest_config_t *cfg, const key_def_t *d, const char *v,
 /* Validates and stores one value (trimmed first, as Kafka's ConfigDef does). */
 static int set_value(krest_config_t *cfg, const key_def_t *d, const char *raw, kr_err_t *err)
 {
-    static const setter_fn setters[] = {
-        [T_I64] = set_int,
-        [T_INT] = set_int,
-        [T_BOOL] = set_bool,
-        [T_STR] = set_str,
-        [T_LIST] = set_str,
-        [T_URLS] = set_listeners,
-        [T_LISTENERS] = set_listeners,
-        [T_LOG_LEVEL] = set_log_level,
-    };
+    static const setter_fn setters[] = {[T_I64] = set_int,
+                                        [T_INT] = set_int,
+                                        [T_BOOL] = set_bool,
+                                        [T_STR] = set_str,
+                                        [T_LIST] = set_str,
+                                        [T_URLS] = set_listeners,
+                                        [T_LISTENERS] = set_listeners,
+                                        [T_LOG_LEVEL] = set_log_level};
     char *v = trim_dup(raw, strlen(raw));
     int rc = setters[d->type](cfg, d, v, err);
     xfree(v);
@@ -549,13 +418,14 @@ static int apply_setting(krest_config_t *cfg, const char *key, const char *value
     }
     char buf[72];
     if (src == SRC_ENV)
-        log_debug("unknown configuration key '%s' from the environment ignored", shown(key, buf));
+        log_debug("unknown configuration key '%s' from the environment ignored",
+                  config_shown(key, buf));
     else
-        log_warn("unknown configuration key '%s' ignored", shown(key, buf));
+        log_warn("unknown configuration key '%s' ignored", config_shown(key, buf));
     return 0;
 }
 
-static krest_config_t *config_new_defaults(void)
+static krest_config_t *new_with_defaults(void)
 {
     krest_config_t *cfg = xcalloc(1, sizeof(*cfg));
     for (size_t i = 0; i < COUNT(keys); i++) {
@@ -578,7 +448,8 @@ void config_free(krest_config_t *cfg)
         if (d->type == T_STR || d->type == T_LIST || d->type == T_URLS)
             xfree(*(char **)field);
         else if (d->type == T_LISTENERS)
-            free_listeners(*(config_listener_t **)field, *(size_t *)((char *)cfg + d->off_n));
+            config_listeners_free(*(config_listener_t **)field,
+                                  *(size_t *)((char *)cfg + d->off_n));
     }
     config_kv_free(cfg->passthrough, cfg->n_passthrough);
     xfree(cfg);
@@ -643,18 +514,18 @@ static int scan_args(int argc, char **argv, const char **file, kr_err_t *err)
                 return kr_err_set(err, KR_ERR_UNPROCESSABLE,
                                   "option '%s' must be written --key=value "
                                   "(--key value is not supported)",
-                                  shown(a, buf));
+                                  config_shown(a, buf));
             if (eq == a + 2)
                 return kr_err_set(err, KR_ERR_UNPROCESSABLE, "option '%s' has an empty key",
-                                  shown(a, buf));
+                                  config_shown(a, buf));
         } else if (a[0] == '-' && a[1]) {
             return kr_err_set(err, KR_ERR_UNPROCESSABLE,
                               "unknown option '%s' (use --key=value, --help or --version)",
-                              shown(a, buf));
+                              config_shown(a, buf));
         } else if (*file) {
             return kr_err_set(err, KR_ERR_UNPROCESSABLE,
                               "unexpected argument '%s': the properties file is already '%s'",
-                              shown(a, buf), shown(*file, buf2));
+                              config_shown(a, buf), config_shown(*file, buf2));
         } else {
             *file = a;
         }
@@ -714,7 +585,7 @@ int config_load(int argc, char **argv, char **envp, krest_config_t **out, kr_err
     int rc = -1;
     if (collect(argc, argv, envp, &s, err) != 0)
         goto out;
-    cfg = config_new_defaults();
+    cfg = new_with_defaults();
     for (size_t i = 0; i < s.n; i++) {
         if (apply_setting(cfg, s.kv[i].key, s.kv[i].value, s.src[i], err) != 0)
             goto out;

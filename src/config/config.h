@@ -73,7 +73,8 @@ typedef struct krest_config {
 
 /** Builds the configuration from argv (`[file.properties] [--key=value ...]`, `--help`,
  * `--version`), the environment (envp, NULL-terminated) and the properties file, in the order
- * defaults < file < environment < flags. Unknown keys are logged as warnings.
+ * defaults < file < environment < flags. Unknown keys from the file or flags are warnings;
+ * unknown environment keys (containers carry many unrelated ones) are logged at debug level.
  * @return 0 with *out owned (free with config_free); 1 when --help or --version was printed
  *         to stdout (nothing to run); -1 with err set (code 422, message naming the key) on an
  *         unreadable file or an invalid value. */

@@ -15,11 +15,11 @@
 #define FMT_JSONW_MAX_DEPTH 64
 
 typedef struct fmt_jsonw {
-    kr_buf_t *out;                  /* borrowed */
-    int depth;                      /* open containers */
+    kr_buf_t *out;                   /* borrowed */
+    int depth;                       /* open containers */
     bool first[FMT_JSONW_MAX_DEPTH]; /* no element written yet at this depth */
-    bool after_key;                 /* a key was written; the value needs no comma */
-    bool failed;                    /* the buffer limit was hit or nesting too deep */
+    bool after_key;                  /* a key was written; the value needs no comma */
+    bool failed;                     /* the buffer limit was hit or nesting too deep */
 } fmt_jsonw_t;
 
 /** Starts writing into out (borrowed; appended to). */

@@ -62,8 +62,8 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
     char *body = kr_buf_steal(&req->resp, &len);
     bool gz = false;
     if (allow_gzip && len > GZIP_MIN_BYTES && req->status != 204 &&
-        accepts_gzip(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+        accepts_gzip(
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
         size_t zlen;
         char *z = gzip(body, len, &zlen);
         if (z) {

@@ -161,12 +161,12 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
 
 static bool has_body(struct MHD_Connection *conn)
 {
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl)
         return strtoull(cl, NULL, 10) > 0;
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                       MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
+           NULL;
 }
 
 /* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
@@ -181,11 +181,11 @@ static enum MHD_Result begin(http_req_t *r)
                    header_bytes);
         return respond_error(r, &err);
     }
-    const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg->max_request_size) {
-        kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body of %s bytes exceeds the limit of %lld",
-                   cl, (long long)cfg->max_request_size);
+        kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body of %s bytes exceeds the limit of %lld", cl,
+                   (long long)cfg->max_request_size);
         return respond_error(r, &err);
     }
     if (router_match(router_routes, router_n_routes, r->method, r->path, &r->match, &err) != 0)
@@ -229,8 +229,8 @@ static enum MHD_Result run_handler(http_req_t *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     http_req_t *r = *con_cls;
@@ -257,8 +257,8 @@ static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
         return;
     double ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0;
     const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)";
-    log_info("access %s %s %d %zu %.3fms%s", r->method, r->path, r->api.status, r->bytes_out,
-             ms, how);
+    log_info("access %s %s %d %zu %.3fms%s", r->method, r->path, r->api.status, r->bytes_out, ms,
+             how);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -320,15 +320,15 @@ static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener
                    l->scheme, l->host, l->port);
         return NULL;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     char port[8];
     snprintf(port, sizeof(port), "%d", l->port);
     int gai = getaddrinfo(l->host, port, &hints, &ai);
     if (gai != 0) {
-        kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener host '%s': %s", l->host,
-                   gai_strerror(gai));
+        kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener host '%s': %s", l->host, gai_strerror(gai));
         return NULL;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |

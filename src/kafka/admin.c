@@ -18,8 +18,8 @@ static long copy_entries(const rd_kafka_ConfigResource_t *res, kafka_config_entr
         const char *value = rd_kafka_ConfigEntry_value(entries[i]);
         e[i].name = xstrdup(rd_kafka_ConfigEntry_name(entries[i]));
         e[i].value = rd_kafka_ConfigEntry_is_sensitive(entries[i]) ? NULL : xstrdup(value);
-        e[i].is_default = rd_kafka_ConfigEntry_source(entries[i]) !=
-                          RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
+        e[i].is_default =
+            rd_kafka_ConfigEntry_source(entries[i]) != RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG;
     }
     *out = e;
     return (long)n;

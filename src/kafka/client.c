@@ -10,9 +10,10 @@
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
     /* syslog levels: 0-3 error, 4 warning, 5-6 info, 7 debug */
-    kr_log_level_t lvl = level <= 3 ? KR_LOG_ERROR : level == 4 ? KR_LOG_WARN
-                                                 : level <= 6   ? KR_LOG_INFO
-                                                                : KR_LOG_DEBUG;
+    kr_log_level_t lvl = level <= 3   ? KR_LOG_ERROR
+                         : level == 4 ? KR_LOG_WARN
+                         : level <= 6 ? KR_LOG_INFO
+                                      : KR_LOG_DEBUG;
     kr_log(lvl, "librdkafka %s %s: %s", rk ? rd_kafka_name(rk) : "-", fac, buf);
 }
 

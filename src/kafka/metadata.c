@@ -17,12 +17,12 @@ struct kafka_md_cache {
     int64_t max_age_ms;
     int64_t timeout_ms;
     pthread_mutex_t lock;
-    pthread_cond_t done;  /* broadcast when a fetch ends */
-    kafka_md_t *current;  /* guarded by lock; one reference held by the cache */
-    bool fetching;        /* guarded by lock */
+    pthread_cond_t done;      /* broadcast when a fetch ends */
+    kafka_md_t *current;      /* guarded by lock; one reference held by the cache */
+    bool fetching;            /* guarded by lock */
     int64_t fetch_started_ms; /* guarded by lock: start of the fetch in flight */
-    kr_err_t last_err;    /* guarded by lock: outcome of the last fetch */
-    uint64_t fetch_seq;   /* guarded by lock: incremented when a fetch ends */
+    kr_err_t last_err;        /* guarded by lock: outcome of the last fetch */
+    uint64_t fetch_seq;       /* guarded by lock: incremented when a fetch ends */
 };
 
 static const char *const internal_topics[] = {"__consumer_offsets", "__transaction_state",

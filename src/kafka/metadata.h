@@ -76,7 +76,7 @@ int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int64
 
 typedef struct kafka_config_entry {
     char *name;
-    char *value;   /* NULL when sensitive or unset */
+    char *value;     /* NULL when sensitive or unset */
     bool is_default; /* not set on the topic itself (v1 shows only the others) */
 } kafka_config_entry_t;
 

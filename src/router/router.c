@@ -155,7 +155,8 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     if (route->body != ROUTER_BODY_NONE && has_body && content_type) {
         neg_media_t ct;
         if (neg_parse_media(content_type, &ct) != 0 || !body_type_ok(route->body, &ct))
-            return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type");
+            return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
+                              "HTTP 415 Unsupported Media Type");
         req->body_format = ct.format;
         if (ct.kind == NEG_KIND_VND_KAFKA) {
             fixed_version = ct.version;

@@ -46,8 +46,7 @@ typedef struct kr_err {
 
 /** Sets err (when not NULL) to code and a printf-style message.
  * @return -1 always, so that `return kr_err_set(err, ...)` reads naturally. */
-int kr_err_set(kr_err_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int kr_err_set(kr_err_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /** Clears err to KR_ERR_NONE and an empty message. */
 void kr_err_clear(kr_err_t *err);
 /** @return the HTTP status of a KR_ERR_* code: code/100 for five-digit codes, the code itself

@@ -27,8 +27,8 @@ int kr_log_parse_level(const char *name, kr_log_level_t *out)
         const char *name;
         kr_log_level_t level;
     } names[] = {
-        {"error", KR_LOG_ERROR}, {"fatal", KR_LOG_ERROR}, {"warn", KR_LOG_WARN},
-        {"warning", KR_LOG_WARN}, {"info", KR_LOG_INFO},  {"debug", KR_LOG_DEBUG},
+        {"error", KR_LOG_ERROR},  {"fatal", KR_LOG_ERROR}, {"warn", KR_LOG_WARN},
+        {"warning", KR_LOG_WARN}, {"info", KR_LOG_INFO},   {"debug", KR_LOG_DEBUG},
         {"trace", KR_LOG_DEBUG},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -50,8 +50,8 @@ void kr_log(kr_log_level_t level, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     char line[2048];
     int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, ts.tv_nsec / 1000000, level_names[level]);
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     ts.tv_nsec / 1000000, level_names[level]);
     va_list ap;
     va_start(ap, fmt);
     if (n > 0 && (size_t)n < sizeof(line))

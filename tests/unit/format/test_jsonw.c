@@ -1,0 +1,83 @@
+/* tests/unit/format/test_jsonw.c -- the JSON writer: commas, escaping, limits. */
+#include "format/jsonw.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+static void test_shapes(void **state)
+{
+    (void)state;
+    kr_buf_t b;
+    kr_buf_init(&b, 0);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &b);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "a");
+    fmt_jsonw_int(&w, INT64_MIN);
+    fmt_jsonw_key(&w, "b");
+    fmt_jsonw_arr_begin(&w);
+    fmt_jsonw_bool(&w, true);
+    fmt_jsonw_null(&w);
+    fmt_jsonw_str(&w, NULL);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_obj_end(&w);
+    fmt_jsonw_arr_begin(&w);
+    fmt_jsonw_arr_end(&w);
+    fmt_jsonw_raw(&w, "{\"x\":1}", 7);
+    fmt_jsonw_arr_end(&w);
+    fmt_jsonw_key(&w, "c");
+    fmt_jsonw_bool(&w, false);
+    fmt_jsonw_obj_end(&w);
+    assert_int_equal(fmt_jsonw_finish(&w), 0);
+    assert_string_equal(b.data,
+                        "{\"a\":-9223372036854775808,\"b\":[true,null,null,{},[],{\"x\":1}],"
+                        "\"c\":false}");
+    kr_buf_deinit(&b);
+}
+
+static void test_escaping(void **state)
+{
+    (void)state;
+    kr_buf_t b;
+    kr_buf_init(&b, 0);
+    const char in[] = "q\"b\\s/n\nr\rt\tb\bf\f\x01\x1f\x7f\xc3\xa9";
+    assert_int_equal(fmt_json_quote(&b, in, sizeof(in) - 1), 0);
+    assert_string_equal(b.data, "\"q\\\"b\\\\s/n\\nr\\rt\\tb\\bf\\f\\u0001\\u001f\x7f\xc3\xa9\"");
+    kr_buf_reset(&b);
+    const char nul[] = {'a', '\0', 'b'};
+    assert_int_equal(fmt_json_quote(&b, nul, 3), 0);
+    assert_string_equal(b.data, "\"a\\u0000b\"");
+    kr_buf_deinit(&b);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    kr_buf_t b;
+    kr_buf_init(&b, 16);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &b);
+    fmt_jsonw_str(&w, "this string is longer than sixteen bytes");
+    assert_int_equal(fmt_jsonw_finish(&w), -1);
+    kr_buf_deinit(&b);
+    kr_buf_init(&b, 0);
+    fmt_jsonw_init(&w, &b);
+    for (int i = 0; i < 100; i++)
+        fmt_jsonw_arr_begin(&w);
+    assert_int_equal(fmt_jsonw_finish(&w), -1);
+    kr_buf_deinit(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shapes),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_limits),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
