@@ -57,18 +57,16 @@ static void log_listeners(const krest_config_t *cfg)
              MHD_get_version());
 }
 
-/* A first metadata fetch on a worker, only to tell the operator early whether Kafka answers. */
-static void probe_kafka(void *arg)
+/* The first metadata fetch, only to tell the operator early whether Kafka answers. */
+static void on_probe(void *arg, kafka_md_t *md, const kr_err_t *err)
 {
-    api_ctx_t *ctx = arg;
-    kr_err_t err = {0};
-    kafka_md_t *md = kafka_md_get(ctx->md, 0, &err);
+    const api_ctx_t *ctx = arg;
     if (md)
         log_info("Kafka cluster reached: %zu broker(s), %zu topic(s)", md->n_brokers, md->n_topics);
     else
         log_error("Kafka cluster at %s cannot be reached yet: %s (krest keeps trying; requests "
                   "that need Kafka answer 5xx until it can)",
-                  ctx->cfg->bootstrap_servers, err.msg);
+                  ctx->cfg->bootstrap_servers, err->msg);
     kafka_md_release(md);
 }
 
@@ -82,20 +80,22 @@ static int run(krest_config_t *cfg)
     block_signals(&set);
     if (kr_pending_start() != 0)
         return 1;
+    kafka_client_check_config(cfg);
     ctx.workq = kr_workq_new((size_t)cfg->worker_threads, (size_t)cfg->worker_queue_size);
     ctx.admin = ctx.workq ? kafka_client_new_admin(cfg, &err) : NULL;
     if (!ctx.admin) {
         log_error("%s", err.msg[0] ? err.msg : "cannot start the worker threads");
         goto out;
     }
-    ctx.md = kafka_md_cache_new(ctx.admin, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
+    ctx.md =
+        kafka_md_cache_new(ctx.admin, ctx.workq, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
     srv = http_server_start(&ctx, &err);
     if (!srv) {
         log_error("%s", err.msg);
         goto out;
     }
     log_listeners(cfg);
-    kr_workq_submit(ctx.workq, probe_kafka, &ctx);
+    kafka_md_request(ctx.md, 0, on_probe, &ctx);
     int sig = 0;
     sigwait(&set, &sig);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),

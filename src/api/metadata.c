@@ -1,11 +1,13 @@
 /* api/metadata.c -- the metadata API (see metadata.h).
  *
  * A request is answered on its HTTP thread when the metadata cache holds a fresh snapshot
- * that has what it needs. Otherwise (stale cache, a topic missing from the snapshot, topic
- * configs, watermarks) the look-up runs as one job on the worker pool, and the request waits
- * suspended. A topic missing from the cache causes one forced refresh (a snapshot fetched
- * after the request arrived) before the answer is 404/40401.
- * Threads: handlers and renderers on HTTP threads; md_run() on a worker. */
+ * that has what it needs. Otherwise the request waits suspended while the cache refreshes
+ * (kafka_md_request: one fetch serves every waiting request), and, for topic configs and
+ * watermarks, while one more job runs on the worker pool. A topic missing from the cache
+ * causes one forced refresh (a snapshot fetched after the request arrived) before the answer
+ * is 404/40401.
+ * Threads: handlers and renderers on HTTP threads; on_md() on whichever thread the cache calls
+ * back on; run_blocking() on a worker. */
 #include "api/metadata.h"
 
 #include "format/jsonw.h"
@@ -33,6 +35,7 @@ struct md_job {
     int64_t arrival_ms;
     md_render_fn render;
     kr_handle_t handle;
+    bool forced; /* the forced refresh for a missing topic was asked for */
     /* results */
     kafka_md_t *md;
     kr_err_t err;
@@ -58,39 +61,66 @@ static bool has_what_it_needs(const md_job_t *job)
     return t != NULL;
 }
 
-/* The blocking part, on a worker. */
-static void md_run(void *arg)
+static void complete(md_job_t *job)
+{
+    kr_pending_complete(job->handle, job, md_job_free);
+}
+
+/* The look-ups that block (DescribeConfigs, watermarks), on a worker. */
+static void run_blocking(void *arg)
 {
     md_job_t *job = arg;
     const api_ctx_t *ctx = job->ctx;
     int64_t timeout = ctx->cfg->client_timeout_ms;
-    job->md = kafka_md_get(ctx->md, 0, &job->err);
-    if (job->md && !has_what_it_needs(job)) {
-        kafka_md_release(job->md);
-        job->md = kafka_md_get(ctx->md, job->arrival_ms, &job->err);
-    }
-    bool found = job->md && has_what_it_needs(job);
-    if (found && (job->need & NEED_CONFIGS))
+    if (job->need & NEED_CONFIGS)
         job->n_configs =
             kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs, &job->err);
-    if (found && (job->need & NEED_WATERMARKS) && job->err.code == 0) {
+    if ((job->need & NEED_WATERMARKS) && job->err.code == 0) {
         const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
         if (kafka_md_partition(t, job->partition))
             kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low, &job->high,
                              &job->err);
     }
-    kr_pending_complete(job->handle, job, md_job_free);
+    complete(job);
+}
+
+static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+{
+    md_job_t *job = arg;
+    bool first = job->md == NULL && job->err.code == 0 && !job->forced;
+    kafka_md_release(job->md);
+    job->md = md;
+    if (!md) {
+        job->err = *err;
+        complete(job);
+        return;
+    }
+    if (!has_what_it_needs(job)) {
+        if (first) {
+            /* A topic created a moment ago by another client: one forced refresh. */
+            job->forced = true;
+            kafka_md_request(job->ctx->md, job->arrival_ms, on_md, job);
+        } else {
+            complete(job);
+        }
+        return;
+    }
+    if (!(job->need & (NEED_CONFIGS | NEED_WATERMARKS))) {
+        complete(job);
+        return;
+    }
+    if (kr_workq_submit(job->ctx->workq, run_blocking, job) != 0) {
+        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS,
+                   "Too many requests: the blocking-call queue is full, retry later");
+        complete(job);
+    }
 }
 
 static void md_start(void *arg, kr_handle_t h)
 {
     md_job_t *job = arg;
     job->handle = h;
-    if (kr_workq_submit(job->ctx->workq, md_run, job) != 0) {
-        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS,
-                   "Too many requests: the blocking-call queue is full, retry later");
-        kr_pending_complete(h, job, md_job_free);
-    }
+    kafka_md_request(job->ctx->md, 0, on_md, job);
 }
 
 /* Checks the path's topic and partition against the snapshot, then renders. */

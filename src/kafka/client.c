@@ -27,13 +27,32 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         log_debug("Kafka %s: %s: %s", rd_kafka_name(rk), rd_kafka_err2name(err), reason);
 }
 
-static void set_or_warn(rd_kafka_conf_t *conf, const char *key, const char *value,
-                        const char *origin)
+/* Pass-through keys were checked once at start-up (kafka_client_check_config), so a key
+ * librdkafka rejects is skipped here quietly. */
+static void set_or_skip(rd_kafka_conf_t *conf, const char *key, const char *value)
 {
     char errstr[512];
     if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-        log_warn("configuration key '%s%s' skipped: librdkafka rejects it: %s", origin, key,
-                 errstr);
+        log_debug("librdkafka key '%s' skipped: %s", key, errstr);
+}
+
+void kafka_client_check_config(const krest_config_t *cfg)
+{
+    static const char *const prefixes[] = {"client.", "producer.", "consumer.", "admin."};
+    for (size_t i = 0; i < cfg->n_passthrough; i++) {
+        const char *key = cfg->passthrough[i].key;
+        for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
+            size_t n = strlen(prefixes[p]);
+            if (strncmp(key, prefixes[p], n) != 0)
+                continue;
+            rd_kafka_conf_t *conf = rd_kafka_conf_new();
+            char errstr[512];
+            if (rd_kafka_conf_set(conf, key + n, cfg->passthrough[i].value, errstr,
+                                  sizeof(errstr)) != RD_KAFKA_CONF_OK)
+                log_warn("configuration key '%s' skipped: librdkafka rejects it: %s", key, errstr);
+            rd_kafka_conf_destroy(conf);
+        }
+    }
 }
 
 rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind)
@@ -41,21 +60,19 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind)
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char client_id[64];
     snprintf(client_id, sizeof(client_id), "krest-%s", kind);
-    set_or_warn(conf, "client.id", client_id, "");
-    set_or_warn(conf, "bootstrap.servers", cfg->bootstrap_servers, "");
-    set_or_warn(conf, "allow.auto.create.topics", "false", "");
-    set_or_warn(conf, "socket.connection.setup.timeout.ms", "10000", "");
+    set_or_skip(conf, "client.id", client_id);
+    set_or_skip(conf, "bootstrap.servers", cfg->bootstrap_servers);
+    set_or_skip(conf, "allow.auto.create.topics", "false");
+    set_or_skip(conf, "socket.connection.setup.timeout.ms", "10000");
     config_kv_t *kv;
     size_t n = config_kafka_props(cfg, kind, &kv);
-    char origin[32];
-    snprintf(origin, sizeof(origin), "%s.", kind);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, "allow.auto.create.topics") == 0) {
-            log_warn("configuration key '%s%s' ignored: krest never creates topics implicitly",
-                     origin, kv[i].key);
+            log_warn("configuration key '%s.%s' ignored: krest never creates topics implicitly",
+                     kind, kv[i].key);
             continue;
         }
-        set_or_warn(conf, kv[i].key, kv[i].value, origin);
+        set_or_skip(conf, kv[i].key, kv[i].value);
     }
     config_kv_free(kv, n);
     rd_kafka_conf_set_log_cb(conf, log_cb);

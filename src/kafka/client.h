@@ -15,6 +15,10 @@
  * @return owned conf (hand to rd_kafka_new or destroy), never NULL. */
 rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind);
 
+/** Tries every pass-through client.*, producer.*, consumer.*, admin.* key on librdkafka once
+ * and logs a warning naming each key it rejects (such keys are skipped later). Start-up. */
+void kafka_client_check_config(const krest_config_t *cfg);
+
 /** Creates the admin/metadata handle (a producer-type handle that never produces).
  * @return owned handle (rd_kafka_destroy), or NULL with err set. */
 rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err);

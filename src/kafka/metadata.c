@@ -6,36 +6,44 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/workq.h"
 
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct md_waiter {
+    int64_t not_before_ms;
+    kafka_md_cb cb;
+    void *arg;
+    struct md_waiter *next;
+} md_waiter_t;
+
 struct kafka_md_cache {
-    rd_kafka_t *rk; /* borrowed */
+    rd_kafka_t *rk;    /* borrowed */
+    kr_workq_t *workq; /* borrowed */
     int64_t max_age_ms;
     int64_t timeout_ms;
     pthread_mutex_t lock;
-    pthread_cond_t done;      /* broadcast when a fetch ends */
     kafka_md_t *current;      /* guarded by lock; one reference held by the cache */
     bool fetching;            /* guarded by lock */
     int64_t fetch_started_ms; /* guarded by lock: start of the fetch in flight */
-    kr_err_t last_err;        /* guarded by lock: outcome of the last fetch */
-    uint64_t fetch_seq;       /* guarded by lock: incremented when a fetch ends */
+    md_waiter_t *waiters;     /* guarded by lock */
 };
 
 static const char *const internal_topics[] = {"__consumer_offsets", "__transaction_state",
                                               "__share_group_state"};
 
-kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, int64_t max_age_ms, int64_t timeout_ms)
+kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, kr_workq_t *workq, int64_t max_age_ms,
+                                     int64_t timeout_ms)
 {
     kafka_md_cache_t *c = xcalloc(1, sizeof(*c));
     c->rk = rk;
+    c->workq = workq;
     c->max_age_ms = max_age_ms;
     c->timeout_ms = timeout_ms;
     pthread_mutex_init(&c->lock, NULL);
-    pthread_cond_init(&c->done, NULL);
     return c;
 }
 
@@ -45,7 +53,6 @@ void kafka_md_cache_free(kafka_md_cache_t *c)
         return;
     kafka_md_release(c->current);
     pthread_mutex_destroy(&c->lock);
-    pthread_cond_destroy(&c->done);
     xfree(c);
 }
 
@@ -185,55 +192,97 @@ kafka_md_t *kafka_md_peek(kafka_md_cache_t *c)
     return md;
 }
 
-/* Runs a fetch as the single fetcher, publishing its outcome. Lock held on entry and exit. */
-static void fetch_locked(kafka_md_cache_t *c)
+static void fetch_job(void *arg);
+
+/* Starts the one fetch, on a worker. Lock held. @return 0, or -1 when the queue is full. */
+static int start_fetch(kafka_md_cache_t *c)
 {
-    int64_t started = kr_clock_mono_ms();
     c->fetching = true;
-    c->fetch_started_ms = started;
+    c->fetch_started_ms = kr_clock_mono_ms();
+    if (kr_workq_submit(c->workq, fetch_job, c) == 0)
+        return 0;
+    c->fetching = false;
+    return -1;
+}
+
+/* Unlinks the waiters that a fetch started at started_ms satisfies. Lock held. */
+static md_waiter_t *take_waiters(kafka_md_cache_t *c, int64_t started_ms)
+{
+    md_waiter_t *done = NULL, **pp = &c->waiters;
+    while (*pp) {
+        md_waiter_t *w = *pp;
+        if (w->not_before_ms <= started_ms) {
+            *pp = w->next;
+            w->next = done;
+            done = w;
+        } else {
+            pp = &w->next;
+        }
+    }
+    return done;
+}
+
+static void call_waiters(md_waiter_t *list, kafka_md_t *md, const kr_err_t *err)
+{
+    while (list) {
+        md_waiter_t *next = list->next;
+        list->cb(list->arg, md ? kafka_md_keep(md) : NULL, err);
+        xfree(list);
+        list = next;
+    }
+}
+
+static void fetch_job(void *arg)
+{
+    kafka_md_cache_t *c = arg;
+    pthread_mutex_lock(&c->lock);
+    int64_t started = c->fetch_started_ms;
     pthread_mutex_unlock(&c->lock);
-    kr_err_t ferr = {0};
-    kafka_md_t *md = fetch(c, started, &ferr);
+    kr_err_t err = {0};
+    kafka_md_t *md = fetch(c, started, &err);
     pthread_mutex_lock(&c->lock);
     if (md) {
         kafka_md_release(c->current);
-        c->current = md;
+        c->current = kafka_md_keep(md);
     }
-    c->last_err = ferr;
     c->fetching = false;
-    c->fetch_seq++;
-    pthread_cond_broadcast(&c->done);
+    md_waiter_t *done = take_waiters(c, started);
+    /* Waiters that came after this fetch began need a newer one. */
+    md_waiter_t *failed = NULL;
+    kr_err_t qerr = {0};
+    if (c->waiters && start_fetch(c) != 0) {
+        failed = take_waiters(c, INT64_MAX);
+        kr_err_set(&qerr, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+    }
+    pthread_mutex_unlock(&c->lock);
+    call_waiters(done, md, &err);
+    call_waiters(failed, NULL, &qerr);
+    kafka_md_release(md);
 }
 
-kafka_md_t *kafka_md_get(kafka_md_cache_t *c, int64_t not_before_ms, kr_err_t *err)
+void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb, void *arg)
 {
     if (not_before_ms <= 0)
         not_before_ms = kr_clock_mono_ms() - c->max_age_ms;
     pthread_mutex_lock(&c->lock);
-    for (;;) {
-        if (fresh_enough(c->current, not_before_ms)) {
-            kafka_md_t *md = kafka_md_keep(c->current);
-            pthread_mutex_unlock(&c->lock);
-            return md;
-        }
-        if (!c->fetching) {
-            fetch_locked(c);
-        } else {
-            /* Join the fetch in flight; if it started too early, loop and fetch again. */
-            bool usable = c->fetch_started_ms >= not_before_ms;
-            uint64_t seq = c->fetch_seq;
-            while (c->fetch_seq == seq)
-                pthread_cond_wait(&c->done, &c->lock);
-            if (!usable)
-                continue;
-        }
-        if (fresh_enough(c->current, not_before_ms))
-            continue;
-        if (err)
-            *err = c->last_err;
+    if (fresh_enough(c->current, not_before_ms)) {
+        kafka_md_t *md = kafka_md_keep(c->current);
         pthread_mutex_unlock(&c->lock);
-        return NULL;
+        cb(arg, md, NULL);
+        return;
     }
+    md_waiter_t *w = xmalloc(sizeof(*w));
+    *w = (md_waiter_t){not_before_ms, cb, arg, c->waiters};
+    c->waiters = w;
+    if (!c->fetching && start_fetch(c) != 0) {
+        md_waiter_t *failed = take_waiters(c, INT64_MAX);
+        pthread_mutex_unlock(&c->lock);
+        kr_err_t err;
+        kr_err_set(&err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+        call_waiters(failed, NULL, &err);
+        return;
+    }
+    pthread_mutex_unlock(&c->lock);
 }
 
 const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name)

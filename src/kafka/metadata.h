@@ -5,8 +5,8 @@
  * blocking look-ups the metadata API needs (watermark offsets, topic configs).
  *
  * Snapshots are immutable and reference-counted: kafka_md_release() what you were given.
- * May use: util/, librdkafka. Threads: kafka_md_peek() any thread, never blocks;
- * kafka_md_get(), kafka_watermarks(), kafka_topic_configs() block: worker threads only. */
+ * May use: util/, librdkafka. Threads: kafka_md_peek() and kafka_md_request() from any thread,
+ * never block; kafka_watermarks() and kafka_topic_configs() block: worker threads only. */
 #ifndef KR_KAFKA_METADATA_H
 #define KR_KAFKA_METADATA_H
 
@@ -18,6 +18,7 @@
 
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_md_cache kafka_md_cache_t;
+typedef struct kr_workq kr_workq_t;
 
 typedef struct kafka_md_partition {
     int32_t id;
@@ -45,8 +46,10 @@ typedef struct kafka_md {
     int refcnt;         /* atomic */
 } kafka_md_t;
 
-/** Creates a cache over rk (borrowed; must outlive the cache). @param timeout_ms per fetch. */
-kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, int64_t max_age_ms, int64_t timeout_ms);
+/** Creates a cache over rk, fetching on workq (both borrowed; must outlive the cache).
+ * @param timeout_ms per fetch. */
+kafka_md_cache_t *kafka_md_cache_new(rd_kafka_t *rk, kr_workq_t *workq, int64_t max_age_ms,
+                                     int64_t timeout_ms);
 /** Frees the cache (snapshots handed out stay valid until released). */
 void kafka_md_cache_free(kafka_md_cache_t *c);
 
@@ -54,10 +57,14 @@ void kafka_md_cache_free(kafka_md_cache_t *c);
  * blocks). Owned reference: kafka_md_release(). */
 kafka_md_t *kafka_md_peek(kafka_md_cache_t *c);
 
-/** Returns a snapshot whose fetch started at or after not_before_ms (monotonic; 0 = the cache's
- * max age decides), refreshing (or joining a refresh) when needed. Blocks up to the fetch
- * timeout. @return owned reference, or NULL with err set (50302 when no broker answers). */
-kafka_md_t *kafka_md_get(kafka_md_cache_t *c, int64_t not_before_ms, kr_err_t *err);
+/** Called with a snapshot (owned reference) or NULL and the error (borrowed; 50302 when no
+ * broker answers, 42901 when the worker queue is full). */
+typedef void (*kafka_md_cb)(void *arg, kafka_md_t *md, const kr_err_t *err);
+
+/** Asks for a snapshot whose fetch started at or after not_before_ms (monotonic; 0 = the cache's
+ * max age decides). cb runs exactly once: right away on this thread when the cache has one,
+ * else on the worker thread that ends the fetch. */
+void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb, void *arg);
 
 /** Takes another reference. */
 kafka_md_t *kafka_md_keep(kafka_md_t *md);

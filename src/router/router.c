@@ -27,14 +27,20 @@ static const neg_offer_t offers_v2[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* An int32 in decimal, as JAX-RS converts an int path parameter (anything else is 404). */
 static bool is_int_segment(const char *s)
 {
-    if (*s == '-')
+    bool neg = *s == '-';
+    if (neg)
         s++;
     if (!*s)
         return false;
+    long long v = 0;
     for (; *s; s++) {
         if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (*s - '0');
+        if (v > (neg ? 2147483648LL : 2147483647LL))
             return false;
     }
     return true;

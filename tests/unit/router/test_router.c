@@ -71,6 +71,10 @@ static void test_params(void **state)
     assert_int_equal(match("GET", "/topics/t/partitions/-1", &m, &err), 0);
     assert_string_equal(m.params[1], "-1");
     router_match_free(&m);
+    assert_int_equal(match("GET", "/topics/t/partitions/2147483647", &m, &err), 0);
+    router_match_free(&m);
+    assert_int_equal(match("GET", "/topics/t/partitions/-2147483648", &m, &err), 0);
+    router_match_free(&m);
     assert_int_equal(match("HEAD", "/topics/t", &m, &err), 0);
     assert_ptr_equal(m.route, &routes[3]);
     router_match_free(&m);
@@ -92,6 +96,8 @@ static void test_not_found_and_method(void **state)
     expect_err("GET", "/topics/t/partitions/abc", 404);
     expect_err("GET", "/topics/t/partitions/1a", 404);
     expect_err("GET", "/topics/t/partitions/-", 404);
+    expect_err("GET", "/topics/t/partitions/2147483648", 404);
+    expect_err("GET", "/topics/t/partitions/99999999999999999999", 404);
     expect_err("GET", "/topics/t/partitions/", 404);
     expect_err("GET", "/topics//partitions/1", 404);
     expect_err("GET", "", 404);
