@@ -4,9 +4,12 @@
 #   make stop     stop the local Kafka started by `make run`
 #   make test     install, build (normal + ASan/UBSan), unit + API tests on a fresh broker
 #   make format   clang-format the sources in place
+#   make fuzz     build the libFuzzer targets with clang and run each FUZZ_SECONDS (30)
 JOBS ?= $(shell nproc)
 
-.PHONY: all build asan run stop test format clean
+FUZZ_SECONDS ?= 30
+
+.PHONY: all build asan run stop test format fuzz clean
 
 all: build
 
@@ -29,6 +32,12 @@ test:
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+
+fuzz:
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DKREST_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) >/dev/null
+	@for f in build-fuzz/fuzz_*; do echo "== $$f"; mkdir -p .cache/corpus/$$(basename $$f); \
+	  $$f -max_total_time=$(FUZZ_SECONDS) .cache/corpus/$$(basename $$f) tests/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; done
 
 clean:
 	rm -rf build build-asan
