@@ -10,6 +10,7 @@
  * back on; run_blocking() on a worker. */
 #include "api/metadata.h"
 
+#include "format/json.h"
 #include "format/jsonw.h"
 #include "kafka/metadata.h"
 #include "util/mem.h"
@@ -186,6 +187,18 @@ static api_status_t serve(api_req_t *req, unsigned need, md_render_fn render)
 
 api_status_t api_root(api_req_t *req)
 {
+    /* POST / is Confluent's test endpoint: a JSON object of strings, or no body. */
+    if (req->body_len > 0) {
+        int is_null;
+        kr_err_t err = {0};
+        json_object *obj = fmt_json_parse(req->body, req->body_len, &is_null, &err);
+        if (!obj && !is_null)
+            return api_reply_err(req, &err);
+        bool is_object = !obj || json_object_is_type(obj, json_type_object);
+        json_object_put(obj);
+        if (!is_object)
+            return api_reply_error(req, KR_ERR_BAD_REQUEST, "The body must be a JSON object");
+    }
     kr_buf_puts(&req->resp, "{}");
     return api_reply(req, 200);
 }
