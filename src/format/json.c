@@ -2,6 +2,7 @@
 #include "format/json.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 /* Line and column (1-based) of byte offset off in text. */
 static void position(const char *text, size_t off, size_t *line, size_t *col)
@@ -25,6 +26,25 @@ static bool only_space(const char *s, size_t n)
             return false;
     }
     return true;
+}
+
+/* json-c 0.16 accepts 'single-quoted' strings even in strict mode; JSON (and Jackson, which
+ * Confluent's clients are used to) does not. @return the offset of a quote outside any
+ * double-quoted string, or len when there is none. */
+static size_t single_quote_at(const char *s, size_t len)
+{
+    if (!memchr(s, '\'', len))
+        return len;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        if (in_str && s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            in_str = !in_str;
+        else if (!in_str && s[i] == '\'')
+            return i;
+    }
+    return len;
 }
 
 json_object *fmt_json_parse(const char *text, size_t len, int *is_null, kr_err_t *err)
@@ -53,6 +73,9 @@ json_object *fmt_json_parse(const char *text, size_t len, int *is_null, kr_err_t
         used = len;
     } else if (jerr == json_tokener_success && !only_space(text + used, len - used)) {
         jerr = json_tokener_error_parse_unexpected;
+    } else if (jerr == json_tokener_success && single_quote_at(text, len) < len) {
+        jerr = json_tokener_error_parse_unexpected;
+        used = single_quote_at(text, len);
     }
     json_tokener_free(tok);
     if (jerr != json_tokener_success) {
