@@ -37,7 +37,7 @@ struct http_server {
     const api_ctx_t *ctx; /* borrowed */
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    atomic_long active; /* requests begun and not yet completed */
+    atomic_long active; /* requests whose handler ran and that are not yet completed */
 };
 
 enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
@@ -50,6 +50,7 @@ typedef struct http_req {
     kr_buf_t body;
     enum req_state state;
     bool too_large;   /* the body passed the limit: answer 413 when it ends */
+    bool in_flight;   /* counted in srv->active */
     size_t discarded; /* bytes of body dropped after too_large */
     kr_handle_t pending;
     int64_t start_us;
@@ -88,7 +89,6 @@ static http_req_t *req_new(http_server_t *srv, struct MHD_Connection *conn, cons
     r->api.conn = conn;
     r->api.ops = &conn_ops;
     r->api.resp_type = "application/json";
-    atomic_fetch_add(&srv->active, 1);
     return r;
 }
 
@@ -102,7 +102,8 @@ static void req_free(http_req_t *r)
     api_req_deinit(&r->api);
     router_match_free(&r->match);
     kr_buf_deinit(&r->body);
-    atomic_fetch_sub(&r->srv->active, 1);
+    if (r->in_flight)
+        atomic_fetch_sub(&r->srv->active, 1);
     xfree(r->method);
     xfree(r->path);
     xfree(r);
@@ -223,6 +224,11 @@ static enum MHD_Result run_handler(http_req_t *r)
                    (long long)r->srv->ctx->cfg->max_request_size);
         return respond_error(r, &err);
     }
+    /* In flight from here: a request still receiving its body has done nothing yet, and a
+     * client that went away mid-body (which MHD may notice only at the idle timeout) must not
+     * hold the shutdown. */
+    r->in_flight = true;
+    atomic_fetch_add(&r->srv->active, 1);
     r->api.body = r->body.data;
     r->api.body_len = r->body.len;
     return after_handler(r, r->match.route->handler(&r->api));
@@ -369,12 +375,11 @@ static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener
         flags |= MHD_USE_IPv6;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)l->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg), MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
-        MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_END);
+        flags, (uint16_t)l->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
+        MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
