@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct md_waiter {
     int64_t not_before_ms;
@@ -301,9 +302,17 @@ const kafka_md_partition_t *kafka_md_partition(const kafka_md_topic_t *t, int32_
 int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t timeout_ms,
                      int64_t *low, int64_t *high, kr_err_t *err)
 {
-    rd_kafka_resp_err_t e =
-        rd_kafka_query_watermark_offsets(rk, topic, partition, low, high, (int)timeout_ms);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return kafka_err_set(err, e, "watermark offsets request failed");
-    return 0;
+    /* A partition created a moment ago may not have its leader everywhere yet: retriable
+     * errors are retried until the timeout, as the Java client does. */
+    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
+    for (;;) {
+        int64_t left = deadline - kr_clock_mono_ms();
+        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic, partition, low, high,
+                                                                 (int)(left > 0 ? left : 1));
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return 0;
+        if (kafka_err_code(e) != KR_ERR_KAFKA_RETRIABLE || kr_clock_mono_ms() + 100 >= deadline)
+            return kafka_err_set(err, e, "watermark offsets request failed");
+        usleep(100 * 1000);
+    }
 }

@@ -1,0 +1,485 @@
+"""Fixtures for krest's black-box API tests.
+
+Environment:
+  KAFKA_BOOTSTRAP  host:port of a real Kafka broker (required; set by the test runner)
+  KREST_BIN        the krest binary to test (default <repo>/build/krest)
+
+Every krest a fixture starts is stopped at teardown (SIGTERM, by pid); the test fails when its
+exit code is not 0 or its log shows a sanitizer report (the suite also runs on an ASan+UBSan
+build).
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_LOCAL = REPO / "scripts" / "kafka-local"
+KAFKA_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP", "")
+KREST_BIN = os.environ.get("KREST_BIN") or str(REPO / "build" / "krest")
+
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 15.0
+SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "runtime error:")
+
+V1 = "application/vnd.kafka.v1+json"
+V2 = "application/vnd.kafka.v2+json"
+
+
+# --------------------------------------------------------------------------------------------
+# Collection: without a broker nothing here can run.
+
+
+def pytest_collection_modifyitems(config, items):
+    if KAFKA_BOOTSTRAP:
+        return
+    skip = pytest.mark.skip(
+        reason="KAFKA_BOOTSTRAP is not set: the API tests need a real Kafka broker "
+        "(e.g. KAFKA_BOOTSTRAP=$(KAFKA_PORT=19092 scripts/kafka-local start))"
+    )
+    for item in items:
+        item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return [f"krest: {KREST_BIN}", f"kafka: {KAFKA_BOOTSTRAP or '(KAFKA_BOOTSTRAP not set)'}"]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def free_port():
+    """A TCP port nothing listens on right now (bound once, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(extra=None):
+    """os.environ without krest configuration variables, plus `extra`."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not (k.startswith("KREST_") or k.startswith("KAFKA_REST_"))
+    }
+    if extra:
+        env.update(extra)
+    return env
+
+
+def wait_until(predicate, timeout, interval=0.05):
+    """Polls predicate() until it returns a truthy value or timeout seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = predicate()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            return v
+        time.sleep(interval)
+
+
+def flag_key(flag):
+    """'--a.b=c' -> 'a.b'; anything else -> None."""
+    if flag.startswith("--") and "=" in flag:
+        return flag[2:].split("=", 1)[0]
+    return None
+
+
+def assert_error(r, status, error_code=None):
+    """An error response: exact status, a JSON body of exactly error_code (int) and message
+    (non-empty str), and the expected error_code (default: the status)."""
+    assert r.status_code == status, f"expected {status}, got {r.status_code}: {r.text[:500]}"
+    try:
+        body = r.json()
+    except ValueError:
+        pytest.fail(f"error body is not JSON: {r.text[:500]!r}")
+    assert isinstance(body, dict), body
+    assert set(body) == {"error_code", "message"}, body
+    assert type(body["error_code"]) is int, body
+    assert isinstance(body["message"], str) and body["message"], body
+    want = status if error_code is None else error_code
+    assert body["error_code"] == want, body
+    return body
+
+
+def media_type(r):
+    """The response's Content-Type without parameters, lower case."""
+    return r.headers.get("Content-Type", "").split(";")[0].strip().lower()
+
+
+class Krest:
+    """One krest process started by the fixtures."""
+
+    def __init__(self, args, env, log_path, port):
+        self.args = args
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = Path(log_path)
+        self._logf = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            args, stdout=self._logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+        self.returncode = None
+
+    def log(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, n=40):
+        return "\n".join(self.log().splitlines()[-n:])
+
+    def get(self, path, **kw):
+        kw.setdefault("timeout", 10)
+        return requests.get(self.url + path, **kw)
+
+    def post(self, path, **kw):
+        kw.setdefault("timeout", 10)
+        return requests.post(self.url + path, **kw)
+
+    def request(self, method, path, **kw):
+        kw.setdefault("timeout", 10)
+        return requests.request(method, self.url + path, **kw)
+
+    def wait_ready(self, timeout=START_TIMEOUT_S):
+        """Polls GET / until it answers 200; fails when the process exits or time runs out."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(
+                    f"krest exited with {self.proc.returncode} during start-up: {self.args}\n"
+                    f"{self.log_tail()}"
+                )
+            # A raw socket, closed at once: a requests connection may keep its fd open until
+            # the garbage collector runs, and would count against server.connection.limit.
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    data = b""
+                    while b"\r\n" not in data:
+                        chunk = s.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                status = data.split(b"\r\n", 1)[0].split(b" ")
+                if len(status) >= 2 and status[1] == b"200":
+                    return self
+                last = f"status line {data[:80]!r}"
+            except OSError as e:
+                last = repr(e)
+            time.sleep(0.05)
+        pytest.fail(
+            f"krest did not answer GET / with 200 within {timeout} s ({last}): {self.args}\n"
+            f"{self.log_tail()}"
+        )
+
+    def wait_log(self, pattern, timeout=3.0):
+        """Polls the log until the regex matches; returns the match or None."""
+        rx = re.compile(pattern)
+        return wait_until(lambda: rx.search(self.log()), timeout)
+
+    def signal(self, sig):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+
+    def wait(self, timeout=STOP_TIMEOUT_S):
+        """Waits for the process to exit; returns its exit code or None on timeout."""
+        try:
+            self.returncode = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    def stop(self, timeout=STOP_TIMEOUT_S):
+        """SIGTERM, wait up to timeout seconds (then SIGKILL); returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self.returncode = "timeout (killed)"
+        if self.returncode is None:
+            self.returncode = self.proc.returncode
+        if not self._logf.closed:
+            self._logf.close()
+        return self.returncode
+
+    def problems(self):
+        """Teardown check: a non-zero exit or a sanitizer report, as a list of strings."""
+        out = []
+        code = self.stop()
+        if code != 0:
+            out.append(f"krest exit code {code} (expected 0)")
+        text = self.log()
+        for marker in SANITIZER_MARKERS:
+            if marker in text:
+                out.append(f"krest log contains {marker!r}")
+        if out:
+            out.append(f"args: {self.args}\nlog tail:\n{self.log_tail(80)}")
+        return out
+
+
+def build_args(extra, bootstrap=None, listeners=True, port=None, positional=()):
+    """The krest command line. Defaults that `extra` names again are left out."""
+    if port is None:
+        port = free_port()
+    given = {flag_key(f) for f in extra}
+    defaults = []
+    if listeners:
+        defaults.append(f"--listeners=http://127.0.0.1:{port}")
+    if bootstrap is not False:
+        defaults.append(f"--bootstrap.servers={bootstrap or KAFKA_BOOTSTRAP}")
+    defaults += ["--krest.schema.registry.listeners=", "--client.timeout.ms=3000"]
+    defaults = [d for d in defaults if flag_key(d) not in given]
+    return [KREST_BIN, *positional, *defaults, *extra], port
+
+
+class KrestFactory:
+    def __init__(self, tmpdir):
+        self.tmpdir = Path(tmpdir)
+        self.started = []
+
+    def __call__(
+        self,
+        *extra,
+        bootstrap=None,
+        env=None,
+        listeners=True,
+        port=None,
+        positional=(),
+        wait=True,
+    ):
+        """Starts krest and (with wait) polls until GET / answers 200.
+
+        bootstrap: None = KAFKA_BOOTSTRAP, False = no --bootstrap.servers flag.
+        listeners: False = no --listeners flag (then `port` says where krest will listen).
+        positional: arguments before the flags (a properties file).
+        env: extra environment variables (KREST_*/KAFKA_REST_* of the caller's are removed)."""
+        args, port = build_args(extra, bootstrap, listeners, port, positional)
+        log_path = self.tmpdir / f"krest-{len(self.started)}-{port}.log"
+        k = Krest(args, clean_env(env), log_path, port)
+        self.started.append(k)
+        if wait:
+            k.wait_ready()
+        return k
+
+    def teardown(self):
+        problems = []
+        for k in self.started:
+            problems += k.problems()
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap():
+    if not KAFKA_BOOTSTRAP:
+        pytest.skip("KAFKA_BOOTSTRAP is not set")
+    return KAFKA_BOOTSTRAP
+
+
+@pytest.fixture(scope="session")
+def krest_bin():
+    if not os.path.isfile(KREST_BIN) or not os.access(KREST_BIN, os.X_OK):
+        pytest.fail(f"krest binary not found or not executable: {KREST_BIN} (run make)")
+    return KREST_BIN
+
+
+@pytest.fixture
+def start_krest(tmp_path, kafka_bootstrap, krest_bin):
+    f = KrestFactory(tmp_path)
+    yield f
+    f.teardown()
+
+
+@pytest.fixture(scope="session")
+def krest(tmp_path_factory, kafka_bootstrap, krest_bin):
+    """One krest for tests that only read."""
+    f = KrestFactory(tmp_path_factory.mktemp("krest-session"))
+    k = f()
+    yield k
+    f.teardown()
+
+
+@pytest.fixture(scope="session")
+def admin(kafka_bootstrap):
+    from confluent_kafka.admin import AdminClient
+
+    return AdminClient({"bootstrap.servers": kafka_bootstrap})
+
+
+def topic_names(admin):
+    return set(admin.list_topics(timeout=10).topics)
+
+
+def topic_meta(admin, name):
+    """confluent_kafka TopicMetadata for an existing topic (listing all topics never creates
+    one)."""
+    return admin.list_topics(timeout=10).topics.get(name)
+
+
+def topic_configs(admin, name):
+    """{name: value} of every config the broker describes for the topic (defaults too)."""
+    from confluent_kafka.admin import ConfigResource
+
+    res = ConfigResource(ConfigResource.Type.TOPIC, name)
+    entries = admin.describe_configs([res])[res].result(timeout=15)
+    return {k: e.value for k, e in entries.items()}
+
+
+def unique_topic(prefix="krest-test"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def new_topic(admin):
+    """new_topic(partitions=1, config=None, name=None) -> name: creates a topic, waits until
+    every partition has a leader in the AdminClient's view, deletes it at teardown."""
+    from confluent_kafka.admin import NewTopic
+
+    created = []
+
+    def make(partitions=1, config=None, name=None):
+        name = name or unique_topic()
+        nt = NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})
+        admin.create_topics([nt], operation_timeout=15)[name].result(timeout=20)
+        created.append(name)
+
+        def ready():
+            t = topic_meta(admin, name)
+            return (
+                t is not None
+                and t.error is None
+                and len(t.partitions) == partitions
+                and all(p.leader >= 0 for p in t.partitions.values())
+            )
+
+        assert wait_until(ready, 15), f"topic {name} has no leaders after 15 s"
+        return name
+
+    yield make
+    if created:
+        futs = admin.delete_topics(created, operation_timeout=15)
+        for f in futs.values():
+            try:
+                f.result(timeout=20)
+            except Exception:
+                pass
+
+
+def produce(bootstrap, topic, n, partition=0, value=b"v"):
+    """Produces n records with confluent_kafka.Producer and waits for every acknowledgement."""
+    from confluent_kafka import Producer
+
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all"})
+    errors = []
+
+    def cb(err, msg):
+        if err is not None:
+            errors.append(err)
+
+    for i in range(n):
+        p.produce(topic, value=value + str(i).encode(), partition=partition, on_delivery=cb)
+    left = p.flush(20)
+    assert left == 0 and not errors, (left, errors)
+
+
+@pytest.fixture(scope="session")
+def consumer_offsets_exists(admin, kafka_bootstrap):
+    """Makes sure the broker has __consumer_offsets (an offset commit creates it)."""
+    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka.admin import NewTopic
+
+    if "__consumer_offsets" in topic_names(admin):
+        return
+    name = unique_topic("krest-test-offsets")
+    admin.create_topics([NewTopic(name, 1, 1)])[name].result(timeout=20)
+    c = Consumer(
+        {"bootstrap.servers": kafka_bootstrap, "group.id": name, "enable.auto.commit": False}
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                c.commit(offsets=[TopicPartition(name, 0, 0)], asynchronous=False)
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        c.close()
+        admin.delete_topics([name])
+    assert wait_until(lambda: "__consumer_offsets" in topic_names(admin), 15)
+
+
+class Broker:
+    def __init__(self, port, data):
+        self.port = port
+        self.data = data
+        self.bootstrap = f"127.0.0.1:{port}"
+        self.running = False
+
+    def env(self):
+        return dict(os.environ, KAFKA_PORT=str(self.port), KAFKA_DATA=str(self.data))
+
+    def start(self):
+        r = subprocess.run(
+            [str(KAFKA_LOCAL), "start"],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert r.returncode == 0, f"kafka-local start failed: {r.stderr[-2000:]}"
+        self.running = True
+        assert r.stdout.strip().splitlines()[-1] == self.bootstrap, r.stdout
+        return self.bootstrap
+
+    def stop(self):
+        if not self.running:
+            return
+        subprocess.run([str(KAFKA_LOCAL), "stop"], env=self.env(), timeout=60, check=False)
+        self.running = False
+
+
+@pytest.fixture
+def second_broker(kafka_bootstrap):
+    """second_broker() -> (bootstrap, stop_fn): another real broker on a free port with its
+    own data dir; stopped at teardown."""
+    brokers = []
+    dirs = []
+
+    def make():
+        data = tempfile.mkdtemp(prefix="krest-broker-")
+        dirs.append(data)
+        b = Broker(free_port(), data)
+        brokers.append(b)
+        b.start()
+        return b.bootstrap, b.stop
+
+    yield make
+    for b in brokers:
+        b.stop()
+    for d in dirs:
+        shutil.rmtree(d, ignore_errors=True)
