@@ -6,7 +6,10 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "kafka/client.h"
+#include "kafka/loop.h"
 #include "kafka/metadata.h"
+#include "kafka/producer.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/pending.h"
 #include "util/workq.h"
@@ -76,6 +79,7 @@ static int run(krest_config_t *cfg)
     kr_err_t err = {0};
     int rc = 1;
     http_server_t *srv = NULL;
+    kafka_loop_t *loop = NULL;
     sigset_t set;
     block_signals(&set);
     if (kr_pending_start() != 0)
@@ -85,6 +89,12 @@ static int run(krest_config_t *cfg)
     ctx.admin = ctx.workq ? kafka_client_new_admin(cfg, &err) : NULL;
     if (!ctx.admin) {
         log_error("%s", err.msg[0] ? err.msg : "cannot start the worker threads");
+        goto out;
+    }
+    loop = kafka_loop_new(&err);
+    ctx.producer = loop ? kafka_producer_new(cfg, loop, &err) : NULL;
+    if (!ctx.producer) {
+        log_error("%s", err.msg);
         goto out;
     }
     ctx.md =
@@ -100,10 +110,17 @@ static int run(krest_config_t *cfg)
     sigwait(&set, &sig);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
              (long long)cfg->shutdown_graceful_ms);
+    int64_t t0 = kr_clock_mono_ms();
     http_server_shutdown(srv, cfg->shutdown_graceful_ms);
+    int64_t left = cfg->shutdown_graceful_ms - (kr_clock_mono_ms() - t0);
+    int unresolved = kafka_producer_flush(ctx.producer, left > 1000 ? left : 1000);
+    if (unresolved > 0)
+        log_error("%d record(s) still without a delivery report at shutdown", unresolved);
     rc = 0;
 out:
     http_server_free(srv);
+    kafka_producer_free(ctx.producer);
+    kafka_loop_free(loop);
     kr_workq_free(ctx.workq); /* runs what is queued: nothing still needs the handles after */
     kafka_md_cache_free(ctx.md);
     if (ctx.admin)

@@ -27,6 +27,18 @@ typedef struct api_req api_req_t;
 typedef struct kafka_md_cache kafka_md_cache_t;
 typedef struct kr_workq kr_workq_t;
 typedef struct rd_kafka_s rd_kafka_t;
+typedef struct kafka_producer kafka_producer_t;
+
+/** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
+ * has the same values; router.c checks that at compile time). */
+typedef enum api_format {
+    API_FMT_NONE = 0,
+    API_FMT_BINARY,
+    API_FMT_JSON,
+    API_FMT_AVRO,
+    API_FMT_JSONSCHEMA,
+    API_FMT_PROTOBUF,
+} api_format_t;
 
 typedef enum api_status {
     API_DONE = 0,
@@ -44,9 +56,10 @@ typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 /** Everything handlers share; built once at start-up, read-only afterwards. */
 typedef struct api_ctx {
     const krest_config_t *cfg;
-    kafka_md_cache_t *md; /* metadata cache (kafka/metadata.h) */
-    rd_kafka_t *admin;    /* admin/metadata handle */
-    kr_workq_t *workq;    /* blocking calls */
+    kafka_md_cache_t *md;       /* metadata cache (kafka/metadata.h) */
+    rd_kafka_t *admin;          /* admin/metadata handle */
+    kafka_producer_t *producer; /* the shared producer */
+    kr_workq_t *workq;          /* blocking calls */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */
@@ -62,10 +75,10 @@ struct api_req {
     const char *path;
     const char *params[API_MAX_PARAMS]; /* path parameters in template order, NUL-terminated */
     size_t n_params;
-    int version;           /* 1 or 2: which API's shapes to write */
-    int body_format;       /* neg_format_t of the request body's Content-Type */
-    const char *resp_type; /* Content-Type of the response */
-    const char *body;      /* request body (not NUL-terminated), may be NULL */
+    int version;              /* 1 or 2: which API's shapes to write */
+    api_format_t body_format; /* embedded format of the request body's Content-Type */
+    const char *resp_type;    /* Content-Type of the response */
+    const char *body;         /* request body (not NUL-terminated), may be NULL */
     size_t body_len;
     int64_t start_ms; /* monotonic arrival time */
     void *conn;
@@ -82,6 +95,7 @@ struct api_req {
         void (*arg_free)(void *arg); /* frees arg if start() is never called */
         api_resume_fn resume;
         int64_t timeout_ms;
+        uint64_t keep; /* a value the handler keeps across async steps (e.g. a count) */
     } async;
 };
 

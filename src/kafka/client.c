@@ -55,7 +55,8 @@ void kafka_client_check_config(const krest_config_t *cfg)
     }
 }
 
-rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind)
+rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
+                                   const char *const *defaults)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     char client_id[64];
@@ -64,6 +65,8 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind)
     set_or_skip(conf, "bootstrap.servers", cfg->bootstrap_servers);
     set_or_skip(conf, "allow.auto.create.topics", "false");
     set_or_skip(conf, "socket.connection.setup.timeout.ms", "10000");
+    for (; defaults && defaults[0]; defaults += 2)
+        set_or_skip(conf, defaults[0], defaults[1]);
     config_kv_t *kv;
     size_t n = config_kafka_props(cfg, kind, &kv);
     for (size_t i = 0; i < n; i++) {
@@ -82,7 +85,7 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind)
 
 rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err)
 {
-    rd_kafka_conf_t *conf = kafka_client_conf(cfg, "admin");
+    rd_kafka_conf_t *conf = kafka_client_conf(cfg, "admin", NULL);
     char errstr[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (!rk) {

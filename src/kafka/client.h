@@ -11,9 +11,12 @@
 
 #include <librdkafka/rdkafka.h>
 
-/** Builds a configuration for a handle of the given kind ("producer", "consumer", "admin").
+/** Builds a configuration for a handle of the given kind ("producer", "consumer", "admin"):
+ * krest's fixed settings, then defaults (key, value pairs, NULL-terminated; may be NULL), then
+ * the pass-through keys, which override the defaults.
  * @return owned conf (hand to rd_kafka_new or destroy), never NULL. */
-rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind);
+rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
+                                   const char *const *defaults);
 
 /** Tries every pass-through client.*, producer.*, consumer.*, admin.* key on librdkafka once
  * and logs a warning naming each key it rejects (such keys are skipped later). Start-up. */

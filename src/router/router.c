@@ -27,6 +27,13 @@ static const neg_offer_t offers_v2[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert((int)NEG_FMT_BINARY == (int)API_FMT_BINARY &&
+                   (int)NEG_FMT_JSON == (int)API_FMT_JSON &&
+                   (int)NEG_FMT_AVRO == (int)API_FMT_AVRO &&
+                   (int)NEG_FMT_JSONSCHEMA == (int)API_FMT_JSONSCHEMA &&
+                   (int)NEG_FMT_PROTOBUF == (int)API_FMT_PROTOBUF,
+               "neg_format_t and api_format_t must agree");
+
 /* An int32 in decimal, as JAX-RS converts an int path parameter (anything else is 404). */
 static bool is_int_segment(const char *s)
 {
@@ -157,13 +164,13 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     const neg_offer_t *offers = offers_any;
     size_t n_offers = N_OF(offers_any);
     int fixed_version = 0;
-    req->body_format = NEG_FMT_NONE;
+    req->body_format = API_FMT_NONE;
     if (route->body != ROUTER_BODY_NONE && has_body && content_type) {
         neg_media_t ct;
         if (neg_parse_media(content_type, &ct) != 0 || !body_type_ok(route->body, &ct))
             return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
                               "HTTP 415 Unsupported Media Type");
-        req->body_format = ct.format;
+        req->body_format = (api_format_t)ct.format;
         if (ct.kind == NEG_KIND_VND_KAFKA) {
             fixed_version = ct.version;
             offers = ct.version == 1 ? offers_v1 : offers_v2;

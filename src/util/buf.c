@@ -30,7 +30,7 @@ void kr_buf_reset(kr_buf_t *b)
         b->data[0] = '\0';
 }
 
-static int reserve(kr_buf_t *b, size_t n)
+int kr_buf_reserve(kr_buf_t *b, size_t n)
 {
     if (n > b->limit || b->len > b->limit - n)
         return -1;
@@ -47,7 +47,7 @@ static int reserve(kr_buf_t *b, size_t n)
 
 int kr_buf_append(kr_buf_t *b, const void *p, size_t n)
 {
-    if (reserve(b, n) != 0)
+    if (kr_buf_reserve(b, n) != 0)
         return -1;
     if (n)
         memcpy(b->data + b->len, p, n);
@@ -72,7 +72,7 @@ int kr_buf_printf(kr_buf_t *b, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || reserve(b, (size_t)n) != 0)
+    if (n < 0 || kr_buf_reserve(b, (size_t)n) != 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

@@ -20,6 +20,9 @@ void kr_buf_init(kr_buf_t *b, size_t limit);
 void kr_buf_deinit(kr_buf_t *b);
 /** Empties the buffer, keeping its allocation. */
 void kr_buf_reset(kr_buf_t *b);
+/** Makes room for n more bytes (plus the NUL) without changing the contents.
+ * @return 0, or -1 when the limit would be exceeded. */
+int kr_buf_reserve(kr_buf_t *b, size_t n);
 /** Appends n bytes. @return 0, or -1 when the limit would be exceeded (nothing appended). */
 int kr_buf_append(kr_buf_t *b, const void *p, size_t n);
 /** Appends a NUL-terminated string. @return as kr_buf_append(). */

@@ -1,0 +1,270 @@
+/* api/produce.c -- v1 and v2 produce (see produce.h).
+ *
+ * A request goes through three steps: decode and validate the whole body (format/produce.c:
+ * nothing is sent when any record is bad); check the topic and partitions against the cached
+ * metadata (waiting, suspended, for a refresh when the cache is stale or lacks the topic); hand
+ * every record to the shared producer and wait, suspended, until each has its outcome. The
+ * payloads are not copied: they live in the decoded body's arena, which the job owns until the
+ * last delivery report.
+ * Threads: handlers on HTTP threads; on_md() and produced() on whichever thread calls back. */
+#include "api/produce.h"
+
+#include "format/jsonw.h"
+#include "format/produce.h"
+#include "kafka/errors.h"
+#include "kafka/metadata.h"
+#include "kafka/producer.h"
+#include "util/mem.h"
+
+#include <string.h>
+
+typedef struct produce_job {
+    const api_ctx_t *ctx;
+    char *topic;            /* owned */
+    int32_t path_partition; /* -1: the topic endpoint */
+    int64_t arrival_ms;
+    bool forced; /* the forced metadata refresh was asked for */
+    kr_handle_t handle;
+    fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
+    kafka_msg_t *msgs;      /* one per record */
+    kafka_msg_header_t *headers;
+    kafka_md_t *md; /* for the topic check */
+    kr_err_t err;
+} produce_job_t;
+
+static void job_free(void *arg)
+{
+    produce_job_t *job = arg;
+    kafka_md_release(job->md);
+    fmt_produce_req_deinit(&job->body);
+    xfree(job->msgs);
+    xfree(job->headers);
+    xfree(job->topic);
+    xfree(job);
+}
+
+/* --- step 3: produce and answer ---------------------------------------------------------- */
+
+/* Writes the response; job is NULL when the outcomes are unknown (n records, each 50003). */
+static void write_offsets(api_req_t *req, const produce_job_t *job, size_t n)
+{
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "key_schema_id");
+    fmt_jsonw_null(&w);
+    fmt_jsonw_key(&w, "value_schema_id");
+    fmt_jsonw_null(&w);
+    fmt_jsonw_key(&w, "offsets");
+    fmt_jsonw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        const kafka_msg_t *m = job ? &job->msgs[i] : NULL;
+        fmt_jsonw_obj_begin(&w);
+        bool ok = m && m->err == 0;
+        fmt_jsonw_key(&w, "partition");
+        ok ? fmt_jsonw_int(&w, m->out_partition) : fmt_jsonw_null(&w);
+        fmt_jsonw_key(&w, "offset");
+        ok ? fmt_jsonw_int(&w, m->out_offset) : fmt_jsonw_null(&w);
+        fmt_jsonw_key(&w, "error_code");
+        if (ok) {
+            fmt_jsonw_null(&w);
+            fmt_jsonw_key(&w, "error");
+            fmt_jsonw_null(&w);
+        } else if (!m) {
+            fmt_jsonw_int(&w, KR_ERR_KAFKA_RETRIABLE);
+            fmt_jsonw_key(&w, "error");
+            fmt_jsonw_str(&w, "outcome unknown: no delivery report in time, or shutting down");
+        } else {
+            int code = kafka_err_code(m->err);
+            fmt_jsonw_int(&w, code == KR_ERR_KAFKA_RETRIABLE ? code : KR_ERR_KAFKA);
+            fmt_jsonw_key(&w, "error");
+            fmt_jsonw_str(&w, rd_kafka_err2str(m->err));
+        }
+        fmt_jsonw_obj_end(&w);
+    }
+    fmt_jsonw_arr_end(&w);
+    fmt_jsonw_obj_end(&w);
+}
+
+static api_status_t produced(api_req_t *req, void *result, bool timed_out)
+{
+    produce_job_t *job = result;
+    if (timed_out) {
+        /* The job still belongs to the producer (its payloads are in flight): every record's
+         * outcome is unknown (section K), 50003 each. */
+        write_offsets(req, NULL, (size_t)req->async.keep);
+        return api_reply(req, 200);
+    }
+    write_offsets(req, job, job->body.n_records);
+    job_free(job);
+    return api_reply(req, 200);
+}
+
+static void batch_done(void *opaque)
+{
+    produce_job_t *job = opaque;
+    kr_pending_complete(job->handle, job, job_free);
+}
+
+static void send_start(void *arg, kr_handle_t h)
+{
+    produce_job_t *job = arg;
+    job->handle = h;
+    kafka_producer_send(job->ctx->producer, job->topic, job->msgs, job->body.n_records, batch_done,
+                        job);
+}
+
+/* Turns the decoded records into producer messages; checks sizes (413 before anything is
+ * sent). @return 0 or -1 with job->err set. */
+static int build_msgs(produce_job_t *job)
+{
+    fmt_produce_req_t *b = &job->body;
+    int64_t max = kafka_producer_max_message_bytes(job->ctx->producer);
+    job->msgs = xcalloc(b->n_records, sizeof(kafka_msg_t));
+    job->headers = xcalloc(b->n_headers ? b->n_headers : 1, sizeof(kafka_msg_header_t));
+    for (size_t i = 0; i < b->n_headers; i++) {
+        const fmt_produce_header_t *fh = &b->headers[i];
+        job->headers[i] = (kafka_msg_header_t){
+            fmt_produce_bytes(b, fh->name), fh->name.len,
+            fh->has_value ? fmt_produce_bytes(b, fh->value) : NULL, fh->value.len};
+    }
+    for (size_t i = 0; i < b->n_records; i++) {
+        const fmt_produce_record_t *r = &b->records[i];
+        kafka_msg_t *m = &job->msgs[i];
+        m->partition = r->partition >= 0 ? r->partition : job->path_partition;
+        m->key = r->has_key ? fmt_produce_bytes(b, r->key) : NULL;
+        m->key_len = r->has_key ? r->key.len : 0;
+        m->value = r->has_value ? fmt_produce_bytes(b, r->value) : NULL;
+        m->value_len = r->has_value ? r->value.len : 0;
+        m->timestamp = r->has_timestamp ? r->timestamp : 0;
+        m->headers = job->headers + r->first_header;
+        m->n_headers = r->n_headers;
+        if ((int64_t)kafka_msg_wire_size(m) > max)
+            return kr_err_set(&job->err, KR_ERR_TOO_LARGE,
+                              "records[%zu]: record of %zu bytes exceeds the producer's "
+                              "message.max.bytes (%lld)",
+                              i, kafka_msg_wire_size(m), (long long)max);
+    }
+    return 0;
+}
+
+/* --- step 2: topic and partitions -------------------------------------------------------- */
+
+static int check_partitions(produce_job_t *job, const kafka_md_topic_t *t)
+{
+    if (job->path_partition >= 0 && !kafka_md_partition(t, job->path_partition))
+        return kr_err_set(&job->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    for (size_t i = 0; i < job->body.n_records; i++) {
+        int32_t p = job->body.records[i].partition;
+        if (p >= 0 && !kafka_md_partition(t, p))
+            return kr_err_set(&job->err, KR_ERR_PARTITION_NOT_FOUND,
+                              "Partition not found: records[%zu].partition %d", i, p);
+    }
+    return 0;
+}
+
+/* Checks everything against a metadata snapshot and, when all is well, starts sending. */
+static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
+{
+    const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+    if (!t) {
+        job_free(job);
+        return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    }
+    if (check_partitions(job, t) != 0 || build_msgs(job) != 0) {
+        api_status_t st = api_reply_err(req, &job->err);
+        job_free(job);
+        return st;
+    }
+    kafka_md_release(job->md);
+    job->md = NULL;
+    int64_t timeout = kafka_producer_message_timeout_ms(req->ctx->producer) + 5000;
+    api_async(req, send_start, job, job_free, produced, timeout);
+    req->async.keep = job->body.n_records;
+    return API_ASYNC;
+}
+
+static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+{
+    produce_job_t *job = arg;
+    kafka_md_release(job->md);
+    job->md = md;
+    if (!md) {
+        job->err = *err;
+    } else if (!kafka_md_topic(md, job->topic) && !job->forced) {
+        /* A topic created a moment ago by another client: one forced refresh. */
+        job->forced = true;
+        kafka_md_request(job->ctx->md, job->arrival_ms, on_md, job);
+        return;
+    }
+    kr_pending_complete(job->handle, job, job_free);
+}
+
+static void md_start(void *arg, kr_handle_t h)
+{
+    produce_job_t *job = arg;
+    job->handle = h;
+    kafka_md_request(job->ctx->md, 0, on_md, job);
+}
+
+static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    produce_job_t *job = result;
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    if (!job->md) {
+        api_status_t st = api_reply_err(req, &job->err);
+        job_free(job);
+        return st;
+    }
+    return with_metadata(req, job);
+}
+
+/* --- step 1: decode ---------------------------------------------------------------------- */
+
+static api_status_t produce(api_req_t *req, int32_t path_partition)
+{
+    api_format_t f = req->body_format;
+    if (f == API_FMT_AVRO || f == API_FMT_JSONSCHEMA || f == API_FMT_PROTOBUF)
+        return api_reply_error(req, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
+                               "The %s embedded format is not supported by this krest",
+                               f == API_FMT_AVRO         ? "avro"
+                               : f == API_FMT_JSONSCHEMA ? "jsonschema"
+                                                         : "protobuf");
+    produce_job_t *job = xcalloc(1, sizeof(*job));
+    job->ctx = req->ctx;
+    job->topic = xstrdup(req->params[0]);
+    job->path_partition = path_partition;
+    job->arrival_ms = req->start_ms;
+    fmt_produce_opts_t opts = {
+        .format = f == API_FMT_JSON ? FMT_PRODUCE_JSON : FMT_PRODUCE_BINARY,
+        .version = req->version,
+        .partition_endpoint = path_partition >= 0,
+    };
+    kr_err_t err = {0};
+    if (fmt_produce_parse(req->body, req->body_len, &opts, &job->body, &err) != 0) {
+        job_free(job);
+        return api_reply_err(req, &err);
+    }
+    job->md = kafka_md_peek(req->ctx->md);
+    if (job->md && kafka_md_topic(job->md, job->topic))
+        return with_metadata(req, job);
+    kafka_md_release(job->md);
+    job->md = NULL;
+    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+    return api_async(req, md_start, job, job_free, md_resumed, timeout);
+}
+
+api_status_t api_produce_topic(api_req_t *req)
+{
+    return produce(req, -1);
+}
+
+api_status_t api_produce_partition(api_req_t *req)
+{
+    int32_t p;
+    if (api_param_int32(req, 1, &p) != 0 || p < 0)
+        return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    return produce(req, p);
+}

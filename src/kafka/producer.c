@@ -1,0 +1,199 @@
+/* kafka/producer.c -- the shared producer (see producer.h).
+ * Threads: send() from any thread; dr_cb() on the kafka loop (rd_kafka_poll). A batch's
+ * `remaining` is atomic: whichever thread takes it to zero calls done(). */
+#include "kafka/producer.h"
+
+#include "kafka/client.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Worst-case per-record overhead of the v2 message format, as librdkafka counts it. */
+#define RECORD_V2_MAX_OVERHEAD 36
+
+struct kafka_producer {
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *main_q;
+    kafka_loop_t *loop; /* borrowed */
+    kafka_loop_watch_t *watch;
+    int64_t max_message_bytes;
+    int64_t message_timeout_ms;
+};
+
+typedef struct batch {
+    long remaining; /* atomic */
+    kafka_batch_done_fn done;
+    void *opaque;
+} batch_t;
+
+static void batch_settle(batch_t *b, long n)
+{
+    if (__atomic_sub_fetch(&b->remaining, n, __ATOMIC_ACQ_REL) == 0) {
+        kafka_batch_done_fn done = b->done;
+        void *opaque = b->opaque;
+        xfree(b);
+        done(opaque);
+    }
+}
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    kafka_msg_t *m = rkm->_private;
+    m->err = rkm->err;
+    m->out_partition = rkm->partition;
+    m->out_offset = rkm->offset;
+    batch_settle(m->_batch, 1);
+}
+
+static void serve(void *arg)
+{
+    kafka_producer_t *p = arg;
+    while (rd_kafka_poll(p->rk, 0) > 0)
+        ;
+}
+
+static int64_t conf_int(rd_kafka_conf_t *conf, const char *key, int64_t fallback)
+{
+    char val[64];
+    size_t n = sizeof(val);
+    if (rd_kafka_conf_get(conf, key, val, &n) != RD_KAFKA_CONF_OK)
+        return fallback;
+    return strtoll(val, NULL, 10);
+}
+
+kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err)
+{
+    static const char *const defaults[] = {
+        "acks",
+        "all",
+        "enable.idempotence",
+        "true",
+        "linger.ms",
+        "5",
+        "partitioner",
+        "murmur2_random",
+        "message.timeout.ms",
+        "30000",
+        NULL,
+    };
+    rd_kafka_conf_t *conf = kafka_client_conf(cfg, "producer", defaults);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    kafka_producer_t *p = xcalloc(1, sizeof(*p));
+    p->loop = loop;
+    p->max_message_bytes = conf_int(conf, "message.max.bytes", 1000000);
+    p->message_timeout_ms = conf_int(conf, "message.timeout.ms", 30000);
+    char errstr[512];
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (!p->rk) {
+        rd_kafka_conf_destroy(conf);
+        xfree(p);
+        kr_err_set(err, KR_ERR_INTERNAL, "cannot create the Kafka producer: %s", errstr);
+        return NULL;
+    }
+    p->main_q = rd_kafka_queue_get_main(p->rk);
+    p->watch = kafka_loop_watch(loop, p->main_q, serve, p, err);
+    if (!p->watch) {
+        kafka_producer_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+size_t kafka_msg_wire_size(const kafka_msg_t *m)
+{
+    size_t n = RECORD_V2_MAX_OVERHEAD + m->key_len + m->value_len;
+    for (size_t i = 0; i < m->n_headers; i++)
+        n += 5 + m->headers[i].name_len + 5 + m->headers[i].value_len;
+    return n;
+}
+
+/* Builds librdkafka headers for m. @return owned headers or NULL when m has none. */
+static rd_kafka_headers_t *make_headers(const kafka_msg_t *m)
+{
+    if (m->n_headers == 0)
+        return NULL;
+    rd_kafka_headers_t *h = rd_kafka_headers_new(m->n_headers);
+    for (size_t i = 0; i < m->n_headers; i++) {
+        const kafka_msg_header_t *mh = &m->headers[i];
+        rd_kafka_header_add(h, mh->name, (ssize_t)mh->name_len, mh->value,
+                            mh->value ? (ssize_t)mh->value_len : 0);
+    }
+    return h;
+}
+
+static rd_kafka_resp_err_t enqueue(kafka_producer_t *p, rd_kafka_topic_t *rkt, kafka_msg_t *m)
+{
+    rd_kafka_headers_t *h = make_headers(m);
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        p->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(m->partition),
+        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE((void *)m->value, m->value_len),
+        RD_KAFKA_V_TIMESTAMP(m->timestamp), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(m),
+        RD_KAFKA_V_END);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && h)
+        rd_kafka_headers_destroy(h);
+    return e;
+}
+
+void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *msgs, size_t n,
+                         kafka_batch_done_fn done, void *opaque)
+{
+    batch_t *b = xmalloc(sizeof(*b));
+    b->remaining = (long)n + 1; /* +1: ours, until every message is enqueued */
+    b->done = done;
+    b->opaque = opaque;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    rd_kafka_resp_err_t refused = rkt ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error();
+    long not_sent = 0;
+    for (size_t i = 0; i < n; i++) {
+        kafka_msg_t *m = &msgs[i];
+        m->_batch = b;
+        m->out_partition = -1;
+        m->out_offset = -1;
+        if (refused == RD_KAFKA_RESP_ERR_NO_ERROR)
+            refused = enqueue(p, rkt, m);
+        if (refused != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            m->err = refused;
+            not_sent++;
+        }
+    }
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
+    batch_settle(b, not_sent + 1);
+}
+
+int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p)
+{
+    return p->max_message_bytes;
+}
+
+int64_t kafka_producer_message_timeout_ms(const kafka_producer_t *p)
+{
+    return p->message_timeout_ms;
+}
+
+int kafka_producer_flush(kafka_producer_t *p, int64_t timeout_ms)
+{
+    /* The kafka loop serves the delivery reports; we only wait for the queue to empty. */
+    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
+    while (rd_kafka_outq_len(p->rk) > 0 && kr_clock_mono_ms() < deadline)
+        usleep(5000);
+    return rd_kafka_outq_len(p->rk);
+}
+
+void kafka_producer_free(kafka_producer_t *p)
+{
+    if (!p)
+        return;
+    kafka_loop_unwatch(p->loop, p->watch);
+    if (p->main_q)
+        rd_kafka_queue_destroy(p->main_q);
+    rd_kafka_destroy(p->rk);
+    xfree(p);
+}
