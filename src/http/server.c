@@ -12,6 +12,7 @@
  * Threads: MHD's pool threads; wake() from any thread. */
 #include "http/server.h"
 
+#include "http/gunzip.h"
 #include "http/response.h"
 #include "router/router.h"
 #include "util/clock.h"
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -216,14 +218,39 @@ static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
     return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 }
 
+/* Content-Encoding of the body: identity, or gzip inflated here (within the body limit).
+ * @return 0, or -1 with err set (415 for an encoding krest does not speak). */
+static int decode_body(http_req_t *r, kr_err_t *err)
+{
+    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (!ce || !*ce || strcasecmp(ce, "identity") == 0)
+        return 0;
+    if (strcasecmp(ce, "gzip") != 0 && strcasecmp(ce, "x-gzip") != 0)
+        return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Encoding '%s' is not supported (gzip is)", ce);
+    if (r->body.len == 0)
+        return 0;
+    kr_buf_t plain;
+    kr_buf_init(&plain, (size_t)r->srv->ctx->cfg->max_request_size);
+    if (http_gunzip(r->body.data, r->body.len, &plain, err) != 0) {
+        kr_buf_deinit(&plain);
+        return -1;
+    }
+    kr_buf_deinit(&r->body);
+    r->body = plain;
+    return 0;
+}
+
 static enum MHD_Result run_handler(http_req_t *r)
 {
+    kr_err_t err = {0};
     if (r->too_large) {
-        kr_err_t err;
         kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body exceeds the limit of %lld bytes",
                    (long long)r->srv->ctx->cfg->max_request_size);
         return respond_error(r, &err);
     }
+    if (decode_body(r, &err) != 0)
+        return respond_error(r, &err);
     /* In flight from here: a request still receiving its body has done nothing yet, and a
      * client that went away mid-body (which MHD may notice only at the idle timeout) must not
      * hold the shutdown. */
