@@ -56,7 +56,7 @@ static char *gzip(const char *in, size_t n, size_t *out_len)
 }
 
 enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, bool allow_gzip,
-                                    size_t *bytes_out)
+                                    bool close, size_t *bytes_out)
 {
     size_t len = 0;
     char *body = kr_buf_steal(&req->resp, &len);
@@ -89,6 +89,8 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (allow_gzip)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+    if (close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     *bytes_out = len;

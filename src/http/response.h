@@ -11,9 +11,10 @@
 
 /** Queues req's response on conn; takes the body out of req->resp. gzip is used when
  * allow_gzip, the client's Accept-Encoding names gzip, and the body exceeds 1 KiB.
+ * close adds "Connection: close" (the server is draining).
  * @return MHD_YES, or MHD_NO when MHD could not queue it (the connection is then closed).
  *         *bytes_out is the size of the body as sent. */
 enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, bool allow_gzip,
-                                    size_t *bytes_out);
+                                    bool close, size_t *bytes_out);
 
 #endif

@@ -39,7 +39,8 @@ struct http_server {
     const api_ctx_t *ctx; /* borrowed */
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    atomic_long active; /* requests whose handler ran and that are not yet completed */
+    atomic_long active;   /* requests whose handler ran and that are not yet completed */
+    atomic_bool stopping; /* draining: new requests get 503, connections close */
 };
 
 enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
@@ -115,7 +116,7 @@ static enum MHD_Result respond(http_req_t *r)
 {
     r->state = ST_ANSWERED;
     return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
-                               &r->bytes_out);
+                               atomic_load(&r->srv->stopping), &r->bytes_out);
 }
 
 static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
@@ -177,6 +178,11 @@ static enum MHD_Result begin(http_req_t *r)
 {
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
+    if (atomic_load(&r->srv->stopping)) {
+        /* A new request on a kept-alive connection while we drain: not ours to start. */
+        kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
+        return respond_error(r, &err);
+    }
     size_t header_bytes = strlen(r->path) + strlen(r->method) + 12;
     MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &header_bytes);
     if ((int64_t)header_bytes > cfg->max_request_header_size) {
@@ -419,6 +425,7 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     http_server_t *srv = xcalloc(1, sizeof(*srv));
     srv->ctx = ctx;
     atomic_init(&srv->active, 0);
+    atomic_init(&srv->stopping, false);
     srv->daemons = xcalloc(ctx->cfg->n_listeners, sizeof(struct MHD_Daemon *));
     for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
         errno = 0;
@@ -440,6 +447,7 @@ static void sleep_ms(int ms)
 
 void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
 {
+    atomic_store(&srv->stopping, true);
     for (size_t i = 0; i < srv->n_daemons; i++) {
         MHD_socket fd = MHD_quiesce_daemon(srv->daemons[i]);
         if (fd != MHD_INVALID_SOCKET)

@@ -52,6 +52,8 @@ const char *kr_err_default_message(int code)
         return "HTTP 422 Unprocessable Entity";
     case KR_ERR_HEADER_TOO_LARGE:
         return "HTTP 431 Request Header Fields Too Large";
+    case KR_ERR_SHUTTING_DOWN:
+        return "krest is shutting down; retry on another instance";
     case KR_ERR_TOPIC_NOT_FOUND:
         return "Topic not found.";
     case KR_ERR_PARTITION_NOT_FOUND:

@@ -16,6 +16,7 @@ typedef enum kr_err_code {
     KR_ERR_UNPROCESSABLE = 422,
     KR_ERR_HEADER_TOO_LARGE = 431,
     KR_ERR_INTERNAL = 500,
+    KR_ERR_SHUTTING_DOWN = 503, /* krest's own: a new request while it drains */
     KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT = 40001, /* HTTP 422, Confluent's exception */
     KR_ERR_TOPIC_NOT_FOUND = 40401,
     KR_ERR_PARTITION_NOT_FOUND = 40402,
