@@ -42,7 +42,8 @@ fuzz-build:
 # A fixed number of iterations per target from the seed corpus (what `make test` runs).
 fuzz-smoke: fuzz-build
 	@for f in build-fuzz/fuzz_*; do n=$$(basename $$f); \
-	  $$f -runs=$(FUZZ_RUNS) -seed=1 tests/fuzz/corpus/$$n > build-fuzz/$$n.log 2>&1 \
+	  mkdir -p build-fuzz/corpus-$$n; \
+	  $$f -runs=$(FUZZ_RUNS) -seed=1 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n > build-fuzz/$$n.log 2>&1 \
 	    || { tail -n 40 build-fuzz/$$n.log; echo "$$n: FAILED"; exit 1; }; \
 	  echo "$$n: $(FUZZ_RUNS) runs, no crash"; done
 
