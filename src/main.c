@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "http/server.h"
 #include "kafka/client.h"
+#include "kafka/consumer.h"
 #include "kafka/loop.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -73,6 +75,18 @@ static void on_probe(void *arg, kafka_md_t *md, const kr_err_t *err)
     kafka_md_release(md);
 }
 
+/* The `id` of automatic consumer names: the config's, else <hostname>-<port> (section K). */
+static void default_id(const krest_config_t *cfg, char *out, size_t size)
+{
+    if (cfg->id && *cfg->id) {
+        snprintf(out, size, "%s", cfg->id);
+        return;
+    }
+    char host[256] = "localhost";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(out, size, "%s-%d", host, cfg->listeners[0].port);
+}
+
 static int run(krest_config_t *cfg)
 {
     api_ctx_t ctx = {.cfg = cfg};
@@ -97,6 +111,13 @@ static int run(krest_config_t *cfg)
         log_error("%s", err.msg);
         goto out;
     }
+    char instance_id[300];
+    default_id(cfg, instance_id, sizeof(instance_id));
+    ctx.consumers = kafka_consumers_new(cfg, loop, ctx.workq, instance_id, &err);
+    if (!ctx.consumers) {
+        log_error("%s", err.msg);
+        goto out;
+    }
     ctx.md =
         kafka_md_cache_new(ctx.admin, ctx.workq, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
     srv = http_server_start(&ctx, &err);
@@ -112,6 +133,7 @@ static int run(krest_config_t *cfg)
              (long long)cfg->shutdown_graceful_ms);
     int64_t t0 = kr_clock_mono_ms();
     http_server_shutdown(srv, cfg->shutdown_graceful_ms);
+    kafka_consumers_shutdown(ctx.consumers); /* each instance leaves its group */
     int64_t left = cfg->shutdown_graceful_ms - (kr_clock_mono_ms() - t0);
     int unresolved = kafka_producer_flush(ctx.producer, left > 1000 ? left : 1000);
     if (unresolved > 0)
@@ -120,8 +142,9 @@ static int run(krest_config_t *cfg)
 out:
     http_server_free(srv);
     kafka_producer_free(ctx.producer);
+    kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */
+    kafka_consumers_free(ctx.consumers);
     kafka_loop_free(loop);
-    kr_workq_free(ctx.workq); /* runs what is queued: nothing still needs the handles after */
     kafka_md_cache_free(ctx.md);
     if (ctx.admin)
         rd_kafka_destroy(ctx.admin);

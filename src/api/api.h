@@ -28,6 +28,7 @@ typedef struct kafka_md_cache kafka_md_cache_t;
 typedef struct kr_workq kr_workq_t;
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
+typedef struct kafka_consumers kafka_consumers_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -56,10 +57,11 @@ typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 /** Everything handlers share; built once at start-up, read-only afterwards. */
 typedef struct api_ctx {
     const krest_config_t *cfg;
-    kafka_md_cache_t *md;       /* metadata cache (kafka/metadata.h) */
-    rd_kafka_t *admin;          /* admin/metadata handle */
-    kafka_producer_t *producer; /* the shared producer */
-    kr_workq_t *workq;          /* blocking calls */
+    kafka_md_cache_t *md;         /* metadata cache (kafka/metadata.h) */
+    rd_kafka_t *admin;            /* admin/metadata handle */
+    kafka_producer_t *producer;   /* the shared producer */
+    kafka_consumers_t *consumers; /* consumer instances */
+    kr_workq_t *workq;            /* blocking calls */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */
@@ -75,10 +77,11 @@ struct api_req {
     const char *path;
     const char *params[API_MAX_PARAMS]; /* path parameters in template order, NUL-terminated */
     size_t n_params;
-    int version;              /* 1 or 2: which API's shapes to write */
-    api_format_t body_format; /* embedded format of the request body's Content-Type */
-    const char *resp_type;    /* Content-Type of the response */
-    const char *body;         /* request body (not NUL-terminated), may be NULL */
+    int version;                /* 1 or 2: which API's shapes to write */
+    api_format_t body_format;   /* embedded format of the request body's Content-Type */
+    api_format_t accept_format; /* embedded format of the negotiated response type */
+    const char *resp_type;      /* Content-Type of the response */
+    const char *body;           /* request body (not NUL-terminated), may be NULL */
     size_t body_len;
     int64_t start_ms; /* monotonic arrival time */
     void *conn;

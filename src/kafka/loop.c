@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 struct kafka_loop_watch {
@@ -127,11 +128,35 @@ kafka_loop_watch_t *kafka_loop_watch(kafka_loop_t *loop, rd_kafka_queue_t *q, ka
     return w;
 }
 
+kafka_loop_watch_t *kafka_loop_every(kafka_loop_t *loop, int64_t interval_ms, kafka_loop_fn fn,
+                                     void *arg, kr_err_t *err)
+{
+    kafka_loop_watch_t *w = xcalloc(1, sizeof(*w));
+    w->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    w->fn = fn;
+    w->arg = arg;
+    struct itimerspec its = {
+        .it_interval = {interval_ms / 1000, (interval_ms % 1000) * 1000000},
+        .it_value = {interval_ms / 1000, (interval_ms % 1000) * 1000000},
+    };
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+    if (w->fd < 0 || timerfd_settime(w->fd, 0, &its, NULL) != 0 ||
+        epoll_ctl(loop->epfd, EPOLL_CTL_ADD, w->fd, &ev) != 0) {
+        kr_err_set(err, KR_ERR_INTERNAL, "cannot start a kafka loop timer: %s", strerror(errno));
+        if (w->fd >= 0)
+            close(w->fd);
+        xfree(w);
+        return NULL;
+    }
+    return w;
+}
+
 void kafka_loop_unwatch(kafka_loop_t *loop, kafka_loop_watch_t *w)
 {
     if (!w)
         return;
-    rd_kafka_queue_io_event_enable(w->q, -1, NULL, 0);
+    if (w->q)
+        rd_kafka_queue_io_event_enable(w->q, -1, NULL, 0);
     pthread_mutex_lock(&loop->lock);
     epoll_ctl(loop->epfd, EPOLL_CTL_DEL, w->fd, NULL);
     w->dead = true;

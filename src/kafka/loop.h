@@ -27,6 +27,11 @@ kafka_loop_t *kafka_loop_new(kr_err_t *err);
 kafka_loop_watch_t *kafka_loop_watch(kafka_loop_t *loop, rd_kafka_queue_t *q, kafka_loop_fn fn,
                                      void *arg, kr_err_t *err);
 
+/** Runs fn(arg) on the loop thread every interval_ms (a timerfd in the same epoll).
+ * @return owned watch (kafka_loop_unwatch), or NULL with err set. */
+kafka_loop_watch_t *kafka_loop_every(kafka_loop_t *loop, int64_t interval_ms, kafka_loop_fn fn,
+                                     void *arg, kr_err_t *err);
+
 /** Stops watching; after it returns fn is not running and will not run. Not on the loop
  * thread. */
 void kafka_loop_unwatch(kafka_loop_t *loop, kafka_loop_watch_t *w);

@@ -161,8 +161,8 @@ static bool body_type_ok(router_body_t body, const neg_media_t *ct)
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err)
 {
-    const neg_offer_t *offers = offers_any;
-    size_t n_offers = N_OF(offers_any);
+    const neg_offer_t *offers = route->offers ? route->offers : offers_any;
+    size_t n_offers = route->offers ? route->n_offers : N_OF(offers_any);
     int fixed_version = 0;
     req->body_format = API_FMT_NONE;
     if (route->body != ROUTER_BODY_NONE && has_body && content_type) {
@@ -181,12 +181,9 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     if (pick < 0)
         return kr_err_set(err, KR_ERR_CONSUMER_FORMAT_MISMATCH, "HTTP 406 Not Acceptable");
     req->resp_type = offers[pick].type;
-    if (fixed_version) {
-        req->version = fixed_version;
-    } else {
-        neg_media_t m;
-        neg_parse_media(req->resp_type, &m);
-        req->version = neg_version_of(&m);
-    }
+    neg_media_t m;
+    neg_parse_media(req->resp_type, &m);
+    req->accept_format = (api_format_t)m.format;
+    req->version = fixed_version ? fixed_version : neg_version_of(&m);
     return 0;
 }

@@ -26,7 +26,19 @@ typedef struct router_route {
     const char *path;   /* template */
     api_handler_fn handler;
     router_body_t body;
+    const neg_offer_t *offers; /* response types; NULL: the management types (v2, v1, generic) */
+    size_t n_offers;
 } router_route_t;
+
+/* Route table entries: ROUTE for management responses, ROUTE_OFFERING for an own offer list. */
+#define ROUTE(method, path, handler, body)                                                         \
+    {                                                                                              \
+        method, path, handler, body, NULL, 0                                                       \
+    }
+#define ROUTE_OFFERING(method, path, handler, body, offers)                                        \
+    {                                                                                              \
+        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0])                  \
+    }
 
 typedef struct router_match {
     const router_route_t *route;

@@ -23,12 +23,12 @@ static api_status_t h_b(api_req_t *req)
 }
 
 static const router_route_t routes[] = {
-    {"GET", "/", h_a, ROUTER_BODY_NONE},
-    {"POST", "/", h_b, ROUTER_BODY_GENERIC},
-    {"GET", "/topics", h_a, ROUTER_BODY_NONE},
-    {"GET", "/topics/{topic}", h_b, ROUTER_BODY_NONE},
-    {"POST", "/topics/{topic}", h_a, ROUTER_BODY_EMBEDDED},
-    {"GET", "/topics/{topic}/partitions/{partition:int}", h_a, ROUTER_BODY_NONE},
+    ROUTE("GET", "/", h_a, ROUTER_BODY_NONE),
+    ROUTE("POST", "/", h_b, ROUTER_BODY_GENERIC),
+    ROUTE("GET", "/topics", h_a, ROUTER_BODY_NONE),
+    ROUTE("GET", "/topics/{topic}", h_b, ROUTER_BODY_NONE),
+    ROUTE("POST", "/topics/{topic}", h_a, ROUTER_BODY_EMBEDDED),
+    ROUTE("GET", "/topics/{topic}/partitions/{partition:int}", h_a, ROUTER_BODY_NONE),
 };
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 

@@ -1,0 +1,1038 @@
+/* api/consumers.c -- consumer instances over HTTP (see consumers.h).
+ *
+ * Handlers validate the path and body, find the instance (404/40403) and either answer from
+ * memory (subscription, assignment, buffered records) or run one blocking librdkafka call as a
+ * job on the worker pool (seek, commit, committed offsets) while the request waits suspended.
+ * A read takes what the instance has buffered; when nothing is, it waits suspended until
+ * records arrive or its timeout passes (API.md section K, "GET …/records timing").
+ * Threads: HTTP threads; job_run() on a worker. */
+#include "api/consumers.h"
+
+#include "format/base64.h"
+#include "format/json.h"
+#include "format/jsonw.h"
+#include "kafka/consumer.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/workq.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { P_GROUP = 0, P_INSTANCE = 1, P_TOPIC = 2 };
+
+/* --- small helpers ----------------------------------------------------------------------- */
+
+static kafka_consumer_t *instance(api_req_t *req)
+{
+    return kafka_consumers_get(req->ctx->consumers, req->params[P_GROUP], req->params[P_INSTANCE]);
+}
+
+static api_status_t no_instance(api_req_t *req)
+{
+    return api_reply_error(req, KR_ERR_CONSUMER_INSTANCE_NOT_FOUND, "Consumer instance not found.");
+}
+
+/* Parses the body as a JSON object; NULL body (or empty) gives *obj NULL. */
+static int body_object(api_req_t *req, json_object **obj, kr_err_t *err)
+{
+    *obj = NULL;
+    if (req->body_len == 0)
+        return 0;
+    int is_null;
+    *obj = fmt_json_parse(req->body, req->body_len, &is_null, err);
+    if (!*obj)
+        return is_null ? 0 : -1;
+    if (!json_object_is_type(*obj, json_type_object)) {
+        json_object_put(*obj);
+        *obj = NULL;
+        return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
+                          "The request body must be a JSON object");
+    }
+    return 0;
+}
+
+/* @return the member, or NULL when absent or null. */
+static json_object *member(json_object *obj, const char *key)
+{
+    json_object *v = NULL;
+    if (!obj || !json_object_object_get_ex(obj, key, &v))
+        return NULL;
+    return v;
+}
+
+static int check_known(api_req_t *req, json_object *obj, const char *const *known, kr_err_t *err)
+{
+    (void)req;
+    json_object_object_foreach(obj, key, val)
+    {
+        (void)val;
+        bool ok = false;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, key) == 0;
+        if (!ok)
+            return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s", key);
+    }
+    return 0;
+}
+
+static int type_err(api_req_t *req, kr_err_t *err, const char *field, const char *what)
+{
+    return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST, "%s: %s",
+                      field, what);
+}
+
+/* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
+ * field (when given) goes into each element's offset. */
+static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_object *arr,
+                                                      const char *field, const char *off_key,
+                                                      kr_err_t *err)
+{
+    if (!arr || !json_object_is_type(arr, json_type_array)) {
+        type_err(req, err, field, "expected an array");
+        return NULL;
+    }
+    size_t n = json_object_array_length(arr);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(arr, i);
+        json_object *t = member(e, "topic"), *p = member(e, "partition");
+        json_object *o = off_key ? member(e, off_key) : NULL;
+        bool bad = !e || !json_object_is_type(e, json_type_object) || !t ||
+                   !json_object_is_type(t, json_type_string) || !p ||
+                   !json_object_is_type(p, json_type_int) ||
+                   (off_key && strcmp(off_key, "offset") == 0 &&
+                    (!o || !json_object_is_type(o, json_type_int)));
+        int64_t pv = p ? json_object_get_int64(p) : -1;
+        if (bad || pv < 0 || pv > INT32_MAX) {
+            char where[64];
+            snprintf(where, sizeof(where), "%s[%zu]", field, i);
+            kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                       "%s: expected {\"topic\": string, \"partition\": integer >= 0%s}", where,
+                       off_key && strcmp(off_key, "offset") == 0 ? ", \"offset\": integer" : "");
+            rd_kafka_topic_partition_list_destroy(l);
+            return NULL;
+        }
+        rd_kafka_topic_partition_t *tp =
+            rd_kafka_topic_partition_list_add(l, json_object_get_string(t), (int32_t)pv);
+        if (o && json_object_is_type(o, json_type_int))
+            tp->offset = json_object_get_int64(o);
+        if (o && json_object_is_type(o, json_type_string))
+            tp->opaque = (void *)json_object_get_string(o); /* borrowed: ISO-8601 text */
+    }
+    return l;
+}
+
+static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list_t *l,
+                             bool with_offset)
+{
+    fmt_jsonw_arr_begin(w);
+    for (int i = 0; l && i < l->cnt; i++) {
+        fmt_jsonw_obj_begin(w);
+        fmt_jsonw_key(w, "topic");
+        fmt_jsonw_str(w, l->elems[i].topic);
+        fmt_jsonw_key(w, "partition");
+        fmt_jsonw_int(w, l->elems[i].partition);
+        if (with_offset) {
+            fmt_jsonw_key(w, "offset");
+            fmt_jsonw_int(w, l->elems[i].offset);
+            fmt_jsonw_key(w, "metadata");
+            fmt_jsonw_strn(w, l->elems[i].metadata ? (const char *)l->elems[i].metadata : "",
+                           l->elems[i].metadata ? l->elems[i].metadata_size : 0);
+        }
+        fmt_jsonw_obj_end(w);
+    }
+    fmt_jsonw_arr_end(w);
+}
+
+static api_status_t reply_204(api_req_t *req)
+{
+    kr_buf_reset(&req->resp);
+    return api_reply(req, 204);
+}
+
+/* --- create and delete ------------------------------------------------------------------- */
+
+/* base_uri per API.md §6.1: advertised.listeners, else host.name, else the Host header; never
+ * 0.0.0.0. */
+static void base_uri(api_req_t *req, const char *name, kr_buf_t *out)
+{
+    const krest_config_t *cfg = req->ctx->cfg;
+    const config_listener_t *l0 = &cfg->listeners[0];
+    const char *host_hdr = api_header(req, "Host");
+    kr_buf_puts(out, "http://");
+    if (cfg->n_advertised_listeners > 0) {
+        const config_listener_t *a = &cfg->advertised_listeners[0];
+        bool v6 = strchr(a->host, ':') != NULL;
+        kr_buf_printf(out, "%s%s%s:%d", v6 ? "[" : "", a->host, v6 ? "]" : "", a->port);
+    } else if (cfg->host_name && *cfg->host_name) {
+        bool explicit_port = host_hdr && strrchr(host_hdr, ':') && !strchr(host_hdr, ']');
+        if (explicit_port)
+            kr_buf_printf(out, "%s:%d", cfg->host_name, l0->port);
+        else
+            kr_buf_puts(out, cfg->host_name);
+    } else if (host_hdr && *host_hdr) {
+        kr_buf_puts(out, host_hdr);
+    } else {
+        char host[256] = "localhost";
+        bool any = strcmp(l0->host, "0.0.0.0") == 0 || strcmp(l0->host, "::") == 0;
+        if (any)
+            gethostname(host, sizeof(host) - 1);
+        kr_buf_printf(out, "%s:%d", any ? host : l0->host, l0->port);
+    }
+    kr_buf_printf(out, "/consumers/%s/instances/%s", req->params[P_GROUP], name);
+}
+
+static int parse_format(api_req_t *req, json_object *f, int *out, kr_err_t *err)
+{
+    *out = API_FMT_BINARY;
+    if (!f)
+        return 0;
+    if (!json_object_is_type(f, json_type_string))
+        return type_err(req, err, "format", "expected a string");
+    const char *s = json_object_get_string(f);
+    if (strcasecmp(s, "binary") == 0)
+        return 0;
+    if (strcasecmp(s, "json") == 0) {
+        *out = API_FMT_JSON;
+        return 0;
+    }
+    if (strcasecmp(s, "avro") == 0 || strcasecmp(s, "jsonschema") == 0 ||
+        strcasecmp(s, "protobuf") == 0)
+        return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG,
+                          "The %s format is not supported by this krest", s);
+    return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Invalid format type.");
+}
+
+/* A string or number field as a C string (clients send "true" and true, "100" and 100). */
+static const char *scalar(json_object *v)
+{
+    return v && !json_object_is_type(v, json_type_object) &&
+                   !json_object_is_type(v, json_type_array)
+               ? json_object_get_string(v)
+               : NULL;
+}
+
+static int int_option(api_req_t *req, json_object *obj, const char *a, const char *b, int64_t *out,
+                      kr_err_t *err)
+{
+    json_object *v = member(obj, a);
+    if (!v && b)
+        v = member(obj, b);
+    *out = -1;
+    if (!v)
+        return 0;
+    const char *s = scalar(v);
+    char *end = NULL;
+    errno = 0;
+    long long x = s ? strtoll(s, &end, 10) : 0;
+    if (!s || !*s || *end || errno)
+        return type_err(req, err, a, "expected an integer");
+    *out = x;
+    return 0;
+}
+
+static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t *o, kr_err_t *err)
+{
+    static const char *const known[] = {"name",
+                                        "id",
+                                        "format",
+                                        "auto.offset.reset",
+                                        "auto.commit.enable",
+                                        "fetch.min.bytes",
+                                        "consumer.request.timeout.ms",
+                                        "responseMinBytes",
+                                        "requestWaitMs",
+                                        NULL};
+    if (obj) {
+        json_object_object_foreach(obj, key, val)
+        {
+            (void)val;
+            bool ok = false;
+            for (const char *const *k = known; *k && !ok; k++)
+                ok = strcmp(*k, key) == 0;
+            if (!ok && !strchr(key, '.'))
+                return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s", key);
+            if (!ok)
+                log_info("consumer create: client setting '%s' ignored", key);
+        }
+    }
+    json_object *name = member(obj, "id") ? member(obj, "id") : member(obj, "name");
+    if (name && !json_object_is_type(name, json_type_string))
+        return type_err(req, err, "name", "expected a string");
+    o->name = name ? json_object_get_string(name) : NULL;
+    if (o->name && (!*o->name || strchr(o->name, '/')))
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE, "name: not a valid instance name");
+    if (parse_format(req, member(obj, "format"), &o->format, err) != 0)
+        return -1;
+    const char *aor = scalar(member(obj, "auto.offset.reset"));
+    if (aor) {
+        if (strcasecmp(aor, "smallest") == 0 || strcasecmp(aor, "earliest") == 0)
+            o->auto_offset_reset = "earliest";
+        else if (strcasecmp(aor, "largest") == 0 || strcasecmp(aor, "latest") == 0)
+            o->auto_offset_reset = "latest";
+        else if (strcasecmp(aor, "none") == 0)
+            o->auto_offset_reset = "error";
+        else
+            return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG,
+                              "Invalid consumer configuration: auto.offset.reset '%s'", aor);
+    }
+    const char *ac = scalar(member(obj, "auto.commit.enable"));
+    o->auto_commit = req->version == 1 ? 0 : 1; /* v1 forced false when absent */
+    if (ac)
+        o->auto_commit = strcasecmp(ac, "true") == 0;
+    if (int_option(req, obj, "fetch.min.bytes", "responseMinBytes", &o->fetch_min_bytes, err) ||
+        int_option(req, obj, "consumer.request.timeout.ms", "requestWaitMs", &o->request_timeout_ms,
+                   err))
+        return -1;
+    if (o->fetch_min_bytes < -1 || o->fetch_min_bytes > 10000000)
+        return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT,
+                          "fetch.min.bytes must be within -1..10000000");
+    return 0;
+}
+
+api_status_t api_consumer_create(api_req_t *req)
+{
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_opts_t o = {
+        .group = req->params[P_GROUP], .fetch_min_bytes = -1, .request_timeout_ms = -1};
+    if (body_object(req, &obj, &err) != 0 || parse_create(req, obj, &o, &err) != 0) {
+        json_object_put(obj);
+        return api_reply_err(req, &err);
+    }
+    kafka_consumer_t *c = kafka_consumers_create(req->ctx->consumers, &o, &err);
+    json_object_put(obj);
+    if (!c)
+        return api_reply_err(req, &err);
+    kr_buf_t uri;
+    kr_buf_init(&uri, 4096);
+    base_uri(req, kafka_consumer_name(c), &uri);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "instance_id");
+    fmt_jsonw_str(&w, kafka_consumer_name(c));
+    fmt_jsonw_key(&w, "base_uri");
+    fmt_jsonw_strn(&w, uri.data ? uri.data : "", uri.len);
+    fmt_jsonw_obj_end(&w);
+    kr_buf_deinit(&uri);
+    kafka_consumer_release(c);
+    return api_reply(req, 200);
+}
+
+api_status_t api_consumer_delete(api_req_t *req)
+{
+    if (kafka_consumers_delete(req->ctx->consumers, req->params[P_GROUP],
+                               req->params[P_INSTANCE]) != 0)
+        return no_instance(req);
+    return reply_204(req);
+}
+
+/* --- subscription and assignment --------------------------------------------------------- */
+
+api_status_t api_consumer_subscribe(api_req_t *req)
+{
+    static const char *const known[] = {"topics", "topic_pattern", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    api_status_t st;
+    if (body_object(req, &obj, &err) != 0 || (obj && check_known(req, obj, known, &err) != 0)) {
+        st = api_reply_err(req, &err);
+        goto out;
+    }
+    json_object *topics = member(obj, "topics"), *pattern = member(obj, "topic_pattern");
+    if (!obj || (!topics && !pattern)) {
+        st = api_reply_error(req, KR_ERR_UNPROCESSABLE,
+                             "The subscription needs \"topics\" or \"topic_pattern\"");
+        goto out;
+    }
+    if (topics && pattern) {
+        st = api_reply_error(req, KR_ERR_ILLEGAL_STATE,
+                             "Illegal state: Subscription to topics, partitions and pattern are "
+                             "mutually exclusive");
+        goto out;
+    }
+    const char *names[256];
+    size_t n = 0;
+    if (topics) {
+        size_t len =
+            json_object_is_type(topics, json_type_array) ? json_object_array_length(topics) : 0;
+        if (!json_object_is_type(topics, json_type_array) || len == 0 || len > 256) {
+            st = api_reply_error(req, KR_ERR_UNPROCESSABLE,
+                                 "topics: expected an array of 1 to 256 topic names");
+            goto out;
+        }
+        for (; n < len; n++) {
+            json_object *t = json_object_array_get_idx(topics, n);
+            if (!t || !json_object_is_type(t, json_type_string) || !*json_object_get_string(t)) {
+                st = api_reply_error(req, KR_ERR_UNPROCESSABLE, "topics[%zu]: expected a name", n);
+                goto out;
+            }
+            names[n] = json_object_get_string(t);
+        }
+    } else if (!json_object_is_type(pattern, json_type_string) ||
+               !*json_object_get_string(pattern)) {
+        st = api_reply_error(req, KR_ERR_UNPROCESSABLE, "topic_pattern: expected a regex");
+        goto out;
+    }
+    if (kafka_consumer_subscribe(c, names, n, pattern ? json_object_get_string(pattern) : NULL,
+                                 &err) != 0)
+        st = api_reply_err(req, &err);
+    else
+        st = reply_204(req);
+out:
+    json_object_put(obj);
+    kafka_consumer_release(c);
+    return st;
+}
+
+api_status_t api_consumer_subscription(api_req_t *req)
+{
+    kr_err_t err = {0};
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_subscription(c, &err);
+    bool pattern = false;
+    for (int i = 0; l && i < l->cnt; i++)
+        pattern = pattern || l->elems[i].topic[0] == '^';
+    if (pattern) {
+        /* A pattern: list the topics it currently matches (those assigned). */
+        rd_kafka_topic_partition_list_destroy(l);
+        l = kafka_consumer_assignment(c, &err);
+    }
+    kafka_consumer_release(c);
+    if (!l)
+        return api_reply_err(req, &err);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "topics");
+    fmt_jsonw_arr_begin(&w);
+    for (int i = 0; i < l->cnt; i++) {
+        bool dup = false;
+        for (int j = 0; j < i && !dup; j++)
+            dup = strcmp(l->elems[j].topic, l->elems[i].topic) == 0;
+        if (!dup)
+            fmt_jsonw_str(&w, l->elems[i].topic);
+    }
+    fmt_jsonw_arr_end(&w);
+    fmt_jsonw_obj_end(&w);
+    rd_kafka_topic_partition_list_destroy(l);
+    return api_reply(req, 200);
+}
+
+api_status_t api_consumer_unsubscribe(api_req_t *req)
+{
+    kr_err_t err = {0};
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    int rc = kafka_consumer_unsubscribe(c, &err);
+    kafka_consumer_release(c);
+    return rc == 0 ? reply_204(req) : api_reply_err(req, &err);
+}
+
+api_status_t api_consumer_assign(api_req_t *req)
+{
+    static const char *const known[] = {"partitions", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    api_status_t st;
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0 ||
+        !(l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err)) ||
+        kafka_consumer_assign(c, l, &err) != 0)
+        st = api_reply_err(req, err.code ? &err
+                                         : &(kr_err_t){KR_ERR_UNPROCESSABLE,
+                                                       "The request body needs \"partitions\""});
+    else
+        st = reply_204(req);
+    if (l)
+        rd_kafka_topic_partition_list_destroy(l);
+    json_object_put(obj);
+    kafka_consumer_release(c);
+    return st;
+}
+
+api_status_t api_consumer_assignments(api_req_t *req)
+{
+    kr_err_t err = {0};
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_assignment(c, &err);
+    kafka_consumer_release(c);
+    if (!l)
+        return api_reply_err(req, &err);
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &req->resp);
+    fmt_jsonw_obj_begin(&w);
+    fmt_jsonw_key(&w, "partitions");
+    write_partitions(&w, l, false);
+    fmt_jsonw_obj_end(&w);
+    rd_kafka_topic_partition_list_destroy(l);
+    return api_reply(req, 200);
+}
+
+/* --- blocking calls on the worker pool --------------------------------------------------- */
+
+enum job_kind { JOB_SEEK, JOB_SEEK_TIMES, JOB_COMMIT, JOB_COMMIT_ALL, JOB_COMMITTED };
+
+typedef struct cjob {
+    kafka_consumer_t *c; /* owned reference */
+    kr_workq_t *workq;
+    enum job_kind kind;
+    rd_kafka_topic_partition_list_t *parts; /* owned, may be NULL */
+    int64_t timeout_ms;
+    int version;
+    kr_handle_t h;
+    kr_err_t err;
+} cjob_t;
+
+static void cjob_free(void *arg)
+{
+    cjob_t *j = arg;
+    if (j->parts)
+        rd_kafka_topic_partition_list_destroy(j->parts);
+    kafka_consumer_release(j->c);
+    xfree(j);
+}
+
+static void commit_all(cjob_t *j, rd_kafka_t *rk)
+{
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
+    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+        return;
+    }
+    if (j->version != 1)
+        return;
+    /* v1 answers with what is committed now, per assigned partition. */
+    if (rd_kafka_assignment(rk, &j->parts) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
+}
+
+static void cjob_run(void *arg)
+{
+    cjob_t *j = arg;
+    rd_kafka_t *rk = kafka_consumer_rk(j->c);
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    switch (j->kind) {
+    case JOB_SEEK_TIMES:
+        e = rd_kafka_offsets_for_times(rk, j->parts, (int)j->timeout_ms);
+        if (e) {
+            kr_err_set(&j->err, KR_ERR_KAFKA, "offsets for times failed: %s", rd_kafka_err2str(e));
+            break;
+        }
+        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        break;
+    case JOB_SEEK:
+        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        break;
+    case JOB_COMMIT:
+        e = rd_kafka_commit(rk, j->parts, 0);
+        if (e)
+            kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+        break;
+    case JOB_COMMIT_ALL:
+        commit_all(j, rk);
+        break;
+    case JOB_COMMITTED:
+        e = rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
+        if (e)
+            kr_err_set(&j->err, KR_ERR_KAFKA, "committed offsets: %s", rd_kafka_err2str(e));
+        break;
+    }
+    kr_pending_complete(j->h, j, cjob_free);
+}
+
+static void cjob_start(void *arg, kr_handle_t h)
+{
+    cjob_t *j = arg;
+    j->h = h;
+    if (kr_workq_submit(j->workq, cjob_run, j) != 0) {
+        kr_err_set(&j->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+        kr_pending_complete(h, j, cjob_free);
+    }
+}
+
+static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
+{
+    cjob_t *j = result;
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out waiting for Kafka");
+    api_status_t st;
+    if (j->err.code) {
+        st = api_reply_err(req, &j->err);
+    } else if (j->kind == JOB_SEEK || j->kind == JOB_SEEK_TIMES) {
+        st = reply_204(req);
+    } else if (j->kind == JOB_COMMITTED) {
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &req->resp);
+        fmt_jsonw_obj_begin(&w);
+        fmt_jsonw_key(&w, "offsets");
+        write_partitions(&w, j->parts, true);
+        fmt_jsonw_obj_end(&w);
+        st = api_reply(req, 200);
+    } else if (j->version == 1) {
+        /* v1: [{topic, partition, consumed, committed}] of what is committed now */
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &req->resp);
+        fmt_jsonw_arr_begin(&w);
+        for (int i = 0; j->parts && i < j->parts->cnt; i++) {
+            const rd_kafka_topic_partition_t *p = &j->parts->elems[i];
+            if (p->offset < 0)
+                continue;
+            fmt_jsonw_obj_begin(&w);
+            fmt_jsonw_key(&w, "topic");
+            fmt_jsonw_str(&w, p->topic);
+            fmt_jsonw_key(&w, "partition");
+            fmt_jsonw_int(&w, p->partition);
+            fmt_jsonw_key(&w, "consumed");
+            fmt_jsonw_int(&w, p->offset - 1);
+            fmt_jsonw_key(&w, "committed");
+            fmt_jsonw_int(&w, p->offset - 1);
+            fmt_jsonw_obj_end(&w);
+        }
+        fmt_jsonw_arr_end(&w);
+        st = api_reply(req, 200);
+    } else {
+        kr_buf_puts(&req->resp, "[]");
+        st = api_reply(req, 200);
+    }
+    cjob_free(j);
+    return st;
+}
+
+static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind kind,
+                            rd_kafka_topic_partition_list_t *parts)
+{
+    cjob_t *j = xcalloc(1, sizeof(*j));
+    j->c = c;
+    j->workq = req->ctx->workq;
+    j->kind = kind;
+    j->parts = parts;
+    j->version = req->version;
+    j->timeout_ms = req->ctx->cfg->client_timeout_ms;
+    return api_async(req, cjob_start, j, cjob_free, cjob_done, 3 * j->timeout_ms + 2000);
+}
+
+/* --- positions and offsets --------------------------------------------------------------- */
+
+/* Parses an ISO-8601 instant ("2026-11-25T01:02:03.456Z", "...+01:00") to ms since the epoch. */
+static int iso8601_ms(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!p)
+        return -1;
+    int64_t ms = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+            if (digits < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        for (; digits < 3; digits++)
+            ms *= 10;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p == '-' ? -1 : 1;
+        int hh, mm;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        offset_s = sign * (hh * 3600 + mm * 60);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    *out = ((int64_t)timegm(&tm) - offset_s) * 1000 + ms;
+    return 0;
+}
+
+static api_status_t seek_with(api_req_t *req, rd_kafka_topic_partition_list_t *parts,
+                              enum job_kind kind, kafka_consumer_t *c)
+{
+    kr_err_t err = {0};
+    if (kafka_consumer_check_assigned(c, parts, &err) != 0) {
+        rd_kafka_topic_partition_list_destroy(parts);
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    return run_job(req, c, kind, parts);
+}
+
+api_status_t api_consumer_seek(api_req_t *req)
+{
+    static const char *const known[] = {"offsets", "timestamps", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    enum job_kind kind = JOB_SEEK;
+    if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0)
+        goto bad;
+    json_object *offsets = member(obj, "offsets"), *times = member(obj, "timestamps");
+    if (offsets && times) {
+        kr_err_set(&err, KR_ERR_UNPROCESSABLE, "Give \"offsets\" or \"timestamps\", not both");
+        goto bad;
+    }
+    if (times) {
+        kind = JOB_SEEK_TIMES;
+        l = partitions_of(req, times, "timestamps", "timestamp", &err);
+        for (int i = 0; l && i < l->cnt; i++) {
+            int64_t ms;
+            if (!l->elems[i].opaque || iso8601_ms(l->elems[i].opaque, &ms) != 0) {
+                kr_err_set(&err, KR_ERR_UNPROCESSABLE,
+                           "timestamps[%d].timestamp: expected an ISO-8601 instant", i);
+                goto bad;
+            }
+            l->elems[i].offset = ms;
+            l->elems[i].opaque = NULL;
+        }
+    } else {
+        l = partitions_of(req, offsets, "offsets", "offset", &err);
+        for (int i = 0; l && i < l->cnt; i++) {
+            if (l->elems[i].offset < 0) {
+                kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%d].offset: must be >= 0", i);
+                goto bad;
+            }
+        }
+    }
+    if (!l)
+        goto bad;
+    json_object_put(obj);
+    return seek_with(req, l, kind, c);
+bad:
+    if (!err.code)
+        kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"offsets\"");
+    if (l)
+        rd_kafka_topic_partition_list_destroy(l);
+    json_object_put(obj);
+    kafka_consumer_release(c);
+    return api_reply_err(req, &err);
+}
+
+static api_status_t seek_edge(api_req_t *req, int64_t where)
+{
+    static const char *const known[] = {"partitions", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
+        l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
+    json_object_put(obj);
+    if (!l) {
+        if (!err.code)
+            kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"partitions\"");
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    for (int i = 0; i < l->cnt; i++)
+        l->elems[i].offset = where;
+    return seek_with(req, l, JOB_SEEK, c);
+}
+
+api_status_t api_consumer_seek_beginning(api_req_t *req)
+{
+    return seek_edge(req, RD_KAFKA_OFFSET_BEGINNING);
+}
+
+api_status_t api_consumer_seek_end(api_req_t *req)
+{
+    return seek_edge(req, RD_KAFKA_OFFSET_END);
+}
+
+api_status_t api_consumer_commit(api_req_t *req)
+{
+    static const char *const known[] = {"offsets", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    if (body_object(req, &obj, &err) != 0 || (obj && check_known(req, obj, known, &err) != 0)) {
+        json_object_put(obj);
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    json_object *offsets = member(obj, "offsets");
+    if (!offsets) {
+        json_object_put(obj);
+        return run_job(req, c, JOB_COMMIT_ALL, NULL);
+    }
+    rd_kafka_topic_partition_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
+    json_object_put(obj);
+    if (!l) {
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    for (int i = 0; i < l->cnt; i++)
+        l->elems[i].offset += 1; /* the next offset to read, as Confluent commits */
+    return run_job(req, c, JOB_COMMIT, l);
+}
+
+api_status_t api_consumer_committed(api_req_t *req)
+{
+    static const char *const known[] = {"partitions", NULL};
+    kr_err_t err = {0};
+    json_object *obj = NULL;
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
+        l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
+    bool missing = !obj && !err.code;
+    json_object_put(obj);
+    if (!l) {
+        kafka_consumer_release(c);
+        if (missing) /* Confluent's quirk: a GET without its body is 404/40402 */
+            return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND,
+                                   "The request needs a body {\"partitions\": [...]}");
+        return api_reply_err(req, &err);
+    }
+    return run_job(req, c, JOB_COMMITTED, l);
+}
+
+/* --- reading records --------------------------------------------------------------------- */
+
+typedef struct read_ctx {
+    kafka_consumer_t *c; /* owned reference */
+    int64_t max_bytes;
+    int64_t min_bytes;
+} read_ctx_t;
+
+static void read_ctx_free(void *arg)
+{
+    read_ctx_t *rc = arg;
+    kafka_consumer_release(rc->c);
+    xfree(rc);
+}
+
+static void write_bytes(fmt_jsonw_t *w, const void *p, size_t n, bool present, int format)
+{
+    if (!present) {
+        fmt_jsonw_null(w);
+        return;
+    }
+    if (format == API_FMT_JSON) {
+        fmt_jsonw_raw(w, p, n);
+        return;
+    }
+    char *b64 = xmalloc(fmt_base64_encoded_len(n) + 1);
+    fmt_base64_encode(p, n, b64);
+    fmt_jsonw_strn(w, b64, fmt_base64_encoded_len(n));
+    xfree(b64);
+}
+
+static void write_headers(fmt_jsonw_t *w, const rd_kafka_message_t *m)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs ||
+        rd_kafka_header_cnt(hdrs) == 0)
+        return;
+    fmt_jsonw_key(w, "headers");
+    fmt_jsonw_arr_begin(w);
+    const char *name;
+    const void *val;
+    size_t len;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == 0; i++) {
+        fmt_jsonw_obj_begin(w);
+        fmt_jsonw_key(w, "key");
+        fmt_jsonw_str(w, name);
+        fmt_jsonw_key(w, "value");
+        write_bytes(w, val, len, val != NULL, API_FMT_BINARY);
+        fmt_jsonw_obj_end(w);
+    }
+    fmt_jsonw_arr_end(w);
+}
+
+/* A json record's key/value must be JSON to be embedded (else 408/40801, as Confluent). */
+static int check_json(const rd_kafka_message_t *m, kr_err_t *err)
+{
+    const void *parts[2] = {m->key, m->payload};
+    size_t lens[2] = {m->key_len, m->len};
+    for (int i = 0; i < 2; i++) {
+        if (!parts[i])
+            continue;
+        int is_null;
+        kr_err_t jerr;
+        json_object *o = fmt_json_parse(parts[i], lens[i], &is_null, &jerr);
+        if (!o && !is_null)
+            return kr_err_set(err, KR_ERR_SERIALIZATION,
+                              "Error deserializing the %s of the record at %s-%d offset %lld as "
+                              "JSON",
+                              i ? "value" : "key", rd_kafka_topic_name(m->rkt), m->partition,
+                              (long long)m->offset);
+        json_object_put(o);
+    }
+    return 0;
+}
+
+static void write_record(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version)
+{
+    fmt_jsonw_obj_begin(w);
+    if (version == 2) {
+        fmt_jsonw_key(w, "topic");
+        fmt_jsonw_str(w, rd_kafka_topic_name(m->rkt));
+    }
+    fmt_jsonw_key(w, "key");
+    write_bytes(w, m->key, m->key_len, m->key != NULL, format);
+    fmt_jsonw_key(w, "value");
+    write_bytes(w, m->payload, m->len, m->payload != NULL, format);
+    fmt_jsonw_key(w, "partition");
+    fmt_jsonw_int(w, m->partition);
+    fmt_jsonw_key(w, "offset");
+    fmt_jsonw_int(w, m->offset);
+    if (version == 2) {
+        fmt_jsonw_key(w, "timestamp");
+        fmt_jsonw_int(w, rd_kafka_message_timestamp(m, NULL));
+        write_headers(w, m);
+    }
+    fmt_jsonw_obj_end(w);
+}
+
+static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
+{
+    rd_kafka_message_t **msgs;
+    size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
+    int format = kafka_consumer_format(rc->c);
+    kr_err_t err = {0};
+    for (size_t i = 0; format == API_FMT_JSON && i < n && !err.code; i++)
+        check_json(msgs[i], &err);
+    if (!err.code) {
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &req->resp);
+        fmt_jsonw_arr_begin(&w);
+        for (size_t i = 0; i < n; i++)
+            write_record(&w, msgs[i], format, req->version);
+        fmt_jsonw_arr_end(&w);
+    }
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_message_destroy(msgs[i]);
+    xfree(msgs);
+    read_ctx_free(rc);
+    return err.code ? api_reply_err(req, &err) : api_reply(req, 200);
+}
+
+static void wait_start(void *arg, kr_handle_t h)
+{
+    read_ctx_t *rc = arg; /* still the request's: resume frees it */
+    if (kafka_consumer_ready_or_wait(rc->c, rc->min_bytes, h))
+        kr_pending_complete(h, NULL, NULL);
+}
+
+static api_status_t read_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    (void)result;
+    (void)timed_out;
+    return answer_records(req, (read_ctx_t *)(uintptr_t)req->async.keep);
+}
+
+static int query_int(api_req_t *req, const char *key, int64_t *out, kr_err_t *err)
+{
+    const char *s = api_query(req, key);
+    if (!s)
+        return 0;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Query parameter %s: '%s' is not an integer",
+                          key, s);
+    *out = v;
+    return 0;
+}
+
+/* Reads records for an instance (the caller's reference is taken over). */
+static api_status_t read_records(api_req_t *req, kafka_consumer_t *c)
+{
+    kr_err_t err = {0};
+    int64_t timeout = -1, max_bytes = -1;
+    int fmt = req->accept_format == API_FMT_NONE ? API_FMT_BINARY : req->accept_format;
+    if (fmt != kafka_consumer_format(c)) {
+        kafka_consumer_release(c);
+        return api_reply_error(req, KR_ERR_CONSUMER_FORMAT_MISMATCH,
+                               "The requested embedded data format does not match the "
+                               "deserializer for this consumer instance");
+    }
+    if (query_int(req, "timeout", &timeout, &err) != 0 ||
+        query_int(req, "max_bytes", &max_bytes, &err) != 0) {
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    const krest_config_t *cfg = req->ctx->cfg;
+    int64_t wait = kafka_consumer_request_timeout_ms(c);
+    if (timeout > 0 && timeout < wait)
+        wait = timeout;
+    if (kafka_consumer_first_read(c) && wait < cfg->consumer_first_read_timeout_ms)
+        wait = cfg->consumer_first_read_timeout_ms; /* the group join (section K) */
+    read_ctx_t *rc = xcalloc(1, sizeof(*rc));
+    rc->c = c;
+    int64_t cap = cfg->consumer_request_max_bytes;
+    rc->max_bytes = max_bytes > 0 && max_bytes < cap ? max_bytes : cap;
+    rc->min_bytes = kafka_consumer_fetch_min_bytes(c);
+    if (kafka_consumer_ready_or_wait(c, rc->min_bytes, (kr_handle_t){0, 0}) || wait <= 0)
+        return answer_records(req, rc);
+    api_async(req, wait_start, rc, NULL, read_resumed, wait);
+    req->async.keep = (uintptr_t)rc;
+    return API_ASYNC;
+}
+
+api_status_t api_consumer_records(api_req_t *req)
+{
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    return read_records(req, c);
+}
+
+/* v1: GET /consumers/{g}/instances/{i}/topics/{t}: the first read subscribes to {t}; an
+ * instance may only read the topic it first read (409/40901). */
+api_status_t api_consumer_v1_topic_read(api_req_t *req)
+{
+    kr_err_t err = {0};
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    const char *topic = req->params[P_TOPIC];
+    rd_kafka_topic_partition_list_t *sub = kafka_consumer_subscription(c, &err);
+    int cnt = sub ? sub->cnt : 0;
+    bool same = cnt == 1 && strcmp(sub->elems[0].topic, topic) == 0;
+    if (sub)
+        rd_kafka_topic_partition_list_destroy(sub);
+    if (cnt > 0 && !same) {
+        kafka_consumer_release(c);
+        return api_reply_error(req, KR_ERR_CONSUMER_ALREADY_SUBSCRIBED,
+                               "Consumer cannot subscribe the the specified target because it "
+                               "has already subscribed to other topics.");
+    }
+    if (cnt == 0 && kafka_consumer_subscribe(c, &topic, 1, NULL, &err) != 0) {
+        kafka_consumer_release(c);
+        return api_reply_err(req, &err);
+    }
+    return read_records(req, c);
+}

@@ -1,0 +1,708 @@
+/* kafka/consumer.c -- consumer instances and their registry (see consumer.h).
+ *
+ * DESIGN. Each instance owns one rd_kafka_t consumer whose queue is watched by the kafka loop
+ * (kafka/loop.c). serve() drains it into the instance's buffer, a FIFO of messages bounded by
+ * krest.consumer.buffer.bytes: above the bound every assigned partition is paused (polling goes
+ * on, so rebalances are served and the group keeps the member); below half of it they resume.
+ * The rebalance callback drops buffered records of revoked partitions. A reader takes from the
+ * buffer and stores the offsets of exactly what it took. One waiter per instance (a suspended
+ * read) is completed when enough bytes are buffered.
+ * Lifetimes: the registry holds one reference; requests take more. Delete/expiry unlinks the
+ * instance and closes it (leaves the group) on a worker; the handle is destroyed, on a worker,
+ * when the last reference goes.
+ * Threads: c->lock guards the buffer, waiter and flags; reg->lock guards the registry list. */
+#include "kafka/consumer.h"
+
+#include "kafka/client.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/workq.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kafka_consumer {
+    kafka_consumers_t *reg;
+    char *group, *name;
+    int format;
+    int64_t fetch_min_bytes, request_timeout_ms;
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *q;
+    kafka_loop_watch_t *watch;
+    int refcnt;           /* atomic */
+    int64_t last_used_ms; /* atomic */
+    pthread_mutex_t lock;
+    rd_kafka_message_t **buf; /* guarded by lock: FIFO ring */
+    size_t head, len, cap;
+    int64_t bytes;   /* guarded by lock: key+value bytes buffered */
+    bool paused;     /* guarded by lock */
+    bool has_waiter; /* guarded by lock */
+    kr_handle_t waiter;
+    int64_t waiter_min;
+    bool first_read;             /* guarded by lock */
+    bool manual;                 /* guarded by lock: assigned by hand */
+    bool subscribed;             /* guarded by lock */
+    struct kafka_consumer *next; /* reg->lock */
+};
+
+struct kafka_consumers {
+    const krest_config_t *cfg;
+    kafka_loop_t *loop;
+    kr_workq_t *workq;
+    char *instance_id;
+    kafka_loop_watch_t *expiry;
+    pthread_mutex_t lock;
+    kafka_consumer_t *list; /* guarded by lock */
+    bool closing;           /* guarded by lock */
+};
+
+/* --- buffer ------------------------------------------------------------------------------ */
+
+static int64_t msg_bytes(const rd_kafka_message_t *m)
+{
+    return (int64_t)(m->key_len + m->len);
+}
+
+static void buf_push(kafka_consumer_t *c, rd_kafka_message_t *m)
+{
+    if (c->len == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        rd_kafka_message_t **nb = xmalloc(cap * sizeof(*nb));
+        for (size_t i = 0; i < c->len; i++)
+            nb[i] = c->buf[(c->head + i) % c->cap];
+        xfree(c->buf);
+        c->buf = nb;
+        c->cap = cap;
+        c->head = 0;
+    }
+    c->buf[(c->head + c->len) % c->cap] = m;
+    c->len++;
+    c->bytes += msg_bytes(m);
+}
+
+/* Drops buffered records of the given partitions (all when parts is NULL). Lock held. */
+static void buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t kept = 0;
+    rd_kafka_message_t **keep = xmalloc((c->len ? c->len : 1) * sizeof(*keep));
+    for (size_t i = 0; i < c->len; i++) {
+        rd_kafka_message_t *m = c->buf[(c->head + i) % c->cap];
+        bool drop = !parts || rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt),
+                                                                 m->partition) != NULL;
+        if (drop) {
+            c->bytes -= msg_bytes(m);
+            rd_kafka_message_destroy(m);
+        } else {
+            keep[kept++] = m;
+        }
+    }
+    xfree(c->buf);
+    c->buf = keep;
+    c->cap = c->len ? c->len : 1;
+    c->len = kept;
+    c->head = 0;
+}
+
+/* Pauses or resumes every assigned partition. */
+static void set_paused(kafka_consumer_t *c, bool pause)
+{
+    rd_kafka_topic_partition_list_t *parts = NULL;
+    if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    if (pause)
+        rd_kafka_pause_partitions(c->rk, parts);
+    else
+        rd_kafka_resume_partitions(c->rk, parts);
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/* --- the kafka loop side ----------------------------------------------------------------- */
+
+static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    kafka_consumer_t *c = opaque;
+    bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        pthread_mutex_lock(&c->lock);
+        c->paused = false;
+        pthread_mutex_unlock(&c->lock);
+        if (cooperative)
+            rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+        else
+            rd_kafka_assign(rk, parts);
+        return;
+    }
+    pthread_mutex_lock(&c->lock);
+    buf_drop(c, parts);
+    pthread_mutex_unlock(&c->lock);
+    if (cooperative) {
+        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
+        if (e)
+            rd_kafka_error_destroy(e);
+    } else {
+        rd_kafka_assign(rk, NULL);
+    }
+}
+
+static void serve(void *arg)
+{
+    kafka_consumer_t *c = arg;
+    int64_t limit = c->reg->cfg->consumer_buffer_bytes;
+    for (;;) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
+        if (!m)
+            return;
+        if (m->err) {
+            log_debug("consumer %s/%s: %s", c->group, c->name, rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        kr_handle_t wake = {0, 0};
+        pthread_mutex_lock(&c->lock);
+        buf_push(c, m);
+        if (!c->paused && c->bytes >= limit) {
+            c->paused = true;
+            set_paused(c, true);
+        }
+        if (c->has_waiter && c->bytes >= c->waiter_min) {
+            wake = c->waiter;
+            c->has_waiter = false;
+        }
+        pthread_mutex_unlock(&c->lock);
+        if (wake.gen)
+            kr_pending_complete(wake, NULL, NULL);
+    }
+}
+
+/* --- life cycle -------------------------------------------------------------------------- */
+
+static void destroy_job(void *arg)
+{
+    kafka_consumer_t *c = arg;
+    pthread_mutex_lock(&c->lock);
+    buf_drop(c, NULL);
+    pthread_mutex_unlock(&c->lock);
+    if (c->q)
+        rd_kafka_queue_destroy(c->q);
+    if (c->rk)
+        rd_kafka_destroy(c->rk);
+    pthread_mutex_destroy(&c->lock);
+    xfree(c->buf);
+    xfree(c->group);
+    xfree(c->name);
+    xfree(c);
+}
+
+void kafka_consumer_release(kafka_consumer_t *c)
+{
+    if (!c || __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    /* rd_kafka_destroy joins librdkafka's threads: never on an HTTP thread or the loop. */
+    if (kr_workq_submit(c->reg->workq, destroy_job, c) != 0)
+        destroy_job(c);
+}
+
+static kafka_consumer_t *keep(kafka_consumer_t *c)
+{
+    __atomic_add_fetch(&c->refcnt, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&c->last_used_ms, kr_clock_mono_ms(), __ATOMIC_RELAXED);
+    return c;
+}
+
+/* Leaves the group; drops the registry's reference. Blocking: workers or shutdown. */
+static void close_job(void *arg)
+{
+    kafka_consumer_t *c = arg;
+    kafka_loop_unwatch(c->reg->loop, c->watch);
+    c->watch = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
+    if (e)
+        log_warn("consumer %s/%s: close: %s", c->group, c->name, rd_kafka_err2str(e));
+    pthread_mutex_lock(&c->lock);
+    kr_handle_t wake = c->waiter;
+    bool had = c->has_waiter;
+    c->has_waiter = false;
+    pthread_mutex_unlock(&c->lock);
+    if (had)
+        kr_pending_complete(wake, NULL, NULL);
+    kafka_consumer_release(c);
+}
+
+static void close_later(kafka_consumers_t *reg, kafka_consumer_t *c)
+{
+    if (kr_workq_submit(reg->workq, close_job, c) != 0)
+        close_job(c);
+}
+
+static void expire(void *arg)
+{
+    kafka_consumers_t *reg = arg;
+    int64_t now = kr_clock_mono_ms();
+    int64_t timeout = reg->cfg->consumer_instance_timeout_ms;
+    kafka_consumer_t *gone = NULL;
+    pthread_mutex_lock(&reg->lock);
+    for (kafka_consumer_t **pp = &reg->list; *pp;) {
+        kafka_consumer_t *c = *pp;
+        int64_t used = __atomic_load_n(&c->last_used_ms, __ATOMIC_RELAXED);
+        if (now - used >= timeout && __atomic_load_n(&c->refcnt, __ATOMIC_RELAXED) == 1) {
+            *pp = c->next;
+            c->next = gone;
+            gone = c;
+        } else {
+            pp = &c->next;
+        }
+    }
+    pthread_mutex_unlock(&reg->lock);
+    while (gone) {
+        kafka_consumer_t *next = gone->next;
+        log_info("consumer %s/%s: idle for %lld ms, closed", gone->group, gone->name,
+                 (long long)timeout);
+        close_later(reg, gone);
+        gone = next;
+    }
+}
+
+kafka_consumers_t *kafka_consumers_new(const krest_config_t *cfg, kafka_loop_t *loop,
+                                       kr_workq_t *workq, const char *instance_id, kr_err_t *err)
+{
+    kafka_consumers_t *reg = xcalloc(1, sizeof(*reg));
+    reg->cfg = cfg;
+    reg->loop = loop;
+    reg->workq = workq;
+    reg->instance_id = xstrdup(instance_id);
+    pthread_mutex_init(&reg->lock, NULL);
+    int64_t every = cfg->consumer_instance_timeout_ms / 10;
+    every = every < 50 ? 50 : every > 1000 ? 1000 : every;
+    reg->expiry = kafka_loop_every(loop, every, expire, reg, err);
+    if (!reg->expiry) {
+        xfree(reg->instance_id);
+        xfree(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+void kafka_consumers_shutdown(kafka_consumers_t *reg)
+{
+    if (!reg)
+        return;
+    kafka_loop_unwatch(reg->loop, reg->expiry);
+    reg->expiry = NULL;
+    pthread_mutex_lock(&reg->lock);
+    kafka_consumer_t *c = reg->list;
+    reg->list = NULL;
+    reg->closing = true;
+    pthread_mutex_unlock(&reg->lock);
+    while (c) {
+        kafka_consumer_t *next = c->next;
+        close_job(c);
+        c = next;
+    }
+}
+
+void kafka_consumers_free(kafka_consumers_t *reg)
+{
+    if (!reg)
+        return;
+    pthread_mutex_destroy(&reg->lock);
+    xfree(reg->instance_id);
+    xfree(reg);
+}
+
+/* --- creating and finding ---------------------------------------------------------------- */
+
+static kafka_consumer_t *find_locked(kafka_consumers_t *reg, const char *group, const char *name)
+{
+    for (kafka_consumer_t *c = reg->list; c; c = c->next) {
+        if (strcmp(c->group, group) == 0 && strcmp(c->name, name) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static char *auto_name(const kafka_consumers_t *reg)
+{
+    unsigned char u[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(u, 1, sizeof(u), f) != sizeof(u)) {
+        for (size_t i = 0; i < sizeof(u); i++)
+            u[i] = (unsigned char)(rand() & 0xff);
+    }
+    if (f)
+        fclose(f);
+    u[6] = (u[6] & 0x0f) | 0x40; /* version 4 */
+    u[8] = (u[8] & 0x3f) | 0x80;
+    char buf[256];
+    snprintf(
+        buf, sizeof(buf),
+        "rest-consumer-%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+        reg->instance_id, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+        u[12], u[13], u[14], u[15]);
+    return xstrdup(buf);
+}
+
+static rd_kafka_t *new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
+                              kafka_consumer_t *c, kr_err_t *err)
+{
+    char qkb[32];
+    int64_t kb = reg->cfg->consumer_buffer_bytes / 2 / 1024;
+    snprintf(qkb, sizeof(qkb), "%lld", (long long)(kb < 64 ? 64 : kb));
+    char fmb[32];
+    snprintf(fmb, sizeof(fmb), "%lld", (long long)((kb < 64 ? 64 : kb) * 1024));
+    const char *defaults[] = {"enable.partition.eof",
+                              "false",
+                              "queued.max.messages.kbytes",
+                              qkb,
+                              "fetch.max.bytes",
+                              fmb,
+                              NULL};
+    rd_kafka_conf_t *conf = kafka_client_conf(reg->cfg, "consumer", defaults);
+    char errstr[512];
+    const char *fixed[] = {"group.id",
+                           o->group,
+                           "client.id",
+                           c->name,
+                           "enable.auto.offset.store",
+                           "false",
+                           "enable.auto.commit",
+                           o->auto_commit ? "true" : "false",
+                           o->auto_offset_reset ? "auto.offset.reset" : NULL,
+                           o->auto_offset_reset,
+                           NULL};
+    for (const char *const *kv = fixed; kv[0]; kv += 2) {
+        if (rd_kafka_conf_set(conf, kv[0], kv[1], errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG, "Invalid consumer configuration: %s",
+                       errstr);
+            return NULL;
+        }
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG, "Invalid consumer configuration: %s",
+                   errstr);
+    }
+    return rk;
+}
+
+kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
+                                         kr_err_t *err)
+{
+    kafka_consumer_t *c = xcalloc(1, sizeof(*c));
+    c->reg = reg;
+    c->group = xstrdup(o->group);
+    c->name = o->name ? xstrdup(o->name) : auto_name(reg);
+    c->format = o->format;
+    c->fetch_min_bytes = o->fetch_min_bytes;
+    c->request_timeout_ms = o->request_timeout_ms;
+    c->refcnt = 1;
+    c->last_used_ms = kr_clock_mono_ms();
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_lock(&reg->lock);
+    bool exists = find_locked(reg, c->group, c->name) != NULL;
+    pthread_mutex_unlock(&reg->lock);
+    if (exists) {
+        kr_err_set(err, KR_ERR_CONSUMER_ALREADY_EXISTS,
+                   "Consumer with specified consumer ID already exists in the specified consumer "
+                   "group.");
+        destroy_job(c);
+        return NULL;
+    }
+    c->rk = new_handle(reg, o, c, err);
+    if (!c->rk) {
+        destroy_job(c);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(c->rk);
+    c->q = rd_kafka_queue_get_consumer(c->rk);
+    c->watch = kafka_loop_watch(reg->loop, c->q, serve, c, err);
+    pthread_mutex_lock(&reg->lock);
+    bool raced = find_locked(reg, c->group, c->name) != NULL;
+    if (!raced && c->watch) {
+        c->next = reg->list;
+        reg->list = c;
+        keep(c); /* the caller's reference; the list holds the first */
+    }
+    pthread_mutex_unlock(&reg->lock);
+    if (raced || !c->watch) {
+        if (raced)
+            kr_err_set(err, KR_ERR_CONSUMER_ALREADY_EXISTS,
+                       "Consumer with specified consumer ID already exists in the specified "
+                       "consumer group.");
+        kafka_loop_unwatch(reg->loop, c->watch);
+        kafka_consumer_release(c);
+        return NULL;
+    }
+    return c;
+}
+
+kafka_consumer_t *kafka_consumers_get(kafka_consumers_t *reg, const char *group, const char *name)
+{
+    pthread_mutex_lock(&reg->lock);
+    kafka_consumer_t *c = find_locked(reg, group, name);
+    if (c)
+        keep(c);
+    pthread_mutex_unlock(&reg->lock);
+    return c;
+}
+
+int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char *name)
+{
+    pthread_mutex_lock(&reg->lock);
+    kafka_consumer_t *c = NULL;
+    for (kafka_consumer_t **pp = &reg->list; *pp; pp = &(*pp)->next) {
+        if (strcmp((*pp)->group, group) == 0 && strcmp((*pp)->name, name) == 0) {
+            c = *pp;
+            *pp = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&reg->lock);
+    if (!c)
+        return -1;
+    close_later(reg, c);
+    return 0;
+}
+
+const char *kafka_consumer_name(const kafka_consumer_t *c)
+{
+    return c->name;
+}
+
+int kafka_consumer_format(const kafka_consumer_t *c)
+{
+    return c->format;
+}
+
+int64_t kafka_consumer_request_timeout_ms(const kafka_consumer_t *c)
+{
+    return c->request_timeout_ms >= 0 ? c->request_timeout_ms
+                                      : c->reg->cfg->consumer_request_timeout_ms;
+}
+
+int64_t kafka_consumer_fetch_min_bytes(const kafka_consumer_t *c)
+{
+    return c->fetch_min_bytes >= 0 ? c->fetch_min_bytes : c->reg->cfg->fetch_min_bytes;
+}
+
+rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c)
+{
+    return c->rk;
+}
+
+/* --- subscription and assignment --------------------------------------------------------- */
+
+static int illegal_state(kr_err_t *err, const char *what)
+{
+    return kr_err_set(err, KR_ERR_ILLEGAL_STATE, "Illegal state: %s", what);
+}
+
+int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, size_t n,
+                             const char *pattern, kr_err_t *err)
+{
+    pthread_mutex_lock(&c->lock);
+    bool manual = c->manual;
+    pthread_mutex_unlock(&c->lock);
+    if (manual)
+        return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
+                                  "exclusive");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+    char anchored[1024];
+    if (pattern) {
+        /* Java's Pattern.matches is anchored at both ends; librdkafka's regex is not. */
+        snprintf(anchored, sizeof(anchored), "^%s%s$", pattern[0] == '^' ? "" : "",
+                 pattern[0] == '^' ? pattern + 1 : pattern);
+        rd_kafka_topic_partition_list_add(l, anchored, RD_KAFKA_PARTITION_UA);
+    }
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        return kr_err_set(err, KR_ERR_KAFKA, "subscribe failed: %s", rd_kafka_err2str(e));
+    pthread_mutex_lock(&c->lock);
+    c->subscribed = true;
+    c->first_read = true;
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
+{
+    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(c->rk);
+    if (e)
+        return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
+    pthread_mutex_lock(&c->lock);
+    c->subscribed = false;
+    buf_drop(c, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+rd_kafka_topic_partition_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_subscription(c->rk, &l);
+    if (e) {
+        kr_err_set(err, KR_ERR_KAFKA, "subscription: %s", rd_kafka_err2str(e));
+        return NULL;
+    }
+    return l;
+}
+
+int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                          kr_err_t *err)
+{
+    pthread_mutex_lock(&c->lock);
+    bool subscribed = c->subscribed;
+    pthread_mutex_unlock(&c->lock);
+    if (subscribed)
+        return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
+                                  "exclusive");
+    rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, parts);
+    if (e)
+        return kr_err_set(err, KR_ERR_KAFKA, "assign failed: %s", rd_kafka_err2str(e));
+    pthread_mutex_lock(&c->lock);
+    c->manual = parts && parts->cnt > 0;
+    c->paused = false;
+    buf_drop(c, NULL);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+rd_kafka_topic_partition_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &l);
+    if (e) {
+        kr_err_set(err, KR_ERR_KAFKA, "assignment: %s", rd_kafka_err2str(e));
+        return NULL;
+    }
+    return l;
+}
+
+int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                                  kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *a = kafka_consumer_assignment(c, err);
+    if (!a)
+        return -1;
+    int rc = 0;
+    for (int i = 0; i < parts->cnt && rc == 0; i++) {
+        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+        if (!rd_kafka_topic_partition_list_find(a, p->topic, p->partition)) {
+            char what[300];
+            snprintf(what, sizeof(what), "No current assignment for partition %s-%d", p->topic,
+                     p->partition);
+            rc = illegal_state(err, what);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(a);
+    return rc;
+}
+
+int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                        int64_t timeout_ms, kr_err_t *err)
+{
+    pthread_mutex_lock(&c->lock);
+    buf_drop(c, parts);
+    pthread_mutex_unlock(&c->lock);
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, parts, (int)timeout_ms);
+    if (e) {
+        kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+        return -1;
+    }
+    for (int i = 0; i < parts->cnt; i++) {
+        if (parts->elems[i].err)
+            return kr_err_set(err, KR_ERR_KAFKA, "seek of %s-%d failed: %s", parts->elems[i].topic,
+                              parts->elems[i].partition, rd_kafka_err2str(parts->elems[i].err));
+    }
+    /* Records fetched before the seek took effect may already sit in our buffer. */
+    pthread_mutex_lock(&c->lock);
+    buf_drop(c, parts);
+    pthread_mutex_unlock(&c->lock);
+    return 0;
+}
+
+/* --- reading ----------------------------------------------------------------------------- */
+
+static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
+            l, rd_kafka_topic_name(msgs[i]->rkt), msgs[i]->partition);
+        if (!p)
+            p = rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(msgs[i]->rkt),
+                                                  msgs[i]->partition);
+        p->offset = msgs[i]->offset + 1;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
+    if (e)
+        log_debug("consumer %s/%s: offsets_store: %s", c->group, c->name, rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out)
+{
+    int64_t limit = c->reg->cfg->consumer_buffer_bytes;
+    pthread_mutex_lock(&c->lock);
+    size_t n = 0;
+    int64_t taken = 0;
+    while (n < c->len) {
+        rd_kafka_message_t *m = c->buf[(c->head + n) % c->cap];
+        if (n > 0 && max_bytes > 0 && taken + msg_bytes(m) > max_bytes)
+            break;
+        taken += msg_bytes(m);
+        n++;
+    }
+    rd_kafka_message_t **msgs = xmalloc((n ? n : 1) * sizeof(*msgs));
+    for (size_t i = 0; i < n; i++)
+        msgs[i] = c->buf[(c->head + i) % c->cap];
+    c->head = c->cap ? (c->head + n) % c->cap : 0;
+    c->len -= n;
+    c->bytes -= taken;
+    if (n > 0)
+        c->first_read = false;
+    bool resume = c->paused && c->bytes < limit / 2;
+    if (resume)
+        c->paused = false;
+    pthread_mutex_unlock(&c->lock);
+    if (resume)
+        set_paused(c, false);
+    if (n > 0)
+        store_offsets(c, msgs, n);
+    *out = msgs;
+    return n;
+}
+
+bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h)
+{
+    if (min_bytes <= 0)
+        min_bytes = 1;
+    pthread_mutex_lock(&c->lock);
+    bool ready = c->bytes >= min_bytes || (c->len > 0 && min_bytes <= 1);
+    if (!ready) {
+        c->has_waiter = true;
+        c->waiter = h;
+        c->waiter_min = min_bytes;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ready;
+}
+
+bool kafka_consumer_first_read(kafka_consumer_t *c)
+{
+    pthread_mutex_lock(&c->lock);
+    bool first = c->first_read;
+    pthread_mutex_unlock(&c->lock);
+    return first;
+}

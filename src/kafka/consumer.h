@@ -1,0 +1,98 @@
+/* kafka/consumer.h -- consumer instances: one librdkafka consumer each, in a registry keyed by
+ * (group, name). Fetching runs in the background: the kafka loop drains every instance's queue
+ * into the instance's own buffer (bounded by krest.consumer.buffer.bytes; a full buffer pauses
+ * the partition while polling goes on, so the group stays alive and rebalances never wait for
+ * a client). Readers take from the buffer; an offset is stored only when its record is handed
+ * out (enable.auto.offset.store=false), so commits cover exactly what clients got.
+ * May use: config/, util/, librdkafka. Knows nothing of HTTP or JSON.
+ * Threads: registry calls and reads from any thread; queue serving and expiry on the kafka loop;
+ * the blocking calls (seek, commit, committed, offsets_for_times, close) on worker threads. */
+#ifndef KR_KAFKA_CONSUMER_H
+#define KR_KAFKA_CONSUMER_H
+
+#include "config/config.h"
+#include "kafka/loop.h"
+#include "util/err.h"
+#include "util/pending.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kafka_consumer kafka_consumer_t;
+typedef struct kafka_consumers kafka_consumers_t;
+typedef struct kr_workq kr_workq_t;
+
+typedef struct kafka_consumer_opts {
+    const char *group;
+    const char *name;              /* NULL: rest-consumer-<id>-<uuid> */
+    int format;                    /* the API's embedded format, kept for it */
+    const char *auto_offset_reset; /* "earliest" or "latest"; NULL: librdkafka's default */
+    int auto_commit;               /* 0, 1 */
+    int64_t fetch_min_bytes;       /* -1: off */
+    int64_t request_timeout_ms;    /* -1: consumer.request.timeout.ms */
+} kafka_consumer_opts_t;
+
+/** Creates the registry; expiry runs on loop, closes on workq (both borrowed).
+ * @param instance_id the `id` part of automatic names. @return owned registry. */
+kafka_consumers_t *kafka_consumers_new(const krest_config_t *cfg, kafka_loop_t *loop,
+                                       kr_workq_t *workq, const char *instance_id, kr_err_t *err);
+/** Closes every instance (each leaves its group). Shutdown only, before the worker pool stops. */
+void kafka_consumers_shutdown(kafka_consumers_t *reg);
+/** Frees the registry, after kafka_consumers_shutdown() and after the worker pool stopped. */
+void kafka_consumers_free(kafka_consumers_t *reg);
+
+/** Creates an instance. @return owned reference (kafka_consumer_release), or NULL with err:
+ * 40902 when (group, name) exists, 42204 for a configuration librdkafka refuses. */
+kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
+                                         kr_err_t *err);
+/** @return an owned reference to a live instance (its idle clock restarts), or NULL. */
+kafka_consumer_t *kafka_consumers_get(kafka_consumers_t *reg, const char *group, const char *name);
+/** Removes an instance; it leaves its group in the background. @return 0, or -1 if unknown. */
+int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char *name);
+/** Drops a reference. */
+void kafka_consumer_release(kafka_consumer_t *c);
+
+const char *kafka_consumer_name(const kafka_consumer_t *c);
+int kafka_consumer_format(const kafka_consumer_t *c);
+/** @return the effective read timeout (instance setting, else the config's). */
+int64_t kafka_consumer_request_timeout_ms(const kafka_consumer_t *c);
+int64_t kafka_consumer_fetch_min_bytes(const kafka_consumer_t *c);
+/** @return the handle, for the blocking calls a worker makes (borrowed; NULL when closed). */
+rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c);
+
+/** Subscribes to topics (n > 0) or to a pattern (anchored at both ends). 40903 when the
+ * instance has a manual assignment. */
+int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, size_t n,
+                             const char *pattern, kr_err_t *err);
+/** Drops the subscription (and the buffered records). */
+int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err);
+/** @return the subscribed topics (owned list, rd_kafka_topic_partition_list_destroy), or NULL
+ * with err. */
+rd_kafka_topic_partition_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err);
+/** Assigns partitions by hand; 40903 when the instance is subscribed. */
+int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                          kr_err_t *err);
+/** @return the current assignment (owned list), or NULL with err. */
+rd_kafka_topic_partition_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err);
+/** Checks that every partition of parts is assigned: else 40903 "Illegal state: ...". */
+int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                                  kr_err_t *err);
+/** Seeks (blocking: worker threads): offsets in parts; drops buffered records of those
+ * partitions. */
+int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                        int64_t timeout_ms, kr_err_t *err);
+
+/** Takes buffered records, in order, up to max_bytes of key+value (at least one record when
+ * any is buffered), and stores their offsets for commit. @return the number taken; *out is an
+ * owned array of owned messages (rd_kafka_message_destroy each, then xfree). */
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out);
+/** @return whether at least min_bytes (1 when <= 0) of records are buffered; if not, h is
+ * completed (result NULL) as soon as they are. One waiter per instance; a new one replaces. */
+bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h);
+/** @return whether the instance subscribed and has not yet handed out records (the first read
+ * may wait for the group join). */
+bool kafka_consumer_first_read(kafka_consumer_t *c);
+
+#endif
