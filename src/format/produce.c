@@ -533,15 +533,33 @@ static int member_name(parser_t *ps, char *name, size_t size)
         return -1;
     if (esc && unescape_span(ps, s, n, &s, &n) != 0)
         return -1;
+    /* A name with a NUL or longer than any known field can only be unknown: keep it visible
+     * but make sure it matches nothing. */
+    bool odd = n >= size || memchr(s, '\0', n) != NULL;
     if (n >= size)
-        n = size - 1;
+        n = size - 2;
     memcpy(name, s, n);
     name[n] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '\0')
+            name[i] = '?';
+    }
+    if (odd) {
+        name[n] = '?';
+        name[n + 1] = '\0';
+    }
     return expect(ps, ':', "expected ':'");
 }
 
 static int unknown_field(parser_t *ps, const char *name)
 {
+    /* ps->path names the member itself; say where it sits (records[2]), if anywhere. */
+    const char *dot = strrchr(ps->path, '.');
+    if (strncmp(ps->path, "records[", 8) == 0 && dot)
+        return fail_at(ps, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s (in %.*s)", name,
+                       (int)(dot - ps->path), ps->path);
+    if (strncmp(ps->path, "records[", 8) == 0)
+        return fail_at(ps, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s (in %s)", name, ps->path);
     return fail_at(ps, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s", name);
 }
 
@@ -609,8 +627,10 @@ static int header_member(parser_t *ps, const char *name, void *ctx)
 {
     header_ctx_t *hc = ctx;
     if (strcmp(name, "name") == 0 || strcmp(name, "key") == 0) {
-        if (next_is_null(ps))
+        if (next_is_null(ps)) {
+            hc->has_name = false; /* null = absent, also after an earlier name */
             return 0;
+        }
         const char *s;
         size_t n;
         bool esc;
@@ -667,6 +687,7 @@ static int record_partition(parser_t *ps, record_ctx_t *rc)
     bool present;
     if (int_field(ps, &v, &present) != 0)
         return -1;
+    rc->rec.partition = -1; /* a repeated member replaces the earlier one; null = absent */
     if (!present)
         return 0;
     if (v < 0 || v > INT32_MAX)
@@ -677,6 +698,7 @@ static int record_partition(parser_t *ps, record_ctx_t *rc)
 
 static int record_headers(parser_t *ps, record_ctx_t *rc)
 {
+    rc->rec.n_headers = 0; /* a repeated member replaces the earlier one */
     if (next_is_null(ps))
         return 0;
     rc->rec.first_header = (uint32_t)ps->out->n_headers;
