@@ -14,6 +14,7 @@
 #include "kafka/errors.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 #include <string.h>
@@ -23,7 +24,8 @@ typedef struct produce_job {
     char *topic;            /* owned */
     int32_t path_partition; /* -1: the topic endpoint */
     int64_t arrival_ms;
-    bool forced; /* the forced metadata refresh was asked for */
+    bool forced;        /* the forced metadata refresh was asked for */
+    int64_t not_before; /* the snapshot wanted: 0 = the cached one is fine */
     kr_handle_t handle;
     fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
     kafka_msg_t *msgs;      /* one per record */
@@ -163,6 +165,9 @@ static int check_partitions(produce_job_t *job, const kafka_md_topic_t *t)
     return 0;
 }
 
+static void md_start(void *arg, kr_handle_t h);
+static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out);
+
 /* Checks everything against a metadata snapshot and, when all is well, starts sending. */
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
 {
@@ -171,7 +176,17 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
         job_free(job);
         return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
     }
-    if (check_partitions(job, t) != 0 || build_msgs(job) != 0) {
+    if (check_partitions(job, t) != 0 && !job->forced) {
+        /* Partitions added a moment ago: one forced refresh before 40402. */
+        job->forced = true;
+        job->not_before = kr_clock_mono_ms();
+        kr_err_clear(&job->err);
+        kafka_md_release(job->md);
+        job->md = NULL;
+        int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+        return api_async(req, md_start, job, job_free, md_resumed, timeout);
+    }
+    if (job->err.code || build_msgs(job) != 0) {
         api_status_t st = api_reply_err(req, &job->err);
         job_free(job);
         return st;
@@ -204,7 +219,7 @@ static void md_start(void *arg, kr_handle_t h)
 {
     produce_job_t *job = arg;
     job->handle = h;
-    kafka_md_request(job->ctx->md, 0, on_md, job);
+    kafka_md_request(job->ctx->md, job->not_before, on_md, job);
 }
 
 static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)

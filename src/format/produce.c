@@ -723,8 +723,14 @@ static int record_member(parser_t *ps, const char *name, void *ctx)
         return record_partition(ps, rc);
     if (strcmp(name, "headers") == 0)
         return record_headers(ps, rc);
-    if (strcmp(name, "timestamp") == 0)
-        return int_field(ps, &rc->rec.timestamp, &rc->rec.has_timestamp);
+    if (strcmp(name, "timestamp") == 0) {
+        if (int_field(ps, &rc->rec.timestamp, &rc->rec.has_timestamp) != 0)
+            return -1;
+        /* librdkafka reads 0 as "now": a timestamp must be a real instant. */
+        if (rc->rec.has_timestamp && rc->rec.timestamp <= 0)
+            return value_error(ps, "timestamp must be a positive number of ms since the epoch");
+        return 0;
+    }
     return unknown_field(ps, name);
 }
 

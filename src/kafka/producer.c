@@ -191,6 +191,14 @@ void kafka_producer_free(kafka_producer_t *p)
 {
     if (!p)
         return;
+    /* Whatever is still queued gets its delivery report now (purged), so every batch's owner
+     * is told and frees its payloads: nothing leaks, nothing is reported as acknowledged. */
+    if (p->rk && rd_kafka_outq_len(p->rk) > 0) {
+        rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        int64_t until = kr_clock_mono_ms() + 2000;
+        while (rd_kafka_outq_len(p->rk) > 0 && kr_clock_mono_ms() < until)
+            rd_kafka_poll(p->rk, 10);
+    }
     kafka_loop_unwatch(p->loop, p->watch);
     if (p->main_q)
         rd_kafka_queue_destroy(p->main_q);

@@ -6,6 +6,7 @@
 #include "api/consumers.h"
 #include "api/metadata.h"
 #include "api/produce.h"
+#include "api/v1_messages.h"
 
 /* GET …/records: the binary handler is the default (no Accept, or vnd.kafka.v2+json), as in
  * Confluent; the embedded types pick their own; v1 types give v1 shapes. */
@@ -31,6 +32,8 @@ const router_route_t router_routes[] = {
           ROUTER_BODY_EMBEDDED),
     ROUTE("GET", "/topics/{topic}/partitions/{partition:int}/offsets", api_partition_offsets,
           ROUTER_BODY_NONE),
+    ROUTE_OFFERING("GET", "/topics/{topic}/partitions/{partition:int}/messages",
+                   api_v1_partition_messages, ROUTER_BODY_NONE, records_offers),
     ROUTE("GET", "/brokers", api_brokers_list, ROUTER_BODY_NONE),
     ROUTE("POST", "/consumers/{group}", api_consumer_create, ROUTER_BODY_EMBEDDED),
     ROUTE("DELETE", INSTANCE, api_consumer_delete, ROUTER_BODY_EMBEDDED),

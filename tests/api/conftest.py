@@ -483,3 +483,228 @@ def second_broker(kafka_bootstrap):
         b.stop()
     for d in dirs:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Produce tests: requests to krest and an independent consumer (confluent-kafka) that reads
+# what reached Kafka.
+
+BIN2 = "application/vnd.kafka.binary.v2+json"
+JSON2 = "application/vnd.kafka.json.v2+json"
+BIN1 = "application/vnd.kafka.binary.v1+json"
+JSON1 = "application/vnd.kafka.json.v1+json"
+
+
+def b64(data):
+    """Standard base64 with padding, as a str."""
+    import base64
+
+    return base64.b64encode(data).decode("ascii")
+
+
+def produce_path(topic, partition=None):
+    return f"/topics/{topic}" + ("" if partition is None else f"/partitions/{partition}")
+
+
+def post_records(k, topic, body, ctype=BIN2, partition=None, headers=None, timeout=40):
+    """POSTs a produce request; body: dict/list (sent as JSON) or str/bytes (sent as is)."""
+    import json
+
+    h = {"Content-Type": ctype}
+    h.update(headers or {})
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return k.post(produce_path(topic, partition), data=data, headers=h, timeout=timeout)
+
+
+def assert_produced(r, n, version=V2):
+    """A 200 produce response of exactly Confluent's shape with n records, all acknowledged
+    (error_code and error null); returns [(partition, offset), ...] in request order."""
+    assert r.status_code == 200, f"expected 200, got {r.status_code}: {r.text[:500]}"
+    assert media_type(r) == version, r.headers.get("Content-Type")
+    body = r.json()
+    assert isinstance(body, dict) and set(body) == {
+        "key_schema_id",
+        "value_schema_id",
+        "offsets",
+    }, body
+    assert body["key_schema_id"] is None and body["value_schema_id"] is None, body
+    offsets = body["offsets"]
+    assert isinstance(offsets, list) and len(offsets) == n, (n, offsets[:5])
+    out = []
+    for o in offsets:
+        assert isinstance(o, dict) and set(o) == {"partition", "offset", "error_code", "error"}, o
+        assert type(o["partition"]) is int and type(o["offset"]) is int, o
+        assert o["partition"] >= 0 and o["offset"] >= 0, o
+        assert o["error_code"] is None and o["error"] is None, o
+        out.append((o["partition"], o["offset"]))
+    return out
+
+
+class Rec:
+    """One record as the independent consumer read it."""
+
+    __slots__ = ("partition", "offset", "key", "value", "headers", "timestamp")
+
+    def __init__(self, m):
+        self.partition = m.partition()
+        self.offset = m.offset()
+        self.key = m.key()
+        self.value = m.value()
+        self.headers = m.headers()
+        self.timestamp = m.timestamp()  # (type, ms)
+
+    def __repr__(self):
+        return (
+            f"Rec(p={self.partition}, o={self.offset}, key={self.key!r:.60}, "
+            f"value={self.value!r:.60}, headers={self.headers!r:.80}, ts={self.timestamp})"
+        )
+
+
+_READERS = {}
+
+
+def _reader(bootstrap):
+    """One long-lived consumer per bootstrap (used from the main thread only): creating one per
+    look-up costs more than the look-up."""
+    from confluent_kafka import Consumer
+
+    bootstrap = bootstrap or KAFKA_BOOTSTRAP
+    c = _READERS.get(bootstrap)
+    if c is None:
+        c = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": unique_topic("krest-test-reader"),
+                "enable.auto.commit": False,
+                "enable.auto.offset.store": False,
+                "allow.auto.create.topics": False,
+                # a fetch waiting at the broker delays the next assignment's first fetch
+                "fetch.wait.max.ms": 10,
+            }
+        )
+        _READERS[bootstrap] = c
+    return c
+
+
+_PARTITIONS = {}
+
+
+def _watermarks(c, topic, timeout):
+    """{partition: (low, high)}; the partition list is looked up once per topic (a metadata
+    request after an assignment can take the consumer 0.5 s)."""
+    from confluent_kafka import TopicPartition
+
+    parts = _PARTITIONS.get(topic)
+    if parts is None:
+        md = c.list_topics(topic, timeout=timeout).topics.get(topic)
+        assert md is not None and md.error is None, f"topic {topic}: {md and md.error}"
+        parts = _PARTITIONS[topic] = sorted(md.partitions)
+    from confluent_kafka import KafkaError, KafkaException
+
+    transient = {
+        KafkaError.NOT_LEADER_FOR_PARTITION,
+        KafkaError.UNKNOWN_TOPIC_OR_PART,
+        KafkaError.LEADER_NOT_AVAILABLE,
+        KafkaError._TRANSPORT,
+    }
+
+    def marks(p):
+        # a topic created a moment ago may answer NOT_LEADER/UNKNOWN_TOPIC_OR_PART for a while
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return c.get_watermark_offsets(
+                    TopicPartition(topic, p), timeout=timeout, cached=False
+                )
+            except KafkaException as e:
+                err = e.args[0]
+                if time.monotonic() > deadline or not (
+                    err.retriable() or err.code() in transient
+                ):
+                    raise
+                time.sleep(0.05)
+
+    return {p: marks(p) for p in parts}
+
+
+def end_offsets(topic, bootstrap=None, timeout=10.0):
+    """{partition: high watermark} of an existing topic, asked from the broker."""
+    c = _reader(bootstrap)
+    return {p: hi for p, (lo, hi) in _watermarks(c, topic, timeout).items()}
+
+
+def read_topic(topic, start=None, bootstrap=None, timeout=15.0):
+    """Every record of an existing topic from `start` ({partition: offset}, default: the
+    beginning) up to the end offsets at the time of the call, sorted by (partition, offset).
+    Fails when they cannot all be read within `timeout` seconds."""
+    from confluent_kafka import TopicPartition
+
+    c = _reader(bootstrap)
+    try:
+        marks = _watermarks(c, topic, timeout)
+        begin = {p: max(lo, (start or {}).get(p, lo)) for p, (lo, hi) in marks.items()}
+        want = {p: hi for p, (lo, hi) in marks.items() if begin[p] < hi}
+        if not want:
+            return []
+        c.assign([TopicPartition(topic, p, begin[p]) for p in want])
+        got = []
+        nxt = dict(begin)
+        deadline = time.monotonic() + timeout
+        while any(nxt[p] < hi for p, hi in want.items()):
+            if time.monotonic() > deadline:
+                pytest.fail(f"read_topic({topic}): read up to {nxt}, end offsets {want}")
+            left = sum(hi - nxt[p] for p, hi in want.items())
+            for m in c.consume(min(left, 10000), timeout=0.2):
+                if m.error() is not None:
+                    continue
+                p = m.partition()
+                if p in want and m.offset() < want[p]:
+                    got.append(Rec(m))
+                    nxt[p] = max(nxt[p], m.offset() + 1)
+        got.sort(key=lambda r: (r.partition, r.offset))
+        return got
+    finally:
+        c.unassign()
+
+
+def create_topic(admin, partitions=1, config=None, name=None):
+    """Creates a topic and waits until every partition has a leader; the caller deletes it."""
+    from confluent_kafka.admin import NewTopic
+
+    name = name or unique_topic()
+    nt = NewTopic(name, num_partitions=partitions, replication_factor=1, config=config or {})
+    admin.create_topics([nt], operation_timeout=15)[name].result(timeout=20)
+
+    def ready():
+        t = topic_meta(admin, name)
+        return (
+            t is not None
+            and t.error is None
+            and len(t.partitions) == partitions
+            and all(p.leader >= 0 for p in t.partitions.values())
+        )
+
+    assert wait_until(ready, 15), f"topic {name} has no leaders after 15 s"
+    return name
+
+
+def delete_topics(admin, names):
+    if not names:
+        return
+    for f in admin.delete_topics(list(names), operation_timeout=15).values():
+        try:
+            f.result(timeout=20)
+        except Exception:
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_produce_readers():
+    """Closes the long-lived consumers of read_topic/end_offsets at the end of the session."""
+    yield
+    while _READERS:
+        _, c = _READERS.popitem()
+        try:
+            c.close()
+        except Exception:
+            pass

@@ -1,0 +1,221 @@
+/* api/v1_messages.c -- v1's partition read (see v1_messages.h). Each read is one job on the
+ * worker pool with a short-lived consumer handle assigned to the partition (no group, nothing
+ * committed): Confluent's SimpleConsumer pool has no counterpart worth keeping in librdkafka.
+ * Threads: handler on HTTP threads; read_run() on a worker. */
+#include "api/v1_messages.h"
+
+#include "api/records.h"
+#include "kafka/client.h"
+#include "kafka/errors.h"
+#include "util/clock.h"
+#include "util/mem.h"
+#include "util/workq.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct read_job {
+    const api_ctx_t *ctx;
+    char *topic;
+    int32_t partition;
+    int64_t offset;    /* -1: by timestamp */
+    int64_t timestamp; /* ms, when offset is -1 */
+    int64_t count;
+    kr_handle_t h;
+    rd_kafka_message_t **msgs;
+    size_t n;
+    kr_err_t err;
+} read_job_t;
+
+static void job_free(void *arg)
+{
+    read_job_t *j = arg;
+    for (size_t i = 0; i < j->n; i++)
+        rd_kafka_message_destroy(j->msgs[i]);
+    xfree(j->msgs);
+    xfree(j->topic);
+    xfree(j);
+}
+
+static int fail(read_job_t *j, rd_kafka_resp_err_t e, const char *what)
+{
+    if (e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
+        return kr_err_set(&j->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    if (e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        return kr_err_set(&j->err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    return kafka_err_set(&j->err, e, what);
+}
+
+/* Resolves the start offset; @return 0, 1 when there is nothing to read, -1 on error. */
+static int start_offset(read_job_t *j, rd_kafka_t *rk, int64_t timeout)
+{
+    if (j->offset >= 0)
+        return 0;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, j->topic, j->partition)->offset = j->timestamp;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(rk, l, (int)timeout);
+    if (!e)
+        e = l->elems[0].err;
+    j->offset = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        return fail(j, e, "offsets for times failed");
+    return j->offset < 0 ? 1 : 0;
+}
+
+static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, j->topic, j->partition)->offset = j->offset;
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        fail(j, e, "assign failed");
+        return;
+    }
+    j->msgs = xcalloc((size_t)j->count, sizeof(*j->msgs));
+    while (j->n < (size_t)j->count && kr_clock_mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            rd_kafka_message_destroy(m);
+            break;
+        }
+        if (m->err) {
+            fail(j, m->err, "fetch failed");
+            rd_kafka_message_destroy(m);
+            break;
+        }
+        j->msgs[j->n++] = m;
+    }
+}
+
+static void read_run(void *arg)
+{
+    read_job_t *j = arg;
+    const krest_config_t *cfg = j->ctx->cfg;
+    static const char *const defaults[] = {
+        "enable.partition.eof",    "true", "enable.auto.commit", "false", "group.id",
+        "krest-v1-partition-read", NULL};
+    rd_kafka_conf_t *conf = kafka_client_conf(cfg, "consumer", defaults);
+    char errstr[256];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        kr_err_set(&j->err, KR_ERR_INTERNAL, "cannot create a consumer: %s", errstr);
+    } else {
+        rd_kafka_poll_set_consumer(rk);
+        int64_t deadline = kr_clock_mono_ms() + cfg->client_timeout_ms;
+        if (start_offset(j, rk, cfg->client_timeout_ms) == 0)
+            consume(j, rk, deadline);
+        rd_kafka_destroy(rk);
+    }
+    kr_pending_complete(j->h, j, job_free);
+}
+
+static void read_start(void *arg, kr_handle_t h)
+{
+    read_job_t *j = arg;
+    j->h = h;
+    if (kr_workq_submit(j->ctx->workq, read_run, j) != 0) {
+        kr_err_set(&j->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+        kr_pending_complete(h, j, job_free);
+    }
+}
+
+static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
+{
+    read_job_t *j = result;
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out reading from Kafka");
+    api_status_t st;
+    int format = req->accept_format == API_FMT_JSON ? API_FMT_JSON : API_FMT_BINARY;
+    kr_err_t err = j->err;
+    for (size_t i = 0; !err.code && format == API_FMT_JSON && i < j->n; i++)
+        api_record_check_json(j->msgs[i], &err);
+    if (err.code) {
+        st = api_reply_err(req, &err);
+    } else {
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &req->resp);
+        fmt_jsonw_arr_begin(&w);
+        for (size_t i = 0; i < j->n; i++)
+            api_record_write(&w, j->msgs[i], format, 1);
+        fmt_jsonw_arr_end(&w);
+        st = api_reply(req, 200);
+    }
+    job_free(j);
+    return st;
+}
+
+static int query_i64(const char *s, int64_t *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || errno)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* ISO-8601 instant to ms ("2026-11-25T01:02:03.456Z" or with a +hh:mm offset). */
+static int iso_ms(const char *s, int64_t *out)
+{
+    struct tm tm = {0};
+    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!p)
+        return -1;
+    int64_t ms = 0;
+    int digits = 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            ms = digits < 3 ? ms * 10 + (*p - '0') : ms;
+    for (; digits > 0 && digits < 3; digits++)
+        ms *= 10;
+    int64_t off = 0;
+    if (*p == '+' || *p == '-') {
+        int hh = 0, mm = 0;
+        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        off = (*p == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+        p += 6;
+    } else if (*p == 'Z') {
+        p++;
+    }
+    if (*p)
+        return -1;
+    *out = ((int64_t)timegm(&tm) - off) * 1000 + ms;
+    return 0;
+}
+
+api_status_t api_v1_partition_messages(api_req_t *req)
+{
+    const char *off = api_query(req, "offset"), *ts = api_query(req, "timestamp");
+    const char *count = api_query(req, "count");
+    int32_t partition;
+    if (api_param_int32(req, 1, &partition) != 0 || partition < 0)
+        return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    if ((off && ts) || (!off && !ts))
+        return api_reply_error(req, KR_ERR_BAD_REQUEST,
+                               "Give exactly one of the query parameters offset and timestamp");
+    read_job_t *j = xcalloc(1, sizeof(*j));
+    j->ctx = req->ctx;
+    j->partition = partition;
+    j->count = 1;
+    j->offset = -1;
+    if ((off && (query_i64(off, &j->offset) != 0 || j->offset < 0)) ||
+        (ts && iso_ms(ts, &j->timestamp) != 0) ||
+        (count && (query_i64(count, &j->count) != 0 || j->count < 1 || j->count > 100000))) {
+        xfree(j);
+        return api_reply_error(req, KR_ERR_BAD_REQUEST,
+                               "Query parameters: offset (>= 0), timestamp (ISO-8601) and "
+                               "count (1..100000) must be valid");
+    }
+    j->topic = xstrdup(req->params[0]);
+    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+    return api_async(req, read_start, j, job_free, read_done, timeout);
+}
