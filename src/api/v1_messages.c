@@ -23,18 +23,43 @@ typedef struct read_job {
     int64_t offset;    /* -1: by timestamp */
     int64_t timestamp; /* ms, when offset is -1 */
     int64_t count;
+    int format; /* API_FMT_BINARY or API_FMT_JSON */
     kr_handle_t h;
     rd_kafka_message_t **msgs;
     size_t n;
+    kr_buf_t out; /* the rendered response: messages must die before their handle */
     kr_err_t err;
 } read_job_t;
+
+static void drop_msgs(read_job_t *j)
+{
+    for (size_t i = 0; i < j->n; i++)
+        rd_kafka_message_destroy(j->msgs[i]);
+    xfree(j->msgs);
+    j->msgs = NULL;
+    j->n = 0;
+}
+
+/* Renders the records (v1 shapes) into j->out, on the worker. */
+static void render(read_job_t *j)
+{
+    for (size_t i = 0; !j->err.code && j->format == API_FMT_JSON && i < j->n; i++)
+        api_record_check_json(j->msgs[i], &j->err);
+    if (j->err.code)
+        return;
+    fmt_jsonw_t w;
+    fmt_jsonw_init(&w, &j->out);
+    fmt_jsonw_arr_begin(&w);
+    for (size_t i = 0; i < j->n; i++)
+        api_record_write(&w, j->msgs[i], j->format, 1);
+    fmt_jsonw_arr_end(&w);
+}
 
 static void job_free(void *arg)
 {
     read_job_t *j = arg;
-    for (size_t i = 0; i < j->n; i++)
-        rd_kafka_message_destroy(j->msgs[i]);
-    xfree(j->msgs);
+    drop_msgs(j);
+    kr_buf_deinit(&j->out);
     xfree(j->topic);
     xfree(j);
 }
@@ -46,6 +71,33 @@ static int fail(read_job_t *j, rd_kafka_resp_err_t e, const char *what)
     if (e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
         return kr_err_set(&j->err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
     return kafka_err_set(&j->err, e, what);
+}
+
+/* Checks that the topic and partition exist (one Metadata request for the topic; no handle
+ * of krest ever creates a topic). */
+static int check_partition(read_job_t *j, rd_kafka_t *rk, int64_t timeout)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, j->topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, (int)timeout);
+    int rc = 0;
+    if (e) {
+        rc = fail(j, e, "metadata request failed");
+    } else if (md->topic_cnt != 1 || md->topics[0].err) {
+        rc = kr_err_set(&j->err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    } else {
+        rc = kr_err_set(&j->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+            if (md->topics[0].partitions[i].id == j->partition) {
+                kr_err_clear(&j->err);
+                rc = 0;
+            }
+        }
+    }
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return rc;
 }
 
 /* Resolves the start offset; @return 0, 1 when there is nothing to read, -1 on error. */
@@ -65,19 +117,18 @@ static int start_offset(read_job_t *j, rd_kafka_t *rk, int64_t timeout)
     return j->offset < 0 ? 1 : 0;
 }
 
+/* The legacy simple-consumer API: no group needed (librdkafka's assign() wants one). */
 static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, j->topic, j->partition)->offset = j->offset;
-    rd_kafka_resp_err_t e = rd_kafka_assign(rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (e) {
-        fail(j, e, "assign failed");
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, j->topic, NULL);
+    if (rd_kafka_consume_start(rkt, j->partition, j->offset) != 0) {
+        fail(j, rd_kafka_last_error(), "consume failed");
+        rd_kafka_topic_destroy(rkt);
         return;
     }
     j->msgs = xcalloc((size_t)j->count, sizeof(*j->msgs));
     while (j->n < (size_t)j->count && kr_clock_mono_ms() < deadline) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        rd_kafka_message_t *m = rd_kafka_consume(rkt, j->partition, 100);
         if (!m)
             continue;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -91,15 +142,16 @@ static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
         }
         j->msgs[j->n++] = m;
     }
+    rd_kafka_consume_stop(rkt, j->partition);
+    rd_kafka_topic_destroy(rkt);
 }
 
 static void read_run(void *arg)
 {
     read_job_t *j = arg;
     const krest_config_t *cfg = j->ctx->cfg;
-    static const char *const defaults[] = {
-        "enable.partition.eof",    "true", "enable.auto.commit", "false", "group.id",
-        "krest-v1-partition-read", NULL};
+    static const char *const defaults[] = {"enable.partition.eof", "true", "enable.auto.commit",
+                                           "false", NULL};
     rd_kafka_conf_t *conf = kafka_client_conf(cfg, "consumer", defaults);
     char errstr[256];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
@@ -107,10 +159,12 @@ static void read_run(void *arg)
         rd_kafka_conf_destroy(conf);
         kr_err_set(&j->err, KR_ERR_INTERNAL, "cannot create a consumer: %s", errstr);
     } else {
-        rd_kafka_poll_set_consumer(rk);
         int64_t deadline = kr_clock_mono_ms() + cfg->client_timeout_ms;
-        if (start_offset(j, rk, cfg->client_timeout_ms) == 0)
+        if (check_partition(j, rk, cfg->client_timeout_ms) == 0 &&
+            start_offset(j, rk, cfg->client_timeout_ms) == 0)
             consume(j, rk, deadline);
+        render(j);
+        drop_msgs(j); /* rd_kafka_destroy waits for every message of its handle */
         rd_kafka_destroy(rk);
     }
     kr_pending_complete(j->h, j, job_free);
@@ -132,19 +186,10 @@ static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
     if (timed_out)
         return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out reading from Kafka");
     api_status_t st;
-    int format = req->accept_format == API_FMT_JSON ? API_FMT_JSON : API_FMT_BINARY;
-    kr_err_t err = j->err;
-    for (size_t i = 0; !err.code && format == API_FMT_JSON && i < j->n; i++)
-        api_record_check_json(j->msgs[i], &err);
-    if (err.code) {
-        st = api_reply_err(req, &err);
+    if (j->err.code) {
+        st = api_reply_err(req, &j->err);
     } else {
-        fmt_jsonw_t w;
-        fmt_jsonw_init(&w, &req->resp);
-        fmt_jsonw_arr_begin(&w);
-        for (size_t i = 0; i < j->n; i++)
-            api_record_write(&w, j->msgs[i], format, 1);
-        fmt_jsonw_arr_end(&w);
+        kr_buf_append(&req->resp, j->out.data ? j->out.data : "[]", j->out.data ? j->out.len : 2);
         st = api_reply(req, 200);
     }
     job_free(j);
@@ -216,6 +261,8 @@ api_status_t api_v1_partition_messages(api_req_t *req)
                                "count (1..100000) must be valid");
     }
     j->topic = xstrdup(req->params[0]);
+    j->format = req->accept_format == API_FMT_JSON ? API_FMT_JSON : API_FMT_BINARY;
+    kr_buf_init(&j->out, (size_t)req->ctx->cfg->consumer_request_max_bytes * 2 + 4096);
     int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
     return api_async(req, read_start, j, job_free, read_done, timeout);
 }

@@ -165,13 +165,17 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     size_t n_offers = route->offers ? route->n_offers : N_OF(offers_any);
     int fixed_version = 0;
     req->body_format = API_FMT_NONE;
-    if (route->body != ROUTER_BODY_NONE && has_body && content_type) {
+    if (route->body != ROUTER_BODY_NONE && content_type) {
         neg_media_t ct;
-        if (neg_parse_media(content_type, &ct) != 0 || !body_type_ok(route->body, &ct))
+        bool parsed = neg_parse_media(content_type, &ct) == 0;
+        /* An empty body is no body, whatever its type (section K); a versioned type still says
+         * which API the client speaks (the v1 clients send one on body-less commits). */
+        if (has_body && (!parsed || !body_type_ok(route->body, &ct)))
             return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
                               "HTTP 415 Unsupported Media Type");
-        req->body_format = (api_format_t)ct.format;
-        if (ct.kind == NEG_KIND_VND_KAFKA) {
+        if (parsed && has_body)
+            req->body_format = (api_format_t)ct.format;
+        if (parsed && ct.kind == NEG_KIND_VND_KAFKA) {
             fixed_version = ct.version;
             offers = ct.version == 1 ? offers_v1 : offers_v2;
             n_offers = ct.version == 1 ? N_OF(offers_v1) : N_OF(offers_v2);
