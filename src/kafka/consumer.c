@@ -259,9 +259,16 @@ static void expire(void *arg)
     pthread_mutex_unlock(&reg->lock);
     while (gone) {
         kafka_consumer_t *next = gone->next;
-        log_info("consumer %s/%s: idle for %lld ms, closed", gone->group, gone->name,
-                 (long long)timeout);
-        close_later(reg, gone);
+        /* Never close inline here: closing unwatches, which needs the loop this runs on. */
+        if (kr_workq_submit(reg->workq, close_job, gone) == 0) {
+            log_info("consumer %s/%s: idle for %lld ms, closed", gone->group, gone->name,
+                     (long long)timeout);
+        } else {
+            pthread_mutex_lock(&reg->lock); /* the queue is full: try again next tick */
+            gone->next = reg->list;
+            reg->list = gone;
+            pthread_mutex_unlock(&reg->lock);
+        }
         gone = next;
     }
 }
