@@ -13,6 +13,8 @@
 #include "format/json.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
+#include "kafka/metadata.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/workq.h"
@@ -109,6 +111,12 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
                    (off_key && strcmp(off_key, "offset") == 0 &&
                     (!o || !json_object_is_type(o, json_type_int)));
         int64_t pv = p ? json_object_get_int64(p) : -1;
+        static const char *const known[] = {"topic",     "partition", "offset",
+                                            "timestamp", "metadata",  NULL};
+        if (!bad && check_known(req, e, known, err) != 0) {
+            rd_kafka_topic_partition_list_destroy(l);
+            return NULL;
+        }
         if (bad || pv < 0 || pv > INT32_MAX) {
             char where[64];
             snprintf(where, sizeof(where), "%s[%zu]", field, i);
@@ -133,6 +141,8 @@ static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list
 {
     fmt_jsonw_arr_begin(w);
     for (int i = 0; l && i < l->cnt; i++) {
+        if (with_offset && l->elems[i].offset < 0)
+            continue; /* nothing committed for it: left out, as Confluent's response */
         fmt_jsonw_obj_begin(w);
         fmt_jsonw_key(w, "topic");
         fmt_jsonw_str(w, l->elems[i].topic);
@@ -543,8 +553,8 @@ static void cjob_run(void *arg)
         kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
         break;
     case JOB_COMMIT:
-        e = rd_kafka_commit(rk, j->parts, 0);
-        if (e)
+        e = j->parts->cnt > 0 ? rd_kafka_commit(rk, j->parts, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
             kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
         break;
     case JOB_COMMIT_ALL:
@@ -824,6 +834,8 @@ typedef struct read_ctx {
     kafka_consumer_t *c; /* owned reference */
     int64_t max_bytes;
     int64_t min_bytes;
+    int64_t deadline_ms;    /* monotonic end of the wait */
+    int64_t first_fetch_ms; /* a first read: how long to wait for data after the join */
 } read_ctx_t;
 
 static void read_ctx_free(void *arg)
@@ -863,11 +875,33 @@ static void wait_start(void *arg, kr_handle_t h)
         kr_pending_complete(h, NULL, NULL);
 }
 
+static api_status_t wait_more(api_req_t *req, read_ctx_t *rc, int64_t wait);
+
 static api_status_t read_resumed(api_req_t *req, void *result, bool timed_out)
 {
     (void)result;
-    (void)timed_out;
-    return answer_records(req, (read_ctx_t *)(uintptr_t)req->async.keep);
+    read_ctx_t *rc = (read_ctx_t *)(uintptr_t)req->async.keep;
+    int64_t assigned = 0;
+    bool first = kafka_consumer_first_read(rc->c, &assigned);
+    if (timed_out || !first || assigned == 0 ||
+        kafka_consumer_ready_or_wait(rc->c, rc->min_bytes, (kr_handle_t){0, 0}))
+        return answer_records(req, rc);
+    /* Woken by the group join of a first read: give the first fetch a moment, within the
+     * read's own deadline. */
+    int64_t now = kr_clock_mono_ms();
+    int64_t until = assigned + rc->first_fetch_ms;
+    if (until > rc->deadline_ms)
+        until = rc->deadline_ms;
+    if (until <= now)
+        return answer_records(req, rc);
+    return wait_more(req, rc, until - now);
+}
+
+static api_status_t wait_more(api_req_t *req, read_ctx_t *rc, int64_t wait)
+{
+    api_async(req, wait_start, rc, NULL, read_resumed, wait);
+    req->async.keep = (uintptr_t)rc;
+    return API_ASYNC;
 }
 
 static int query_int(api_req_t *req, const char *key, int64_t *out, kr_err_t *err)
@@ -906,18 +940,24 @@ static api_status_t read_records(api_req_t *req, kafka_consumer_t *c)
     int64_t wait = kafka_consumer_request_timeout_ms(c);
     if (timeout > 0 && timeout < wait)
         wait = timeout;
-    if (kafka_consumer_first_read(c) && wait < cfg->consumer_first_read_timeout_ms)
-        wait = cfg->consumer_first_read_timeout_ms; /* the group join (section K) */
     read_ctx_t *rc = xcalloc(1, sizeof(*rc));
     rc->c = c;
+    int64_t assigned = 0;
+    if (kafka_consumer_first_read(c, &assigned)) {
+        /* The first read waits for the group join and the first fetch (section K). */
+        rc->first_fetch_ms = wait > 1000 ? wait : 1000;
+        if (assigned == 0 && wait < cfg->consumer_first_read_timeout_ms)
+            wait = cfg->consumer_first_read_timeout_ms;
+        else if (assigned > 0 && wait < assigned + rc->first_fetch_ms - kr_clock_mono_ms())
+            wait = assigned + rc->first_fetch_ms - kr_clock_mono_ms();
+    }
+    rc->deadline_ms = kr_clock_mono_ms() + wait;
     int64_t cap = cfg->consumer_request_max_bytes;
     rc->max_bytes = max_bytes > 0 && max_bytes < cap ? max_bytes : cap;
     rc->min_bytes = kafka_consumer_fetch_min_bytes(c);
     if (kafka_consumer_ready_or_wait(c, rc->min_bytes, (kr_handle_t){0, 0}) || wait <= 0)
         return answer_records(req, rc);
-    api_async(req, wait_start, rc, NULL, read_resumed, wait);
-    req->async.keep = (uintptr_t)rc;
-    return API_ASYNC;
+    return wait_more(req, rc, wait);
 }
 
 api_status_t api_consumer_records(api_req_t *req)
@@ -930,12 +970,9 @@ api_status_t api_consumer_records(api_req_t *req)
 
 /* v1: GET /consumers/{g}/instances/{i}/topics/{t}: the first read subscribes to {t}; an
  * instance may only read the topic it first read (409/40901). */
-api_status_t api_consumer_v1_topic_read(api_req_t *req)
+static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 {
     kr_err_t err = {0};
-    kafka_consumer_t *c = instance(req);
-    if (!c)
-        return no_instance(req);
     const char *topic = req->params[P_TOPIC];
     rd_kafka_topic_partition_list_t *sub = kafka_consumer_subscription(c, &err);
     int cnt = sub ? sub->cnt : 0;
@@ -953,4 +990,78 @@ api_status_t api_consumer_v1_topic_read(api_req_t *req)
         return api_reply_err(req, &err);
     }
     return read_records(req, c);
+}
+
+/* The topic check of a v1 read: a topic missing from the cached metadata forces one refresh
+ * before 404/40401 (section K). */
+typedef struct v1_check {
+    kafka_consumer_t *c; /* owned reference */
+    const api_ctx_t *ctx;
+    int64_t arrival_ms;
+    kr_handle_t h;
+    kafka_md_t *md;
+    kr_err_t err;
+} v1_check_t;
+
+static void v1_check_free(void *arg)
+{
+    v1_check_t *v = arg;
+    kafka_md_release(v->md);
+    kafka_consumer_release(v->c);
+    xfree(v);
+}
+
+static void v1_on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+{
+    v1_check_t *v = arg;
+    v->md = md;
+    if (!md)
+        v->err = *err;
+    kr_pending_complete(v->h, v, v1_check_free);
+}
+
+static void v1_md_start(void *arg, kr_handle_t h)
+{
+    v1_check_t *v = arg;
+    v->h = h;
+    kafka_md_request(v->ctx->md, v->arrival_ms, v1_on_md, v);
+}
+
+static api_status_t v1_md_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    v1_check_t *v = result;
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    api_status_t st;
+    if (!v->md)
+        st = api_reply_err(req, &v->err);
+    else if (!kafka_md_topic(v->md, req->params[P_TOPIC]))
+        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    else {
+        kafka_consumer_t *c = v->c;
+        v->c = NULL;
+        v1_check_free(v);
+        return v1_read(req, c);
+    }
+    v1_check_free(v);
+    return st;
+}
+
+api_status_t api_consumer_v1_topic_read(api_req_t *req)
+{
+    kafka_consumer_t *c = instance(req);
+    if (!c)
+        return no_instance(req);
+    kafka_md_t *md = kafka_md_peek(req->ctx->md);
+    bool known = md && kafka_md_topic(md, req->params[P_TOPIC]);
+    kafka_md_release(md);
+    if (known)
+        return v1_read(req, c);
+    v1_check_t *v = xcalloc(1, sizeof(*v));
+    v->c = c;
+    v->ctx = req->ctx;
+    v->arrival_ms = req->start_ms;
+    return api_async(req, v1_md_start, v, v1_check_free, v1_md_resumed,
+                     3 * req->ctx->cfg->client_timeout_ms + 2000);
 }

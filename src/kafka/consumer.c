@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct kafka_consumer {
     kafka_consumers_t *reg;
@@ -43,8 +44,10 @@ struct kafka_consumer {
     kr_handle_t waiter;
     int64_t waiter_min;
     bool first_read;             /* guarded by lock */
+    int64_t assigned_ms;         /* guarded by lock: when the last assignment arrived, 0 = none */
     bool manual;                 /* guarded by lock: assigned by hand */
     bool subscribed;             /* guarded by lock */
+    bool close_timed_out;        /* set by the close job, read by the destroy job after it */
     struct kafka_consumer *next; /* reg->lock */
 };
 
@@ -57,6 +60,7 @@ struct kafka_consumers {
     pthread_mutex_t lock;
     kafka_consumer_t *list; /* guarded by lock */
     bool closing;           /* guarded by lock */
+    int destroying;         /* atomic: handles being destroyed (destroy_thread) */
 };
 
 /* --- buffer ------------------------------------------------------------------------------ */
@@ -127,13 +131,20 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     kafka_consumer_t *c = opaque;
     bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        pthread_mutex_lock(&c->lock);
-        c->paused = false;
-        pthread_mutex_unlock(&c->lock);
         if (cooperative)
             rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
         else
             rd_kafka_assign(rk, parts);
+        pthread_mutex_lock(&c->lock);
+        c->paused = false;
+        c->assigned_ms = kr_clock_mono_ms();
+        /* A first read waits for the join: tell it the join happened. */
+        kr_handle_t wake = c->has_waiter && c->first_read ? c->waiter : (kr_handle_t){0, 0};
+        if (wake.gen)
+            c->has_waiter = false;
+        pthread_mutex_unlock(&c->lock);
+        if (wake.gen)
+            kr_pending_complete(wake, NULL, NULL);
         return;
     }
     pthread_mutex_lock(&c->lock);
@@ -152,16 +163,16 @@ static void serve(void *arg)
 {
     kafka_consumer_t *c = arg;
     int64_t limit = c->reg->cfg->consumer_buffer_bytes;
+    kr_handle_t wake = {0, 0};
     for (;;) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
         if (!m)
-            return;
+            break;
         if (m->err) {
             log_debug("consumer %s/%s: %s", c->group, c->name, rd_kafka_message_errstr(m));
             rd_kafka_message_destroy(m);
             continue;
         }
-        kr_handle_t wake = {0, 0};
         pthread_mutex_lock(&c->lock);
         buf_push(c, m);
         if (!c->paused && c->bytes >= limit) {
@@ -173,9 +184,11 @@ static void serve(void *arg)
             c->has_waiter = false;
         }
         pthread_mutex_unlock(&c->lock);
-        if (wake.gen)
-            kr_pending_complete(wake, NULL, NULL);
     }
+    /* Woken only once the queue is drained: a reader gets the whole fetch, not its first
+     * record. */
+    if (wake.gen)
+        kr_pending_complete(wake, NULL, NULL);
 }
 
 /* --- life cycle -------------------------------------------------------------------------- */
@@ -183,27 +196,43 @@ static void serve(void *arg)
 static void destroy_job(void *arg)
 {
     kafka_consumer_t *c = arg;
+    kafka_consumers_t *reg = c->reg;
     pthread_mutex_lock(&c->lock);
     buf_drop(c, NULL);
     pthread_mutex_unlock(&c->lock);
     if (c->q)
         rd_kafka_queue_destroy(c->q);
     if (c->rk)
-        rd_kafka_destroy(c->rk);
+        rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE); /* closed before */
     pthread_mutex_destroy(&c->lock);
     xfree(c->buf);
     xfree(c->group);
     xfree(c->name);
     xfree(c);
+    __atomic_sub_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
+}
+
+static void *destroy_thread(void *arg)
+{
+    destroy_job(arg);
+    return NULL;
 }
 
 void kafka_consumer_release(kafka_consumer_t *c)
 {
     if (!c || __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    /* rd_kafka_destroy joins librdkafka's threads: never on an HTTP thread or the loop. */
-    if (kr_workq_submit(c->reg->workq, destroy_job, c) != 0)
+    /* rd_kafka_destroy joins librdkafka's threads (never on an HTTP thread or the loop), and
+     * librdkafka 2.0.2 can wait forever there (a topic deleted under a consumer with offsets
+     * to commit): a detached thread of its own, so no worker is lost to it. */
+    __atomic_add_fetch(&c->reg->destroying, 1, __ATOMIC_ACQ_REL);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, destroy_thread, c) != 0)
         destroy_job(c);
+    pthread_attr_destroy(&attr);
 }
 
 static kafka_consumer_t *keep(kafka_consumer_t *c)
@@ -213,15 +242,42 @@ static kafka_consumer_t *keep(kafka_consumer_t *c)
     return c;
 }
 
+#define CLOSE_TIMEOUT_MS 5000
+
+/* Leaves the group, within CLOSE_TIMEOUT_MS: rd_kafka_consumer_close() can wait forever (e.g.
+ * on commits for a topic deleted under the instance), so the close runs on a queue of ours. */
+static void close_bounded(kafka_consumer_t *c)
+{
+    rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+    rd_kafka_error_t *e = rd_kafka_consumer_close_queue(c->rk, q);
+    int64_t deadline = kr_clock_mono_ms() + CLOSE_TIMEOUT_MS;
+    while (!e && !rd_kafka_consumer_closed(c->rk) && kr_clock_mono_ms() < deadline) {
+        rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
+        if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
+            rebalance_cb(c->rk, rd_kafka_event_error(ev),
+                         (rd_kafka_topic_partition_list_t *)rd_kafka_event_topic_partition_list(ev),
+                         c);
+        if (ev)
+            rd_kafka_event_destroy(ev);
+    }
+    if (e) {
+        log_warn("consumer %s/%s: close: %s", c->group, c->name, rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    } else if (!rd_kafka_consumer_closed(c->rk)) {
+        log_warn("consumer %s/%s: did not leave its group within %d ms; dropped", c->group, c->name,
+                 CLOSE_TIMEOUT_MS);
+        c->close_timed_out = true;
+    }
+    rd_kafka_queue_destroy(q);
+}
+
 /* Leaves the group; drops the registry's reference. Blocking: workers or shutdown. */
 static void close_job(void *arg)
 {
     kafka_consumer_t *c = arg;
     kafka_loop_unwatch(c->reg->loop, c->watch);
     c->watch = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
-    if (e)
-        log_warn("consumer %s/%s: close: %s", c->group, c->name, rd_kafka_err2str(e));
+    close_bounded(c);
     pthread_mutex_lock(&c->lock);
     kr_handle_t wake = c->waiter;
     bool had = c->has_waiter;
@@ -304,9 +360,10 @@ void kafka_consumers_shutdown(kafka_consumers_t *reg)
     reg->list = NULL;
     reg->closing = true;
     pthread_mutex_unlock(&reg->lock);
+    /* In parallel on the workers (each close is bounded); the pool's shutdown waits for them. */
     while (c) {
         kafka_consumer_t *next = c->next;
-        close_job(c);
+        close_later(reg, c);
         c = next;
     }
 }
@@ -315,6 +372,14 @@ void kafka_consumers_free(kafka_consumers_t *reg)
 {
     if (!reg)
         return;
+    int64_t until = kr_clock_mono_ms() + 5000;
+    while (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
+        usleep(10 * 1000);
+    if (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0) {
+        log_warn("%d consumer handle(s) still being destroyed by librdkafka at exit",
+                 __atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE));
+        return; /* their threads still use reg: let the process exit take it */
+    }
     pthread_mutex_destroy(&reg->lock);
     xfree(reg->instance_id);
     xfree(reg);
@@ -419,11 +484,13 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
         kr_err_set(err, KR_ERR_CONSUMER_ALREADY_EXISTS,
                    "Consumer with specified consumer ID already exists in the specified consumer "
                    "group.");
+        __atomic_add_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
         destroy_job(c);
         return NULL;
     }
     c->rk = new_handle(reg, o, c, err);
     if (!c->rk) {
+        __atomic_add_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
         destroy_job(c);
         return NULL;
     }
@@ -621,7 +688,21 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
     pthread_mutex_lock(&c->lock);
     buf_drop(c, parts);
     pthread_mutex_unlock(&c->lock);
-    rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, parts, (int)timeout_ms);
+    /* A partition assigned a moment ago is not fetching yet and refuses a seek (__STATE):
+     * retry until it is, within the timeout. */
+    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
+    rd_kafka_error_t *e = NULL;
+    for (;;) {
+        for (int i = 0; i < parts->cnt; i++)
+            parts->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        e = rd_kafka_seek_partitions(c->rk, parts, (int)timeout_ms);
+        bool state = false;
+        for (int i = 0; !e && i < parts->cnt; i++)
+            state = state || parts->elems[i].err == RD_KAFKA_RESP_ERR__STATE;
+        if (!state || kr_clock_mono_ms() + 50 >= deadline)
+            break;
+        usleep(50 * 1000);
+    }
     if (e) {
         kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
@@ -706,10 +787,11 @@ bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_han
     return ready;
 }
 
-bool kafka_consumer_first_read(kafka_consumer_t *c)
+bool kafka_consumer_first_read(kafka_consumer_t *c, int64_t *assigned_ms)
 {
     pthread_mutex_lock(&c->lock);
     bool first = c->first_read;
+    *assigned_ms = c->assigned_ms;
     pthread_mutex_unlock(&c->lock);
     return first;
 }

@@ -92,7 +92,8 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
  * completed (result NULL) as soon as they are. One waiter per instance; a new one replaces. */
 bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h);
 /** @return whether the instance subscribed and has not yet handed out records (the first read
- * may wait for the group join). */
-bool kafka_consumer_first_read(kafka_consumer_t *c);
+ * may wait for the group join); *assigned_ms is when its last assignment arrived (0: none yet;
+ * a waiting first read is woken when it does). */
+bool kafka_consumer_first_read(kafka_consumer_t *c, int64_t *assigned_ms);
 
 #endif
