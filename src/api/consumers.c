@@ -132,6 +132,12 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
             tp->offset = json_object_get_int64(o);
         if (o && json_object_is_type(o, json_type_string))
             tp->opaque = (void *)json_object_get_string(o); /* borrowed: ISO-8601 text */
+        json_object *md = member(e, "metadata");
+        if (md && json_object_is_type(md, json_type_string)) {
+            /* librdkafka frees it with the list (free()); xstrdup allocates with malloc. */
+            tp->metadata = xstrdup(json_object_get_string(md));
+            tp->metadata_size = strlen(tp->metadata);
+        }
     }
     return l;
 }
@@ -851,17 +857,24 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
     int format = kafka_consumer_format(rc->c);
     kr_err_t err = {0};
-    for (size_t i = 0; format == API_FMT_JSON && i < n && !err.code; i++)
-        api_record_check_json(msgs[i], &err);
-    if (!err.code) {
+    size_t ok = 0; /* records before the first that cannot be handed out */
+    while (ok < n && (format != API_FMT_JSON || api_record_check_json(msgs[ok], &err) == 0))
+        ok++;
+    /* The position never moves past a record the client could not get (section K): the
+     * records before it are answered, it and the rest go back to the buffer. */
+    if (ok < n)
+        kafka_consumer_give_back(rc->c, msgs + ok, n - ok);
+    if (ok > 0 || !err.code) {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);
         fmt_jsonw_arr_begin(&w);
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < ok; i++)
             api_record_write(&w, msgs[i], format, req->version);
         fmt_jsonw_arr_end(&w);
+        kafka_consumer_handed_out(rc->c, msgs, ok);
+        err.code = 0;
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < ok; i++)
         rd_kafka_message_destroy(msgs[i]);
     xfree(msgs);
     read_ctx_free(rc);

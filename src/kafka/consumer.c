@@ -766,10 +766,31 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
     pthread_mutex_unlock(&c->lock);
     if (resume)
         set_paused(c, false);
-    if (n > 0)
-        store_offsets(c, msgs, n);
     *out = msgs;
     return n;
+}
+
+void kafka_consumer_handed_out(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+{
+    if (n > 0)
+        store_offsets(c, msgs, n);
+}
+
+void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+{
+    pthread_mutex_lock(&c->lock);
+    for (size_t i = n; i-- > 0;) {
+        if (c->len == c->cap) {
+            buf_push(c, msgs[i]); /* grows the ring; undone just below */
+            c->len--;
+            c->bytes -= msg_bytes(msgs[i]);
+        }
+        c->head = (c->head + c->cap - 1) % c->cap;
+        c->buf[c->head] = msgs[i];
+        c->len++;
+        c->bytes += msg_bytes(msgs[i]);
+    }
+    pthread_mutex_unlock(&c->lock);
 }
 
 bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h)

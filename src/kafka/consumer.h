@@ -85,9 +85,15 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
                         int64_t timeout_ms, kr_err_t *err);
 
 /** Takes buffered records, in order, up to max_bytes of key+value (at least one record when
- * any is buffered), and stores their offsets for commit. @return the number taken; *out is an
- * owned array of owned messages (rd_kafka_message_destroy each, then xfree). */
+ * any is buffered). @return the number taken; *out is an owned array of owned messages
+ * (rd_kafka_message_destroy each, then xfree). Then call kafka_consumer_handed_out() or
+ * kafka_consumer_give_back(). */
 size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out);
+/** The taken records reached the client: their offsets are stored for commit (borrowed). */
+void kafka_consumer_handed_out(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n);
+/** The taken records could not be handed out: they go back to the front of the buffer, in
+ * order (takes ownership of the messages, not of the array). */
+void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n);
 /** @return whether at least min_bytes (1 when <= 0) of records are buffered; if not, h is
  * completed (result NULL) as soon as they are. One waiter per instance; a new one replaces. */
 bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h);
