@@ -536,8 +536,11 @@ static int member_name(parser_t *ps, char *name, size_t size)
     /* A name with a NUL or longer than any known field can only be unknown: keep it visible
      * but make sure it matches nothing. */
     bool odd = n >= size || memchr(s, '\0', n) != NULL;
-    if (n >= size)
+    if (n >= size) {
         n = size - 2;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--; /* never cut a UTF-8 sequence: the name goes into a JSON message */
+    }
     memcpy(name, s, n);
     name[n] = '\0';
     for (size_t i = 0; i < n; i++) {
