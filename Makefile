@@ -41,14 +41,14 @@ fuzz-build:
 
 # A fixed number of iterations per target from the seed corpus (what `make test` runs).
 fuzz-smoke: fuzz-build
-	@for f in build-fuzz/fuzz_*; do n=$$(basename $$f); \
+	@for f in $$(find build-fuzz -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | sort); do n=$$(basename $$f); \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  $$f -runs=$(FUZZ_RUNS) -seed=1 build-fuzz/corpus-$$n tests/fuzz/corpus/$$n > build-fuzz/$$n.log 2>&1 \
 	    || { tail -n 40 build-fuzz/$$n.log; echo "$$n: FAILED"; exit 1; }; \
 	  echo "$$n: $(FUZZ_RUNS) runs, no crash"; done
 
 fuzz: fuzz-build
-	@for f in build-fuzz/fuzz_*; do echo "== $$f"; mkdir -p .cache/corpus/$$(basename $$f); \
+	@for f in $$(find build-fuzz -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | sort); do echo "== $$f"; mkdir -p .cache/corpus/$$(basename $$f); \
 	  $$f -max_total_time=$(FUZZ_SECONDS) .cache/corpus/$$(basename $$f) tests/fuzz/corpus/$$(basename $$f) 2>&1 | tail -n 2 || exit 1; done
 
 clean:

@@ -1,6 +1,8 @@
 /* format/json.c -- strict JSON parsing with positions in errors. Pure; threads: any. */
 #include "format/json.h"
 
+#include "format/produce.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -54,6 +56,8 @@ json_object *fmt_json_parse(const char *text, size_t len, int *is_null, kr_err_t
         kr_err_set(err, KR_ERR_BAD_REQUEST, "Invalid JSON: the body is empty");
         return NULL;
     }
+    if (fmt_json_check(text, len, err) != 0)
+        return NULL;
     json_tokener *tok = json_tokener_new_ex(FMT_JSON_MAX_DEPTH);
     if (!tok) {
         kr_err_set(err, KR_ERR_INTERNAL, "out of memory");

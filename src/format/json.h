@@ -9,9 +9,8 @@
 #include <json-c/json.h>
 #include <stddef.h>
 
-/* Deepest nesting accepted in a request body (section K: json values nest at most 64 deep; the
- * envelope around them adds a few levels). */
-#define FMT_JSON_MAX_DEPTH 72
+/* Deepest nesting json-c is allowed (fmt_json_check() bounds it first, to 512). */
+#define FMT_JSON_MAX_DEPTH 520
 
 /** Parses exactly one JSON text of len bytes (trailing whitespace allowed).
  * @return owned object (json_object_put; NULL for the JSON text `null` with *is_null set), or

@@ -25,7 +25,8 @@ typedef struct parser {
     const fmt_produce_opts_t *opts;
     fmt_produce_req_t *out;
     kr_err_t *err;
-    kr_buf_t tmp; /* unescaped strings that need a second step (base64 with escapes) */
+    kr_buf_t tmp;  /* unescaped strings that need a second step (base64 with escapes) */
+    int max_depth; /* deepest nesting of a JSON value (section K: 64 in produce bodies) */
     char path[96];
 } parser_t;
 
@@ -383,8 +384,9 @@ static int json_members(parser_t *ps, kr_buf_t *out, int depth, char close)
 static int json_container(parser_t *ps, kr_buf_t *out, int depth)
 {
     char open = *ps->p, close = open == '{' ? '}' : ']';
-    if (depth > MAX_VALUE_DEPTH)
-        return value_error(ps, "nesting deeper than 64 levels");
+    if (depth > ps->max_depth)
+        return fail_at(ps, KR_ERR_UNPROCESSABLE, "%s: nesting deeper than %d levels", ps->path,
+                       ps->max_depth);
     ps->p++;
     if (out)
         kr_buf_putc(out, open);
@@ -536,7 +538,8 @@ static int member_name(parser_t *ps, char *name, size_t size)
     /* A name with a NUL or longer than any known field can only be unknown: keep it visible
      * but make sure it matches nothing. */
     bool odd = n >= size || memchr(s, '\0', n) != NULL;
-    if (n >= size) {
+    /* An odd name gets a '?' appended: room for it and the NUL. */
+    if (odd && n > size - 2) {
         n = size - 2;
         while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
             n--; /* never cut a UTF-8 sequence: the name goes into a JSON message */
@@ -816,8 +819,13 @@ int fmt_produce_parse(const char *body, size_t len, const fmt_produce_opts_t *op
     out->value_schema_id = -1;
     kr_buf_init(&out->arena, len + 64);
     kr_buf_reserve(&out->arena, len + 1);
-    parser_t ps = {
-        .start = body, .p = body, .end = body + len, .opts = opts, .out = out, .err = err};
+    parser_t ps = {.start = body,
+                   .p = body,
+                   .end = body + len,
+                   .opts = opts,
+                   .out = out,
+                   .err = err,
+                   .max_depth = MAX_VALUE_DEPTH};
     kr_buf_init(&ps.tmp, len + 64);
     kr_err_clear(err);
     bool seen_records = false;
@@ -854,4 +862,29 @@ void fmt_produce_req_deinit(fmt_produce_req_t *req)
     req->records = NULL;
     req->headers = NULL;
     req->n_records = req->n_headers = 0;
+}
+
+int fmt_json_check(const char *text, size_t len, kr_err_t *err)
+{
+    fmt_produce_opts_t opts = {.format = FMT_PRODUCE_JSON, .version = 2};
+    fmt_produce_req_t unused;
+    memset(&unused, 0, sizeof(unused));
+    parser_t ps = {.start = text,
+                   .p = text,
+                   .end = text + len,
+                   .opts = &opts,
+                   .out = &unused,
+                   .err = err,
+                   .max_depth = FMT_JSON_CHECK_MAX_DEPTH};
+    kr_buf_init(&ps.tmp, len + 64);
+    kr_err_clear(err);
+    snprintf(ps.path, sizeof(ps.path), "JSON");
+    int rc = json_value(&ps, NULL, 0);
+    skip_ws(&ps);
+    if (rc == 0 && ps.p < ps.end)
+        rc = syntax(&ps, "unexpected data after the JSON value");
+    kr_buf_deinit(&ps.tmp);
+    if (rc != 0)
+        err->code = KR_ERR_BAD_REQUEST; /* not JSON, whatever the reason */
+    return rc;
 }

@@ -72,6 +72,16 @@ typedef struct fmt_produce_req {
 int fmt_produce_parse(const char *body, size_t len, const fmt_produce_opts_t *opts,
                       fmt_produce_req_t *out, kr_err_t *err);
 
+/** Checks that text is exactly one JSON value (RFC 8259: strict grammar, UTF-8, escapes,
+ * nesting <= 64), with the same scanner as the produce decoder. json-c 0.16 is laxer even in
+ * strict mode (NaN, 01, raw control characters, bad UTF-8), so format/json.c checks with this
+ * first. @return 0, or -1 with err set (400 "Invalid JSON: ..." with line and column). */
+int fmt_json_check(const char *text, size_t len, kr_err_t *err);
+
+/* Deepest nesting fmt_json_check() accepts (records read from Kafka may nest deeper than the
+ * 64 levels produce bodies allow; the bound keeps the recursion's stack small). */
+#define FMT_JSON_CHECK_MAX_DEPTH 512
+
 /** Frees what a decoded request owns. */
 void fmt_produce_req_deinit(fmt_produce_req_t *req);
 

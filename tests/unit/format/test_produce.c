@@ -156,9 +156,10 @@ static const ok_case_t ok_cases[] = {
     {B,
      "{\"records\":[{\"value\":\"YQ==\",\"partition\":3,\"timestamp\":1700000000000},"
      "{\"value\":\"Yg==\",\"partition\":null,\"timestamp\":null},"
-     "{\"partition\":0,\"timestamp\":-5},{\"partition\":2147483647,\"timestamp\":0}]}",
+     "{\"partition\":0,\"timestamp\":1},{\"partition\":2147483647,\"timestamp\":"
+     "9223372036854775807}]}",
      "[k=null v='a' p=3 t=1700000000000 h=()][k=null v='b' p=-1 t=none h=()]"
-     "[k=null v=null p=0 t=-5 h=()][k=null v=null p=2147483647 t=0 h=()]"},
+     "[k=null v=null p=0 t=1 h=()][k=null v=null p=2147483647 t=9223372036854775807 h=()]"},
     /* schema fields accepted and ignored */
     {B,
      "{\"key_schema\":\"{\\\"type\\\":\\\"string\\\"}\",\"value_schema\":null,"
@@ -433,6 +434,8 @@ static const err_case_t err_cases[] = {
     /* timestamp: an integer */
     {ALL, "{\"records\":[{\"timestamp\":\"1\"}]}", 422, 400, "records[0].timestamp", NULL},
     {ALL, "{\"records\":[{\"timestamp\":1.5}]}", 422, 400, "records[0].timestamp", NULL},
+    {ALL, "{\"records\":[{\"timestamp\":0}]}", 422, 422, "records[0].timestamp", NULL},
+    {ALL, "{\"records\":[{\"timestamp\":-5}]}", 422, 422, "records[0].timestamp", NULL},
     {ALL, "{\"records\":[{\"timestamp\":9223372036854775808}]}", 422, 422, "records[0].timestamp",
      NULL},
     /* headers */
@@ -610,8 +613,8 @@ static void test_record_errors_name_the_record(void **state)
     check_record_error_names_index(J, "{\"key\":[-9223372036854775809]}");
 }
 
-/* BUG (reported): an unknown field inside a record or a header gives "Unrecognized field: x"
- * without naming the record, so the user cannot find it in a large request. */
+/* An unknown field inside a record or a header names the record too (was missing before
+ * 44bca33). */
 static void test_unknown_record_field_names_the_record(void **state)
 {
     (void)state;
@@ -619,8 +622,8 @@ static void test_unknown_record_field_names_the_record(void **state)
     check_record_error_names_index(B, "{\"headers\":[{\"name\":\"a\",\"vaule\":\"YQ==\"}]}");
 }
 
-/* BUG (reported): a member name with an escaped NUL is compared only up to the NUL, so
- * "records\u0000x" is taken for "records" (Jackson: an unknown field). */
+/* A member name with an escaped NUL is not cut at the NUL: "records\u0000x" is not "records"
+ * (Jackson: an unknown field; taken for "records" before 44bca33). */
 static void test_member_name_with_nul(void **state)
 {
     (void)state;
@@ -630,9 +633,8 @@ static void test_member_name_with_nul(void **state)
                  NULL);
 }
 
-/* BUG (reported): a repeated member replaces the earlier one (produce.c says so, as Jackson
- * does; key, value, timestamp and records do), but a repeated `partition`, `headers` or header
- * `name` whose last value is null keeps the earlier value. */
+/* A repeated member replaces the earlier one, as Jackson does, also when the last one is null
+ * (before 44bca33 `partition`, `headers` and a header's `name` kept the earlier value). */
 static void test_repeated_partition_null_wins(void **state)
 {
     (void)state;
@@ -679,23 +681,46 @@ static bool valid_utf8(const unsigned char *s)
     return true;
 }
 
-/* BUG (reported): an unknown field's name is cut at 63 bytes, possibly inside a UTF-8
- * sequence, and the error message (sent back as JSON) is then not UTF-8. */
+/* An unknown field's name is cut to fit the message: never inside a UTF-8 sequence (f16fce7), so
+ * the message (sent back as JSON) stays UTF-8. */
 static void test_unknown_field_message_is_utf8(void **state)
 {
     (void)state;
-    char body[256];
-    snprintf(body, sizeof(body), "{\"records\":[{\"%.62s\xc3\xa9\":1}]}",
-             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
-    fmt_produce_req_t req;
-    kr_err_t err = {0};
-    int rc = parse_n(body, strlen(body), B, 2, false, &req, &err);
-    fmt_produce_req_deinit(&req);
-    assert_int_equal(rc, -1);
-    assert_int_equal(err.code, 422);
-    assert_non_null(strstr(err.msg, "Unrecognized field: aaaa"));
-    if (!valid_utf8((const unsigned char *)err.msg))
-        fail_msg("message is not UTF-8: '%s'", err.msg);
+    for (int n = 50; n <= 80; n++) {
+        char body[256];
+        snprintf(
+            body, sizeof(body), "{\"records\":[{\"%.*s\xc3\xa9\xf0\x9f\x98\x80x\":1}]}", n,
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        fmt_produce_req_t req;
+        kr_err_t err = {0};
+        int rc = parse_n(body, strlen(body), B, 2, false, &req, &err);
+        fmt_produce_req_deinit(&req);
+        assert_int_equal(rc, -1);
+        assert_int_equal(err.code, 422);
+        assert_non_null(strstr(err.msg, "Unrecognized field: aaaa"));
+        if (!valid_utf8((const unsigned char *)err.msg))
+            fail_msg("name of %d+5 bytes: message is not UTF-8: '%s'", n, err.msg);
+    }
+}
+
+/* BUG (reported): a member name that holds a NUL and is 63 bytes long once unescaped (the size
+ * of member_name's buffer minus one) makes member_name write its '?' marker and NUL one byte
+ * past the 64-byte stack buffer (ASan: stack-buffer-overflow in member_name). */
+static void test_odd_member_name_lengths(void **state)
+{
+    (void)state;
+    static const char as[] =
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    for (int n = 55; n <= 70; n++) {
+        char body[256];
+        /* n bytes of name, one of them an escaped NUL (at the end, then at the start) */
+        snprintf(body, sizeof(body), "{\"records\":[{\"%.*s\\u0000\":1}]}", n - 1, as);
+        expect_error(B, 2, body, 422, "Unrecognized field: aaaa", "records[0]");
+        snprintf(body, sizeof(body), "{\"\\u0000%.*s\":1,\"records\":[{}]}", n - 1, as);
+        expect_error(J, 1, body, 422, "Unrecognized field: ", NULL);
+        snprintf(body, sizeof(body), "{\"records\":[{\"%.*s\":1}]}", n, as);
+        expect_error(B, 2, body, 422, "Unrecognized field: aaaa", "records[0]");
+    }
 }
 
 static void test_spans_and_arena(void **state)
@@ -776,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_repeated_headers_null_wins),
         cmocka_unit_test(test_repeated_header_name_null_wins),
         cmocka_unit_test(test_unknown_field_message_is_utf8),
+        cmocka_unit_test(test_odd_member_name_lengths),
         cmocka_unit_test(test_spans_and_arena),
         cmocka_unit_test(test_deinit_after_failure),
     };
