@@ -708,3 +708,169 @@ def _close_produce_readers():
             c.close()
         except Exception:
             pass
+
+
+# --------------------------------------------------------------------------------------------
+# Consumer tests: REST consumer instances driven over HTTP, data produced and committed offsets
+# checked with confluent-kafka.
+
+
+def unique_group(prefix="krest-test-group"):
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class RestConsumer:
+    """One consumer instance of krest, addressed by group and instance name."""
+
+    def __init__(self, k, group, instance, base_uri=None):
+        self.k = k
+        self.group = group
+        self.instance = instance
+        self.base_uri = base_uri
+        self.path = f"/consumers/{group}/instances/{instance}"
+
+    def req(self, method, sub="", body=None, ctype=V2, headers=None, timeout=15, **kw):
+        """A request to the instance path + sub; body: dict/list (JSON) or str/bytes."""
+        import json
+
+        h = dict(headers or {})
+        data = None
+        if body is not None:
+            data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            h.setdefault("Content-Type", ctype)
+        return self.k.request(method, self.path + sub, data=data, headers=h, timeout=timeout, **kw)
+
+    def subscribe(self, topics=None, pattern=None):
+        body = {"topics": list(topics)} if topics is not None else {"topic_pattern": pattern}
+        r = self.req("POST", "/subscription", body)
+        assert r.status_code == 204, f"subscribe: {r.status_code} {r.text[:300]}"
+
+    def assign(self, topic, partitions):
+        body = {"partitions": [{"topic": topic, "partition": p} for p in partitions]}
+        r = self.req("POST", "/assignments", body)
+        assert r.status_code == 204, f"assign: {r.status_code} {r.text[:300]}"
+
+    def seek(self, topic, partition, offset):
+        body = {"offsets": [{"topic": topic, "partition": partition, "offset": offset}]}
+        r = self.req("POST", "/positions", body)
+        assert r.status_code == 204, f"seek: {r.status_code} {r.text[:300]}"
+
+    def records(self, timeout=500, max_bytes=None, accept=BIN2, raw=False):
+        """GET …/records; returns the list (asserting 200), or the response with raw."""
+        q = []
+        if timeout is not None:
+            q.append(f"timeout={timeout}")
+        if max_bytes is not None:
+            q.append(f"max_bytes={max_bytes}")
+        sub = "/records" + ("?" + "&".join(q) if q else "")
+        h = {"Accept": accept} if accept else {}
+        r = self.req("GET", sub, headers=h, timeout=30)
+        if raw:
+            return r
+        assert r.status_code == 200, f"records: {r.status_code} {r.text[:300]}"
+        body = r.json()
+        assert isinstance(body, list), body
+        return body
+
+    def assignments(self):
+        r = self.req("GET", "/assignments")
+        assert r.status_code == 200, f"assignments: {r.status_code} {r.text[:300]}"
+        return sorted((p["topic"], p["partition"]) for p in r.json()["partitions"])
+
+    def committed(self, topic, partitions):
+        body = {"partitions": [{"topic": topic, "partition": p} for p in partitions]}
+        r = self.req("GET", "/offsets", body)
+        assert r.status_code == 200, f"GET offsets: {r.status_code} {r.text[:300]}"
+        return r.json()
+
+    def delete(self):
+        return self.req("DELETE", "")
+
+
+def create_consumer(k, group=None, body=None, ctype=V2, headers=None):
+    """POSTs /consumers/{group}; asserts 200 and returns a RestConsumer."""
+    import json
+
+    group = group or unique_group()
+    h = {"Content-Type": ctype}
+    h.update(headers or {})
+    data = b"" if body is None else json.dumps(body)
+    r = k.post(f"/consumers/{group}", data=data, headers=h, timeout=15)
+    assert r.status_code == 200, f"create consumer: {r.status_code} {r.text[:300]}"
+    j = r.json()
+    c = RestConsumer(k, group, j["instance_id"], j["base_uri"])
+    LIVE_CONSUMERS.append(c)
+    return c
+
+
+# Instances create_consumer made; the consumer tests delete what is left after each test (a test
+# that fails half-way must not leave instances behind in a shared krest).
+LIVE_CONSUMERS = []
+
+
+def delete_live_consumers():
+    while LIVE_CONSUMERS:
+        c = LIVE_CONSUMERS.pop()
+        if c.k.proc.poll() is None:
+            try:
+                c.delete()
+            except Exception:
+                pass
+
+
+def read_n(c, n, deadline_s=15.0, **kw):
+    """GETs records until n have come (or time runs out); returns (records, number of GETs)."""
+    got = []
+    gets = 0
+    deadline = time.monotonic() + deadline_s
+    while len(got) < n and time.monotonic() < deadline:
+        got += c.records(**kw)
+        gets += 1
+    return got, gets
+
+
+def produce_many(bootstrap, topic, records):
+    """Produces records (dicts: value, key, partition, headers, timestamp) in order with
+    confluent_kafka.Producer and waits for every acknowledgement; returns [(partition, offset)]."""
+    from confluent_kafka import Producer
+
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True})
+    out = [None] * len(records)
+    errors = []
+
+    def cb_for(i):
+        def cb(err, msg):
+            if err is not None:
+                errors.append(err)
+            else:
+                out[i] = (msg.partition(), msg.offset())
+
+        return cb
+
+    for i, rec in enumerate(records):
+        kw = {"value": rec.get("value"), "key": rec.get("key"), "on_delivery": cb_for(i)}
+        for f in ("partition", "headers", "timestamp"):
+            if rec.get(f) is not None:
+                kw[f] = rec[f]
+        p.produce(topic, **kw)
+    left = p.flush(20)
+    assert left == 0 and not errors, (left, errors)
+    return out
+
+
+def kafka_committed(bootstrap, group, topic, partitions):
+    """{partition: committed offset (or None)} of a group, asked from the broker."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        tps = c.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
+        return {tp.partition: (tp.offset if tp.offset >= 0 else None) for tp in tps}
+    finally:
+        c.close()
+
+
+def group_members(admin, group):
+    """The member count of a consumer group in the broker's view (0 when it has none)."""
+    d = admin.describe_consumer_groups([group])[group].result(timeout=10)
+    return len(d.members)
