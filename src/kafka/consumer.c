@@ -682,12 +682,47 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_part
     return rc;
 }
 
+/* A manual assignment is moved by assigning it again with the new offsets (the others keep
+ * their positions): librdkafka 2.0.2 refuses or times out a seek on a partition whose fetcher
+ * has not started yet, which is the usual state right after POST …/assignments. */
+static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                    kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *cur = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
+    if (!e)
+        e = rd_kafka_position(c->rk, cur);
+    for (int i = 0; !e && i < cur->cnt; i++) {
+        rd_kafka_topic_partition_t *want =
+            rd_kafka_topic_partition_list_find(parts, cur->elems[i].topic, cur->elems[i].partition);
+        if (want)
+            cur->elems[i].offset = want->offset;
+    }
+    if (!e)
+        e = rd_kafka_assign(c->rk, cur);
+    if (cur)
+        rd_kafka_topic_partition_list_destroy(cur);
+    if (e)
+        return kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_err2str(e));
+    return 0;
+}
+
 int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
                         int64_t timeout_ms, kr_err_t *err)
 {
     pthread_mutex_lock(&c->lock);
     buf_drop(c, parts);
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_lock(&c->lock);
+    bool manual = c->manual;
+    pthread_mutex_unlock(&c->lock);
+    if (manual) {
+        int rc = reassign(c, parts, err);
+        pthread_mutex_lock(&c->lock);
+        buf_drop(c, parts);
+        pthread_mutex_unlock(&c->lock);
+        return rc;
+    }
     /* A partition assigned a moment ago is not fetching yet and refuses a seek (__STATE):
      * retry until it is, within the timeout. */
     int64_t deadline = kr_clock_mono_ms() + timeout_ms;

@@ -140,7 +140,11 @@ class Krest:
             return ""
 
     def log_tail(self, n=40):
-        return "\n".join(self.log().splitlines()[-n:])
+        """The last n lines, then the last 40 lines that are not access-log lines (a crash
+        message is easy to miss among the requests)."""
+        lines = self.log().splitlines()
+        other = [ln for ln in lines if " access " not in ln][-40:]
+        return "\n".join(lines[-n:] + ["--- non-access lines ---"] + other)
 
     def get(self, path, **kw):
         kw.setdefault("timeout", 10)
