@@ -252,7 +252,9 @@ def test_broker_down_timeout_and_shutdown_bound(start_krest, second_broker):
         r, elapsed = results[name]
         assert not isinstance(r, Exception), f"{name}: no answer: {r!r}"
         assert r.status_code == 200, (name, r.status_code, r.text)
-        assert elapsed < limit + 3.0, f"{name}: answered after {elapsed:.1f} s"
+        # librdkafka checks message timeouts about once a second, and krest's own deadline is
+        # message.timeout.ms + 5 s: bounded, with slack for a loaded 2-core machine.
+        assert elapsed < limit + 6.0, f"{name}: answered after {elapsed:.1f} s"
         body = r.json()
         assert set(body) == {"key_schema_id", "value_schema_id", "offsets"}, body
         assert len(body["offsets"]) == 2, body
