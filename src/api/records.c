@@ -4,8 +4,7 @@
 #include "api/records.h"
 
 #include "format/base64.h"
-#include "format/json.h"
-#include "util/mem.h"
+#include "format/produce.h"
 
 static void write_bytes(fmt_jsonw_t *w, const void *p, size_t n, bool present, int format)
 {
@@ -17,10 +16,7 @@ static void write_bytes(fmt_jsonw_t *w, const void *p, size_t n, bool present, i
         fmt_jsonw_raw(w, p, n);
         return;
     }
-    char *b64 = xmalloc(fmt_base64_encoded_len(n) + 1);
-    fmt_base64_encode(p, n, b64);
-    fmt_jsonw_strn(w, b64, fmt_base64_encoded_len(n));
-    xfree(b64);
+    fmt_jsonw_base64(w, p, n);
 }
 
 static void write_headers(fmt_jsonw_t *w, const rd_kafka_message_t *m)
@@ -53,16 +49,13 @@ int api_record_check_json(const rd_kafka_message_t *m, kr_err_t *err)
     for (int i = 0; i < 2; i++) {
         if (!parts[i])
             continue;
-        int is_null;
         kr_err_t jerr;
-        json_object *o = fmt_json_parse(parts[i], lens[i], &is_null, &jerr);
-        if (!o && !is_null)
+        if (fmt_json_check(parts[i], lens[i], &jerr) != 0)
             return kr_err_set(err, KR_ERR_SERIALIZATION,
                               "Error deserializing the %s of the record at %s-%d offset %lld as "
                               "JSON",
                               i ? "value" : "key", rd_kafka_topic_name(m->rkt), m->partition,
                               (long long)m->offset);
-        json_object_put(o);
     }
     return 0;
 }

@@ -1,6 +1,8 @@
 /* format/jsonw.c -- streaming JSON writer. Pure; threads: one writer per thread. */
 #include "format/jsonw.h"
 
+#include "format/base64.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -165,6 +167,22 @@ void fmt_jsonw_null(fmt_jsonw_t *w)
 {
     sep(w);
     put(w, "null", 4);
+}
+
+void fmt_jsonw_base64(fmt_jsonw_t *w, const void *p, size_t n)
+{
+    sep(w);
+    size_t len = fmt_base64_encoded_len(n);
+    if (kr_buf_reserve(w->out, len + 2) != 0) {
+        w->failed = true;
+        return;
+    }
+    char *o = w->out->data + w->out->len;
+    o[0] = '"';
+    fmt_base64_encode(p, n, o + 1);
+    o[len + 1] = '"';
+    w->out->len += len + 2;
+    w->out->data[w->out->len] = '\0';
 }
 
 void fmt_jsonw_raw(fmt_jsonw_t *w, const char *json, size_t n)

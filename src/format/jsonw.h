@@ -38,6 +38,9 @@ void fmt_jsonw_str(fmt_jsonw_t *w, const char *s);
 void fmt_jsonw_int(fmt_jsonw_t *w, int64_t v);
 void fmt_jsonw_bool(fmt_jsonw_t *w, bool v);
 void fmt_jsonw_null(fmt_jsonw_t *w);
+/** Writes n bytes as a base64 string value, encoded straight into the output (base64 needs no
+ * escaping). */
+void fmt_jsonw_base64(fmt_jsonw_t *w, const void *p, size_t n);
 /** Writes n bytes that are already valid JSON, as one value. */
 void fmt_jsonw_raw(fmt_jsonw_t *w, const char *json, size_t n);
 /** @return 0 when everything was written, -1 when the buffer limit or depth was exceeded. */

@@ -203,7 +203,8 @@ static void destroy_job(void *arg)
     if (c->q)
         rd_kafka_queue_destroy(c->q);
     if (c->rk)
-        rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE); /* closed before */
+        rd_kafka_destroy_flags(c->rk,
+                               c->close_timed_out ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
     pthread_mutex_destroy(&c->lock);
     xfree(c->buf);
     xfree(c->group);
@@ -248,6 +249,9 @@ static kafka_consumer_t *keep(kafka_consumer_t *c)
  * on commits for a topic deleted under the instance), so the close runs on a queue of ours. */
 static void close_bounded(kafka_consumer_t *c)
 {
+    /* Without a subscription first: librdkafka 2.0.2 asserts (!rkcg_subscription) when a
+     * handle that still has one is destroyed after an interrupted close. */
+    rd_kafka_unsubscribe(c->rk);
     rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
     rd_kafka_error_t *e = rd_kafka_consumer_close_queue(c->rk, q);
     int64_t deadline = kr_clock_mono_ms() + CLOSE_TIMEOUT_MS;
