@@ -648,42 +648,6 @@ static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind k
 
 /* --- positions and offsets --------------------------------------------------------------- */
 
-/* Parses an ISO-8601 instant ("2026-11-25T01:02:03.456Z", "...+01:00") to ms since the epoch. */
-static int iso8601_ms(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!p)
-        return -1;
-    int64_t ms = 0;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
-            if (digits < 3)
-                ms = ms * 10 + (*p - '0');
-        }
-        for (; digits < 3; digits++)
-            ms *= 10;
-    }
-    int64_t offset_s = 0;
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int sign = *p == '-' ? -1 : 1;
-        int hh, mm;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-            return -1;
-        offset_s = sign * (hh * 3600 + mm * 60);
-        p += 6;
-    } else {
-        return -1;
-    }
-    if (*p)
-        return -1;
-    *out = ((int64_t)timegm(&tm) - offset_s) * 1000 + ms;
-    return 0;
-}
-
 static api_status_t seek_with(api_req_t *req, rd_kafka_topic_partition_list_t *parts,
                               enum job_kind kind, kafka_consumer_t *c)
 {
@@ -718,7 +682,7 @@ api_status_t api_consumer_seek(api_req_t *req)
         l = partitions_of(req, times, "timestamps", "timestamp", &err);
         for (int i = 0; l && i < l->cnt; i++) {
             int64_t ms;
-            if (!l->elems[i].opaque || iso8601_ms(l->elems[i].opaque, &ms) != 0) {
+            if (!l->elems[i].opaque || kr_clock_parse_iso8601(l->elems[i].opaque, &ms) != 0) {
                 kr_err_set(&err, KR_ERR_UNPROCESSABLE,
                            "timestamps[%d].timestamp: expected an ISO-8601 instant", i);
                 goto bad;

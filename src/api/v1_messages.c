@@ -207,36 +207,6 @@ static int query_i64(const char *s, int64_t *out)
     return 0;
 }
 
-/* ISO-8601 instant to ms ("2026-11-25T01:02:03.456Z" or with a +hh:mm offset). */
-static int iso_ms(const char *s, int64_t *out)
-{
-    struct tm tm = {0};
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (!p)
-        return -1;
-    int64_t ms = 0;
-    int digits = 0;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            ms = digits < 3 ? ms * 10 + (*p - '0') : ms;
-    for (; digits > 0 && digits < 3; digits++)
-        ms *= 10;
-    int64_t off = 0;
-    if (*p == '+' || *p == '-') {
-        int hh = 0, mm = 0;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-            return -1;
-        off = (*p == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
-        p += 6;
-    } else if (*p == 'Z') {
-        p++;
-    }
-    if (*p)
-        return -1;
-    *out = ((int64_t)timegm(&tm) - off) * 1000 + ms;
-    return 0;
-}
-
 api_status_t api_v1_partition_messages(api_req_t *req)
 {
     const char *off = api_query(req, "offset"), *ts = api_query(req, "timestamp");
@@ -253,7 +223,7 @@ api_status_t api_v1_partition_messages(api_req_t *req)
     j->count = 1;
     j->offset = -1;
     if ((off && (query_i64(off, &j->offset) != 0 || j->offset < 0)) ||
-        (ts && iso_ms(ts, &j->timestamp) != 0) ||
+        (ts && kr_clock_parse_iso8601(ts, &j->timestamp) != 0) ||
         (count && (query_i64(count, &j->count) != 0 || j->count < 1 || j->count > 100000))) {
         xfree(j);
         return api_reply_error(req, KR_ERR_BAD_REQUEST,
