@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { P_GROUP = 0, P_INSTANCE = 1, P_TOPIC = 2 };
@@ -974,6 +973,7 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 typedef struct v1_check {
     kafka_consumer_t *c; /* owned reference */
     const api_ctx_t *ctx;
+    const char *topic; /* borrowed from the request's path */
     int64_t arrival_ms;
     kr_handle_t h;
     kafka_md_t *md;
@@ -1001,7 +1001,7 @@ static void v1_md_start(void *arg, kr_handle_t h)
 {
     v1_check_t *v = arg;
     v->h = h;
-    kafka_md_request(v->ctx->md, v->arrival_ms, v1_on_md, v);
+    kafka_md_request_topic(v->ctx->md, v->topic, v->arrival_ms, v->arrival_ms, v1_on_md, v);
 }
 
 static api_status_t v1_md_resumed(api_req_t *req, void *result, bool timed_out)
@@ -1038,6 +1038,7 @@ api_status_t api_consumer_v1_topic_read(api_req_t *req)
     v1_check_t *v = xcalloc(1, sizeof(*v));
     v->c = c;
     v->ctx = req->ctx;
+    v->topic = req->params[P_TOPIC];
     v->arrival_ms = req->start_ms;
     return api_async(req, v1_md_start, v, v1_check_free, v1_md_resumed,
                      3 * req->ctx->cfg->client_timeout_ms + 2000);

@@ -36,7 +36,6 @@ struct md_job {
     int64_t arrival_ms;
     md_render_fn render;
     kr_handle_t handle;
-    bool forced; /* the forced refresh for a missing topic was asked for */
     /* results */
     kafka_md_t *md;
     kr_err_t err;
@@ -88,25 +87,10 @@ static void run_blocking(void *arg)
 static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
 {
     md_job_t *job = arg;
-    bool first = job->md == NULL && job->err.code == 0 && !job->forced;
-    kafka_md_release(job->md);
     job->md = md;
-    if (!md) {
+    if (!md)
         job->err = *err;
-        complete(job);
-        return;
-    }
-    if (!has_what_it_needs(job)) {
-        if (first) {
-            /* A topic created a moment ago by another client: one forced refresh. */
-            job->forced = true;
-            kafka_md_request(job->ctx->md, job->arrival_ms, on_md, job);
-        } else {
-            complete(job);
-        }
-        return;
-    }
-    if (!(job->need & (NEED_CONFIGS | NEED_WATERMARKS))) {
+    if (!md || !has_what_it_needs(job) || !(job->need & (NEED_CONFIGS | NEED_WATERMARKS))) {
         complete(job);
         return;
     }
@@ -121,7 +105,10 @@ static void md_start(void *arg, kr_handle_t h)
 {
     md_job_t *job = arg;
     job->handle = h;
-    kafka_md_request(job->ctx->md, 0, on_md, job);
+    if (job->need & NEED_TOPIC)
+        kafka_md_request_topic(job->ctx->md, job->topic, 0, job->arrival_ms, on_md, job);
+    else
+        kafka_md_request(job->ctx->md, 0, on_md, job);
 }
 
 /* Checks the path's topic and partition against the snapshot, then renders. */

@@ -14,7 +14,6 @@
 #include "kafka/errors.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
-#include "util/clock.h"
 #include "util/mem.h"
 
 #include <string.h>
@@ -24,7 +23,7 @@ typedef struct produce_job {
     char *topic;            /* owned */
     int32_t path_partition; /* -1: the topic endpoint */
     int64_t arrival_ms;
-    bool forced;        /* the forced metadata refresh was asked for */
+    bool forced;        /* the refresh for missing partitions was asked for */
     int64_t not_before; /* the snapshot wanted: 0 = the cached one is fine */
     kr_handle_t handle;
     fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
@@ -177,9 +176,10 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
         return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
     }
     if (check_partitions(job, t) != 0 && !job->forced) {
-        /* Partitions added a moment ago: one forced refresh before 40402. */
+        /* Partitions added a moment ago: one refresh fetched after the request arrived (the
+         * topic's own forced refresh may already be that one) before 40402. */
         job->forced = true;
-        job->not_before = kr_clock_mono_ms();
+        job->not_before = job->arrival_ms;
         kr_err_clear(&job->err);
         kafka_md_release(job->md);
         job->md = NULL;
@@ -204,14 +204,8 @@ static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
     produce_job_t *job = arg;
     kafka_md_release(job->md);
     job->md = md;
-    if (!md) {
+    if (!md)
         job->err = *err;
-    } else if (!kafka_md_topic(md, job->topic) && !job->forced) {
-        /* A topic created a moment ago by another client: one forced refresh. */
-        job->forced = true;
-        kafka_md_request(job->ctx->md, job->arrival_ms, on_md, job);
-        return;
-    }
     kr_pending_complete(job->handle, job, job_free);
 }
 
@@ -219,7 +213,7 @@ static void md_start(void *arg, kr_handle_t h)
 {
     produce_job_t *job = arg;
     job->handle = h;
-    kafka_md_request(job->ctx->md, job->not_before, on_md, job);
+    kafka_md_request_topic(job->ctx->md, job->topic, job->not_before, job->arrival_ms, on_md, job);
 }
 
 static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)

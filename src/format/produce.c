@@ -649,6 +649,29 @@ static int array(parser_t *ps, element_fn element, void *ctx, const char *what)
     }
 }
 
+/* A string field (or null), unescaped into the arena: header names, schemas. */
+static int string_field(parser_t *ps, fmt_span_t *span, bool *present)
+{
+    *present = false;
+    if (next_is_null(ps))
+        return 0;
+    skip_ws(ps);
+    if (ps->p >= ps->end || *ps->p != '"')
+        return json_value(ps, NULL, 0) != 0 ? -1 : type_error(ps, "expected a string");
+    const char *s;
+    size_t n;
+    bool esc;
+    if (scan_string(ps, &s, &n, &esc, NULL) != 0)
+        return -1;
+    if (esc && unescape_span(ps, s, n, &s, &n) != 0)
+        return -1;
+    size_t off = ps->out->arena.len;
+    kr_buf_append(&ps->out->arena, s, n);
+    *span = span_from(ps->out, off);
+    *present = true;
+    return 0;
+}
+
 /* --- headers ----------------------------------------------------------------------------- */
 
 typedef struct header_ctx {
@@ -661,25 +684,8 @@ static int header_member(parser_t *ps, const char *name, void *ctx)
 {
     header_ctx_t *hc = ctx;
     if (strcmp(name, "name") == 0 || strcmp(name, "key") == 0) {
-        if (next_is_null(ps)) {
-            hc->has_name = false; /* null = absent, also after an earlier name */
-            return 0;
-        }
-        const char *s;
-        size_t n;
-        bool esc;
-        skip_ws(ps);
-        if (ps->p >= ps->end || *ps->p != '"')
-            return json_value(ps, NULL, 0) != 0 ? -1 : type_error(ps, "expected a string");
-        if (scan_string(ps, &s, &n, &esc, NULL) != 0)
-            return -1;
-        if (esc && unescape_span(ps, s, n, &s, &n) != 0)
-            return -1;
-        size_t off = ps->out->arena.len;
-        kr_buf_append(&ps->out->arena, s, n);
-        hc->h.name = span_from(ps->out, off);
-        hc->has_name = true;
-        return 0;
+        /* null = absent, also after an earlier name */
+        return string_field(ps, &hc->h.name, &hc->has_name);
     }
     if (strcmp(name, "value") == 0)
         return binary_field(ps, &hc->h.value, &hc->h.has_value);
@@ -786,28 +792,6 @@ static int record_element(parser_t *ps, size_t index, void *ctx)
 
 /* --- the envelope ------------------------------------------------------------------------ */
 
-static int schema_field(parser_t *ps, fmt_span_t *span, bool *present)
-{
-    *present = false;
-    if (next_is_null(ps))
-        return 0;
-    skip_ws(ps);
-    if (ps->p >= ps->end || *ps->p != '"')
-        return json_value(ps, NULL, 0) != 0 ? -1 : type_error(ps, "expected a string");
-    const char *s;
-    size_t n;
-    bool esc;
-    if (scan_string(ps, &s, &n, &esc, NULL) != 0)
-        return -1;
-    if (esc && unescape_span(ps, s, n, &s, &n) != 0)
-        return -1;
-    size_t off = ps->out->arena.len;
-    kr_buf_append(&ps->out->arena, s, n);
-    *span = span_from(ps->out, off);
-    *present = true;
-    return 0;
-}
-
 static int top_member(parser_t *ps, const char *name, void *ctx)
 {
     bool *seen_records = ctx;
@@ -821,9 +805,9 @@ static int top_member(parser_t *ps, const char *name, void *ctx)
         return *seen_records ? array(ps, record_element, NULL, "expected an array") : 0;
     }
     if (strcmp(name, "key_schema") == 0)
-        return schema_field(ps, &r->key_schema, &r->has_key_schema);
+        return string_field(ps, &r->key_schema, &r->has_key_schema);
     if (strcmp(name, "value_schema") == 0)
-        return schema_field(ps, &r->value_schema, &r->has_value_schema);
+        return string_field(ps, &r->value_schema, &r->has_value_schema);
     if (strcmp(name, "key_schema_id") == 0) {
         int rc = int_field(ps, &r->key_schema_id, &present);
         if (!present)

@@ -59,7 +59,6 @@ struct kafka_consumers {
     kafka_loop_watch_t *expiry;
     pthread_mutex_t lock;
     kafka_consumer_t *list; /* guarded by lock */
-    bool closing;           /* guarded by lock */
     int destroying;         /* atomic: handles being destroyed (destroy_thread) */
 };
 
@@ -362,7 +361,6 @@ void kafka_consumers_shutdown(kafka_consumers_t *reg)
     pthread_mutex_lock(&reg->lock);
     kafka_consumer_t *c = reg->list;
     reg->list = NULL;
-    reg->closing = true;
     pthread_mutex_unlock(&reg->lock);
     /* In parallel on the workers (each close is bounded); the pool's shutdown waits for them. */
     while (c) {

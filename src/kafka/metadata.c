@@ -286,6 +286,37 @@ void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb
     pthread_mutex_unlock(&c->lock);
 }
 
+typedef struct topic_req {
+    kafka_md_cache_t *c;
+    char *topic;
+    int64_t arrival_ms;
+    bool forced;
+    kafka_md_cb cb;
+    void *arg;
+} topic_req_t;
+
+static void on_topic_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+{
+    topic_req_t *tr = arg;
+    if (md && !kafka_md_topic(md, tr->topic) && !tr->forced) {
+        tr->forced = true;
+        kafka_md_release(md);
+        kafka_md_request(tr->c, tr->arrival_ms, on_topic_md, tr);
+        return;
+    }
+    tr->cb(tr->arg, md, err);
+    xfree(tr->topic);
+    xfree(tr);
+}
+
+void kafka_md_request_topic(kafka_md_cache_t *c, const char *topic, int64_t not_before_ms,
+                            int64_t arrival_ms, kafka_md_cb cb, void *arg)
+{
+    topic_req_t *tr = xmalloc(sizeof(*tr));
+    *tr = (topic_req_t){c, xstrdup(topic), arrival_ms, false, cb, arg};
+    kafka_md_request(c, not_before_ms, on_topic_md, tr);
+}
+
 const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name)
 {
     kafka_md_topic_t key = {.name = (char *)name};

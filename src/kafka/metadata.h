@@ -66,6 +66,12 @@ typedef void (*kafka_md_cb)(void *arg, kafka_md_t *md, const kr_err_t *err);
  * else on the worker thread that ends the fetch. */
 void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb, void *arg);
 
+/** kafka_md_request() for a request about one topic: when the snapshot lacks the topic, one
+ * more snapshot fetched at or after arrival_ms is asked for before cb runs (a topic created a
+ * moment ago by another client is found; section K). cb then checks the topic itself. */
+void kafka_md_request_topic(kafka_md_cache_t *c, const char *topic, int64_t not_before_ms,
+                            int64_t arrival_ms, kafka_md_cb cb, void *arg);
+
 /** Takes another reference. */
 kafka_md_t *kafka_md_keep(kafka_md_t *md);
 /** Drops a reference; kafka_md_release(NULL) is a no-op. */
