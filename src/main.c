@@ -10,6 +10,7 @@
 #include "kafka/loop.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
+#include "schema/registry.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pending.h"
@@ -120,6 +121,11 @@ static int run(krest_config_t *cfg)
     }
     ctx.md =
         kafka_md_cache_new(ctx.admin, ctx.workq, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
+    if (*cfg->schema_registry_listeners) {
+        ctx.registry = sr_registry_start(cfg, &err);
+        if (!ctx.registry)
+            log_warn("built-in schema registry not started: %s", err.msg);
+    }
     srv = http_server_start(&ctx, &err);
     if (!srv) {
         log_error("%s", err.msg);
@@ -142,10 +148,12 @@ static int run(krest_config_t *cfg)
 out:
     http_server_free(srv);
     kafka_producer_free(ctx.producer);
+    sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
     kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */
     kafka_consumers_free(ctx.consumers);
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);
+    sr_registry_free(ctx.registry);
     if (ctx.admin)
         rd_kafka_destroy(ctx.admin);
     kr_pending_stop();

@@ -29,6 +29,7 @@ typedef struct kr_workq kr_workq_t;
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_consumers kafka_consumers_t;
+typedef struct sr_registry sr_registry_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -62,6 +63,7 @@ typedef struct api_ctx {
     kafka_producer_t *producer;   /* the shared producer */
     kafka_consumers_t *consumers; /* consumer instances */
     kr_workq_t *workq;            /* blocking calls */
+    sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */

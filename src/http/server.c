@@ -35,8 +35,16 @@
  * the connection is closed instead. */
 #define DISCARD_MAX ((size_t)16 << 20)
 
+/* What a listener serves: the REST Proxy's routes or the Schema Registry's. */
+typedef struct http_site {
+    http_server_t *srv;
+    const router_route_t *routes;
+    size_t n_routes;
+} http_site_t;
+
 struct http_server {
     const api_ctx_t *ctx; /* borrowed */
+    http_site_t proxy, registry;
     struct MHD_Daemon **daemons;
     size_t n_daemons;
     atomic_long active;   /* requests whose handler ran and that are not yet completed */
@@ -48,6 +56,7 @@ enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
 typedef struct http_req {
     api_req_t api;
     http_server_t *srv;
+    const http_site_t *site;
     struct MHD_Connection *conn;
     router_match_t match;
     kr_buf_t body;
@@ -74,11 +83,13 @@ static const char *conn_header(void *conn, const char *name)
 
 static const api_conn_ops_t conn_ops = {conn_query, conn_header};
 
-static http_req_t *req_new(http_server_t *srv, struct MHD_Connection *conn, const char *url,
+static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
+    http_server_t *srv = site->srv;
     http_req_t *r = xcalloc(1, sizeof(*r));
     r->srv = srv;
+    r->site = site;
     r->conn = conn;
     r->start_us = kr_clock_mono_us();
     r->method = xstrdup(method);
@@ -197,7 +208,7 @@ static enum MHD_Result begin(http_req_t *r)
                    (long long)cfg->max_request_size);
         return respond_error(r, &err);
     }
-    if (router_match(router_routes, router_n_routes, r->method, r->path, &r->match, &err) != 0)
+    if (router_match(r->site->routes, r->site->n_routes, r->method, r->path, &r->match, &err) != 0)
         return respond_error(r, &err);
     const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
     const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -382,10 +393,10 @@ static size_t conn_memory(const krest_config_t *cfg)
     return need > 32768 ? need : 32768;
 }
 
-static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener_t *l,
+static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l,
                                        kr_err_t *err)
 {
-    const krest_config_t *cfg = srv->ctx->cfg;
+    const krest_config_t *cfg = site->srv->ctx->cfg;
     if (strcmp(l->scheme, "http") != 0) {
         kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener %s://%s:%d: only http is supported yet",
                    l->scheme, l->host, l->port);
@@ -408,11 +419,11 @@ static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener
         flags |= MHD_USE_IPv6;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)l->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        flags, (uint16_t)l->port, NULL, NULL, on_request, site, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
         MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
@@ -420,16 +431,55 @@ static struct MHD_Daemon *start_daemon(http_server_t *srv, const config_listener
     return d;
 }
 
+/* The built-in Schema Registry's listeners: one that cannot bind is a warning (section K), so
+ * a second krest on the machine still starts. */
+static void start_registry(http_server_t *srv)
+{
+    const krest_config_t *cfg = srv->ctx->cfg;
+    char *urls = xstrdup(cfg->schema_registry_listeners);
+    char *save = NULL;
+    for (char *u = strtok_r(urls, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+        while (*u == ' ')
+            u++;
+        config_listener_t l = {0};
+        kr_err_t err = {0};
+        struct MHD_Daemon *d = NULL;
+        errno = 0;
+        if (config_parse_listener(u, &l, &err) == 0)
+            d = start_daemon(&srv->registry, &l, &err);
+        if (d) {
+            srv->daemons[srv->n_daemons++] = d;
+            log_info("schema registry listening on %s", u);
+        } else {
+            log_warn("schema registry listener '%s' not started: %s", u, err.msg);
+        }
+        config_listener_deinit(&l);
+    }
+    xfree(urls);
+}
+
+static size_t count_urls(const char *s)
+{
+    size_t n = 1;
+    for (; *s; s++)
+        n += *s == ',';
+    return n;
+}
+
 http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
 {
     http_server_t *srv = xcalloc(1, sizeof(*srv));
     srv->ctx = ctx;
+    srv->proxy = (http_site_t){srv, router_routes, router_n_routes};
+    srv->registry = (http_site_t){srv, router_sr_routes, router_sr_n_routes};
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
-    srv->daemons = xcalloc(ctx->cfg->n_listeners, sizeof(struct MHD_Daemon *));
+    const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";
+    srv->daemons =
+        xcalloc(ctx->cfg->n_listeners + count_urls(sr), sizeof(struct MHD_Daemon *));
     for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
         errno = 0;
-        struct MHD_Daemon *d = start_daemon(srv, &ctx->cfg->listeners[i], err);
+        struct MHD_Daemon *d = start_daemon(&srv->proxy, &ctx->cfg->listeners[i], err);
         if (!d) {
             http_server_shutdown(srv, 0);
             http_server_free(srv);
@@ -437,6 +487,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
         }
         srv->daemons[srv->n_daemons++] = d;
     }
+    if (*sr)
+        start_registry(srv);
     return srv;
 }
 

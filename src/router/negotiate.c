@@ -411,6 +411,8 @@ static void classify(const span_t *type, const span_t *sub, neg_media_t *out)
         out->kind = NEG_KIND_OCTET_STREAM;
     else if (span_is(sub, "vnd.kafka+json"))
         out->kind = NEG_KIND_VND_KAFKA_ANY;
+    else if (span_is(sub, "vnd.schemaregistry.v1+json") || span_is(sub, "vnd.schemaregistry+json"))
+        out->kind = NEG_KIND_VND_SR;
     else
         classify_vnd(sub, out);
 }

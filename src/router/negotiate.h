@@ -23,6 +23,7 @@ typedef enum neg_kind {
     NEG_KIND_VND_KAFKA_ANY, /* application/vnd.kafka+json (no version) */
     NEG_KIND_JSON,          /* application/json */
     NEG_KIND_OCTET_STREAM,  /* application/octet-stream */
+    NEG_KIND_VND_SR,        /* application/vnd.schemaregistry[.v1]+json (the registry's API) */
 } neg_kind_t;
 
 typedef struct neg_media {

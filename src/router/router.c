@@ -146,6 +146,9 @@ void router_match_free(router_match_t *m)
 
 static bool body_type_ok(router_body_t body, const neg_media_t *ct)
 {
+    if (body == ROUTER_BODY_SR)
+        return ct->kind == NEG_KIND_VND_SR || ct->kind == NEG_KIND_JSON ||
+               ct->kind == NEG_KIND_OCTET_STREAM;
     switch (ct->kind) {
     case NEG_KIND_VND_KAFKA:
         return ct->format == NEG_FMT_NONE || body == ROUTER_BODY_EMBEDDED;

@@ -19,6 +19,7 @@ typedef enum router_body {
     ROUTER_BODY_NONE = 0, /* no body expected; Content-Type is not checked */
     ROUTER_BODY_GENERIC,  /* vnd.kafka.v1/v2+json, vnd.kafka+json, application/json, octet-stream */
     ROUTER_BODY_EMBEDDED, /* the generic types and vnd.kafka.<format>.v1/v2+json (produce) */
+    ROUTER_BODY_SR,       /* the Schema Registry's: vnd.schemaregistry[.v1]+json, json, octet */
 } router_body_t;
 
 typedef struct router_route {
@@ -65,5 +66,9 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
 /** The route table of krest (router/routes.c). */
 extern const router_route_t router_routes[];
 extern const size_t router_n_routes;
+
+/** The route table of the built-in Schema Registry's listener (router/sr_routes.c). */
+extern const router_route_t router_sr_routes[];
+extern const size_t router_sr_n_routes;
 
 #endif

@@ -42,7 +42,7 @@ typedef enum kr_err_code {
 
 typedef struct kr_err {
     int code;      /* KR_ERR_* */
-    char msg[256]; /* NUL-terminated, never empty once set */
+    char msg[512]; /* NUL-terminated, never empty once set */
 } kr_err_t;
 
 /** Sets err (when not NULL) to code and a printf-style message.

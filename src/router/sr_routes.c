@@ -1,0 +1,41 @@
+/* router/sr_routes.c -- the built-in Schema Registry's route table (its own listener).
+ * Threads: read-only data. */
+#include "router/router.h"
+
+#include "api/schema_registry.h"
+
+static const neg_offer_t sr_offers[] = {
+    {"application/vnd.schemaregistry.v1+json", 1.0f},
+    {"application/vnd.schemaregistry+json", 0.9f},
+    {"application/json", 0.5f},
+};
+
+#define SR(method, path, handler, body) ROUTE_OFFERING(method, path, handler, body, sr_offers)
+#define VERSION "/subjects/{subject}/versions/{version}"
+
+const router_route_t router_sr_routes[] = {
+    SR("GET", "/", api_sr_root, ROUTER_BODY_NONE),
+    SR("POST", "/", api_sr_root, ROUTER_BODY_SR),
+    SR("GET", "/schemas/types", api_sr_types, ROUTER_BODY_NONE),
+    SR("GET", "/schemas/ids/{id:int}", api_sr_schema_by_id, ROUTER_BODY_NONE),
+    SR("GET", "/schemas/ids/{id:int}/versions", api_sr_schema_versions, ROUTER_BODY_NONE),
+    SR("GET", "/subjects", api_sr_subjects, ROUTER_BODY_NONE),
+    SR("POST", "/subjects/{subject}", api_sr_lookup, ROUTER_BODY_SR),
+    SR("DELETE", "/subjects/{subject}", api_sr_subject_delete, ROUTER_BODY_NONE),
+    SR("GET", "/subjects/{subject}/versions", api_sr_versions, ROUTER_BODY_NONE),
+    SR("POST", "/subjects/{subject}/versions", api_sr_register, ROUTER_BODY_SR),
+    SR("GET", VERSION, api_sr_version_get, ROUTER_BODY_NONE),
+    SR("DELETE", VERSION, api_sr_version_delete, ROUTER_BODY_NONE),
+    SR("GET", VERSION "/schema", api_sr_version_schema, ROUTER_BODY_NONE),
+    SR("GET", "/config", api_sr_config_get, ROUTER_BODY_NONE),
+    SR("PUT", "/config", api_sr_config_put, ROUTER_BODY_SR),
+    SR("DELETE", "/config", api_sr_config_delete, ROUTER_BODY_NONE),
+    SR("GET", "/config/{subject}", api_sr_config_get, ROUTER_BODY_NONE),
+    SR("PUT", "/config/{subject}", api_sr_config_put, ROUTER_BODY_SR),
+    SR("DELETE", "/config/{subject}", api_sr_config_delete, ROUTER_BODY_NONE),
+    SR("POST", "/compatibility/subjects/{subject}" "/versions/{version}", api_sr_compatibility,
+       ROUTER_BODY_SR),
+    SR("GET", "/mode", api_sr_mode, ROUTER_BODY_NONE),
+};
+
+const size_t router_sr_n_routes = sizeof(router_sr_routes) / sizeof(router_sr_routes[0]);
