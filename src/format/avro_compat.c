@@ -16,7 +16,7 @@
 /* Java recurses without a bound and a stack overflow becomes Confluent's "unexpected
  * exception" (incompatible). krest stops at this depth with the same verdict. */
 #define COMPAT_MAX_DEPTH 1000
-#define PATH_MAX_LEN 512
+#define PATH_MAX_LEN     512
 
 typedef enum memo_state { MEMO_IN_PROGRESS = 1, MEMO_COMPATIBLE, MEMO_INCOMPATIBLE } memo_state_t;
 
@@ -30,7 +30,7 @@ typedef struct checker {
     size_t memo_cap, memo_used;
     char path[PATH_MAX_LEN]; /* the JSON pointer of the current location */
     size_t path_len;
-    int quiet;  /* > 0: inside a trial whose failures Java does not report */
+    int quiet; /* > 0: inside a trial whose failures Java does not report */
     int depth;
     char *reason; /* NULL or the caller's buffer */
     size_t reason_size;
@@ -166,8 +166,9 @@ static bool check_at(checker_t *c, const char *token, const avs_node_t *r, const
     } else if (e->state) {
         ok = e->state == MEMO_COMPATIBLE;
         if (!ok)
-            report(c, "TYPE_MISMATCH", "seen before", "The %s schema cannot read the %s schema at path '%s'",
-                   c->reader_role, c->writer_role, where(c));
+            report(c, "TYPE_MISMATCH", "seen before",
+                   "The %s schema cannot read the %s schema at path '%s'", c->reader_role,
+                   c->writer_role, where(c));
     } else if (c->depth >= COMPAT_MAX_DEPTH) {
         ok = false;
         report(c, "TYPE_MISMATCH", "schemas nested too deeply",

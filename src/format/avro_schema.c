@@ -30,11 +30,11 @@ typedef struct parser {
 } parser_t;
 
 static const char *const TYPE_NAMES[] = {
-    [AVS_NULL] = "null",     [AVS_BOOLEAN] = "boolean", [AVS_INT] = "int",
-    [AVS_LONG] = "long",     [AVS_FLOAT] = "float",     [AVS_DOUBLE] = "double",
-    [AVS_BYTES] = "bytes",   [AVS_STRING] = "string",   [AVS_RECORD] = "record",
-    [AVS_ENUM] = "enum",     [AVS_ARRAY] = "array",     [AVS_MAP] = "map",
-    [AVS_UNION] = "union",   [AVS_FIXED] = "fixed",
+    [AVS_NULL] = "null",   [AVS_BOOLEAN] = "boolean", [AVS_INT] = "int",
+    [AVS_LONG] = "long",   [AVS_FLOAT] = "float",     [AVS_DOUBLE] = "double",
+    [AVS_BYTES] = "bytes", [AVS_STRING] = "string",   [AVS_RECORD] = "record",
+    [AVS_ENUM] = "enum",   [AVS_ARRAY] = "array",     [AVS_MAP] = "map",
+    [AVS_UNION] = "union", [AVS_FIXED] = "fixed",
 };
 
 const char *avs__type_name(avs_type_t t)
@@ -183,7 +183,8 @@ static int name_node(parser_t *p, avs_node_t *n, const char *space)
     n->id = (int)s->n_named;
     s->named[s->n_named++] = n;
     json_object *doc = NULL;
-    if (json_object_object_get_ex(n->obj, "doc", &doc) && json_object_is_type(doc, json_type_string)) {
+    if (json_object_object_get_ex(n->obj, "doc", &doc) &&
+        json_object_is_type(doc, json_type_string)) {
         n->doc = json_object_get_string(doc);
         n->doc_len = (size_t)json_object_get_string_len(doc);
     }
@@ -448,7 +449,8 @@ static int parse_field(parser_t *p, avs_node_t *rec, size_t i, json_object *fobj
     p->record = saved_record;
     p->field = name;
     json_object *doc = NULL;
-    if (json_object_object_get_ex(fobj, "doc", &doc) && json_object_is_type(doc, json_type_string)) {
+    if (json_object_object_get_ex(fobj, "doc", &doc) &&
+        json_object_is_type(doc, json_type_string)) {
         f->doc = json_object_get_string(doc);
         f->doc_len = (size_t)json_object_get_string_len(doc);
     }
@@ -520,8 +522,7 @@ static avs_node_t *parse_fixed(parser_t *p, avs_node_t *n, const char *space)
     json_object *size = NULL;
     json_object_object_get_ex(n->obj, "size", &size);
     if (!integral_in(size, 0, FIXED_SIZE_MAX))
-        return fail(p, "fixed '%s' needs a \"size\" between 0 and %d", n->fullname,
-                    FIXED_SIZE_MAX);
+        return fail(p, "fixed '%s' needs a \"size\" between 0 and %d", n->fullname, FIXED_SIZE_MAX);
     n->size = (int32_t)json_object_get_int64(size);
     return n;
 }
@@ -629,11 +630,13 @@ static size_t big_integer_at(const char *s, size_t len)
             digits++;
         }
         if (integral && digits >= 19 && digits <= 20) {
+            char num[24]; /* the text need not be NUL-terminated: copy the token */
+            snprintf(num, sizeof(num), "%.*s", (int)(i - start), s + start);
             errno = 0;
-            if (s[start] == '-')
-                (void)strtoll(s + start, NULL, 10);
+            if (num[0] == '-')
+                (void)strtoll(num, NULL, 10);
             else
-                (void)strtoull(s + start, NULL, 10);
+                (void)strtoull(num, NULL, 10);
             if (errno == ERANGE)
                 return start;
         } else if (integral && digits > 20) {

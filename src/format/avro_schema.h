@@ -69,13 +69,15 @@ void avs_free(avs_schema_t *s);
  * aliases, fields/symbols/size/items/values, enum default, then custom properties sorted;
  * fields: name, type, doc, default, order, aliases, then properties sorted); a primitive with
  * no properties as its bare name ("string"); every name fully qualified and no "namespace"
- * key (a type's aliases too); a named type written in full once, then by name; "order" left
- * out when ascending. Kept as written: defaults and property values (object keys sorted,
- * numbers as written: 1.0 and 1 differ), docs, field aliases, logical types and all custom
- * properties, field and symbol order, "error" vs "record". Java's reserved keys that do not
- * apply to a type (a "doc" on an array) are dropped, as Java drops them. Two schemas are the
- * registry's duplicates when this text is equal. @return borrowed, NUL-terminated, lives as
- * long as s. */
+ * key (a type's aliases too), except "namespace":"" on a type in no namespace nested in a
+ * namespaced record (else it would inherit that namespace when parsed again) and ".x" for
+ * such an alias of a namespaced type; a named type written
+ * in full once, then by name; "order" left out when ascending. Kept as written: defaults and
+ * property values (object keys sorted, numbers as written: 1.0 and 1 differ), docs, field aliases,
+ * logical types and all custom properties, field and symbol order, "error" vs "record". Java's
+ * reserved keys that do not apply to a type (a "doc" on an array) are dropped, as Java drops them.
+ * Two schemas are the registry's duplicates when this text is equal. @return borrowed,
+ * NUL-terminated, lives as long as s. */
 const char *avs_normalized(const avs_schema_t *s);
 
 /** The schema's JSON without whitespace, keys in the order the user wrote them: what the
@@ -85,7 +87,10 @@ const char *avs_normalized(const avs_schema_t *s);
  * keeps its last value at its first place (json-c). @return borrowed, lives as long as s. */
 const char *avs_compact(const avs_schema_t *s);
 
-/** The Parsing Canonical Form (Avro specification). @return borrowed, lives as long as s. */
+/** The Parsing Canonical Form (Avro specification, as Java's SchemaNormalization writes it:
+ * an "error" is a "record"). Like Java's, it is for fingerprints, not for parsing again: a
+ * type in no namespace nested in a namespaced record would then inherit the namespace.
+ * @return borrowed, lives as long as s. */
 const char *avs_canonical(const avs_schema_t *s);
 
 /** CRC-64-AVRO fingerprint of the Parsing Canonical Form. */

@@ -80,15 +80,15 @@ struct avs_node {
 };
 
 struct avs_schema {
-    json_object *doc;    /* the parsed JSON, owned */
-    avs_node_t *root;    /* borrowed from nodes */
-    avs_node_t **nodes;  /* owned, every node */
+    json_object *doc;   /* the parsed JSON, owned */
+    avs_node_t *root;   /* borrowed from nodes */
+    avs_node_t **nodes; /* owned, every node */
     size_t n_nodes, cap_nodes;
-    avs_node_t **named;  /* borrowed, named types in definition order */
+    avs_node_t **named; /* borrowed, named types in definition order */
     size_t n_named, cap_named;
-    char *normalized;    /* owned */
-    char *compact;       /* owned */
-    char *canonical;     /* owned */
+    char *normalized; /* owned */
+    char *compact;    /* owned */
+    char *canonical;  /* owned */
     uint64_t fingerprint;
 };
 

@@ -12,15 +12,16 @@
 
 /* Attributes Java Avro reads itself; every other key of a type or field is a custom property
  * (logicalType, precision, scale and the like included), kept in the normalised form. */
-static const char *const SCHEMA_RESERVED[] = {"doc",     "fields", "items", "name",
-                                              "namespace", "size", "symbols", "values",
-                                              "type",    "aliases", NULL};
-static const char *const FIELD_RESERVED[] = {"default", "doc",  "name",    "order",
+static const char *const SCHEMA_RESERVED[] = {"doc",       "fields",  "items",   "name",
+                                              "namespace", "size",    "symbols", "values",
+                                              "type",      "aliases", NULL};
+static const char *const FIELD_RESERVED[] = {"default", "doc",     "name", "order",
                                              "type",    "aliases", NULL};
 
 typedef struct writer {
     kr_buf_t *out;
-    bool *written; /* per named type: already written once, later occurrences are names */
+    bool *written;     /* per named type: already written once, later occurrences are names */
+    const char *space; /* the namespace a name without one would inherit here */
 } writer_t;
 
 static bool in_list(const char *const *list, const char *key)
@@ -183,6 +184,8 @@ static void write_field(writer_t *w, const avs_field_t *f)
 static void write_named_body(writer_t *w, const avs_node_t *n)
 {
     if (n->type == AVS_RECORD) {
+        const char *saved = w->space;
+        w->space = n->space;
         put_key(w->out, "fields");
         kr_buf_putc(w->out, '[');
         for (size_t i = 0; i < n->n_fields; i++) {
@@ -191,6 +194,7 @@ static void write_named_body(writer_t *w, const avs_node_t *n)
             write_field(w, &n->fields[i]);
         }
         kr_buf_putc(w->out, ']');
+        w->space = saved;
     } else if (n->type == AVS_ENUM) {
         put_key(w->out, "symbols");
         kr_buf_putc(w->out, '[');
@@ -220,6 +224,10 @@ static void write_named(writer_t *w, const avs_node_t *n)
     put_str(w->out, n->is_error ? "error" : avs__type_name(n->type));
     put_key(w->out, "name");
     put_str(w->out, n->fullname);
+    /* A type in no namespace inside a namespaced record says so, or it would inherit the
+     * record's namespace when the text is parsed again (Java writes the same). */
+    if (!n->space && w->space)
+        kr_buf_puts(w->out, ",\"namespace\":\"\"");
     write_doc(w, n->doc, n->doc_len);
     if (n->n_aliases) {
         put_key(w->out, "aliases");
@@ -227,7 +235,15 @@ static void write_named(writer_t *w, const avs_node_t *n)
         for (size_t i = 0; i < n->n_aliases; i++) {
             if (i)
                 kr_buf_putc(w->out, ',');
-            put_str(w->out, n->aliases[i]);
+            /* An alias in no namespace, of a namespaced type, is written ".x" (Java reads that
+             * as "x"), or it would be taken as relative to the type's namespace. */
+            if (n->space && !strchr(n->aliases[i], '.')) {
+                kr_buf_puts(w->out, "\".");
+                kr_buf_puts(w->out, n->aliases[i]);
+                kr_buf_putc(w->out, '"');
+            } else {
+                put_str(w->out, n->aliases[i]);
+            }
         }
         kr_buf_putc(w->out, ']');
     }

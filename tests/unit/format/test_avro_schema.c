@@ -8,7 +8,7 @@ typedef struct parse_case {
     const char *error;  /* NULL: must parse; else a part of the expected message */
 } parse_case_t;
 
-#define REC(fields) "{'type':'record','name':'r','fields':[" fields "]}"
+#define REC(fields)          "{'type':'record','name':'r','fields':[" fields "]}"
 #define FIELD_DEF(type, def) REC("{'name':'a','type':" type ",'default':" def "}")
 
 static const parse_case_t PARSE_CASES[] = {
@@ -177,11 +177,12 @@ static void expect_norm(const char *a, const char *b, bool equal)
 static void test_normalized_equal(void **state)
 {
     (void)state;
-    expect_norm(BASE, " { 'fields' : [ { 'type' : 'int' , 'name' : 'a' } ] ,\n 'namespace':'n', "
-                      "'name' : 'r' , 'type' : 'record' } ",
+    expect_norm(BASE,
+                " { 'fields' : [ { 'type' : 'int' , 'name' : 'a' } ] ,\n 'namespace':'n', "
+                "'name' : 'r' , 'type' : 'record' } ",
                 true);
-    expect_norm(BASE, "{'type':'record','name':'n.r','fields':[{'name':'a','type':{'type':'int'}}]}",
-                true);
+    expect_norm(
+        BASE, "{'type':'record','name':'n.r','fields':[{'name':'a','type':{'type':'int'}}]}", true);
     expect_norm(REC("{'name':'a','type':'int','order':'ascending'}"),
                 REC("{'name':'a','type':'int'}"), true);
     expect_norm(REC("{'name':'e','type':{'type':'enum','name':'E','symbols':['A']}},"
@@ -198,8 +199,7 @@ static void test_normalized_equal(void **state)
                 FIELD_DEF("{'type':'map','values':'int'}", "{'b':2,'a':1}"), true);
     expect_norm("{'type':'long','logicalType':'timestamp-millis','x':1}",
                 "{'x':1,'logicalType':'timestamp-millis','type':'long'}", true);
-    expect_norm("{'type':'string','doc':'dropped on a primitive, as Java does'}", "'string'",
-                true);
+    expect_norm("{'type':'string','doc':'dropped on a primitive, as Java does'}", "'string'", true);
     expect_norm("{'type':'record','name':'r','aliases':['q'],'fields':[]}",
                 "{'type':'record','name':'r','aliases':['q','q'],'fields':[]}", true);
     expect_norm("['null',{'type':'string'}]", "['null','string']", true);
@@ -256,6 +256,33 @@ static void test_normalized_text(void **state)
     avs_free(s);
 }
 
+/* Found by the fuzzer: a type in no namespace inside a namespaced record must keep its empty
+ * namespace in the normalised form, or parsing that text moves it into the record's. */
+static void test_normalized_null_namespace(void **state)
+{
+    (void)state;
+    avs_schema_t *s = must_parse("{'type':'record','name':'a.R','fields':[{'name':'z','type':{"
+                                 "'type':'fixed','name':'F','namespace':'','size':1}},{'name':"
+                                 "'w','type':'F'}]}");
+    char *want = dq("{'type':'record','name':'a.R','fields':[{'name':'z','type':{'type':'fixed',"
+                    "'name':'F','namespace':'','size':1}},{'name':'w','type':'F'}]}");
+    assert_string_equal(avs_normalized(s), want);
+    avs_schema_t *again = must_parse(want);
+    assert_string_equal(avs_normalized(again), want);
+    free(want);
+    avs_free(again);
+    avs_free(s);
+    /* The same for an alias in no namespace. */
+    s = must_parse("{'type':'record','name':'R','namespace':'a','aliases':['.P','Q'],'fields':[]}");
+    want = dq("{'type':'record','name':'a.R','aliases':['.P','a.Q'],'fields':[]}");
+    assert_string_equal(avs_normalized(s), want);
+    again = must_parse(want);
+    assert_string_equal(avs_normalized(again), want);
+    free(want);
+    avs_free(again);
+    avs_free(s);
+}
+
 static void test_compact(void **state)
 {
     (void)state;
@@ -275,6 +302,21 @@ static void test_compact(void **state)
     assert_string_equal(avs_compact(again), avs_compact(s));
     assert_string_equal(avs_normalized(again), avs_normalized(s));
     avs_free(again);
+    avs_free(s);
+}
+
+/* Found by the fuzzer: the text need not end in NUL, even when it ends in a long integer. */
+static void test_not_nul_terminated(void **state)
+{
+    (void)state;
+    char text[] = "-33333333333333333333X";
+    kr_err_t err;
+    assert_null(avs_parse(text, sizeof(text) - 2, &err));
+    assert_int_equal(err.code, AVS_ERR_INVALID_SCHEMA);
+    char intx[] = "\"int\"X";
+    avs_schema_t *s = avs_parse(intx, sizeof(intx) - 2, &err);
+    assert_non_null(s);
+    assert_string_equal(avs_compact(s), "\"int\"");
     avs_free(s);
 }
 
@@ -324,8 +366,7 @@ static const canon_case_t CANON_CASES[] = {
      "{'name':'x.y.z.foo','type':'fixed','size':32}", -3064184465700546786},
     {"{'items':{'type':'null'},'type':'array'}", "{'type':'array','items':'null'}",
      -589620603366471059},
-    {"{'values':'string','type':'map'}", "{'type':'map','values':'string'}",
-     -8732877298790414990},
+    {"{'values':'string','type':'map'}", "{'type':'map','values':'string'}", -8732877298790414990},
     {"{'name':'PigValue','type':'record','fields':[{'name':'value','type':['null','int','long',"
      "'PigValue']}]}",
      "{'name':'PigValue','type':'record','fields':[{'name':'value','type':['null','int','long',"
@@ -371,7 +412,9 @@ int main(void)
         cmocka_unit_test(test_normalized_equal),
         cmocka_unit_test(test_normalized_different),
         cmocka_unit_test(test_normalized_text),
+        cmocka_unit_test(test_normalized_null_namespace),
         cmocka_unit_test(test_compact),
+        cmocka_unit_test(test_not_nul_terminated),
         cmocka_unit_test(test_canonical_and_fingerprint),
         cmocka_unit_test(test_canonical_error_and_nesting),
     };
