@@ -23,9 +23,9 @@
  * no defaults, duplicates or enum symbols) and refuses three things Java accepts: an empty
  * union, an enum with no symbols, and the "error" type. The registry must accept what
  * Confluent accepts, so those three are valid here. The binary encoder should give avro-c
- * avs_canonical() (full names, nothing avro-c reads differently), which avro-c parsed for
- * every accepted schema of tests/unit/format/test_avro_schema.c but those three, and refuse
- * those at produce time with KR_ERR_INVALID_SCHEMA (42205). */
+ * avs_canonical() (full names, nothing avro-c reads differently; not yet checked against
+ * avro-c for every accepted schema) and refuse those three at produce time with
+ * KR_ERR_INVALID_SCHEMA (42205). */
 #ifndef KR_FORMAT_AVRO_SCHEMA_H
 #define KR_FORMAT_AVRO_SCHEMA_H
 

@@ -9,11 +9,12 @@ typedef struct compat_case {
     const char *reason; /* when !ok: a part of the reason */
 } compat_case_t;
 
-#define R1(f) "{'type':'record','name':'R','fields':[" f "]}"
-#define ENUM(syms) "{'type':'enum','name':'E','symbols':[" syms "]}"
+#define R1(f)          "{'type':'record','name':'R','fields':[" f "]}"
+#define ENUM(syms)     "{'type':'enum','name':'E','symbols':[" syms "]}"
 #define ENUMD(syms, d) "{'type':'enum','name':'E','symbols':[" syms "],'default':'" d "'}"
-#define LIST "{'type':'record','name':'L','fields':[{'name':'v','type':'int'},{'name':'next'," \
-             "'type':['null','L']}]}"
+#define LIST                                                                                       \
+    "{'type':'record','name':'L','fields':[{'name':'v','type':'int'},{'name':'next',"              \
+    "'type':['null','L']}]}"
 
 static const compat_case_t CASES[] = {
     /* primitives and promotions */
@@ -35,11 +36,9 @@ static const compat_case_t CASES[] = {
     {"{'type':'long','logicalType':'timestamp-millis'}", "'int'", true, NULL},
     /* arrays and maps */
     {"{'type':'array','items':'long'}", "{'type':'array','items':'int'}", true, NULL},
-    {"{'type':'array','items':'int'}", "{'type':'array','items':'long'}", false,
-     "path '/items'"},
+    {"{'type':'array','items':'int'}", "{'type':'array','items':'long'}", false, "path '/items'"},
     {"{'type':'map','values':'double'}", "{'type':'map','values':'float'}", true, NULL},
-    {"{'type':'map','values':'int'}", "{'type':'map','values':'string'}", false,
-     "path '/values'"},
+    {"{'type':'map','values':'int'}", "{'type':'map','values':'string'}", false, "path '/values'"},
     {"{'type':'map','values':'int'}", "{'type':'array','items':'int'}", false,
      "writer type: ARRAY"},
     /* records */
@@ -50,14 +49,14 @@ static const compat_case_t CASES[] = {
      R1("{'name':'a','type':'int'}"), true, NULL},
     {R1("{'name':'a','type':'int'},{'name':'b','type':'int'}"), R1("{'name':'a','type':'int'}"),
      false, "The field 'b' at path '/fields/1' in the reader schema has no default value"},
-    {R1("{'name':'b','type':'int','aliases':['a']}"), R1("{'name':'a','type':'int'}"), true,
-     NULL},
+    {R1("{'name':'b','type':'int','aliases':['a']}"), R1("{'name':'a','type':'int'}"), true, NULL},
     {R1("{'name':'a','type':'long'}"), R1("{'name':'a','type':'int'}"), true, NULL},
     {R1("{'name':'a','type':'int'}"), R1("{'name':'a','type':'long'}"), false,
      "path '/fields/0/type'"},
     {R1("{'name':'a','type':['null','int'],'default':null}"), R1(""), true, NULL},
-    {R1("{'name':'a','type':'int'}"), "{'type':'record','name':'S','fields':[{'name':'a','type':"
-                                      "'int'}]}",
+    {R1("{'name':'a','type':'int'}"),
+     "{'type':'record','name':'S','fields':[{'name':'a','type':"
+     "'int'}]}",
      false, "NAME_MISMATCH"},
     {"{'type':'record','name':'x.R','fields':[]}", "{'type':'record','name':'y.R','fields':[]}",
      true, NULL}, /* Java compares short names */
@@ -152,7 +151,7 @@ static void test_reason_text(void **state)
     const avs_schema_t *old[] = {w};
     assert_false(avs_check_compat(AVS_COMPAT_BACKWARD, r, old, 1, reason, sizeof(reason)));
     assert_non_null(strstr(reason, "in the new schema has no default value and is missing in the "
-                                    "old schema"));
+                                   "old schema"));
     avs_free(r);
     avs_free(w);
 }
@@ -162,7 +161,7 @@ static void test_reason_text(void **state)
 #define V2 R1("{'name':'f1','type':'string'},{'name':'f2','type':'string','default':'foo'}")
 #define V3 R1("{'name':'f1','type':'string'},{'name':'f2','type':'string'}")
 #define V8                                                                                         \
-    R1("{'name':'f1','type':'string'},{'name':'f2','type':'string','default':'foo'},"            \
+    R1("{'name':'f1','type':'string'},{'name':'f2','type':'string','default':'foo'},"              \
        "{'name':'f3','type':'string','default':'bar'}")
 
 static bool compat(avs_compat_level_t level, const char *cand, const char *e1, const char *e2)
@@ -171,8 +170,8 @@ static bool compat(avs_compat_level_t level, const char *cand, const char *e1, c
     avs_schema_t *ex[2] = {e1 ? must_parse(e1) : NULL, e2 ? must_parse(e2) : NULL};
     size_t n = e2 ? 2 : e1 ? 1 : 0;
     char reason[512];
-    bool ok = avs_check_compat(level, c, (const avs_schema_t *const *)ex, n, reason,
-                               sizeof(reason));
+    bool ok =
+        avs_check_compat(level, c, (const avs_schema_t *const *)ex, n, reason, sizeof(reason));
     assert_true(ok == (reason[0] == '\0'));
     avs_free(c);
     avs_free(ex[0]);
