@@ -126,23 +126,28 @@ static void handle(kafka_txlog_t *log, rd_kafka_message_t *m)
     }
 }
 
+/* The legacy per-partition consumer API: an assign() without a group.id cannot be polled. */
 static void *reader_main(void *arg)
 {
     kafka_txlog_t *log = arg;
     while (!atomic_load(&log->stop) && ensure_topic(log) != 0)
         wait_or_stop(log, 1000);
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, log->topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_assign(log->reader, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(log->reader, log->topic, NULL);
+    if (rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING) != 0) {
+        log_error("schema log '%s': cannot start reading: %s", log->topic,
+                  rd_kafka_err2str(rd_kafka_last_error()));
+        rd_kafka_topic_destroy(rkt);
+        return NULL;
+    }
     while (!atomic_load(&log->stop)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(log->reader, POLL_MS);
+        rd_kafka_message_t *m = rd_kafka_consume(rkt, 0, POLL_MS);
         if (!m)
             continue;
         handle(log, m);
         rd_kafka_message_destroy(m);
     }
-    rd_kafka_assign(log->reader, NULL);
+    rd_kafka_consume_stop(rkt, 0);
+    rd_kafka_topic_destroy(rkt);
     return NULL;
 }
 
@@ -369,7 +374,6 @@ void kafka_txlog_close(kafka_txlog_t *log)
     if (log->thread_started)
         pthread_join(log->thread, NULL);
     writer_drop(log);
-    rd_kafka_consumer_close(log->reader);
     rd_kafka_destroy(log->reader);
     pthread_mutex_destroy(&log->mu);
     pthread_cond_destroy(&log->cond);

@@ -48,8 +48,9 @@ void sr_records_free(sr_records_t *r)
 
 static char *buf_string(kr_buf_t *b)
 {
+    size_t len;
     kr_buf_putc(b, '\0');
-    return kr_buf_steal(b, NULL);
+    return kr_buf_steal(b, &len);
 }
 
 /* {"keytype":"<type>"[,"subject":"<s>"][,"version":<v>],"magic":<m>} -- Confluent's order. */

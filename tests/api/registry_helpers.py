@@ -3,7 +3,6 @@ registry on a listener of its own and a storage topic of its own, talk to it ove
 whole visible state."""
 
 import json
-import time
 import uuid
 
 import pytest
@@ -263,7 +262,3 @@ def wait_for(pred, timeout=10.0, what="condition"):
     v = wait_until(pred, timeout)
     assert v, f"timed out after {timeout} s waiting for {what}"
     return v
-
-
-def now():
-    return time.monotonic()

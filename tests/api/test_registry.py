@@ -21,7 +21,6 @@ from registry_helpers import (
     RegistryFactory,
     produce_json_records,
     record,
-    sjson,
     unique_schemas_topic,
     unique_subject,
     wait_for,
