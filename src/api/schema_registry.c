@@ -272,23 +272,11 @@ api_status_t api_sr_mode(api_req_t *req)
 
 /* --- schemas by id ------------------------------------------------------------------------ */
 
-/* Whether any version (soft-deleted ones when deleted) holds id. */
-static bool id_in_use(const sr_state_t *st, int32_t id, bool deleted)
-{
-    const sr_subject_t *const *subs;
-    size_t n = sr_state_subjects(st, &subs);
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < subs[i]->n; k++)
-            if (subs[i]->v[k].id == id && (deleted || !subs[i]->v[k].deleted))
-                return true;
-    return false;
-}
-
 static void exec_schema_by_id(sr_job_t *j)
 {
     const sr_state_t *st = sr_registry_read_begin(j->reg);
     const sr_schema_t *s = sr_state_schema(st, j->id);
-    if (!s || !id_in_use(st, j->id, true)) {
+    if (!s || !sr_state_id_used(st, j->id, true)) {
         kr_err_set(&j->err, SR_ERR_SCHEMA_NOT_FOUND, "Schema %d not found", (int)j->id);
     } else {
         fmt_jsonw_t w;
@@ -326,7 +314,7 @@ api_status_t api_sr_schema_by_id(api_req_t *req)
 static void exec_schema_versions(sr_job_t *j)
 {
     const sr_state_t *st = sr_registry_read_begin(j->reg);
-    if (!sr_state_schema(st, j->id) || !id_in_use(st, j->id, true)) {
+    if (!sr_state_schema(st, j->id) || !sr_state_id_used(st, j->id, true)) {
         kr_err_set(&j->err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
     } else {
         fmt_jsonw_t w;

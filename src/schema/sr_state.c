@@ -196,7 +196,7 @@ const sr_version_t *sr_subject_version(const sr_subject_t *s, int32_t version, b
         return NULL;
     for (size_t i = s->n; i-- > 0;) {
         const sr_version_t *v = &s->v[i];
-        if (v->deleted && !deleted)
+        if (v->deleted && (!deleted || version == SR_VERSION_LATEST))
             continue;
         if (version == SR_VERSION_LATEST || v->version == version)
             return v;
@@ -234,11 +234,22 @@ static bool same_type(const char *a, const char *b)
     return strcmp(x, y) == 0;
 }
 
+bool sr_state_id_used(const sr_state_t *st, int32_t id, bool deleted)
+{
+    for (size_t i = 0; i < st->n_subjects; i++)
+        for (size_t k = 0; k < st->subjects[i]->n; k++)
+            if (st->subjects[i]->v[k].id == id && (deleted || !st->subjects[i]->v[k].deleted))
+                return true;
+    return false;
+}
+
 int32_t sr_state_find_schema(const sr_state_t *st, const char *type, const char *norm)
 {
-    for (size_t i = 0; i < st->n_schemas; i++) {
+    /* Newest first: a schema deleted for good and registered again has a newer id. */
+    for (size_t i = st->n_schemas; i-- > 0;) {
         const sr_schema_t *s = st->schemas[i];
-        if (same_type(s->type, type) && strcmp(s->norm, norm) == 0)
+        if (same_type(s->type, type) && strcmp(s->norm, norm) == 0 &&
+            sr_state_id_used(st, s->id, true))
             return s->id;
     }
     return -1;

@@ -101,8 +101,8 @@ const sr_subject_t *sr_state_subject(const sr_state_t *st, const char *name);
 size_t sr_state_subjects(const sr_state_t *st, const sr_subject_t *const **out);
 /** Whether a subject has a version that is not soft-deleted. */
 bool sr_subject_live(const sr_subject_t *s);
-/** A subject's version by number, or the latest for SR_VERSION_LATEST; soft-deleted ones only
- * when deleted. @return the version or NULL. */
+/** A subject's version by number (soft-deleted ones only when deleted), or for
+ * SR_VERSION_LATEST the latest one that is not soft-deleted. @return the version or NULL. */
 const sr_version_t *sr_subject_version(const sr_subject_t *s, int32_t version, bool deleted);
 /** The compatibility level in force for a subject (its own, else the global one, else
  * BACKWARD); subject may be NULL. */
@@ -113,7 +113,10 @@ int sr_state_global_compat(const sr_state_t *st);
 const char *sr_state_mode(const sr_state_t *st);
 /** The next schema id: one more than any id ever seen. */
 int32_t sr_state_next_id(const sr_state_t *st);
-/** The id of a stored schema with this normalised text and type, or -1. */
+/** Whether a version holds this schema id (soft-deleted versions count when deleted). */
+bool sr_state_id_used(const sr_state_t *st, int32_t id, bool deleted);
+/** The id of a schema some version (soft-deleted too) holds with this normalised text and
+ * type, or -1. A schema whose versions were all deleted for good gets a new id (Confluent). */
 int32_t sr_state_find_schema(const sr_state_t *st, const char *type, const char *norm);
 
 /* --- plans: what an API write appends (pure; err codes are SR_ERR_*) --------------------- */

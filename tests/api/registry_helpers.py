@@ -55,7 +55,7 @@ def record(name="Rec", fields=None, **extra):
 
 def sjson(schema):
     """A schema (dict/list/str) as the JSON text a client posts."""
-    return schema if isinstance(schema, str) and schema[:1] in "{[\"" else json.dumps(schema)
+    return schema if isinstance(schema, str) and schema.lstrip()[:1] in "{[\"" else json.dumps(schema)
 
 
 class Registry:
@@ -262,3 +262,41 @@ def wait_for(pred, timeout=10.0, what="condition"):
     v = wait_until(pred, timeout)
     assert v, f"timed out after {timeout} s waiting for {what}"
     return v
+
+
+def read_log(topic, timeout=15.0):
+    """Every committed record of a registry topic (one partition) as (key bytes, value bytes or
+    None), read to the end of the partition. The registry writes in transactions, so the last
+    offsets are commit markers that no consumer ever receives: the end is the partition-EOF
+    event, not the high watermark."""
+    import time
+
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
+
+    from conftest import KAFKA_BOOTSTRAP
+
+    c = Consumer(
+        {
+            "bootstrap.servers": KAFKA_BOOTSTRAP,
+            "group.id": "krest-test-log-" + uuid.uuid4().hex[:8],
+            "enable.auto.commit": False,
+            "enable.partition.eof": True,
+            "isolation.level": "read_committed",
+        }
+    )
+    try:
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        out = []
+        deadline = time.monotonic() + timeout
+        while True:
+            assert time.monotonic() < deadline, f"read_log({topic}): no end after {timeout} s"
+            m = c.poll(0.2)
+            if m is None:
+                continue
+            if m.error() is not None:
+                if m.error().code() == KafkaError._PARTITION_EOF:
+                    return out
+                continue
+            out.append((m.key(), m.value()))
+    finally:
+        c.close()
