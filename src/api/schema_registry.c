@@ -19,7 +19,7 @@
 #include <strings.h>
 
 /* A schema's storage record must fit one Kafka message (broker default 1 MiB). */
-#define SR_MAX_SCHEMA_BYTES (1000 * 1000)
+#define SR_MAX_SCHEMA_BYTES     (1000 * 1000)
 #define SR_ERR_SCHEMA_TOO_LARGE 42209
 
 typedef struct sr_job sr_job_t;
@@ -598,8 +598,7 @@ static void exec_config_get(sr_job_t *j)
         write_level(&j->out, "compatibilityLevel", sr_state_compat(st, s));
     else
         kr_err_set(&j->err, SR_ERR_SUBJECT_COMPAT_NOT_CONFIGURED,
-                   "Subject '%s' does not have subject-level compatibility configured",
-                   j->subject);
+                   "Subject '%s' does not have subject-level compatibility configured", j->subject);
     sr_registry_read_end(j->reg);
 }
 

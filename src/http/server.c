@@ -393,8 +393,7 @@ static size_t conn_memory(const krest_config_t *cfg)
     return need > 32768 ? need : 32768;
 }
 
-static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l,
-                                       kr_err_t *err)
+static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l, kr_err_t *err)
 {
     const krest_config_t *cfg = site->srv->ctx->cfg;
     if (strcmp(l->scheme, "http") != 0) {
@@ -475,8 +474,7 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
     const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";
-    srv->daemons =
-        xcalloc(ctx->cfg->n_listeners + count_urls(sr), sizeof(struct MHD_Daemon *));
+    srv->daemons = xcalloc(ctx->cfg->n_listeners + count_urls(sr), sizeof(struct MHD_Daemon *));
     for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
         errno = 0;
         struct MHD_Daemon *d = start_daemon(&srv->proxy, &ctx->cfg->listeners[i], err);

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define POLL_MS 100
+#define POLL_MS        100
 #define TXN_TIMEOUT_MS "10000"
 
 struct kafka_txlog {
@@ -72,8 +72,8 @@ static int ensure_topic(kafka_txlog_t *log)
     if (exists)
         return 0;
     char errstr[256];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(log->topic, 1, rf > 0 ? rf : 1, errstr,
-                                                    sizeof(errstr));
+    rd_kafka_NewTopic_t *nt =
+        rd_kafka_NewTopic_new(log->topic, 1, rf > 0 ? rf : 1, errstr, sizeof(errstr));
     if (!nt) {
         log_error("schema log '%s': %s", log->topic, errstr);
         return -1;

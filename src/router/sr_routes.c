@@ -11,7 +11,7 @@ static const neg_offer_t sr_offers[] = {
 };
 
 #define SR(method, path, handler, body) ROUTE_OFFERING(method, path, handler, body, sr_offers)
-#define VERSION "/subjects/{subject}/versions/{version}"
+#define VERSION                         "/subjects/{subject}/versions/{version}"
 
 const router_route_t router_sr_routes[] = {
     SR("GET", "/", api_sr_root, ROUTER_BODY_NONE),
@@ -33,8 +33,10 @@ const router_route_t router_sr_routes[] = {
     SR("GET", "/config/{subject}", api_sr_config_get, ROUTER_BODY_NONE),
     SR("PUT", "/config/{subject}", api_sr_config_put, ROUTER_BODY_SR),
     SR("DELETE", "/config/{subject}", api_sr_config_delete, ROUTER_BODY_NONE),
-    SR("POST", "/compatibility/subjects/{subject}" "/versions/{version}", api_sr_compatibility,
-       ROUTER_BODY_SR),
+    SR("POST",
+       "/compatibility/subjects/{subject}"
+       "/versions/{version}",
+       api_sr_compatibility, ROUTER_BODY_SR),
     SR("GET", "/mode", api_sr_mode, ROUTER_BODY_NONE),
 };
 

@@ -29,8 +29,7 @@ static void apply(void *arg, const char *key, size_t key_len, const char *value,
     int rc = sr_state_apply(reg->st, key, key_len, value, value_len, &err);
     pthread_rwlock_unlock(&reg->lock);
     if (rc != 0)
-        log_warn("schema registry: record at offset %lld skipped: %s", (long long)offset,
-                 err.msg);
+        log_warn("schema registry: record at offset %lld skipped: %s", (long long)offset, err.msg);
 }
 
 sr_registry_t *sr_registry_start(const krest_config_t *cfg, kr_err_t *err)
@@ -96,7 +95,9 @@ static void backoff(int attempt)
 
 static int write_once(sr_registry_t *reg, sr_plan_fn plan, void *arg, kr_err_t *err)
 {
-    int64_t timeout = reg->cfg->client_init_timeout_ms;
+    /* Bounded like any Kafka call of a request, so a broker that is down cannot hold a
+     * worker (or the shutdown) for long. */
+    int64_t timeout = 2 * reg->cfg->client_timeout_ms;
     int rc = kafka_txlog_sync(reg->log, timeout, err);
     if (rc != 0)
         return rc;

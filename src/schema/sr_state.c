@@ -126,8 +126,8 @@ static char *value_soft_deleted(const char *value)
         return NULL;
     }
     json_object_object_add(o, "deleted", json_object_new_boolean(1));
-    char *out = xstrdup(json_object_to_json_string_ext(
-        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    char *out = xstrdup(
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
     return out;
 }
@@ -403,8 +403,8 @@ static void schema_learn(sr_state_t *st, json_object *val, int32_t id, const cha
     json_object *refs;
     if (json_object_object_get_ex(val, "references", &refs) &&
         json_object_is_type(refs, json_type_array) && json_object_array_length(refs) > 0)
-        s->refs = xstrdup(json_object_to_json_string_ext(
-            refs, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        s->refs = xstrdup(json_object_to_json_string_ext(refs, JSON_C_TO_STRING_PLAIN |
+                                                                   JSON_C_TO_STRING_NOSLASHESCAPE));
     if (!s->type) {
         kr_err_t err = {0};
         s->avro = avs_parse(text, strlen(text), &err);
@@ -588,8 +588,7 @@ static int32_t max_version(const sr_subject_t *s)
 }
 
 /* The live versions' Avro schemas, oldest first (borrowed). */
-static size_t live_schemas(const sr_state_t *st, const sr_subject_t *s,
-                           const avs_schema_t ***out)
+static size_t live_schemas(const sr_state_t *st, const sr_subject_t *s, const avs_schema_t ***out)
 {
     *out = xcalloc(s && s->n ? s->n : 1, sizeof(**out));
     size_t n = 0;
@@ -653,8 +652,7 @@ static int subject_missing(const char *subject, kr_err_t *err)
 }
 
 int sr_plan_delete_subject(const sr_state_t *st, const char *subject, bool permanent,
-                           int32_t **versions, size_t *n_versions, sr_records_t *out,
-                           kr_err_t *err)
+                           int32_t **versions, size_t *n_versions, sr_records_t *out, kr_err_t *err)
 {
     const sr_subject_t *s = sr_state_subject(st, subject);
     *versions = NULL;

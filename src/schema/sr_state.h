@@ -61,8 +61,8 @@ typedef struct sr_subject {
     char *name;      /* owned */
     sr_version_t *v; /* owned, sorted by version */
     size_t n, cap;
-    int compat;  /* avs_compat_level_t, or -1 when the subject has no config of its own */
-    char *mode;  /* owned, NULL when unset */
+    int compat; /* avs_compat_level_t, or -1 when the subject has no config of its own */
+    char *mode; /* owned, NULL when unset */
 } sr_subject_t;
 
 typedef struct sr_state sr_state_t;

@@ -13,11 +13,11 @@
 #define REC_V1 "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"
 /* v1 plus a field with a default: BACKWARD compatible */
 #define REC_V2                                                                                     \
-    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"            \
+    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"           \
     "{\"name\":\"b\",\"type\":\"string\",\"default\":\"x\"}]}"
 /* v1 plus a field without a default: not BACKWARD compatible */
 #define REC_BAD                                                                                    \
-    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"            \
+    "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"           \
     "{\"name\":\"c\",\"type\":\"long\"}]}"
 
 static int apply(sr_state_t *st, const char *key, const char *value)
@@ -65,13 +65,15 @@ static void test_apply_confluent_records(void **state)
     (void)state;
     sr_state_t *st = sr_state_new();
     assert_int_equal(apply(st, "{\"keytype\":\"NOOP\",\"magic\":0}", NULL), 0);
-    assert_int_equal(apply(st, "{\"keytype\":\"SCHEMA\",\"subject\":\"t-value\",\"version\":1,"
-                               "\"magic\":1}",
+    assert_int_equal(apply(st,
+                           "{\"keytype\":\"SCHEMA\",\"subject\":\"t-value\",\"version\":1,"
+                           "\"magic\":1}",
                            "{\"subject\":\"t-value\",\"version\":1,\"id\":7,\"schema\":"
                            "\"\\\"string\\\"\",\"deleted\":false,\"extra\":1}"),
                      0);
-    assert_int_equal(apply(st, "{\"keytype\":\"SCHEMA\",\"subject\":\"t-value\",\"version\":2,"
-                               "\"magic\":1}",
+    assert_int_equal(apply(st,
+                           "{\"keytype\":\"SCHEMA\",\"subject\":\"t-value\",\"version\":2,"
+                           "\"magic\":1}",
                            "{\"subject\":\"t-value\",\"version\":2,\"id\":9,\"schema\":"
                            "\"\\\"long\\\"\",\"schemaType\":\"AVRO\",\"deleted\":false}"),
                      0);
@@ -228,8 +230,7 @@ static void test_delete_version_and_config(void **state)
     apply_all(st, &recs);
     assert_int_equal(sr_state_subject(st, "a")->compat, AVS_COMPAT_FULL);
     /* soft-deleting the last live version drops the subject's config too */
-    assert_int_equal(sr_plan_delete_version(st, "a", SR_VERSION_LATEST, false, &d, &recs, &err),
-                     0);
+    assert_int_equal(sr_plan_delete_version(st, "a", SR_VERSION_LATEST, false, &d, &recs, &err), 0);
     assert_int_equal(d, 1);
     apply_all(st, &recs);
     assert_int_equal(sr_state_subject(st, "a")->compat, -1);
@@ -255,10 +256,8 @@ static void test_delete_version_and_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_apply_confluent_records),
-        cmocka_unit_test(test_register),
-        cmocka_unit_test(test_register_after_soft_delete),
-        cmocka_unit_test(test_delete_subject),
+        cmocka_unit_test(test_apply_confluent_records),    cmocka_unit_test(test_register),
+        cmocka_unit_test(test_register_after_soft_delete), cmocka_unit_test(test_delete_subject),
         cmocka_unit_test(test_delete_version_and_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
