@@ -11,6 +11,7 @@
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "schema/registry.h"
+#include "schema/registry_client.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/pending.h"
@@ -126,6 +127,7 @@ static int run(krest_config_t *cfg)
         if (!ctx.registry)
             log_warn("built-in schema registry not started: %s", err.msg);
     }
+    ctx.sr_client = sr_client_new(cfg);
     srv = http_server_start(&ctx, &err);
     if (!srv) {
         log_error("%s", err.msg);
@@ -154,6 +156,7 @@ out:
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);
     sr_registry_free(ctx.registry);
+    sr_client_free(ctx.sr_client);
     if (ctx.admin)
         rd_kafka_destroy(ctx.admin);
     kr_pending_stop();

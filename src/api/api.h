@@ -30,6 +30,7 @@ typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_consumers kafka_consumers_t;
 typedef struct sr_registry sr_registry_t;
+typedef struct sr_client sr_client_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -64,6 +65,7 @@ typedef struct api_ctx {
     kafka_consumers_t *consumers; /* consumer instances */
     kr_workq_t *workq;            /* blocking calls */
     sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
+    sr_client_t *sr_client;       /* Schema Registry look-ups of Avro produce and consume */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */

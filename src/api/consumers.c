@@ -14,6 +14,7 @@
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
 #include "kafka/metadata.h"
+#include "schema/registry_client.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -217,8 +218,11 @@ static int parse_format(api_req_t *req, json_object *f, int *out, kr_err_t *err)
         *out = API_FMT_JSON;
         return 0;
     }
-    if (strcasecmp(s, "avro") == 0 || strcasecmp(s, "jsonschema") == 0 ||
-        strcasecmp(s, "protobuf") == 0)
+    if (strcasecmp(s, "avro") == 0) {
+        *out = API_FMT_AVRO;
+        return 0;
+    }
+    if (strcasecmp(s, "jsonschema") == 0 || strcasecmp(s, "protobuf") == 0)
         return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG,
                           "The %s format is not supported by this krest", s);
     return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Invalid format type.");
@@ -814,34 +818,118 @@ static void read_ctx_free(void *arg)
     xfree(rc);
 }
 
+static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id);
+
+/* Checks the records from the first on: json ones must be JSON, avro ones decode (into dec).
+ * @return how many can be handed out; *missing gets a schema id to look up first. */
+static size_t check_records(api_req_t *req, int format, rd_kafka_message_t **msgs, size_t n,
+                            kr_buf_t *dec, fmt_span_t *parts, int32_t *missing, kr_err_t *err)
+{
+    size_t ok = 0;
+    if (format == API_FMT_JSON) {
+        while (ok < n && api_record_check_json(msgs[ok], err) == 0)
+            ok++;
+    } else if (format == API_FMT_AVRO) {
+        while (ok < n && api_record_avro(msgs[ok], req->ctx->sr_client, dec, &parts[2 * ok],
+                                         missing, err) == 0)
+            ok++;
+    } else {
+        ok = n;
+    }
+    return ok;
+}
+
 static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
 {
     rd_kafka_message_t **msgs;
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
     int format = kafka_consumer_format(rc->c);
     kr_err_t err = {0};
-    size_t ok = 0; /* records before the first that cannot be handed out */
-    while (ok < n && (format != API_FMT_JSON || api_record_check_json(msgs[ok], &err) == 0))
-        ok++;
+    kr_buf_t dec;
+    kr_buf_init(&dec, 0);
+    fmt_span_t *parts = format == API_FMT_AVRO ? xcalloc(2 * n + 2, sizeof(*parts)) : NULL;
+    int32_t missing = -1;
+    /* records before the first that cannot be handed out */
+    size_t ok = check_records(req, format, msgs, n, &dec, parts, &missing, &err);
     /* The position never moves past a record the client could not get (section K): the
      * records before it are answered, it and the rest go back to the buffer. */
     if (ok < n)
         kafka_consumer_give_back(rc->c, msgs + ok, n - ok);
+    if (ok == 0 && missing >= 0) {
+        kr_buf_deinit(&dec);
+        xfree(parts);
+        xfree(msgs);
+        return fetch_schema(req, rc, missing);
+    }
     if (ok > 0 || !err.code) {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);
         fmt_jsonw_arr_begin(&w);
-        for (size_t i = 0; i < ok; i++)
-            api_record_write(&w, msgs[i], format, req->version);
+        for (size_t i = 0; i < ok; i++) {
+            if (parts)
+                api_record_write_decoded(&w, msgs[i], req->version, &dec, &parts[2 * i]);
+            else
+                api_record_write(&w, msgs[i], format, req->version);
+        }
         fmt_jsonw_arr_end(&w);
         kafka_consumer_handed_out(rc->c, msgs, ok);
         err.code = 0;
     }
     for (size_t i = 0; i < ok; i++)
         rd_kafka_message_destroy(msgs[i]);
+    kr_buf_deinit(&dec);
+    xfree(parts);
     xfree(msgs);
     read_ctx_free(rc);
     return err.code ? api_reply_err(req, &err) : api_reply(req, 200);
+}
+
+/* An Avro record names a schema id not cached yet: look it up on a worker, then answer. */
+typedef struct schema_fetch {
+    sr_client_t *client;
+    kr_workq_t *workq;
+    int32_t id;
+    kr_handle_t h;
+} schema_fetch_t;
+
+static void schema_fetch_run(void *arg)
+{
+    schema_fetch_t *f = arg;
+    kr_err_t err = {0};
+    sr_client_get_id(f->client, f->id, &err); /* a failure is cached: the answer says it */
+    kr_pending_complete(f->h, f, xfree);
+}
+
+static void schema_fetch_start(void *arg, kr_handle_t h)
+{
+    schema_fetch_t *f = arg;
+    f->h = h;
+    if (kr_workq_submit(f->workq, schema_fetch_run, f) != 0)
+        kr_pending_complete(h, f, xfree);
+}
+
+static api_status_t schema_fetched(api_req_t *req, void *result, bool timed_out)
+{
+    xfree(result);
+    read_ctx_t *rc = (read_ctx_t *)(uintptr_t)req->async.keep;
+    if (timed_out) {
+        read_ctx_free(rc);
+        return api_reply_error(req, KR_ERR_SERIALIZATION,
+                               "Schema registration or lookup failed: the registry timed out");
+    }
+    return answer_records(req, rc);
+}
+
+static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id)
+{
+    schema_fetch_t *f = xcalloc(1, sizeof(*f));
+    f->client = req->ctx->sr_client;
+    f->workq = req->ctx->workq;
+    f->id = id;
+    api_async(req, schema_fetch_start, f, xfree, schema_fetched,
+              3 * req->ctx->cfg->client_timeout_ms + 2000);
+    req->async.keep = (uintptr_t)rc;
+    return API_ASYNC;
 }
 
 static void wait_start(void *arg, kr_handle_t h)

@@ -9,14 +9,27 @@
  * Threads: handlers on HTTP threads; on_md() and produced() on whichever thread calls back. */
 #include "api/produce.h"
 
+#include "format/avro_codec.h"
 #include "format/jsonw.h"
 #include "format/produce.h"
 #include "kafka/errors.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
+#include "schema/registry_client.h"
 #include "util/mem.h"
+#include "util/workq.h"
 
 #include <string.h>
+
+/* One side (key or value) of an Avro request: the schema the body names and what it resolved
+ * to in the registry. */
+typedef struct avro_side {
+    bool given;    /* key_schema/value_schema or its _id was in the body */
+    char *text;    /* owned: the schema text to register, or NULL */
+    int64_t id;    /* the id given, or -1; the resolved id once known */
+    char *subject; /* owned: <topic>-key / <topic>-value */
+    const avs_schema_t *schema; /* the registry client's, once resolved */
+} avro_side_t;
 
 typedef struct produce_job {
     const api_ctx_t *ctx;
@@ -31,6 +44,12 @@ typedef struct produce_job {
     kafka_msg_header_t *headers;
     kafka_md_t *md; /* for the topic check */
     kr_err_t err;
+    /* Avro: the schemas, and the records in Confluent's wire format (spans of enc: key and
+     * value of record i at 2i and 2i+1; len 0 with off UINT32_MAX: null) */
+    bool avro;
+    avro_side_t key, value;
+    kr_buf_t enc;
+    fmt_span_t *enc_spans;
 } produce_job_t;
 
 static void job_free(void *arg)
@@ -38,6 +57,12 @@ static void job_free(void *arg)
     produce_job_t *job = arg;
     kafka_md_release(job->md);
     fmt_produce_req_deinit(&job->body);
+    xfree(job->key.text);
+    xfree(job->key.subject);
+    xfree(job->value.text);
+    xfree(job->value.subject);
+    kr_buf_deinit(&job->enc);
+    xfree(job->enc_spans);
     xfree(job->msgs);
     xfree(job->headers);
     xfree(job->topic);
@@ -53,9 +78,9 @@ static void write_offsets(api_req_t *req, const produce_job_t *job, size_t n)
     fmt_jsonw_init(&w, &req->resp);
     fmt_jsonw_obj_begin(&w);
     fmt_jsonw_key(&w, "key_schema_id");
-    fmt_jsonw_null(&w);
+    job && job->key.given ? fmt_jsonw_int(&w, job->key.id) : fmt_jsonw_null(&w);
     fmt_jsonw_key(&w, "value_schema_id");
-    fmt_jsonw_null(&w);
+    job && job->value.given ? fmt_jsonw_int(&w, job->value.id) : fmt_jsonw_null(&w);
     fmt_jsonw_key(&w, "offsets");
     fmt_jsonw_arr_begin(&w);
     for (size_t i = 0; i < n; i++) {
@@ -137,6 +162,13 @@ static int build_msgs(produce_job_t *job)
         m->key_len = r->has_key ? r->key.len : 0;
         m->value = r->has_value ? fmt_produce_bytes(b, r->value) : NULL;
         m->value_len = r->has_value ? r->value.len : 0;
+        if (job->avro) {
+            fmt_span_t k = job->enc_spans[2 * i], v = job->enc_spans[2 * i + 1];
+            m->key = r->has_key ? job->enc.data + k.off : NULL;
+            m->key_len = r->has_key ? k.len : 0;
+            m->value = r->has_value ? job->enc.data + v.off : NULL;
+            m->value_len = r->has_value ? v.len : 0;
+        }
         m->timestamp = r->has_timestamp ? r->timestamp : 0;
         m->headers = job->headers + r->first_header;
         m->n_headers = r->n_headers;
@@ -230,24 +262,204 @@ static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)
     return with_metadata(req, job);
 }
 
+/* --- step 1b: Avro schemas and encoding -------------------------------------------------- */
+
+static api_status_t check_topic(api_req_t *req, produce_job_t *job);
+
+/* One record's key or value in Confluent's wire format: 0x00, the id (big endian), the datum. */
+static int encode_one(produce_job_t *job, const avro_side_t *side, fmt_span_t src,
+                      const char *what, size_t i, fmt_span_t *out)
+{
+    kr_buf_t *e = &job->enc;
+    size_t start = e->len;
+    uint32_t id = (uint32_t)side->id;
+    unsigned char hdr[5] = {0, (unsigned char)(id >> 24), (unsigned char)(id >> 16),
+                            (unsigned char)(id >> 8), (unsigned char)id};
+    char path[48];
+    snprintf(path, sizeof(path), "records[%zu].%s", i, what);
+    if (kr_buf_append(e, hdr, sizeof(hdr)) != 0 ||
+        avs_encode_json(side->schema, fmt_produce_bytes(&job->body, src), src.len, path, e,
+                        &job->err) != 0)
+        return -1;
+    *out = (fmt_span_t){(uint32_t)start, (uint32_t)(e->len - start)};
+    return 0;
+}
+
+/* Encodes every record (the whole request fails on the first bad one: nothing is sent). */
+static int encode_all(produce_job_t *job)
+{
+    fmt_produce_req_t *b = &job->body;
+    kr_buf_init(&job->enc, 0);
+    job->enc_spans = xcalloc(2 * b->n_records + 1, sizeof(fmt_span_t));
+    for (size_t i = 0; i < b->n_records; i++) {
+        const fmt_produce_record_t *r = &b->records[i];
+        if (r->has_key && encode_one(job, &job->key, r->key, "key", i, &job->enc_spans[2 * i]))
+            return -1;
+        if (r->has_value &&
+            encode_one(job, &job->value, r->value, "value", i, &job->enc_spans[2 * i + 1]))
+            return -1;
+    }
+    return 0;
+}
+
+/* The schemas of the body: 42201/42202 when records have keys/values and no schema. */
+static int avro_sides(produce_job_t *job, kr_err_t *err)
+{
+    fmt_produce_req_t *b = &job->body;
+    bool keys = false, values = false;
+    for (size_t i = 0; i < b->n_records; i++) {
+        keys |= b->records[i].has_key;
+        values |= b->records[i].has_value;
+    }
+    struct {
+        avro_side_t *side;
+        bool has_text, used;
+        fmt_span_t text;
+        int64_t id;
+        const char *suffix;
+        int code;
+    } sides[2] = {
+        {&job->key, b->has_key_schema, keys, b->key_schema, b->key_schema_id, "-key",
+         KR_ERR_KEY_SCHEMA_MISSING},
+        {&job->value, b->has_value_schema, values, b->value_schema, b->value_schema_id, "-value",
+         KR_ERR_VALUE_SCHEMA_MISSING},
+    };
+    for (int k = 0; k < 2; k++) {
+        avro_side_t *s = sides[k].side;
+        s->id = sides[k].id;
+        if (sides[k].has_text)
+            s->text = xstrndup(fmt_produce_bytes(b, sides[k].text), sides[k].text.len);
+        s->given = s->text || s->id >= 0;
+        if (sides[k].used && !s->given)
+            return kr_err_set(err, sides[k].code,
+                              k == 0 ? "Request includes keys but does not include key schema"
+                                     : "Request includes values but does not include value "
+                                       "schema");
+        if (s->id > INT32_MAX)
+            return kr_err_set(err, KR_ERR_SERIALIZATION,
+                              "Schema registration or lookup failed: id %lld",
+                              (long long)s->id);
+        size_t n = strlen(job->topic) + 8;
+        s->subject = xmalloc(n);
+        snprintf(s->subject, n, "%s%s", job->topic, sides[k].suffix);
+    }
+    return 0;
+}
+
+/* Resolves a side from the client's caches. @return whether it is resolved (or not needed). */
+static bool side_peek(sr_client_t *c, avro_side_t *s, kr_err_t *err)
+{
+    if (!s->given || s->schema)
+        return true;
+    if (s->text) {
+        int32_t id = sr_client_peek_subject(c, s->subject, s->text, &s->schema);
+        if (id >= 0)
+            s->id = id;
+        return id >= 0;
+    }
+    bool failed = false;
+    s->schema = sr_client_peek_id(c, (int32_t)s->id, &failed);
+    if (failed)
+        kr_err_set(err, KR_ERR_SERIALIZATION,
+                   "Schema registration or lookup failed: schema %lld not found",
+                   (long long)s->id);
+    return s->schema || failed;
+}
+
+/* Resolves a side with the registry (blocks: worker thread). */
+static void side_resolve(sr_client_t *c, avro_side_t *s, kr_err_t *err)
+{
+    if (!s->given || s->schema || err->code)
+        return;
+    if (s->text) {
+        int32_t id = sr_client_register(c, s->subject, s->text, &s->schema, err);
+        if (id >= 0)
+            s->id = id;
+    } else {
+        s->schema = sr_client_get_id(c, (int32_t)s->id, err);
+    }
+}
+
+static void schemas_run(void *arg)
+{
+    produce_job_t *job = arg;
+    side_resolve(job->ctx->sr_client, &job->key, &job->err);
+    side_resolve(job->ctx->sr_client, &job->value, &job->err);
+    kr_pending_complete(job->handle, job, job_free);
+}
+
+static void schemas_start(void *arg, kr_handle_t h)
+{
+    produce_job_t *job = arg;
+    job->handle = h;
+    if (kr_workq_submit(job->ctx->workq, schemas_run, job) != 0) {
+        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+        kr_pending_complete(h, job, job_free);
+    }
+}
+
+static api_status_t encoded(api_req_t *req, produce_job_t *job)
+{
+    if (job->err.code || encode_all(job) != 0) {
+        api_status_t st = api_reply_err(req, &job->err);
+        job_free(job);
+        return st;
+    }
+    return check_topic(req, job);
+}
+
+static api_status_t schemas_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_SERIALIZATION,
+                               "Schema registration or lookup failed: the registry timed out");
+    return encoded(req, result);
+}
+
+static api_status_t avro_produce(api_req_t *req, produce_job_t *job)
+{
+    kr_err_t err = {0};
+    if (avro_sides(job, &err) != 0) {
+        job_free(job);
+        return api_reply_err(req, &err);
+    }
+    sr_client_t *c = req->ctx->sr_client;
+    bool k = side_peek(c, &job->key, &job->err);
+    bool v = side_peek(c, &job->value, &job->err);
+    if ((k && v) || job->err.code)
+        return encoded(req, job);
+    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+    return api_async(req, schemas_start, job, job_free, schemas_resumed, timeout);
+}
+
 /* --- step 1: decode ---------------------------------------------------------------------- */
+
+static api_status_t check_topic(api_req_t *req, produce_job_t *job)
+{
+    job->md = kafka_md_peek(req->ctx->md);
+    if (job->md && kafka_md_topic(job->md, job->topic))
+        return with_metadata(req, job);
+    kafka_md_release(job->md);
+    job->md = NULL;
+    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
+    return api_async(req, md_start, job, job_free, md_resumed, timeout);
+}
 
 static api_status_t produce(api_req_t *req, int32_t path_partition)
 {
     api_format_t f = req->body_format;
-    if (f == API_FMT_AVRO || f == API_FMT_JSONSCHEMA || f == API_FMT_PROTOBUF)
+    if (f == API_FMT_JSONSCHEMA || f == API_FMT_PROTOBUF)
         return api_reply_error(req, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
                                "The %s embedded format is not supported by this krest",
-                               f == API_FMT_AVRO         ? "avro"
-                               : f == API_FMT_JSONSCHEMA ? "jsonschema"
-                                                         : "protobuf");
+                               f == API_FMT_JSONSCHEMA ? "jsonschema" : "protobuf");
     produce_job_t *job = xcalloc(1, sizeof(*job));
     job->ctx = req->ctx;
     job->topic = xstrdup(req->params[0]);
     job->path_partition = path_partition;
     job->arrival_ms = req->start_ms;
+    job->avro = f == API_FMT_AVRO;
     fmt_produce_opts_t opts = {
-        .format = f == API_FMT_JSON ? FMT_PRODUCE_JSON : FMT_PRODUCE_BINARY,
+        .format = f == API_FMT_JSON || job->avro ? FMT_PRODUCE_JSON : FMT_PRODUCE_BINARY,
         .version = req->version,
         .partition_endpoint = path_partition >= 0,
     };
@@ -256,13 +468,7 @@ static api_status_t produce(api_req_t *req, int32_t path_partition)
         job_free(job);
         return api_reply_err(req, &err);
     }
-    job->md = kafka_md_peek(req->ctx->md);
-    if (job->md && kafka_md_topic(job->md, job->topic))
-        return with_metadata(req, job);
-    kafka_md_release(job->md);
-    job->md = NULL;
-    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-    return api_async(req, md_start, job, job_free, md_resumed, timeout);
+    return job->avro ? avro_produce(req, job) : check_topic(req, job);
 }
 
 api_status_t api_produce_topic(api_req_t *req)

@@ -3,8 +3,10 @@
  * Threads: any. */
 #include "api/records.h"
 
+#include "format/avro_codec.h"
 #include "format/base64.h"
 #include "format/produce.h"
+#include "schema/registry_client.h"
 
 static void write_bytes(fmt_jsonw_t *w, const void *p, size_t n, bool present, int format)
 {
@@ -41,6 +43,50 @@ static void write_headers(fmt_jsonw_t *w, const rd_kafka_message_t *m)
     fmt_jsonw_arr_end(w);
 }
 
+static const char *part_name(int i)
+{
+    return i ? "value" : "key";
+}
+
+int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out,
+                    fmt_span_t parts[2], int32_t *missing, kr_err_t *err)
+{
+    const unsigned char *ps[2] = {m->key, m->payload};
+    size_t lens[2] = {m->key_len, m->len};
+    for (int i = 0; i < 2; i++) {
+        parts[i] = (fmt_span_t){0, 0};
+        if (!ps[i])
+            continue;
+        const unsigned char *p = ps[i];
+        if (lens[i] < 5 || p[0] != 0)
+            return kr_err_set(err, KR_ERR_SERIALIZATION,
+                              "Error deserializing the Avro %s of the record at %s-%d offset "
+                              "%lld: not in the Schema Registry wire format (magic byte 0, "
+                              "schema id)",
+                              part_name(i), rd_kafka_topic_name(m->rkt), m->partition,
+                              (long long)m->offset);
+        int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
+                               (uint32_t)p[3] << 8 | (uint32_t)p[4]);
+        bool failed = false;
+        const avs_schema_t *s = sr_client_peek_id(c, id, &failed);
+        if (!s && !failed) {
+            *missing = id;
+            return 1;
+        }
+        size_t start = out->len;
+        kr_err_t derr = {0};
+        if (!s || avs_decode_to_json(s, p + 5, lens[i] - 5, out, &derr) != 0)
+            return kr_err_set(err, KR_ERR_SERIALIZATION,
+                              "Error deserializing the Avro %s of the record at %s-%d offset "
+                              "%lld: %s",
+                              part_name(i), rd_kafka_topic_name(m->rkt), m->partition,
+                              (long long)m->offset,
+                              s ? derr.msg : "schema id unknown to the Schema Registry");
+        parts[i] = (fmt_span_t){(uint32_t)start, (uint32_t)(out->len - start)};
+    }
+    return 0;
+}
+
 /* A json record's key/value must be JSON to be embedded (else 408/40801, as Confluent). */
 int api_record_check_json(const rd_kafka_message_t *m, kr_err_t *err)
 {
@@ -60,17 +106,24 @@ int api_record_check_json(const rd_kafka_message_t *m, kr_err_t *err)
     return 0;
 }
 
-void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version)
+/* The record; key and value are written by the format, or given already as JSON (avro). */
+static void write_record(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version,
+                         const char *const json[2], const size_t json_len[2])
 {
     fmt_jsonw_obj_begin(w);
     if (version == 2) {
         fmt_jsonw_key(w, "topic");
         fmt_jsonw_str(w, rd_kafka_topic_name(m->rkt));
     }
-    fmt_jsonw_key(w, "key");
-    write_bytes(w, m->key, m->key_len, m->key != NULL, format);
-    fmt_jsonw_key(w, "value");
-    write_bytes(w, m->payload, m->len, m->payload != NULL, format);
+    const void *ps[2] = {m->key, m->payload};
+    size_t lens[2] = {m->key_len, m->len};
+    for (int i = 0; i < 2; i++) {
+        fmt_jsonw_key(w, part_name(i));
+        if (json && ps[i])
+            fmt_jsonw_raw(w, json[i], json_len[i]);
+        else
+            write_bytes(w, ps[i], lens[i], ps[i] != NULL, format);
+    }
     fmt_jsonw_key(w, "partition");
     fmt_jsonw_int(w, m->partition);
     fmt_jsonw_key(w, "offset");
@@ -81,4 +134,17 @@ void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
         write_headers(w, m);
     }
     fmt_jsonw_obj_end(w);
+}
+
+void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version)
+{
+    write_record(w, m, format, version, NULL, NULL);
+}
+
+void api_record_write_decoded(fmt_jsonw_t *w, const rd_kafka_message_t *m, int version,
+                              const kr_buf_t *decoded, const fmt_span_t parts[2])
+{
+    const char *json[2] = {decoded->data + parts[0].off, decoded->data + parts[1].off};
+    size_t lens[2] = {parts[0].len, parts[1].len};
+    write_record(w, m, API_FMT_JSON, version, json, lens);
 }

@@ -6,12 +6,27 @@
 
 #include "api/api.h"
 #include "format/jsonw.h"
+#include "format/produce.h"
+#include "util/buf.h"
 #include "util/err.h"
 
 #include <librdkafka/rdkafka.h>
 
 /** Writes one record in the shape of version (1 or 2) for format (API_FMT_BINARY/JSON). */
 void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version);
+
+/** For the avro format: decodes the record's key and value (Confluent's wire format: 0x00, the
+ * schema id, the datum) to Avro's JSON encoding, appended to out; parts[0] and [1] get their
+ * spans. @return 0; 1 with *missing set when a schema id is not in the registry client's
+ * cache yet (look it up on a worker, then call again); or -1 with err 40801 naming topic,
+ * partition and offset. */
+int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out,
+                    fmt_span_t parts[2], int32_t *missing, kr_err_t *err);
+
+/** Writes one record like api_record_write() with key and value given as JSON (spans of
+ * decoded from api_record_avro()). */
+void api_record_write_decoded(fmt_jsonw_t *w, const rd_kafka_message_t *m, int version,
+                              const kr_buf_t *decoded, const fmt_span_t parts[2]);
 
 /** For the json format: checks the record's key and value are JSON.
  * @return 0, or -1 with err 40801 naming topic, partition and offset. */

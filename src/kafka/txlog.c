@@ -351,11 +351,17 @@ int kafka_txlog_sync(kafka_txlog_t *log, int64_t timeout_ms, kr_err_t *err)
 {
     if (log->writer)
         return 0;
+    int64_t t0 = kr_clock_mono_ms();
     if (writer_new(log, timeout_ms, err) != 0)
         return -1;
+    int64_t t1 = kr_clock_mono_ms();
     const char *key = log->noop_key;
     const char *value = NULL;
-    return kafka_txlog_append(log, &key, &value, 1, timeout_ms, err);
+    int rc = kafka_txlog_append(log, &key, &value, 1, timeout_ms, err);
+    log_debug("schema log '%s': writer %s: init %lld ms, NOOP round trip %lld ms", log->topic,
+              rc == 0 ? "ready" : "not ready", (long long)(t1 - t0),
+              (long long)(kr_clock_mono_ms() - t1));
+    return rc;
 }
 
 void kafka_txlog_stop(kafka_txlog_t *log)
