@@ -23,75 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct enc {
-    const char *start, *p, *end;
-    kr_buf_t *out; /* borrowed */
-    kr_err_t *err;
-    kr_buf_t tmp; /* unescaped strings, number texts, record reordering */
-    int depth;
-    size_t path_len;
-    char path[256];
-} enc_t;
-
 typedef struct span {
     size_t off, len; /* off SIZE_MAX: not written yet */
 } span_t;
 
-/* --- UTF-8 ------------------------------------------------------------------------------- */
-
-size_t avs__utf8_next(const unsigned char *s, const unsigned char *end, unsigned *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2, c &= 0x1F, min = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        n = 3, c &= 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4, c &= 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - s) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return n;
-}
-
-static void put_utf8(kr_buf_t *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp, n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    }
-    kr_buf_append(b, u, n); /* tmp has no limit: xrealloc aborts on out of memory */
-}
-
 /* --- errors and paths -------------------------------------------------------------------- */
 
-static int fail(enc_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(enc_t *e, const char *fmt, ...)
+static int fail(avs_enc_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(avs_enc_t *e, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
@@ -102,20 +41,20 @@ static int fail(enc_t *e, const char *fmt, ...)
                       e->path_len ? ": " : "", msg);
 }
 
-static int syntax(enc_t *e, const char *what)
+int avs__enc_syntax(avs_enc_t *e, const char *what)
 {
     return fail(e, "invalid JSON at offset %zu: %s", (size_t)(e->p - e->start), what);
 }
 
-static int too_large(enc_t *e)
+static int too_large(avs_enc_t *e)
 {
     return kr_err_set(e->err, KR_ERR_TOO_LARGE, "%s: the Avro datum exceeds %zu bytes", e->path,
                       e->out->limit);
 }
 
 /* Appends a path segment; @return the length to restore with path_pop. */
-static size_t path_push(enc_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t path_push(enc_t *e, const char *fmt, ...)
+static size_t path_push(avs_enc_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static size_t path_push(avs_enc_t *e, const char *fmt, ...)
 {
     size_t old = e->path_len;
     va_list ap;
@@ -127,14 +66,14 @@ static size_t path_push(enc_t *e, const char *fmt, ...)
     return old;
 }
 
-static void path_pop(enc_t *e, size_t old)
+static void path_pop(avs_enc_t *e, size_t old)
 {
     e->path_len = old;
     e->path[old] = '\0';
 }
 
 /* "expected <what>, got <the JSON at at, shortened>". */
-static int type_error(enc_t *e, const char *what, const char *at)
+static int type_error(avs_enc_t *e, const char *what, const char *at)
 {
     if (at >= e->end)
         return fail(e, "expected %s, got nothing", what);
@@ -158,7 +97,7 @@ static int type_error(enc_t *e, const char *what, const char *at)
 
 /* --- output ------------------------------------------------------------------------------ */
 
-static int put(enc_t *e, const void *p, size_t n)
+static int put(avs_enc_t *e, const void *p, size_t n)
 {
     return kr_buf_append(e->out, p, n) ? too_large(e) : 0;
 }
@@ -175,13 +114,13 @@ static size_t varint(unsigned char b[10], int64_t v)
     return n;
 }
 
-static int put_long(enc_t *e, int64_t v)
+static int put_long(avs_enc_t *e, int64_t v)
 {
     unsigned char b[10];
     return put(e, b, varint(b, v));
 }
 
-static int put_real(enc_t *e, double d, bool is_float)
+static int put_real(avs_enc_t *e, double d, bool is_float)
 {
     unsigned char b[8];
     if (is_float) {
@@ -201,7 +140,7 @@ static int put_real(enc_t *e, double d, bool is_float)
 
 /* Bytes or fixed from a string of code points 0-255 (s: n bytes of valid UTF-8). size < 0:
  * bytes (length-prefixed); else fixed of exactly size bytes. */
-static int put_latin1(enc_t *e, const char *s, size_t n, int32_t size)
+static int put_latin1(avs_enc_t *e, const char *s, size_t n, int32_t size)
 {
     const unsigned char *q = (const unsigned char *)s, *end = q + n;
     size_t count = 0;
@@ -234,12 +173,12 @@ static int put_latin1(enc_t *e, const char *s, size_t n, int32_t size)
     return 0;
 }
 
-static int put_string(enc_t *e, const char *s, size_t n)
+static int put_string(avs_enc_t *e, const char *s, size_t n)
 {
     return put_long(e, (int64_t)n) ? -1 : put(e, s, n);
 }
 
-static int put_enum(enc_t *e, const avs_node_t *n, const char *s, size_t len)
+static int put_enum(avs_enc_t *e, const avs_node_t *n, const char *s, size_t len)
 {
     for (size_t i = 0; i < n->n_symbols; i++) {
         if (strlen(n->symbols[i]) == len && memcmp(n->symbols[i], s, len) == 0)
@@ -249,172 +188,18 @@ static int put_enum(enc_t *e, const avs_node_t *n, const char *s, size_t len)
                 n->fullname);
 }
 
-/* --- JSON scanning ----------------------------------------------------------------------- */
-
-/* The next non-space character (consumed: none), or -1 at the end. */
-static int peek(enc_t *e)
-{
-    while (e->p < e->end && (*e->p == ' ' || *e->p == '\t' || *e->p == '\n' || *e->p == '\r'))
-        e->p++;
-    return e->p < e->end ? (unsigned char)*e->p : -1;
-}
-
-static bool literal(enc_t *e, const char *word, size_t n)
-{
-    if ((size_t)(e->end - e->p) < n || memcmp(e->p, word, n) != 0)
-        return false;
-    e->p += n;
-    return true;
-}
-
-static bool is_digit(const char *p, const char *end)
-{
-    return p < end && *p >= '0' && *p <= '9';
-}
-
-/* A JSON number at e->p (RFC 8259 grammar); *is_int: no fraction and no exponent. */
-static int scan_number(enc_t *e, const char **s, size_t *n, bool *is_int)
-{
-    const char *q = e->p;
-    if (q < e->end && *q == '-')
-        q++;
-    if (!is_digit(q, e->end))
-        return syntax(e, "invalid number");
-    if (*q == '0')
-        q++;
-    else
-        while (is_digit(q, e->end))
-            q++;
-    *is_int = true;
-    if (q < e->end && *q == '.') {
-        if (!is_digit(++q, e->end))
-            return syntax(e, "invalid number");
-        while (is_digit(q, e->end))
-            q++;
-        *is_int = false;
-    }
-    if (q < e->end && (*q == 'e' || *q == 'E')) {
-        q++;
-        if (q < e->end && (*q == '+' || *q == '-'))
-            q++;
-        if (!is_digit(q, e->end))
-            return syntax(e, "invalid number");
-        while (is_digit(q, e->end))
-            q++;
-        *is_int = false;
-    }
-    *s = e->p;
-    *n = (size_t)(q - e->p);
-    e->p = q;
-    return 0;
-}
-
-static int hex4(const char *p, const char *end, unsigned *out)
-{
-    if (end - p < 4)
-        return -1;
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
-                                            : 16u;
-        if (d > 15)
-            return -1;
-        v = v << 4 | d;
-    }
-    *out = v;
-    return 0;
-}
-
-/* One escape at e->p (the backslash), appended to e->tmp as UTF-8. */
-static int unescape(enc_t *e)
-{
-    if (e->end - e->p < 2)
-        return syntax(e, "unterminated string");
-    char c = e->p[1];
-    const char *simple = strchr("\"\\/bfnrt", c);
-    if (c && simple) {
-        kr_buf_putc(&e->tmp, "\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"]);
-        e->p += 2;
-        return 0;
-    }
-    unsigned cp = 0, lo = 0;
-    if (c != 'u' || hex4(e->p + 2, e->end, &cp))
-        return syntax(e, "invalid escape in string");
-    e->p += 6;
-    if (cp >= 0xD800 && cp <= 0xDBFF) {
-        if (e->end - e->p < 6 || e->p[0] != '\\' || e->p[1] != 'u' ||
-            hex4(e->p + 2, e->end, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-            return syntax(e, "unpaired surrogate in string");
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        e->p += 6;
-    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-        return syntax(e, "unpaired surrogate in string");
-    }
-    put_utf8(&e->tmp, cp);
-    return 0;
-}
-
-/* Checks the raw characters of a string from e->p up to a quote or backslash.
- * @return 0 with e->p there, or -1 (invalid character or the end of the text). */
-static int string_run(enc_t *e)
-{
-    const unsigned char *q = (const unsigned char *)e->p, *end = (const unsigned char *)e->end;
-    while (q < end && *q != '"' && *q != '\\') {
-        unsigned cp = 0;
-        size_t k = *q < 0x80 ? 1 : avs__utf8_next(q, end, &cp);
-        if (!k || *q < 0x20) {
-            e->p = (const char *)q;
-            return syntax(e, k ? "control character in string" : "invalid UTF-8 in string");
-        }
-        q += k;
-    }
-    e->p = (const char *)q;
-    return q < end ? 0 : syntax(e, "unterminated string");
-}
-
-/* A JSON string at e->p (a quote), unescaped: *s points into the text when it has no escapes,
- * else into e->tmp (valid until the next scan). */
-static int scan_string(enc_t *e, const char **s, size_t *n)
-{
-    const char *begin = ++e->p;
-    if (string_run(e))
-        return -1;
-    if (*e->p == '"') {
-        *s = begin;
-        *n = (size_t)(e->p++ - begin);
-        return 0;
-    }
-    kr_buf_reset(&e->tmp);
-    kr_buf_append(&e->tmp, begin, (size_t)(e->p - begin));
-    while (*e->p == '\\') {
-        if (unescape(e))
-            return -1;
-        begin = e->p;
-        if (string_run(e))
-            return -1;
-        kr_buf_append(&e->tmp, begin, (size_t)(e->p - begin));
-    }
-    e->p++;
-    *s = e->tmp.data;
-    *n = e->tmp.len;
-    return 0;
-}
-
 /* A string value where the schema wants one; what names the schema type for errors. */
-static int expect_string(enc_t *e, const char *what, const char **s, size_t *n)
+static int expect_string(avs_enc_t *e, const char *what, const char **s, size_t *n)
 {
-    if (peek(e) != '"')
+    if (avs__enc_peek(e) != '"')
         return type_error(e, what, e->p);
-    return scan_string(e, s, n);
+    return avs__enc_string(e, s, n);
 }
 
-static int expect_char(enc_t *e, char c, const char *what)
+static int expect_char(avs_enc_t *e, char c, const char *what)
 {
-    if (peek(e) != c)
-        return syntax(e, what);
+    if (avs__enc_peek(e) != c)
+        return avs__enc_syntax(e, what);
     e->p++;
     return 0;
 }
@@ -436,16 +221,16 @@ static int parse_int64(const char *s, size_t n, int64_t *v)
     return 0;
 }
 
-static int encode_integer(enc_t *e, avs_type_t t)
+static int encode_integer(avs_enc_t *e, avs_type_t t)
 {
     const char *what = t == AVS_INT ? "int" : "long", *at = e->p, *s = NULL;
-    int c = peek(e);
+    int c = avs__enc_peek(e);
     size_t n = 0;
     bool is_int = false;
     int64_t v = 0;
     if (c != '-' && !(c >= '0' && c <= '9'))
         return type_error(e, what, at);
-    if (scan_number(e, &s, &n, &is_int))
+    if (avs__enc_number(e, &s, &n, &is_int))
         return -1;
     if (!is_int || parse_int64(s, n, &v) || (t == AVS_INT && (v < INT32_MIN || v > INT32_MAX)))
         return type_error(e, what, at);
@@ -466,20 +251,20 @@ static bool non_finite(const char *s, size_t n, double *d)
     return true;
 }
 
-static int encode_real(enc_t *e, avs_type_t t)
+static int encode_real(avs_enc_t *e, avs_type_t t)
 {
     const char *what = t == AVS_FLOAT ? "float" : "double", *at = e->p, *s = NULL;
-    int c = peek(e);
+    int c = avs__enc_peek(e);
     size_t n = 0;
     bool is_int = false;
     double d = 0;
     if (c == '"') {
-        if (scan_string(e, &s, &n))
+        if (avs__enc_string(e, &s, &n))
             return -1;
         if (!non_finite(s, n, &d))
             return type_error(e, what, at);
     } else if (c == '-' || (c >= '0' && c <= '9')) {
-        if (scan_number(e, &s, &n, &is_int))
+        if (avs__enc_number(e, &s, &n, &is_int))
             return -1;
         kr_buf_reset(&e->tmp);
         kr_buf_append(&e->tmp, s, n);
@@ -492,10 +277,10 @@ static int encode_real(enc_t *e, avs_type_t t)
 
 /* --- defaults (the schema's json-c values; validated when the schema was parsed) --------- */
 
-static int encode_default(enc_t *e, const avs_node_t *n, json_object *v);
+static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v);
 
 /* A float/double default given as a string: Java's Double.parseDouble text. */
-static int default_real_text(enc_t *e, const char *s, double *d)
+static int default_real_text(avs_enc_t *e, const char *s, double *d)
 {
     size_t n = strlen(s);
     while (n && (unsigned char)s[n - 1] <= ' ')
@@ -518,7 +303,7 @@ static int default_real_text(enc_t *e, const char *s, double *d)
     return n && endp == e->tmp.data + n ? 0 : -1;
 }
 
-static int default_real(enc_t *e, avs_type_t t, json_object *v)
+static int default_real(avs_enc_t *e, avs_type_t t, json_object *v)
 {
     double d = 0;
     if (json_object_is_type(v, json_type_int))
@@ -531,7 +316,7 @@ static int default_real(enc_t *e, avs_type_t t, json_object *v)
     return put_real(e, d, t == AVS_FLOAT);
 }
 
-static int default_record(enc_t *e, const avs_node_t *n, json_object *v)
+static int default_record(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     if (!json_object_is_type(v, json_type_object))
         return -1;
@@ -548,7 +333,7 @@ static int default_record(enc_t *e, const avs_node_t *n, json_object *v)
     return 0;
 }
 
-static int default_items(enc_t *e, const avs_node_t *n, json_object *v)
+static int default_items(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     bool map = n->type == AVS_MAP;
     if (!json_object_is_type(v, map ? json_type_object : json_type_array))
@@ -572,7 +357,7 @@ static int default_items(enc_t *e, const avs_node_t *n, json_object *v)
 }
 
 /* A union default is the bare value of one branch: the first that it encodes as. */
-static int default_union(enc_t *e, const avs_node_t *n, json_object *v)
+static int default_union(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     size_t mark = e->out->len;
     for (size_t i = 0; i < n->n_branches; i++) {
@@ -583,7 +368,7 @@ static int default_union(enc_t *e, const avs_node_t *n, json_object *v)
     return -1;
 }
 
-static int encode_default(enc_t *e, const avs_node_t *n, json_object *v)
+static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     bool str = json_object_is_type(v, json_type_string);
     const char *s = str ? json_object_get_string(v) : NULL;
@@ -626,7 +411,7 @@ static int encode_default(enc_t *e, const avs_node_t *n, json_object *v)
 
 /* --- values ------------------------------------------------------------------------------ */
 
-static int encode_value(enc_t *e, const avs_node_t *n);
+static int encode_value(avs_enc_t *e, const avs_node_t *n);
 
 /* The field named (s, len); tries hint (the field after the previous one) first. */
 static size_t find_field(const avs_node_t *n, const char *s, size_t len, size_t hint)
@@ -640,13 +425,13 @@ static size_t find_field(const avs_node_t *n, const char *s, size_t len, size_t 
     return SIZE_MAX;
 }
 
-static int record_member(enc_t *e, const avs_node_t *n, span_t *sp, size_t *next)
+static int record_member(avs_enc_t *e, const avs_node_t *n, span_t *sp, size_t *next)
 {
     const char *k = NULL;
     size_t kn = 0;
-    if (peek(e) != '"')
-        return syntax(e, "expected a field name");
-    if (scan_string(e, &k, &kn))
+    if (avs__enc_peek(e) != '"')
+        return avs__enc_syntax(e, "expected a field name");
+    if (avs__enc_string(e, &k, &kn))
         return -1;
     size_t i = find_field(n, k, kn, *next);
     if (i == SIZE_MAX)
@@ -665,27 +450,27 @@ static int record_member(enc_t *e, const avs_node_t *n, span_t *sp, size_t *next
     return 0;
 }
 
-static int record_members(enc_t *e, const avs_node_t *n, span_t *sp)
+static int record_members(avs_enc_t *e, const avs_node_t *n, span_t *sp)
 {
     size_t next = 0;
     e->p++; /* '{' */
-    if (peek(e) == '}') {
+    if (avs__enc_peek(e) == '}') {
         e->p++;
         return 0;
     }
     for (;;) {
         if (record_member(e, n, sp, &next))
             return -1;
-        int c = peek(e);
+        int c = avs__enc_peek(e);
         if (c != ',' && c != '}')
-            return syntax(e, "expected ',' or '}'");
+            return avs__enc_syntax(e, "expected ',' or '}'");
         e->p++;
         if (c == '}')
             return 0;
     }
 }
 
-static int record_defaults(enc_t *e, const avs_node_t *n, span_t *sp)
+static int record_defaults(avs_enc_t *e, const avs_node_t *n, span_t *sp)
 {
     for (size_t i = 0; i < n->n_fields; i++) {
         const avs_field_t *f = &n->fields[i];
@@ -706,7 +491,7 @@ static int record_defaults(enc_t *e, const avs_node_t *n, span_t *sp)
 }
 
 /* Puts the fields written from base on in schema order. */
-static void record_reorder(enc_t *e, const avs_node_t *n, const span_t *sp, size_t base)
+static void record_reorder(avs_enc_t *e, const avs_node_t *n, const span_t *sp, size_t base)
 {
     size_t pos = base, i = 0;
     for (; i < n->n_fields && sp[i].off == pos; i++)
@@ -722,9 +507,9 @@ static void record_reorder(enc_t *e, const avs_node_t *n, const span_t *sp, size
     }
 }
 
-static int encode_record(enc_t *e, const avs_node_t *n)
+static int encode_record(avs_enc_t *e, const avs_node_t *n)
 {
-    if (peek(e) != '{')
+    if (avs__enc_peek(e) != '{')
         return type_error(e, n->is_error ? "error" : "record", e->p);
     span_t local[32];
     span_t *sp = n->n_fields <= 32 ? local : xcalloc(n->n_fields, sizeof(*sp));
@@ -742,7 +527,7 @@ static int encode_record(enc_t *e, const avs_node_t *n)
 }
 
 /* Writes count before the items written from base on (count known only now), then the end. */
-static int close_block(enc_t *e, size_t base, int64_t count)
+static int close_block(avs_enc_t *e, size_t base, int64_t count)
 {
     unsigned char b[10];
     size_t k = varint(b, count);
@@ -756,15 +541,15 @@ static int close_block(enc_t *e, size_t base, int64_t count)
     return put(e, "\0", 1);
 }
 
-static int item(enc_t *e, const avs_node_t *n, bool map, int64_t index)
+static int item(avs_enc_t *e, const avs_node_t *n, bool map, int64_t index)
 {
     size_t old;
     if (map) {
         const char *k = NULL;
         size_t kn = 0;
-        if (peek(e) != '"')
-            return syntax(e, "expected a map key");
-        if (scan_string(e, &k, &kn) || put_string(e, k, kn))
+        if (avs__enc_peek(e) != '"')
+            return avs__enc_syntax(e, "expected a map key");
+        if (avs__enc_string(e, &k, &kn) || put_string(e, k, kn))
             return -1;
         old = path_push(e, ".%.*s", (int)(kn < 64 ? kn : 64), k);
         if (expect_char(e, ':', "expected ':'"))
@@ -778,14 +563,14 @@ static int item(enc_t *e, const avs_node_t *n, bool map, int64_t index)
     return 0;
 }
 
-static int encode_items(enc_t *e, const avs_node_t *n)
+static int encode_items(avs_enc_t *e, const avs_node_t *n)
 {
     bool map = n->type == AVS_MAP;
     char close = map ? '}' : ']';
-    if (peek(e) != (map ? '{' : '['))
+    if (avs__enc_peek(e) != (map ? '{' : '['))
         return type_error(e, map ? "map" : "array", e->p);
     e->p++;
-    if (peek(e) == close) {
+    if (avs__enc_peek(e) == close) {
         e->p++;
         return put(e, "\0", 1);
     }
@@ -793,9 +578,9 @@ static int encode_items(enc_t *e, const avs_node_t *n)
     for (int64_t count = 0;; count++) {
         if (item(e, n, map, count))
             return -1;
-        int c = peek(e);
+        int c = avs__enc_peek(e);
         if (c != ',' && c != close)
-            return syntax(e, map ? "expected ',' or '}'" : "expected ',' or ']'");
+            return avs__enc_syntax(e, map ? "expected ',' or '}'" : "expected ',' or ']'");
         e->p++;
         if (c == close)
             return close_block(e, base, count + 1);
@@ -807,12 +592,12 @@ static const char *branch_name(const avs_node_t *b)
     return b->fullname ? b->fullname : avs__type_name(b->type);
 }
 
-static int encode_union(enc_t *e, const avs_node_t *n)
+static int encode_union(avs_enc_t *e, const avs_node_t *n)
 {
     const char *at = e->p, *k = NULL;
     size_t kn = 0, i = 0;
-    int c = peek(e);
-    if (c == 'n' && literal(e, "null", 4)) {
+    int c = avs__enc_peek(e);
+    if (c == 'n' && avs__enc_literal(e, "null", 4)) {
         while (i < n->n_branches && n->branches[i]->type != AVS_NULL)
             i++;
         return i < n->n_branches ? put_long(e, (int64_t)i)
@@ -835,23 +620,25 @@ static int encode_union(enc_t *e, const avs_node_t *n)
         encode_value(e, n->branches[i]))
         return -1;
     path_pop(e, old);
-    if (peek(e) == ',')
+    if (avs__enc_peek(e) == ',')
         return fail(e, "a union value must be an object with exactly one key");
     return expect_char(e, '}', "expected '}'");
 }
 
-static int encode_scalar(enc_t *e, const avs_node_t *n)
+static int encode_scalar(avs_enc_t *e, const avs_node_t *n)
 {
     const char *s = NULL;
     size_t len = 0;
     const char *what = avs__type_name(n->type);
     switch (n->type) {
     case AVS_NULL:
-        return peek(e) == 'n' && literal(e, "null", 4) ? 0 : type_error(e, what, e->p);
+        return avs__enc_peek(e) == 'n' && avs__enc_literal(e, "null", 4)
+                   ? 0
+                   : type_error(e, what, e->p);
     case AVS_BOOLEAN:
-        if (peek(e) == 't' && literal(e, "true", 4))
+        if (avs__enc_peek(e) == 't' && avs__enc_literal(e, "true", 4))
             return put(e, "\1", 1);
-        if (peek(e) == 'f' && literal(e, "false", 5))
+        if (avs__enc_peek(e) == 'f' && avs__enc_literal(e, "false", 5))
             return put(e, "\0", 1);
         return type_error(e, what, e->p);
     case AVS_BYTES:
@@ -868,7 +655,7 @@ static int encode_scalar(enc_t *e, const avs_node_t *n)
     }
 }
 
-static int encode_value(enc_t *e, const avs_node_t *n)
+static int encode_value(avs_enc_t *e, const avs_node_t *n)
 {
     if (++e->depth > AVS_MAX_DEPTH)
         return fail(e, "nesting deeper than %d", AVS_MAX_DEPTH);
@@ -905,14 +692,15 @@ int avs_encode_json(const avs_schema_t *s, const char *json, size_t len, const c
 {
     kr_err_t local;
     json = json ? json : "";
-    enc_t e = {.start = json, .p = json, .end = json + len, .out = out, .err = err ? err : &local};
+    avs_enc_t e = {
+        .start = json, .p = json, .end = json + len, .out = out, .err = err ? err : &local};
     kr_buf_init(&e.tmp, 0);
     path_push(&e, "%s", path ? path : "");
     size_t base = out->len;
     kr_err_clear(e.err);
     int rc = encode_value(&e, s->root);
-    if (rc == 0 && peek(&e) != -1)
-        rc = syntax(&e, "unexpected text after the value");
+    if (rc == 0 && avs__enc_peek(&e) != -1)
+        rc = avs__enc_syntax(&e, "unexpected text after the value");
     kr_buf_deinit(&e.tmp);
     if (rc != 0 && out->data) {
         out->len = base;

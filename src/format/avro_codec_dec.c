@@ -287,8 +287,7 @@ static int decode_items(dec_t *d, const avs_node_t *n)
             if (!first && put(d, ",", 1))
                 return -1;
             first = false;
-            if (map && (read_length(d, &len) || put_string(d, d->p, len, false) ||
-                        put(d, ":", 1)))
+            if (map && (read_length(d, &len) || put_string(d, d->p, len, false) || put(d, ":", 1)))
                 return -1;
             d->p += len;
             if (decode_value(d, n->items))
@@ -304,8 +303,9 @@ static int decode_record(dec_t *d, const avs_node_t *n)
         return -1;
     for (size_t i = 0; i < n->n_fields; i++) {
         const char *name = n->fields[i].name;
-        if ((i && put(d, ",", 1)) || put_string(d, (const unsigned char *)name, strlen(name), false) ||
-            put(d, ":", 1) || decode_value(d, n->fields[i].type))
+        if ((i && put(d, ",", 1)) ||
+            put_string(d, (const unsigned char *)name, strlen(name), false) || put(d, ":", 1) ||
+            decode_value(d, n->fields[i].type))
             return -1;
     }
     return put(d, "}", 1);
@@ -355,8 +355,8 @@ static int decode_number(dec_t *d, avs_type_t t)
     case AVS_FLOAT: {
         if (decode_fixed_size(d, 4, &p))
             return -1;
-        uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                     (uint32_t)p[3] << 24;
+        uint32_t u =
+            (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         float f;
         memcpy(&f, &u, 4);
         return put_real(d, f, true);

@@ -86,13 +86,16 @@ static const rt_case_t RT_CASES[] = {
     {"'bytes'", "\"\"", NULL, "00"},
     {"'bytes'", "\"\\u0000\\u00ff a\"", "\"\\u0000\xc3\xbf a\"", "0800ff2061"},
     {"'bytes'", "\"\\b\\t\\n\\f\\r\\u001f\\u007f\\\"\\\\/\"",
-     "\"\\b\\t\\n\\f\\r\\u001F\x7f\\\"\\\\/\"", "14"
-                                                "08090a0c0d1f7f225c2f"},
+     "\"\\b\\t\\n\\f\\r\\u001F\x7f\\\"\\\\/\"",
+     "14"
+     "08090a0c0d1f7f225c2f"},
     {"'string'", "\"foo\"", NULL, "06666f6f"},
     {"'string'", "\"\"", NULL, "00"},
     {"'string'", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", NULL, "12c3a9e282acf09f9880"},
     {"'string'", "\"\\u00e9\\ud83d\\ude00\"", "\"\xc3\xa9\xf0\x9f\x98\x80\"", NULL},
-    {"'string'", "\"a\\u0001\\\"\"", "\"a\\u0001\\\"\"", "066101" "22"},
+    {"'string'", "\"a\\u0001\\\"\"", "\"a\\u0001\\\"\"",
+     "066101"
+     "22"},
     {"{'type':'fixed','name':'F','size':2}", "\"ab\"", NULL, "6162"},
     {"{'type':'fixed','name':'F','size':0}", "\"\"", NULL, ""},
     {"{'type':'enum','name':'E','symbols':['A','B','C']}", "\"C\"", NULL, "04"},
@@ -142,8 +145,8 @@ static const rt_case_t RT_CASES[] = {
     {"{'type':'long','logicalType':'timestamp-millis'}", "1700000000000", NULL, NULL},
     {"{'type':'long','logicalType':'timestamp-micros'}", "-1", NULL, "01"},
     {"{'type':'int','logicalType':'time-millis'}", "3600000", NULL, NULL},
-    {"{'type':'bytes','logicalType':'decimal','precision':4,'scale':2}", "\"\\u0001\\u0002\"",
-     NULL, "040102"},
+    {"{'type':'bytes','logicalType':'decimal','precision':4,'scale':2}", "\"\\u0001\\u0002\"", NULL,
+     "040102"},
     {"{'type':'fixed','name':'D','size':3,'logicalType':'decimal','precision':5}",
      "\"\\u0000\\u0001\\u0002\"", NULL, "000102"},
     {"{'type':'string','logicalType':'uuid'}", "\"5f8a1b2c-0000-4000-8000-000000000000\"", NULL,
@@ -295,7 +298,8 @@ static const err_case_t ERR_CASES[] = {
     {"'double'", "[1]", P ": expected double, got an array"},
     {"'string'", "1", P ": expected string, got 1"},
     {"'string'", "{}", P ": expected string, got an object"},
-    {"'bytes'", "\"\\u0100\"", P ": expected bytes, got a string with code point U+0100 (beyond 255)"},
+    {"'bytes'", "\"\\u0100\"",
+     P ": expected bytes, got a string with code point U+0100 (beyond 255)"},
     {"{'type':'fixed','name':'F','size':2}", "\"abc\"", P ": expected fixed of 2 bytes, got 3"},
     {"{'type':'fixed','name':'F','size':2}", "2", P ": expected fixed, got 2"},
     {"{'type':'enum','name':'E','symbols':['A']}", "\"B\"", P ": unknown symbol \"B\" of enum E"},
@@ -305,20 +309,26 @@ static const err_case_t ERR_CASES[] = {
     {"{'type':'map','values':'int'}", "{\"k\":\"v\"}", P ".k: expected int, got \"v\""},
     {"{'type':'map','values':'int'}", "[]", P ": expected map, got an array"},
     {ADDR_SCHEMA, "{\"address\":{\"zip\":\"x\"}}", P ".address.zip: expected int, got \"x\""},
-    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"tags\":[1,\"2\"]}", P ".tags[1]: expected int, got \"2\""},
-    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"m\":{\"a b\":1}}", P ".m.a b: expected boolean, got 1"},
-    {ADDR_SCHEMA, "{\"address\":{}}", P ".address: missing field \"zip\" of record ns.A (it has no default)"},
+    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"tags\":[1,\"2\"]}",
+     P ".tags[1]: expected int, got \"2\""},
+    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"m\":{\"a b\":1}}",
+     P ".m.a b: expected boolean, got 1"},
+    {ADDR_SCHEMA, "{\"address\":{}}",
+     P ".address: missing field \"zip\" of record ns.A (it has no default)"},
     {ADDR_SCHEMA, "{}", P ": missing field \"address\" of record ns.R (it has no default)"},
-    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"zip\":2}", P ": unknown field \"zip\" in record ns.R"},
+    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"zip\":2}",
+     P ": unknown field \"zip\" in record ns.R"},
     {ADDR_SCHEMA, "{\"address\":{\"zip\":1,\"zip\":2}}", P ".address: field \"zip\" given twice"},
     {ADDR_SCHEMA, "[]", P ": expected record, got an array"},
     {ADDR_SCHEMA, "{\"address\" 1}", P ": invalid JSON at offset 11: expected ':'"},
-    {ADDR_SCHEMA, "{\"address\":{\"zip\":1} \"m\"}", P ": invalid JSON at offset 21: expected ',' or '}'"},
+    {ADDR_SCHEMA, "{\"address\":{\"zip\":1} \"m\"}",
+     P ": invalid JSON at offset 21: expected ',' or '}'"},
     {ADDR_SCHEMA, "{1:2}", P ": invalid JSON at offset 1: expected a field name"},
     {UNION_SCHEMA, "1", P ": expected a union: null or {\"<branch type>\": value}, got 1"},
     {UNION_SCHEMA, "{\"P\":{\"x\":1}}", P ": unknown union branch \"P\""},
     {UNION_SCHEMA, "{\"long\":1}", P ": unknown union branch \"long\""},
-    {UNION_SCHEMA, "{\"int\":1,\"string\":\"x\"}", P ": a union value must be an object with exactly one key"},
+    {UNION_SCHEMA, "{\"int\":1,\"string\":\"x\"}",
+     P ": a union value must be an object with exactly one key"},
     {UNION_SCHEMA, "{\"int\":\"x\"}", P ".int: expected int, got \"x\""},
     {UNION_SCHEMA, "{}", P ": expected a union branch name, got }"},
     {"['int','string']", "null", P ": null is not a branch of the union"},
@@ -426,11 +436,13 @@ static const dec_case_t DEC_CASES[] = {
     {"'bytes'", "feffffffffffffffff01",
      "Invalid Avro data at byte 10: length 9223372036854775807 beyond the data (0 bytes left)",
      NULL},
-    {"'string'", "0461ff", "Invalid Avro data at byte 3: invalid UTF-8 in a string at offset 1 of 2",
-     NULL},
-    {"'string'", "06eda080", "Invalid Avro data at byte 4: invalid UTF-8 in a string at offset 0 of 3",
+    {"'string'", "0461ff",
+     "Invalid Avro data at byte 3: invalid UTF-8 in a string at offset 1 of 2", NULL},
+    {"'string'", "06eda080",
+     "Invalid Avro data at byte 4: invalid UTF-8 in a string at offset 0 of 3",
      NULL}, /* a surrogate */
-    {"'string'", "04c0af", "Invalid Avro data at byte 3: invalid UTF-8 in a string at offset 0 of 2",
+    {"'string'", "04c0af",
+     "Invalid Avro data at byte 3: invalid UTF-8 in a string at offset 0 of 2",
      NULL}, /* overlong */
     {"{'type':'fixed','name':'F','size':4}", "010203",
      "Invalid Avro data at byte 0: truncated: 4 bytes needed, 3 left", NULL},
@@ -454,8 +466,9 @@ static const dec_case_t DEC_CASES[] = {
      "Invalid Avro data at byte 10: invalid block count", NULL},
     {"{'type':'array','items':'int'}", "0202", "Invalid Avro data at byte 2: truncated varint",
      NULL},
-    {"{'type':'map','values':'int'}", "02", "Invalid Avro data at byte 1: block of 1 items beyond "
-                                            "the data (0 bytes left)",
+    {"{'type':'map','values':'int'}", "02",
+     "Invalid Avro data at byte 1: block of 1 items beyond "
+     "the data (0 bytes left)",
      NULL},
     {REC("{'name':'a','type':'int'},{'name':'b','type':'string'}"), "02",
      "Invalid Avro data at byte 1: truncated varint", NULL},
@@ -502,7 +515,11 @@ static void test_output_limit(void **state)
     assert_int_equal(encode(s, "\"0123456789\"", &out, &err), -1);
     assert_int_equal(err.code, KR_ERR_TOO_LARGE);
     assert_int_equal(out.len, 0);
-    assert_int_equal(avs_decode_to_json(s, "\x14" "0123456789", 11, &out, &err), -1);
+    assert_int_equal(avs_decode_to_json(s,
+                                        "\x14"
+                                        "0123456789",
+                                        11, &out, &err),
+                     -1);
     assert_int_equal(err.code, KR_ERR_SERIALIZATION);
     assert_string_equal(err.msg, "The decoded JSON exceeds 8 bytes");
     assert_int_equal(out.len, 0);
@@ -561,8 +578,8 @@ static void test_throughput(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_encode_errors),
-        cmocka_unit_test(test_depth),      cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_encode_errors),
+        cmocka_unit_test(test_depth),        cmocka_unit_test(test_decode),
         cmocka_unit_test(test_output_limit), cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
