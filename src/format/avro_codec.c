@@ -52,18 +52,34 @@ static int too_large(avs_enc_t *e)
                       e->out->limit);
 }
 
-/* Appends a path segment; @return the length to restore with path_pop. */
-static size_t path_push(avs_enc_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static size_t path_push(avs_enc_t *e, const char *fmt, ...)
+/* Appends sep and n bytes of name to the path (cut to fit; at most 64 bytes of a map key).
+ * Cheap, since it runs for every field and item. @return the length to restore with path_pop. */
+static size_t path_push(avs_enc_t *e, char sep, const char *name, size_t n)
 {
-    size_t old = e->path_len;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(e->path + old, sizeof(e->path) - old, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        e->path_len = old + (size_t)n < sizeof(e->path) ? old + (size_t)n : sizeof(e->path) - 1;
+    size_t old = e->path_len, room = sizeof(e->path) - 1 - old;
+    if (sep && room) {
+        e->path[e->path_len++] = sep;
+        room--;
+    }
+    n = n < room ? n : room;
+    memcpy(e->path + e->path_len, name, n);
+    e->path_len += n;
+    e->path[e->path_len] = '\0';
     return old;
+}
+
+static size_t path_push_index(avs_enc_t *e, int64_t index)
+{
+    char text[24];
+    size_t n = sizeof(text);
+    uint64_t v = (uint64_t)index;
+    text[--n] = ']';
+    do {
+        text[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    text[--n] = '[';
+    return path_push(e, 0, text + n, sizeof(text) - n);
 }
 
 static void path_pop(avs_enc_t *e, size_t old)
@@ -120,17 +136,21 @@ static int put_long(avs_enc_t *e, int64_t v)
     return put(e, b, varint(b, v));
 }
 
+static int put_float(avs_enc_t *e, float f)
+{
+    unsigned char b[4];
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(u >> (8 * i));
+    return put(e, b, 4);
+}
+
 static int put_real(avs_enc_t *e, double d, bool is_float)
 {
+    if (is_float)
+        return put_float(e, (float)d);
     unsigned char b[8];
-    if (is_float) {
-        float f = (float)d;
-        uint32_t u;
-        memcpy(&u, &f, 4);
-        for (int i = 0; i < 4; i++)
-            b[i] = (unsigned char)(u >> (8 * i));
-        return put(e, b, 4);
-    }
     uint64_t u;
     memcpy(&u, &d, 8);
     for (int i = 0; i < 8; i++)
@@ -268,6 +288,8 @@ static int encode_real(avs_enc_t *e, avs_type_t t)
             return -1;
         kr_buf_reset(&e->tmp);
         kr_buf_append(&e->tmp, s, n);
+        if (t == AVS_FLOAT) /* rounded once, to the nearest float (Jackson 2.15's parseFloat) */
+            return put_float(e, strtof(e->tmp.data, NULL));
         d = strtod(e->tmp.data, NULL);
     } else {
         return type_error(e, what, at);
@@ -419,7 +441,7 @@ static size_t find_field(const avs_node_t *n, const char *s, size_t len, size_t 
     for (size_t k = 0; k < n->n_fields; k++) {
         size_t i = (hint + k) % n->n_fields;
         const char *name = n->fields[i].name;
-        if (strncmp(name, s, len) == 0 && name[len] == '\0' && !memchr(s, '\0', len))
+        if (strlen(name) == len && memcmp(name, s, len) == 0)
             return i;
     }
     return SIZE_MAX;
@@ -441,7 +463,8 @@ static int record_member(avs_enc_t *e, const avs_node_t *n, span_t *sp, size_t *
         return fail(e, "field \"%s\" given twice", n->fields[i].name);
     if (expect_char(e, ':', "expected ':'"))
         return -1;
-    size_t old = path_push(e, ".%s", n->fields[i].name), off = e->out->len;
+    size_t old = path_push(e, '.', n->fields[i].name, strlen(n->fields[i].name));
+    size_t off = e->out->len;
     if (encode_value(e, n->fields[i].type))
         return -1;
     path_pop(e, old);
@@ -551,11 +574,11 @@ static int item(avs_enc_t *e, const avs_node_t *n, bool map, int64_t index)
             return avs__enc_syntax(e, "expected a map key");
         if (avs__enc_string(e, &k, &kn) || put_string(e, k, kn))
             return -1;
-        old = path_push(e, ".%.*s", (int)(kn < 64 ? kn : 64), k);
+        old = path_push(e, '.', k, kn < 64 ? kn : 64);
         if (expect_char(e, ':', "expected ':'"))
             return -1;
     } else {
-        old = path_push(e, "[%lld]", (long long)index);
+        old = path_push_index(e, index);
     }
     if (encode_value(e, n->items))
         return -1;
@@ -615,7 +638,8 @@ static int encode_union(avs_enc_t *e, const avs_node_t *n)
     }
     if (i == n->n_branches)
         return fail(e, "unknown union branch \"%.*s\"", (int)(kn < 64 ? kn : 64), k);
-    size_t old = path_push(e, ".%s", branch_name(n->branches[i]));
+    const char *name = branch_name(n->branches[i]);
+    size_t old = path_push(e, '.', name, strlen(name));
     if (expect_char(e, ':', "expected ':'") || put_long(e, (int64_t)i) ||
         encode_value(e, n->branches[i]))
         return -1;
@@ -695,7 +719,7 @@ int avs_encode_json(const avs_schema_t *s, const char *json, size_t len, const c
     avs_enc_t e = {
         .start = json, .p = json, .end = json + len, .out = out, .err = err ? err : &local};
     kr_buf_init(&e.tmp, 0);
-    path_push(&e, "%s", path ? path : "");
+    path_push(&e, 0, path ? path : "", path ? strlen(path) : 0);
     size_t base = out->len;
     kr_err_clear(e.err);
     int rc = encode_value(&e, s->root);

@@ -318,6 +318,8 @@ static const err_case_t ERR_CASES[] = {
     {ADDR_SCHEMA, "{}", P ": missing field \"address\" of record ns.R (it has no default)"},
     {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"zip\":2}",
      P ": unknown field \"zip\" in record ns.R"},
+    {ADDR_SCHEMA, "{\"address\":{\"zip\":1},\"m\\u0000xyz\":1}",
+     P ": unknown field \"m\" in record ns.R"}, /* found by fuzz_avro_json */
     {ADDR_SCHEMA, "{\"address\":{\"zip\":1,\"zip\":2}}", P ".address: field \"zip\" given twice"},
     {ADDR_SCHEMA, "[]", P ": expected record, got an array"},
     {ADDR_SCHEMA, "{\"address\" 1}", P ": invalid JSON at offset 11: expected ':'"},
