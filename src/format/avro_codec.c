@@ -115,7 +115,7 @@ static int type_error(avs_enc_t *e, const char *what, const char *at)
 
 static int put(avs_enc_t *e, const void *p, size_t n)
 {
-    return kr_buf_append(e->out, p, n) ? too_large(e) : 0;
+    return avs__put(e->out, p, n) ? too_large(e) : 0;
 }
 
 static size_t varint(unsigned char b[10], int64_t v)

@@ -52,7 +52,7 @@ static int too_large(dec_t *d)
 
 static int put(dec_t *d, const void *p, size_t n)
 {
-    return kr_buf_append(d->out, p, n) ? too_large(d) : 0;
+    return avs__put(d->out, p, n) ? too_large(d) : 0;
 }
 
 static int puts_(dec_t *d, const char *s)
@@ -130,34 +130,51 @@ static size_t escape(unsigned c, char esc[7])
 }
 
 /* s (n bytes) as a JSON string; latin1: each byte is a code point (bytes, fixed), else s must
- * be valid UTF-8 (string). */
+ * be valid UTF-8 (string). Runs that need no escape are copied whole. */
 static int put_string(dec_t *d, const unsigned char *s, size_t n, bool latin1)
 {
     const unsigned char *q = s, *end = s + n, *run = s;
     if (kr_buf_reserve(d->out, n + 2) || put(d, "\"", 1))
         return too_large(d);
     while (q < end) {
-        char esc[7];
-        size_t k = escape(*q, esc);
-        unsigned cp = 0;
-        size_t u = *q < 0x80 || latin1 ? 1 : avs__utf8_next(q, end, &cp);
-        if (!u)
-            return fail(d, "invalid UTF-8 in a string at offset %zu of %zu", (size_t)(q - s), n);
-        if (!k && !(latin1 && *q >= 0x80)) {
+        unsigned c = *q, cp = 0;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            q++;
+            continue;
+        }
+        if (c >= 0x80 && !latin1) {
+            size_t u = avs__utf8_next(q, end, &cp);
+            if (!u)
+                return fail(d, "invalid UTF-8 in a string at offset %zu of %zu", (size_t)(q - s),
+                            n);
             q += u;
             continue;
         }
-        if (put(d, run, (size_t)(q - run)))
-            return -1;
+        char esc[7];
+        size_t k = escape(c, esc);
         if (!k) { /* a byte 0x80-0xFF is the code point U+0080-U+00FF, in UTF-8 */
-            esc[0] = (char)(0xC0 | (*q >> 6)), esc[1] = (char)(0x80 | (*q & 0x3F));
+            esc[0] = (char)(0xC0 | (c >> 6)), esc[1] = (char)(0x80 | (c & 0x3F));
             k = 2;
         }
-        if (put(d, esc, k))
+        if (put(d, run, (size_t)(q - run)) || put(d, esc, k))
             return -1;
         run = ++q;
     }
     return put(d, run, (size_t)(q - run)) || put(d, "\"", 1) ? -1 : 0;
+}
+
+static int put_int(dec_t *d, int64_t v)
+{
+    char text[24];
+    size_t n = sizeof(text);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        text[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        text[--n] = '-';
+    return put(d, text + n, sizeof(text) - n);
 }
 
 /* Java's Double.toString / Float.toString (JDK 19 and later): the shortest digits, but at
@@ -339,7 +356,6 @@ static int decode_fixed_size(dec_t *d, size_t n, const unsigned char **p)
 
 static int decode_number(dec_t *d, avs_type_t t)
 {
-    char text[32];
     int64_t v = 0;
     int32_t i = 0;
     const unsigned char *p = NULL;
@@ -347,11 +363,11 @@ static int decode_number(dec_t *d, avs_type_t t)
     case AVS_INT:
         if (read_int(d, &i))
             return -1;
-        return put(d, text, (size_t)snprintf(text, sizeof(text), "%d", (int)i));
+        return put_int(d, i);
     case AVS_LONG:
         if (read_long(d, &v))
             return -1;
-        return put(d, text, (size_t)snprintf(text, sizeof(text), "%" PRId64, v));
+        return put_int(d, v);
     case AVS_FLOAT: {
         if (decode_fixed_size(d, 4, &p))
             return -1;

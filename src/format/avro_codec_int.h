@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* The encoder's state (avro_codec.c); the scanner (avro_codec_json.c) reads the text with it. */
 typedef struct avs_enc {
@@ -21,6 +22,18 @@ typedef struct avs_enc {
     size_t path_len;
     char path[256];
 } avs_enc_t;
+
+/** kr_buf_append, inlined: the codec appends many small pieces. @return 0, or -1 (limit). */
+static inline int avs__put(kr_buf_t *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n && b->limit - b->len >= n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return kr_buf_append(b, p, n);
+}
 
 /** Decodes one UTF-8 sequence at s (s < end). @return its length (1-4) with *cp set, or 0
  * when it is not valid UTF-8 (truncated, overlong, a surrogate, beyond U+10FFFF). */

@@ -15,7 +15,8 @@ static const char *const FUZZ_SCHEMAS[] = {
     "{\"name\":\"n\",\"type\":\"null\"},{\"name\":\"b\",\"type\":\"boolean\"},"
     "{\"name\":\"i\",\"type\":\"int\"},{\"name\":\"l\",\"type\":\"long\",\"default\":-1},"
     "{\"name\":\"f\",\"type\":\"float\"},{\"name\":\"d\",\"type\":\"double\",\"default\":1.5},"
-    "{\"name\":\"by\",\"type\":\"bytes\",\"default\":\"\\u00ff\"},{\"name\":\"s\",\"type\":\"string\"},"
+    "{\"name\":\"by\",\"type\":\"bytes\",\"default\":\"\\u00ff\"},{\"name\":\"s\",\"type\":"
+    "\"string\"},"
     "{\"name\":\"e\",\"type\":{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[\"A\",\"B\"]},"
     "\"default\":\"B\"},"
     "{\"name\":\"fx\",\"type\":{\"type\":\"fixed\",\"name\":\"F\",\"size\":3}},"
@@ -24,7 +25,8 @@ static const char *const FUZZ_SCHEMAS[] = {
     "{\"name\":\"m\",\"type\":{\"type\":\"map\",\"values\":{\"type\":\"record\",\"name\":\"V\","
     "\"fields\":[{\"name\":\"x\",\"type\":[\"string\",\"null\"],\"default\":\"z\"}]}},"
     "\"default\":{}},"
-    "{\"name\":\"u\",\"type\":[\"null\",\"double\",\"ns.E\",{\"type\":\"map\",\"values\":\"bytes\"}],"
+    "{\"name\":\"u\",\"type\":[\"null\",\"double\",\"ns.E\",{\"type\":\"map\",\"values\":\"bytes\"}"
+    "],"
     "\"default\":null}]}",
     "{\"type\":\"record\",\"name\":\"L\",\"fields\":[{\"name\":\"v\",\"type\":\"long\"},"
     "{\"name\":\"next\",\"type\":[\"null\",\"L\"],\"default\":null}]}",
