@@ -24,10 +24,10 @@
 /* One side (key or value) of an Avro request: the schema the body names and what it resolved
  * to in the registry. */
 typedef struct avro_side {
-    bool given;    /* key_schema/value_schema or its _id was in the body */
-    char *text;    /* owned: the schema text to register, or NULL */
-    int64_t id;    /* the id given, or -1; the resolved id once known */
-    char *subject; /* owned: <topic>-key / <topic>-value */
+    bool given;                 /* key_schema/value_schema or its _id was in the body */
+    char *text;                 /* owned: the schema text to register, or NULL */
+    int64_t id;                 /* the id given, or -1; the resolved id once known */
+    char *subject;              /* owned: <topic>-key / <topic>-value */
     const avs_schema_t *schema; /* the registry client's, once resolved */
 } avro_side_t;
 
@@ -267,8 +267,8 @@ static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)
 static api_status_t check_topic(api_req_t *req, produce_job_t *job);
 
 /* One record's key or value in Confluent's wire format: 0x00, the id (big endian), the datum. */
-static int encode_one(produce_job_t *job, const avro_side_t *side, fmt_span_t src,
-                      const char *what, size_t i, fmt_span_t *out)
+static int encode_one(produce_job_t *job, const avro_side_t *side, fmt_span_t src, const char *what,
+                      size_t i, fmt_span_t *out)
 {
     kr_buf_t *e = &job->enc;
     size_t start = e->len;
@@ -313,32 +313,32 @@ static int avro_sides(produce_job_t *job, kr_err_t *err)
     }
     struct {
         avro_side_t *side;
-        bool has_text, used;
+        bool has_text, used, has_id;
         fmt_span_t text;
         int64_t id;
         const char *suffix;
         int code;
     } sides[2] = {
-        {&job->key, b->has_key_schema, keys, b->key_schema, b->key_schema_id, "-key",
-         KR_ERR_KEY_SCHEMA_MISSING},
-        {&job->value, b->has_value_schema, values, b->value_schema, b->value_schema_id, "-value",
-         KR_ERR_VALUE_SCHEMA_MISSING},
+        {&job->key, b->has_key_schema, keys, b->has_key_schema_id, b->key_schema, b->key_schema_id,
+         "-key", KR_ERR_KEY_SCHEMA_MISSING},
+        {&job->value, b->has_value_schema, values, b->has_value_schema_id, b->value_schema,
+         b->value_schema_id, "-value", KR_ERR_VALUE_SCHEMA_MISSING},
     };
     for (int k = 0; k < 2; k++) {
         avro_side_t *s = sides[k].side;
         s->id = sides[k].id;
+        if (sides[k].has_id && (s->id < 0 || s->id > INT32_MAX))
+            return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                              "%s_schema_id: a schema id is an integer from 0 to 2147483647",
+                              k == 0 ? "key" : "value");
         if (sides[k].has_text)
             s->text = xstrndup(fmt_produce_bytes(b, sides[k].text), sides[k].text.len);
-        s->given = s->text || s->id >= 0;
+        s->given = s->text || sides[k].has_id;
         if (sides[k].used && !s->given)
             return kr_err_set(err, sides[k].code,
                               k == 0 ? "Request includes keys but does not include key schema"
                                      : "Request includes values but does not include value "
                                        "schema");
-        if (s->id > INT32_MAX)
-            return kr_err_set(err, KR_ERR_SERIALIZATION,
-                              "Schema registration or lookup failed: id %lld",
-                              (long long)s->id);
         size_t n = strlen(job->topic) + 8;
         s->subject = xmalloc(n);
         snprintf(s->subject, n, "%s%s", job->topic, sides[k].suffix);
@@ -361,8 +361,7 @@ static bool side_peek(sr_client_t *c, avro_side_t *s, kr_err_t *err)
     s->schema = sr_client_peek_id(c, (int32_t)s->id, &failed);
     if (failed)
         kr_err_set(err, KR_ERR_SERIALIZATION,
-                   "Schema registration or lookup failed: schema %lld not found",
-                   (long long)s->id);
+                   "Schema registration or lookup failed: schema %lld not found", (long long)s->id);
     return s->schema || failed;
 }
 

@@ -48,8 +48,8 @@ static const char *part_name(int i)
     return i ? "value" : "key";
 }
 
-int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out,
-                    fmt_span_t parts[2], int32_t *missing, kr_err_t *err)
+int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, fmt_span_t parts[2],
+                    int32_t *missing, kr_err_t *err)
 {
     const unsigned char *ps[2] = {m->key, m->payload};
     size_t lens[2] = {m->key_len, m->len};
@@ -65,8 +65,8 @@ int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out,
                               "schema id)",
                               part_name(i), rd_kafka_topic_name(m->rkt), m->partition,
                               (long long)m->offset);
-        int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
-                               (uint32_t)p[3] << 8 | (uint32_t)p[4]);
+        int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 |
+                               (uint32_t)p[4]);
         bool failed = false;
         const avs_schema_t *s = sr_client_peek_id(c, id, &failed);
         if (!s && !failed) {

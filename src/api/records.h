@@ -20,8 +20,8 @@ void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
  * spans. @return 0; 1 with *missing set when a schema id is not in the registry client's
  * cache yet (look it up on a worker, then call again); or -1 with err 40801 naming topic,
  * partition and offset. */
-int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out,
-                    fmt_span_t parts[2], int32_t *missing, kr_err_t *err);
+int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, fmt_span_t parts[2],
+                    int32_t *missing, kr_err_t *err);
 
 /** Writes one record like api_record_write() with key and value given as JSON (spans of
  * decoded from api_record_avro()). */

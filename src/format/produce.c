@@ -474,6 +474,16 @@ static int int_field(parser_t *ps, int64_t *v, bool *present)
     return 0;
 }
 
+/* A schema id: null (absent: -1) or an integer (checked against the registry's range by the
+ * Avro producer: binary and json requests ignore it). */
+static int schema_id_field(parser_t *ps, int64_t *v, bool *present)
+{
+    int rc = int_field(ps, v, present);
+    if (!*present)
+        *v = -1;
+    return rc;
+}
+
 static fmt_span_t span_from(const fmt_produce_req_t *req, size_t off)
 {
     return (fmt_span_t){(uint32_t)off, (uint32_t)(req->arena.len - off)};
@@ -796,7 +806,6 @@ static int top_member(parser_t *ps, const char *name, void *ctx)
 {
     bool *seen_records = ctx;
     fmt_produce_req_t *r = ps->out;
-    bool present;
     snprintf(ps->path, sizeof(ps->path), "%s", name);
     if (strcmp(name, "records") == 0) {
         r->n_records = 0; /* a repeated member replaces the earlier one, as Jackson does */
@@ -808,18 +817,10 @@ static int top_member(parser_t *ps, const char *name, void *ctx)
         return string_field(ps, &r->key_schema, &r->has_key_schema);
     if (strcmp(name, "value_schema") == 0)
         return string_field(ps, &r->value_schema, &r->has_value_schema);
-    if (strcmp(name, "key_schema_id") == 0) {
-        int rc = int_field(ps, &r->key_schema_id, &present);
-        if (!present)
-            r->key_schema_id = -1;
-        return rc;
-    }
-    if (strcmp(name, "value_schema_id") == 0) {
-        int rc = int_field(ps, &r->value_schema_id, &present);
-        if (!present)
-            r->value_schema_id = -1;
-        return rc;
-    }
+    if (strcmp(name, "key_schema_id") == 0)
+        return schema_id_field(ps, &r->key_schema_id, &r->has_key_schema_id);
+    if (strcmp(name, "value_schema_id") == 0)
+        return schema_id_field(ps, &r->value_schema_id, &r->has_value_schema_id);
     return unknown_field(ps, name);
 }
 

@@ -63,6 +63,7 @@ typedef struct fmt_produce_req {
     bool has_key_schema, has_value_schema;
     fmt_span_t key_schema, value_schema;    /* unescaped schema text */
     int64_t key_schema_id, value_schema_id; /* -1: not given */
+    bool has_key_schema_id, has_value_schema_id;
 } fmt_produce_req_t;
 
 /** Decodes a produce body. out is initialised here (free with fmt_produce_req_deinit, also

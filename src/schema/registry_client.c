@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_SUBJECT_ENTRIES 10000 /* (subject, text) pairs cached; beyond, ids still are */
-#define MAX_FAILED_IDS 10000      /* unknown ids remembered (records may carry any id) */
-#define FAILED_ID_TTL_MS 5000    /* an unknown id is asked again after this */
-#define MAX_RESPONSE (8u << 20) /* a registry answer larger than this is an error */
+#define MAX_SUBJECT_ENTRIES 10000      /* (subject, text) pairs cached; beyond, ids still are */
+#define MAX_FAILED_IDS      10000      /* unknown ids remembered (records may carry any id) */
+#define FAILED_ID_TTL_MS    5000       /* an unknown id is asked again after this */
+#define MAX_RESPONSE        (8u << 20) /* a registry answer larger than this is an error */
 
 typedef struct id_entry {
     int32_t id;
@@ -60,8 +60,8 @@ static const char *passthrough(const krest_config_t *cfg, const char *key)
 static char *registry_url(const krest_config_t *cfg)
 {
     char first[1024];
-    const char *src = *cfg->schema_registry_url ? cfg->schema_registry_url
-                                                : cfg->schema_registry_listeners;
+    const char *src =
+        *cfg->schema_registry_url ? cfg->schema_registry_url : cfg->schema_registry_listeners;
     snprintf(first, sizeof(first), "%s", src);
     char *comma = strchr(first, ',');
     if (comma)
@@ -263,9 +263,8 @@ static int call(sr_client_t *c, const char *method, const char *path, const char
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     if (rc != CURLE_OK)
-        return kr_err_set(err, KR_ERR_SERIALIZATION,
-                          "Schema registration or lookup failed: %s: %s", c->url,
-                          curl_easy_strerror(rc));
+        return kr_err_set(err, KR_ERR_SERIALIZATION, "Schema registration or lookup failed: %s: %s",
+                          c->url, curl_easy_strerror(rc));
     if (status != 200) {
         kr_buf_putc(out, '\0');
         return kr_err_set(err, KR_ERR_SERIALIZATION,
