@@ -529,6 +529,30 @@ static void test_output_limit(void **state)
     avs_free(s);
 }
 
+/* No path prefix, no error object; an "error" type (avro-c has none) is a record. */
+static void test_misc(void **state)
+{
+    (void)state;
+    avs_schema_t *s = must_parse("'int'");
+    kr_buf_t out;
+    kr_buf_init(&out, 0);
+    kr_err_t err = {0};
+    assert_int_equal(avs_encode_json(s, "\"x\"", 3, "", &out, &err), -1);
+    assert_string_equal(err.msg, "expected int, got \"x\"");
+    assert_int_equal(avs_encode_json(s, "\"x\"", 3, NULL, &out, NULL), -1);
+    assert_int_equal(avs_decode_to_json(s, NULL, 0, &out, NULL), -1);
+    avs_free(s);
+    s = must_parse("['null',{'type':'error','name':'Oops','fields':[{'name':'a','type':'int'}]}]");
+    assert_int_equal(encode(s, "{\"Oops\":{\"a\":1}}", &out, &err), 0);
+    check_hex("error", out.data, out.len, "0202");
+    kr_buf_t json;
+    kr_buf_init(&json, 0);
+    assert_int_equal(avs_decode_to_json(s, out.data, out.len, &json, &err), 0);
+    assert_string_equal(json.data, "{\"Oops\":{\"a\":1}}");
+    kr_buf_deinit(&json), kr_buf_deinit(&out);
+    avs_free(s);
+}
+
 /* --- throughput (printed, not asserted) --------------------------------------------------- */
 
 static double now(void)
@@ -582,7 +606,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_encode_errors),
         cmocka_unit_test(test_depth),        cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_output_limit), cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_output_limit), cmocka_unit_test(test_misc),
+        cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
