@@ -346,6 +346,11 @@ static const err_case_t ERR_CASES[] = {
     {"'double'", "1.", P ": invalid JSON at offset 0: invalid number"},
     {REC("{'name':'e','type':{'type':'enum','name':'E','symbols':['A']},'default':'Z'}"), "{}",
      P ": the default of field \"e\" does not match its type"},
+    {"{'type':'record','name':'A','fields':[{'name':'b','type':'A','default':{}}]}", "{}",
+     P ": nesting deeper than 512 (in a default)"},
+    {"{'type':'record','name':'A','fields':[{'name':'b','type':{'type':'array','items':'A'},"
+     "'default':[{}]}]}",
+     "{}", P ": nesting deeper than 512 (in a default)"},
     {REC("{'name':'f','type':{'type':'fixed','name':'F','size':2},'default':'abc'}"), "{}",
      P ": the default of field \"f\" does not match its type"},
 };
