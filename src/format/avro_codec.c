@@ -386,11 +386,13 @@ static int default_union(avs_enc_t *e, const avs_node_t *n, json_object *v)
         if (put_long(e, (int64_t)i) == 0 && encode_default(e, n->branches[i], v) == 0)
             return 0;
         e->out->len = mark;
+        if (e->too_deep)
+            return -1;
     }
     return -1;
 }
 
-static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v)
+static int default_value(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     bool str = json_object_is_type(v, json_type_string);
     const char *s = str ? json_object_get_string(v) : NULL;
@@ -429,6 +431,20 @@ static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v)
         return default_union(e, n, v);
     }
     return -1;
+}
+
+/* A schema may define defaults that never end (a record whose field of its own type defaults
+ * to {}): the nesting limit stops them. */
+static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v)
+{
+    if (e->depth >= AVS_MAX_DEPTH) {
+        e->too_deep = true;
+        return fail(e, "nesting deeper than %d (in a default)", AVS_MAX_DEPTH);
+    }
+    e->depth++;
+    int rc = default_value(e, n, v);
+    e->depth--;
+    return rc;
 }
 
 /* --- values ------------------------------------------------------------------------------ */
@@ -504,7 +520,7 @@ static int record_defaults(avs_enc_t *e, const avs_node_t *n, span_t *sp)
                         n->fullname);
         size_t off = e->out->len;
         if (encode_default(e, f->type, f->def)) {
-            if (e->err->code != KR_ERR_TOO_LARGE)
+            if (e->err->code != KR_ERR_TOO_LARGE && !e->too_deep)
                 fail(e, "the default of field \"%s\" does not match its type", f->name);
             return -1;
         }

@@ -19,6 +19,7 @@ typedef struct avs_enc {
     kr_err_t *err;
     kr_buf_t tmp; /* unescaped strings, number texts, record reordering */
     int depth;
+    bool too_deep; /* the nesting limit was hit (no other union branch is tried) */
     size_t path_len;
     char path[256];
 } avs_enc_t;

@@ -39,7 +39,7 @@ static const char *const FUZZ_SCHEMAS[] = {
 #define N_FUZZ_SCHEMAS (sizeof(FUZZ_SCHEMAS) / sizeof(FUZZ_SCHEMAS[0]))
 
 /* The schemas, parsed once (they must parse). */
-static avs_schema_t *fuzz_schema(size_t i)
+static inline avs_schema_t *fuzz_schema(size_t i)
 {
     static avs_schema_t *parsed[N_FUZZ_SCHEMAS];
     if (!parsed[i]) {
@@ -53,7 +53,7 @@ static avs_schema_t *fuzz_schema(size_t i)
     return parsed[i];
 }
 
-static void fuzz_die(const char *what, const char *a, size_t an, const char *b, size_t bn)
+static inline void fuzz_die(const char *what, const char *a, size_t an, const char *b, size_t bn)
 {
     fprintf(stderr, "%s\n  %.*s\n  %.*s\n", what, (int)an, a, (int)bn, b);
     abort();

@@ -346,6 +346,11 @@ static const err_case_t ERR_CASES[] = {
     {"'double'", "1.", P ": invalid JSON at offset 0: invalid number"},
     {REC("{'name':'e','type':{'type':'enum','name':'E','symbols':['A']},'default':'Z'}"), "{}",
      P ": the default of field \"e\" does not match its type"},
+    {"{'type':'record','name':'A','fields':[{'name':'b','type':'A','default':{}}]}", "{}",
+     P ": nesting deeper than 512 (in a default)"},
+    {"{'type':'record','name':'A','fields':[{'name':'b','type':{'type':'array','items':'A'},"
+     "'default':[{}]}]}",
+     "{}", P ": nesting deeper than 512 (in a default)"},
     {REC("{'name':'f','type':{'type':'fixed','name':'F','size':2},'default':'abc'}"), "{}",
      P ": the default of field \"f\" does not match its type"},
 };
@@ -529,6 +534,30 @@ static void test_output_limit(void **state)
     avs_free(s);
 }
 
+/* No path prefix, no error object; an "error" type (avro-c has none) is a record. */
+static void test_misc(void **state)
+{
+    (void)state;
+    avs_schema_t *s = must_parse("'int'");
+    kr_buf_t out;
+    kr_buf_init(&out, 0);
+    kr_err_t err = {0};
+    assert_int_equal(avs_encode_json(s, "\"x\"", 3, "", &out, &err), -1);
+    assert_string_equal(err.msg, "expected int, got \"x\"");
+    assert_int_equal(avs_encode_json(s, "\"x\"", 3, NULL, &out, NULL), -1);
+    assert_int_equal(avs_decode_to_json(s, NULL, 0, &out, NULL), -1);
+    avs_free(s);
+    s = must_parse("['null',{'type':'error','name':'Oops','fields':[{'name':'a','type':'int'}]}]");
+    assert_int_equal(encode(s, "{\"Oops\":{\"a\":1}}", &out, &err), 0);
+    check_hex("error", out.data, out.len, "0202");
+    kr_buf_t json;
+    kr_buf_init(&json, 0);
+    assert_int_equal(avs_decode_to_json(s, out.data, out.len, &json, &err), 0);
+    assert_string_equal(json.data, "{\"Oops\":{\"a\":1}}");
+    kr_buf_deinit(&json), kr_buf_deinit(&out);
+    avs_free(s);
+}
+
 /* --- throughput (printed, not asserted) --------------------------------------------------- */
 
 static double now(void)
@@ -582,7 +611,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_encode_errors),
         cmocka_unit_test(test_depth),        cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_output_limit), cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_output_limit), cmocka_unit_test(test_misc),
+        cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
