@@ -2,10 +2,11 @@
 -- per case (not per request), counts responses other than 200 and 200s that carry a per-record
 -- error, and prints a machine-readable summary line for bench/produce.
 -- Environment: BENCH_RECORDS (records per request, 1), BENCH_SIZE (value bytes as stored in
--- Kafka, 100), BENCH_FORMAT (binary|json, binary), BENCH_CHECK (1: look at each response,
+-- Kafka, 100), BENCH_FORMAT (binary|json|avro, binary), BENCH_CHECK (1: look at each response,
 -- 0: do not define response(), so wrk parses less; non-2xx are then only wrk's own count).
 -- binary: each value is base64 of SIZE fixed pseudo-random bytes; json: each value is a JSON
--- string of SIZE bytes including its quotes ("aaa..."), which krest stores as written.
+-- string of SIZE bytes including its quotes ("aaa..."), which krest stores as written; avro:
+-- a record whose Avro binary is SIZE bytes, with its schema as value_schema in every request.
 
 local records = tonumber(os.getenv("BENCH_RECORDS") or "1")
 local size = tonumber(os.getenv("BENCH_SIZE") or "100")
@@ -30,7 +31,18 @@ local function base64(bytes)
    return table.concat(out)
 end
 
+-- avro: a record {id: long, name: string, payload: string} whose Avro binary is SIZE bytes
+-- (id 123456789 takes 4 bytes, "bench" 6, the payload's length 2 bytes below 8 KiB).
+local avro_schema = '{\\"type\\":\\"record\\",\\"name\\":\\"Bench\\",\\"fields\\":['
+   .. '{\\"name\\":\\"id\\",\\"type\\":\\"long\\"},'
+   .. '{\\"name\\":\\"name\\",\\"type\\":\\"string\\"},'
+   .. '{\\"name\\":\\"payload\\",\\"type\\":\\"string\\"}]}'
+
 local function value()
+   if format == "avro" then
+      local n = math.max(size - 12, 1)
+      return '{"id":123456789,"name":"bench","payload":"' .. string.rep("a", n) .. '"}'
+   end
    if format == "json" then
       return '"' .. string.rep("a", math.max(size - 2, 0)) .. '"'
    end
@@ -48,7 +60,11 @@ local function body()
    for i = 1, records do
       parts[i] = rec
    end
-   return '{"records":[' .. table.concat(parts, ",") .. ']}'
+   local schema = ""
+   if format == "avro" then
+      schema = '"value_schema":"' .. avro_schema .. '",'
+   end
+   return '{' .. schema .. '"records":[' .. table.concat(parts, ",") .. ']}'
 end
 
 wrk.method = "POST"

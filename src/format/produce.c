@@ -554,8 +554,16 @@ static int json_field(parser_t *ps, fmt_span_t *span, bool *present)
     if (next_is_null(ps))
         return 0;
     size_t off = ps->out->arena.len;
-    if (json_value(ps, &ps->out->arena, 0) != 0)
+    if (ps->opts->format == FMT_PRODUCE_JSON_RAW) {
+        /* checked, then copied as written: the Avro encoder reads it once more anyway */
+        skip_ws(ps);
+        const char *start = ps->p;
+        if (json_value(ps, NULL, 0) != 0)
+            return -1;
+        kr_buf_append(&ps->out->arena, start, (size_t)(ps->p - start));
+    } else if (json_value(ps, &ps->out->arena, 0) != 0) {
         return -1;
+    }
     *span = span_from(ps->out, off);
     *present = true;
     return 0;
@@ -761,7 +769,7 @@ static int record_headers(parser_t *ps, record_ctx_t *rc)
 static int record_member(parser_t *ps, const char *name, void *ctx)
 {
     record_ctx_t *rc = ctx;
-    bool json = ps->opts->format == FMT_PRODUCE_JSON;
+    bool json = ps->opts->format != FMT_PRODUCE_BINARY;
     set_path(ps, rc->index, name);
     if (strcmp(name, "key") == 0)
         return json ? json_field(ps, &rc->rec.key, &rc->rec.has_key)

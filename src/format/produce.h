@@ -20,6 +20,7 @@
 typedef enum fmt_produce_format {
     FMT_PRODUCE_BINARY = 0,
     FMT_PRODUCE_JSON = 1,
+    FMT_PRODUCE_JSON_RAW = 2, /* json values checked and kept as written (Avro re-reads them) */
 } fmt_produce_format_t;
 
 typedef struct fmt_produce_opts {
