@@ -2,15 +2,21 @@
  *
  * DESIGN. Each instance owns one rd_kafka_t consumer whose queue is watched by the kafka loop
  * (kafka/loop.c). serve() drains it into the instance's buffer, a FIFO of messages bounded by
- * krest.consumer.buffer.bytes: above the bound every assigned partition is paused (polling goes
- * on, so rebalances are served and the group keeps the member); below half of it they resume.
- * The rebalance callback drops buffered records of revoked partitions. A reader takes from the
- * buffer and stores the offsets of exactly what it took. One waiter per instance (a suspended
- * read) is completed when enough bytes are buffered.
+ * krest.consumer.buffer.bytes: above the bound the assigned partitions are paused (polling goes
+ * on, so rebalances are served and the group keeps the member), each with the position it
+ * stopped at; below half of it a reader resumes them and seeks each to that position. The seek
+ * moves nothing, but it wakes librdkafka 2.0.2's fetcher at once, where a plain resume waits for
+ * its next 1-second wake-up. Records of a paused partition that still arrive were fetched
+ * around the pause: they are dropped and fetched again after the seek. The rebalance callback,
+ * client seeks and assigns resume what they move without that seek and drop buffered records of
+ * those partitions. A reader takes from the buffer and stores the offsets of exactly what it
+ * took. One waiter per instance (a suspended read) is completed when enough bytes are buffered.
  * Lifetimes: the registry holds one reference; requests take more. Delete/expiry unlinks the
  * instance and closes it (leaves the group) on a worker; the handle is destroyed, on a worker,
  * when the last reference goes.
- * Threads: c->lock guards the buffer, waiter and flags; reg->lock guards the registry list. */
+ * Threads: c->lock guards the buffer, the paused partitions, waiter and flags (pause, resume
+ * and the resume's seek are made under it: librdkafka answers them from its main thread, no
+ * network); reg->lock guards the registry list. */
 #include "kafka/consumer.h"
 
 #include "kafka/client.h"
@@ -38,8 +44,11 @@ struct kafka_consumer {
     pthread_mutex_t lock;
     rd_kafka_message_t **buf; /* guarded by lock: FIFO ring */
     size_t head, len, cap;
-    int64_t bytes;   /* guarded by lock: key+value bytes buffered */
-    bool paused;     /* guarded by lock */
+    int64_t bytes; /* guarded by lock: key+value bytes buffered */
+    /* guarded by lock: the partitions krest paused (NULL: none); each .offset is where the
+     * partition continues (the next record to buffer), or RD_KAFKA_OFFSET_INVALID when unknown */
+    rd_kafka_topic_partition_list_t *paused;
+    int moving;      /* guarded by lock: client seeks and assigns under way */
     bool has_waiter; /* guarded by lock */
     kr_handle_t waiter;
     int64_t waiter_min;
@@ -109,17 +118,91 @@ static void buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t 
     c->head = 0;
 }
 
-/* Pauses or resumes every assigned partition. */
-static void set_paused(kafka_consumer_t *c, bool pause)
+/* Pauses every assigned partition that is not paused yet, and remembers where each continues.
+ * rd_kafka_pause_partitions() waits for librdkafka's main thread (no network) and bumps the
+ * partition's version, so nothing fetched before it reaches this handle's poll any more: the
+ * partition's position (the offset after the last record this thread polled) is where it goes on.
+ * Lock held; the kafka loop. */
+static void pause_assigned(kafka_consumer_t *c)
 {
-    rd_kafka_topic_partition_list_t *parts = NULL;
-    if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    rd_kafka_topic_partition_list_t *a = NULL;
+    if (rd_kafka_assignment(c->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
-    if (pause)
-        rd_kafka_pause_partitions(c->rk, parts);
-    else
-        rd_kafka_resume_partitions(c->rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_topic_partition_list_t *add = rd_kafka_topic_partition_list_new(a->cnt ? a->cnt : 1);
+    for (int i = 0; i < a->cnt; i++) {
+        if (!c->paused || !rd_kafka_topic_partition_list_find(c->paused, a->elems[i].topic,
+                                                              a->elems[i].partition))
+            rd_kafka_topic_partition_list_add(add, a->elems[i].topic, a->elems[i].partition);
+    }
+    if (add->cnt > 0) {
+        rd_kafka_pause_partitions(c->rk, add);
+        rd_kafka_position(c->rk, add);
+        if (!c->paused)
+            c->paused = rd_kafka_topic_partition_list_new(add->cnt);
+        for (int i = 0; i < add->cnt; i++) {
+            if (add->elems[i].err)
+                continue;
+            rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_add(
+                c->paused, add->elems[i].topic, add->elems[i].partition);
+            /* A client seek or assign under way moves the partition: its position is not ours. */
+            p->offset = c->moving ? RD_KAFKA_OFFSET_INVALID : add->elems[i].offset;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(add);
+    rd_kafka_topic_partition_list_destroy(a);
+}
+
+/* Resumes the partitions krest paused (those in parts; all when parts is NULL) and forgets
+ * them. With wake, each partition whose position is known is also sought there, without
+ * waiting: librdkafka 2.0.2 applies a resume on its main thread and its fetcher only notices on
+ * its next wake-up, up to 1 s later, while a seek wakes the fetcher at once. The seek goes to
+ * where the partition stopped, so it moves nothing; records fetched in between were dropped by
+ * serve() and are fetched again. Lock held (a client seek cannot slip in between). */
+static void unpause(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts, bool wake)
+{
+    if (!c->paused)
+        return;
+    rd_kafka_topic_partition_list_t *res = rd_kafka_topic_partition_list_new(c->paused->cnt);
+    rd_kafka_topic_partition_list_t *seek = rd_kafka_topic_partition_list_new(c->paused->cnt);
+    for (int i = c->paused->cnt - 1; i >= 0; i--) {
+        const rd_kafka_topic_partition_t *e = &c->paused->elems[i];
+        if (parts && !rd_kafka_topic_partition_list_find(parts, e->topic, e->partition))
+            continue;
+        rd_kafka_topic_partition_list_add(res, e->topic, e->partition);
+        if (wake && !c->moving && e->offset >= 0)
+            rd_kafka_topic_partition_list_add(seek, e->topic, e->partition)->offset = e->offset;
+        rd_kafka_topic_partition_list_del_by_idx(c->paused, i);
+    }
+    if (res->cnt > 0)
+        rd_kafka_resume_partitions(c->rk, res);
+    if (seek->cnt > 0) {
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, seek, 0);
+        if (e)
+            rd_kafka_error_destroy(e);
+    }
+    rd_kafka_topic_partition_list_destroy(res);
+    rd_kafka_topic_partition_list_destroy(seek);
+    if (c->paused->cnt == 0) {
+        rd_kafka_topic_partition_list_destroy(c->paused);
+        c->paused = NULL;
+    }
+}
+
+/* Whether m belongs to a partition krest paused at a known position: such a record was fetched
+ * around the pause and is fetched again after the resume's seek. Lock held. */
+static bool fetched_while_paused(const kafka_consumer_t *c, const rd_kafka_message_t *m)
+{
+    if (!c->paused)
+        return false;
+    const rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(c->paused, rd_kafka_topic_name(m->rkt), m->partition);
+    return p && p->offset >= 0;
+}
+
+static bool is_paused(const kafka_consumer_t *c, const rd_kafka_message_t *m)
+{
+    return c->paused &&
+           rd_kafka_topic_partition_list_find(c->paused, rd_kafka_topic_name(m->rkt), m->partition);
 }
 
 /* --- the kafka loop side ----------------------------------------------------------------- */
@@ -135,7 +218,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         else
             rd_kafka_assign(rk, parts);
         pthread_mutex_lock(&c->lock);
-        c->paused = false;
         c->assigned_ms = kr_clock_mono_ms();
         /* A first read waits for the join: tell it the join happened. */
         kr_handle_t wake = c->has_waiter && c->first_read ? c->waiter : (kr_handle_t){0, 0};
@@ -147,6 +229,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         return;
     }
     pthread_mutex_lock(&c->lock);
+    unpause(c, parts, false); /* librdkafka keeps the pause of a partition it takes back */
     buf_drop(c, parts);
     pthread_mutex_unlock(&c->lock);
     if (cooperative) {
@@ -173,11 +256,14 @@ static void serve(void *arg)
             continue;
         }
         pthread_mutex_lock(&c->lock);
-        buf_push(c, m);
-        if (!c->paused && c->bytes >= limit) {
-            c->paused = true;
-            set_paused(c, true);
+        if (fetched_while_paused(c, m)) {
+            pthread_mutex_unlock(&c->lock);
+            rd_kafka_message_destroy(m);
+            continue;
         }
+        buf_push(c, m);
+        if (c->bytes >= limit && !is_paused(c, m))
+            pause_assigned(c);
         if (c->has_waiter && c->bytes >= c->waiter_min) {
             wake = c->waiter;
             c->has_waiter = false;
@@ -198,6 +284,9 @@ static void destroy_job(void *arg)
     kafka_consumers_t *reg = c->reg;
     pthread_mutex_lock(&c->lock);
     buf_drop(c, NULL);
+    if (c->paused)
+        rd_kafka_topic_partition_list_destroy(c->paused);
+    c->paused = NULL;
     pthread_mutex_unlock(&c->lock);
     if (c->q)
         rd_kafka_queue_destroy(c->q);
@@ -422,13 +511,22 @@ static char *auto_name(const kafka_consumers_t *reg)
 static rd_kafka_t *new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
                               kafka_consumer_t *c, kr_err_t *err)
 {
+    /* librdkafka's queue is drained into the instance buffer as it fills, and krest pauses on
+     * the buffer's bound, so librdkafka's own bounds only have to stay out of the way: 2.0.2's
+     * fetcher stops when its queue reaches queued.min.messages (100000 records by default) or
+     * queued.max.messages.kbytes, and starts again only on its next wake-up, up to 1 s later.
+     * One fetch (fetch.max.bytes: half the buffer, at least librdkafka's minimum of
+     * message.max.bytes) must leave the queue under the bound. */
+    int64_t half = reg->cfg->consumer_buffer_bytes / 2;
+    half = half < 1048576 ? 1048576 : half;
     char qkb[32];
-    int64_t kb = reg->cfg->consumer_buffer_bytes / 2 / 1024;
-    snprintf(qkb, sizeof(qkb), "%lld", (long long)(kb < 64 ? 64 : kb));
+    snprintf(qkb, sizeof(qkb), "%lld", (long long)(2 * half / 1024));
     char fmb[32];
-    snprintf(fmb, sizeof(fmb), "%lld", (long long)((kb < 64 ? 64 : kb) * 1024));
+    snprintf(fmb, sizeof(fmb), "%lld", (long long)half);
     const char *defaults[] = {"enable.partition.eof",
                               "false",
+                              "queued.min.messages",
+                              "10000000",
                               "queued.max.messages.kbytes",
                               qkb,
                               "fetch.max.bytes",
@@ -575,6 +673,32 @@ rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c)
 
 /* --- subscription and assignment --------------------------------------------------------- */
 
+/* A client moves partitions: what krest paused in resume (all when NULL) resumes without a seek
+ * of its own, buffered records of drop (all when NULL) go, and while the move lasts new pauses
+ * do not remember positions. With known, *known is a copy of the paused partitions and their
+ * positions (owned; NULL when none). Not under the lock: the calls in between may wait. */
+static void moving_begin(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *resume,
+                         const rd_kafka_topic_partition_list_t *drop,
+                         rd_kafka_topic_partition_list_t **known)
+{
+    pthread_mutex_lock(&c->lock);
+    c->moving++;
+    if (known)
+        *known = c->paused ? rd_kafka_topic_partition_list_copy(c->paused) : NULL;
+    unpause(c, resume, false);
+    buf_drop(c, drop);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The move is done: records buffered before it took effect go. */
+static void moving_end(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    pthread_mutex_lock(&c->lock);
+    c->moving--;
+    buf_drop(c, parts);
+    pthread_mutex_unlock(&c->lock);
+}
+
 static int illegal_state(kr_err_t *err, const char *what)
 {
     return kr_err_set(err, KR_ERR_ILLEGAL_STATE, "Illegal state: %s", what);
@@ -617,6 +741,7 @@ int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
         return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
     pthread_mutex_lock(&c->lock);
     c->subscribed = false;
+    unpause(c, NULL, false);
     buf_drop(c, NULL);
     pthread_mutex_unlock(&c->lock);
     return 0;
@@ -642,14 +767,15 @@ int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_li
     if (subscribed)
         return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
                                   "exclusive");
+    moving_begin(c, NULL, NULL, NULL);
     rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, parts);
+    pthread_mutex_lock(&c->lock);
+    if (!e)
+        c->manual = parts && parts->cnt > 0;
+    pthread_mutex_unlock(&c->lock);
+    moving_end(c, NULL);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "assign failed: %s", rd_kafka_err2str(e));
-    pthread_mutex_lock(&c->lock);
-    c->manual = parts && parts->cnt > 0;
-    c->paused = false;
-    buf_drop(c, NULL);
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
@@ -686,19 +812,27 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_part
 
 /* A manual assignment is moved by assigning it again with the new offsets (the others keep
  * their positions): librdkafka 2.0.2 refuses or times out a seek on a partition whose fetcher
- * has not started yet, which is the usual state right after POST …/assignments. */
+ * has not started yet, which is the usual state right after POST …/assignments. A partition
+ * krest had paused continues where it stopped (known): its librdkafka position also counts
+ * records dropped while it was paused. */
 static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                    kr_err_t *err)
+                    const rd_kafka_topic_partition_list_t *known, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *cur = NULL;
     rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
     if (!e)
         e = rd_kafka_position(c->rk, cur);
     for (int i = 0; !e && i < cur->cnt; i++) {
+        const char *topic = cur->elems[i].topic;
+        int32_t partition = cur->elems[i].partition;
         rd_kafka_topic_partition_t *want =
-            rd_kafka_topic_partition_list_find(parts, cur->elems[i].topic, cur->elems[i].partition);
+            rd_kafka_topic_partition_list_find(parts, topic, partition);
+        rd_kafka_topic_partition_t *stop =
+            known ? rd_kafka_topic_partition_list_find(known, topic, partition) : NULL;
         if (want)
             cur->elems[i].offset = want->offset;
+        else if (stop && stop->offset >= 0)
+            cur->elems[i].offset = stop->offset;
     }
     if (!e)
         e = rd_kafka_assign(c->rk, cur);
@@ -709,22 +843,10 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
     return 0;
 }
 
-int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
-                        int64_t timeout_ms, kr_err_t *err)
+/* Seeks partitions of a subscription (blocking). */
+static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                           int64_t timeout_ms, kr_err_t *err)
 {
-    pthread_mutex_lock(&c->lock);
-    buf_drop(c, parts);
-    pthread_mutex_unlock(&c->lock);
-    pthread_mutex_lock(&c->lock);
-    bool manual = c->manual;
-    pthread_mutex_unlock(&c->lock);
-    if (manual) {
-        int rc = reassign(c, parts, err);
-        pthread_mutex_lock(&c->lock);
-        buf_drop(c, parts);
-        pthread_mutex_unlock(&c->lock);
-        return rc;
-    }
     /* A partition assigned a moment ago is not fetching yet and refuses a seek (__STATE):
      * retry until it is, within the timeout. */
     int64_t deadline = kr_clock_mono_ms() + timeout_ms;
@@ -750,11 +872,23 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
             return kr_err_set(err, KR_ERR_KAFKA, "seek of %s-%d failed: %s", parts->elems[i].topic,
                               parts->elems[i].partition, rd_kafka_err2str(parts->elems[i].err));
     }
-    /* Records fetched before the seek took effect may already sit in our buffer. */
-    pthread_mutex_lock(&c->lock);
-    buf_drop(c, parts);
-    pthread_mutex_unlock(&c->lock);
     return 0;
+}
+
+int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                        int64_t timeout_ms, kr_err_t *err)
+{
+    pthread_mutex_lock(&c->lock);
+    bool manual = c->manual;
+    pthread_mutex_unlock(&c->lock);
+    /* A manual assignment moves by assigning it all again: everything paused resumes. */
+    rd_kafka_topic_partition_list_t *known = NULL;
+    moving_begin(c, manual ? NULL : parts, parts, manual ? &known : NULL);
+    int rc = manual ? reassign(c, parts, known, err) : seek_subscribed(c, parts, timeout_ms, err);
+    moving_end(c, parts);
+    if (known)
+        rd_kafka_topic_partition_list_destroy(known);
+    return rc;
 }
 
 /* --- reading ----------------------------------------------------------------------------- */
@@ -797,12 +931,9 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
     c->bytes -= taken;
     if (n > 0)
         c->first_read = false;
-    bool resume = c->paused && c->bytes < limit / 2;
-    if (resume)
-        c->paused = false;
+    if (c->paused && c->bytes < limit / 2)
+        unpause(c, NULL, true);
     pthread_mutex_unlock(&c->lock);
-    if (resume)
-        set_paused(c, false);
     *out = msgs;
     return n;
 }
