@@ -10,8 +10,10 @@
 
 #include <librdkafka/rdkafka.h>
 
-/** Writes one record in the shape of version (1 or 2) for format (API_FMT_BINARY/JSON). */
-void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version);
+/** Writes n records (borrowed) as elements of the array w is writing, in the shape of version
+ * (1 or 2) for format (API_FMT_BINARY/JSON). */
+void api_records_write(fmt_jsonw_t *w, rd_kafka_message_t *const *msgs, size_t n, int format,
+                       int version);
 
 /** For the json format: checks the record's key and value are JSON.
  * @return 0, or -1 with err 40801 naming topic, partition and offset. */
