@@ -241,33 +241,63 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
+#define SERVE_BATCH 256
+
+/* Buffers a batch of polled messages (owned). Lock held. @return whether to pause. */
+static bool buffer_batch(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n, int64_t limit)
+{
+    bool pause = false;
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_message_t *m = msgs[i];
+        if (m->err) {
+            log_debug("consumer %s/%s: %s", c->group, c->name, rd_kafka_message_errstr(m));
+            rd_kafka_message_destroy(m);
+        } else if (fetched_while_paused(c, m)) {
+            rd_kafka_message_destroy(m);
+        } else {
+            buf_push(c, m);
+            pause = pause || (c->bytes >= limit && !is_paused(c, m));
+        }
+    }
+    return pause;
+}
+
+/* Drains the instance's queue into its buffer, a batch per lock (rd_kafka_consume_batch_queue
+ * serves rebalances on the way, through rebalance_cb, and moves the positions like
+ * rd_kafka_consumer_poll). A full buffer pauses its partitions once the queue is drained, or
+ * at half a buffer over the bound: a pause drops what librdkafka has queued for the partitions,
+ * to be fetched again after the resume, and at the end of a partition that fetch would wait
+ * for the long poll in flight (fetch.wait.max.ms). The kafka loop. */
 static void serve(void *arg)
 {
     kafka_consumer_t *c = arg;
     int64_t limit = c->reg->cfg->consumer_buffer_bytes;
     kr_handle_t wake = {0, 0};
+    rd_kafka_message_t *msgs[SERVE_BATCH];
+    bool want_pause = false;
     for (;;) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
-        if (!m)
+        ssize_t n = rd_kafka_consume_batch_queue(c->q, 0, msgs, SERVE_BATCH);
+        if (n <= 0)
             break;
-        if (m->err) {
-            log_debug("consumer %s/%s: %s", c->group, c->name, rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
         pthread_mutex_lock(&c->lock);
-        if (fetched_while_paused(c, m)) {
-            pthread_mutex_unlock(&c->lock);
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        buf_push(c, m);
-        if (c->bytes >= limit && !is_paused(c, m))
+        want_pause = buffer_batch(c, msgs, (size_t)n, limit) || want_pause;
+        /* Paused after the whole batch is buffered: a partition's position is then the offset
+         * after its last buffered record. */
+        if (want_pause && (n < SERVE_BATCH || c->bytes >= limit + limit / 2)) {
             pause_assigned(c);
+            want_pause = false;
+        }
         if (c->has_waiter && c->bytes >= c->waiter_min) {
             wake = c->waiter;
             c->has_waiter = false;
         }
+        pthread_mutex_unlock(&c->lock);
+        if (n < SERVE_BATCH)
+            break;
+    }
+    if (want_pause) {
+        pthread_mutex_lock(&c->lock);
+        pause_assigned(c);
         pthread_mutex_unlock(&c->lock);
     }
     /* Woken only once the queue is drained: a reader gets the whole fetch, not its first
@@ -895,13 +925,18 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
 
 static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    rd_kafka_topic_partition_t *p = NULL;
+    const rd_kafka_topic_t *rkt = NULL;
     for (size_t i = 0; i < n; i++) {
-        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
-            l, rd_kafka_topic_name(msgs[i]->rkt), msgs[i]->partition);
-        if (!p)
-            p = rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(msgs[i]->rkt),
-                                                  msgs[i]->partition);
+        /* Records come in runs of one partition: look a partition up only when the run ends. */
+        if (!p || msgs[i]->rkt != rkt || msgs[i]->partition != p->partition) {
+            rkt = msgs[i]->rkt;
+            const char *topic = rd_kafka_topic_name(rkt);
+            p = rd_kafka_topic_partition_list_find(l, topic, msgs[i]->partition);
+            if (!p)
+                p = rd_kafka_topic_partition_list_add(l, topic, msgs[i]->partition);
+        }
         p->offset = msgs[i]->offset + 1;
     }
     rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
