@@ -865,12 +865,7 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);
         fmt_jsonw_arr_begin(&w);
-        for (size_t i = 0; i < ok; i++) {
-            if (parts)
-                api_record_write_decoded(&w, msgs[i], req->version, &dec, &parts[2 * i]);
-            else
-                api_record_write(&w, msgs[i], format, req->version);
-        }
+        api_records_write(&w, msgs, ok, format, req->version, parts ? &dec : NULL, parts);
         fmt_jsonw_arr_end(&w);
         kafka_consumer_handed_out(rc->c, msgs, ok);
         err.code = 0;

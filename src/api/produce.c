@@ -458,7 +458,7 @@ static api_status_t produce(api_req_t *req, int32_t path_partition)
     job->arrival_ms = req->start_ms;
     job->avro = f == API_FMT_AVRO;
     fmt_produce_opts_t opts = {
-        .format = job->avro             ? FMT_PRODUCE_JSON_RAW
+        .format = job->avro           ? FMT_PRODUCE_JSON_RAW
                   : f == API_FMT_JSON ? FMT_PRODUCE_JSON
                                       : FMT_PRODUCE_BINARY,
         .version = req->version,

@@ -1,5 +1,6 @@
 /* api/records.h -- consumed records as JSON: v2 {topic,key,value,partition,offset,timestamp,
- * headers?}, v1 {key,value,partition,offset}; binary keys/values base64, json ones embedded.
+ * headers?}, v1 {key,value,partition,offset}; binary keys/values base64, json ones embedded,
+ * avro ones decoded to Avro's JSON encoding.
  * May use: format/, util/, librdkafka. Threads: any. */
 #ifndef KR_API_RECORDS_H
 #define KR_API_RECORDS_H
@@ -12,8 +13,11 @@
 
 #include <librdkafka/rdkafka.h>
 
-/** Writes one record in the shape of version (1 or 2) for format (API_FMT_BINARY/JSON). */
-void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version);
+/** Writes n records (borrowed) as elements of the array w is writing, in the shape of version
+ * (1 or 2) for format (API_FMT_BINARY/JSON). For avro, decoded holds the records' keys and
+ * values as JSON, spans[2i] and [2i+1] those of record i (api_record_avro()); else NULL. */
+void api_records_write(fmt_jsonw_t *w, rd_kafka_message_t *const *msgs, size_t n, int format,
+                       int version, const kr_buf_t *decoded, const fmt_span_t *spans);
 
 /** For the avro format: decodes the record's key and value (Confluent's wire format: 0x00, the
  * schema id, the datum) to Avro's JSON encoding, appended to out; parts[0] and [1] get their
@@ -22,11 +26,6 @@ void api_record_write(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
  * partition and offset. */
 int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, fmt_span_t parts[2],
                     int32_t *missing, kr_err_t *err);
-
-/** Writes one record like api_record_write() with key and value given as JSON (spans of
- * decoded from api_record_avro()). */
-void api_record_write_decoded(fmt_jsonw_t *w, const rd_kafka_message_t *m, int version,
-                              const kr_buf_t *decoded, const fmt_span_t parts[2]);
 
 /** For the json format: checks the record's key and value are JSON.
  * @return 0, or -1 with err 40801 naming topic, partition and offset. */

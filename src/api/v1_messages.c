@@ -49,8 +49,7 @@ static void render(read_job_t *j)
     fmt_jsonw_t w;
     fmt_jsonw_init(&w, &j->out);
     fmt_jsonw_arr_begin(&w);
-    for (size_t i = 0; i < j->n; i++)
-        api_record_write(&w, j->msgs[i], j->format, 1);
+    api_records_write(&w, j->msgs, j->n, j->format, 1, NULL, NULL);
     fmt_jsonw_arr_end(&w);
 }
 

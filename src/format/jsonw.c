@@ -3,8 +3,6 @@
 
 #include "format/base64.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 void fmt_jsonw_init(fmt_jsonw_t *w, kr_buf_t *out)
@@ -146,12 +144,29 @@ void fmt_jsonw_str(fmt_jsonw_t *w, const char *s)
     fmt_jsonw_strn(w, s, strlen(s));
 }
 
+size_t fmt_json_i64(char *out, int64_t v)
+{
+    char tmp[20];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n)
+        out[len++] = tmp[--n];
+    return len;
+}
+
 void fmt_jsonw_int(fmt_jsonw_t *w, int64_t v)
 {
-    char num[24];
-    int n = snprintf(num, sizeof(num), "%" PRId64, v);
+    char num[FMT_JSON_I64_MAX];
+    size_t n = fmt_json_i64(num, v);
     sep(w);
-    put(w, num, (size_t)n);
+    put(w, num, n);
 }
 
 void fmt_jsonw_bool(fmt_jsonw_t *w, bool v)

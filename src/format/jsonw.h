@@ -45,6 +45,10 @@ void fmt_jsonw_base64(fmt_jsonw_t *w, const void *p, size_t n);
 void fmt_jsonw_raw(fmt_jsonw_t *w, const char *json, size_t n);
 /** @return 0 when everything was written, -1 when the buffer limit or depth was exceeded. */
 int fmt_jsonw_finish(const fmt_jsonw_t *w);
+/** Room fmt_json_i64() needs: "-9223372036854775808". */
+#define FMT_JSON_I64_MAX 20
+/** Writes v in decimal into out (room for FMT_JSON_I64_MAX chars; no NUL). @return its length. */
+size_t fmt_json_i64(char *out, int64_t v);
 /** Appends s (n bytes) to out as a quoted, escaped JSON string. @return kr_buf_append's. */
 int fmt_json_quote(kr_buf_t *out, const char *s, size_t n);
 

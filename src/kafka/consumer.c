@@ -1,19 +1,20 @@
-/* kafka/consumer.c -- consumer instances and their registry (see consumer.h).
+/* kafka/consumer.c -- consumer instances and their registry (see consumer.h): life cycle,
+ * subscriptions, assignments, seeks. The buffer, its pauses and the reads are consumer_buf.c.
  *
  * DESIGN. Each instance owns one rd_kafka_t consumer whose queue is watched by the kafka loop
- * (kafka/loop.c). serve() drains it into the instance's buffer, a FIFO of messages bounded by
- * krest.consumer.buffer.bytes: above the bound every assigned partition is paused (polling goes
- * on, so rebalances are served and the group keeps the member); below half of it they resume.
- * The rebalance callback drops buffered records of revoked partitions. A reader takes from the
- * buffer and stores the offsets of exactly what it took. One waiter per instance (a suspended
- * read) is completed when enough bytes are buffered.
+ * (kafka/loop.c), which drains it into the instance's buffer (consumer_buf.c). The rebalance
+ * callback, client seeks and assigns resume what krest paused in the partitions they move,
+ * without krest's own seek, and drop buffered records of those partitions.
  * Lifetimes: the registry holds one reference; requests take more. Delete/expiry unlinks the
  * instance and closes it (leaves the group) on a worker; the handle is destroyed, on a worker,
  * when the last reference goes.
- * Threads: c->lock guards the buffer, waiter and flags; reg->lock guards the registry list. */
+ * Threads: c->lock guards the buffer, the paused partitions, waiter and flags (pause, resume
+ * and the resume's seek are made under it: librdkafka answers them from its main thread, no
+ * network); reg->lock guards the registry list. */
 #include "kafka/consumer.h"
 
 #include "kafka/client.h"
+#include "kafka/consumer_int.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -24,103 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-struct kafka_consumer {
-    kafka_consumers_t *reg;
-    char *group, *name;
-    int format;
-    int64_t fetch_min_bytes, request_timeout_ms;
-    rd_kafka_t *rk;
-    rd_kafka_queue_t *q;
-    kafka_loop_watch_t *watch;
-    int refcnt;           /* atomic */
-    int64_t last_used_ms; /* atomic */
-    pthread_mutex_t lock;
-    rd_kafka_message_t **buf; /* guarded by lock: FIFO ring */
-    size_t head, len, cap;
-    int64_t bytes;   /* guarded by lock: key+value bytes buffered */
-    bool paused;     /* guarded by lock */
-    bool has_waiter; /* guarded by lock */
-    kr_handle_t waiter;
-    int64_t waiter_min;
-    bool first_read;             /* guarded by lock */
-    int64_t assigned_ms;         /* guarded by lock: when the last assignment arrived, 0 = none */
-    bool manual;                 /* guarded by lock: assigned by hand */
-    bool subscribed;             /* guarded by lock */
-    bool close_timed_out;        /* set by the close job, read by the destroy job after it */
-    struct kafka_consumer *next; /* reg->lock */
-};
-
-struct kafka_consumers {
-    const krest_config_t *cfg;
-    kafka_loop_t *loop;
-    kr_workq_t *workq;
-    char *instance_id;
-    kafka_loop_watch_t *expiry;
-    pthread_mutex_t lock;
-    kafka_consumer_t *list; /* guarded by lock */
-    int destroying;         /* atomic: handles being destroyed (destroy_thread) */
-};
-
-/* --- buffer ------------------------------------------------------------------------------ */
-
-static int64_t msg_bytes(const rd_kafka_message_t *m)
-{
-    return (int64_t)(m->key_len + m->len);
-}
-
-static void buf_push(kafka_consumer_t *c, rd_kafka_message_t *m)
-{
-    if (c->len == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        rd_kafka_message_t **nb = xmalloc(cap * sizeof(*nb));
-        for (size_t i = 0; i < c->len; i++)
-            nb[i] = c->buf[(c->head + i) % c->cap];
-        xfree(c->buf);
-        c->buf = nb;
-        c->cap = cap;
-        c->head = 0;
-    }
-    c->buf[(c->head + c->len) % c->cap] = m;
-    c->len++;
-    c->bytes += msg_bytes(m);
-}
-
-/* Drops buffered records of the given partitions (all when parts is NULL). Lock held. */
-static void buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
-{
-    size_t kept = 0;
-    rd_kafka_message_t **keep = xmalloc((c->len ? c->len : 1) * sizeof(*keep));
-    for (size_t i = 0; i < c->len; i++) {
-        rd_kafka_message_t *m = c->buf[(c->head + i) % c->cap];
-        bool drop = !parts || rd_kafka_topic_partition_list_find(parts, rd_kafka_topic_name(m->rkt),
-                                                                 m->partition) != NULL;
-        if (drop) {
-            c->bytes -= msg_bytes(m);
-            rd_kafka_message_destroy(m);
-        } else {
-            keep[kept++] = m;
-        }
-    }
-    xfree(c->buf);
-    c->buf = keep;
-    c->cap = c->len ? c->len : 1;
-    c->len = kept;
-    c->head = 0;
-}
-
-/* Pauses or resumes every assigned partition. */
-static void set_paused(kafka_consumer_t *c, bool pause)
-{
-    rd_kafka_topic_partition_list_t *parts = NULL;
-    if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        return;
-    if (pause)
-        rd_kafka_pause_partitions(c->rk, parts);
-    else
-        rd_kafka_resume_partitions(c->rk, parts);
-    rd_kafka_topic_partition_list_destroy(parts);
-}
 
 /* --- the kafka loop side ----------------------------------------------------------------- */
 
@@ -135,7 +39,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         else
             rd_kafka_assign(rk, parts);
         pthread_mutex_lock(&c->lock);
-        c->paused = false;
         c->assigned_ms = kr_clock_mono_ms();
         /* A first read waits for the join: tell it the join happened. */
         kr_handle_t wake = c->has_waiter && c->first_read ? c->waiter : (kr_handle_t){0, 0};
@@ -147,7 +50,9 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         return;
     }
     pthread_mutex_lock(&c->lock);
-    buf_drop(c, parts);
+    kafka_consumer_unpause(c, parts,
+                           false); /* librdkafka keeps the pause of a partition it takes back */
+    kafka_consumer_buf_drop(c, parts);
     pthread_mutex_unlock(&c->lock);
     if (cooperative) {
         rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
@@ -158,38 +63,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
-static void serve(void *arg)
-{
-    kafka_consumer_t *c = arg;
-    int64_t limit = c->reg->cfg->consumer_buffer_bytes;
-    kr_handle_t wake = {0, 0};
-    for (;;) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 0);
-        if (!m)
-            break;
-        if (m->err) {
-            log_debug("consumer %s/%s: %s", c->group, c->name, rd_kafka_message_errstr(m));
-            rd_kafka_message_destroy(m);
-            continue;
-        }
-        pthread_mutex_lock(&c->lock);
-        buf_push(c, m);
-        if (!c->paused && c->bytes >= limit) {
-            c->paused = true;
-            set_paused(c, true);
-        }
-        if (c->has_waiter && c->bytes >= c->waiter_min) {
-            wake = c->waiter;
-            c->has_waiter = false;
-        }
-        pthread_mutex_unlock(&c->lock);
-    }
-    /* Woken only once the queue is drained: a reader gets the whole fetch, not its first
-     * record. */
-    if (wake.gen)
-        kr_pending_complete(wake, NULL, NULL);
-}
-
 /* --- life cycle -------------------------------------------------------------------------- */
 
 static void destroy_job(void *arg)
@@ -197,7 +70,10 @@ static void destroy_job(void *arg)
     kafka_consumer_t *c = arg;
     kafka_consumers_t *reg = c->reg;
     pthread_mutex_lock(&c->lock);
-    buf_drop(c, NULL);
+    kafka_consumer_buf_drop(c, NULL);
+    if (c->paused)
+        rd_kafka_topic_partition_list_destroy(c->paused);
+    c->paused = NULL;
     pthread_mutex_unlock(&c->lock);
     if (c->q)
         rd_kafka_queue_destroy(c->q);
@@ -422,13 +298,22 @@ static char *auto_name(const kafka_consumers_t *reg)
 static rd_kafka_t *new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
                               kafka_consumer_t *c, kr_err_t *err)
 {
+    /* librdkafka's queue is drained into the instance buffer as it fills, and krest pauses on
+     * the buffer's bound, so librdkafka's own bounds only have to stay out of the way: 2.0.2's
+     * fetcher stops when its queue reaches queued.min.messages (100000 records by default) or
+     * queued.max.messages.kbytes, and starts again only on its next wake-up, up to 1 s later.
+     * One fetch (fetch.max.bytes: half the buffer, at least librdkafka's minimum of
+     * message.max.bytes) must leave the queue under the bound. */
+    int64_t half = reg->cfg->consumer_buffer_bytes / 2;
+    half = half < 1048576 ? 1048576 : half;
     char qkb[32];
-    int64_t kb = reg->cfg->consumer_buffer_bytes / 2 / 1024;
-    snprintf(qkb, sizeof(qkb), "%lld", (long long)(kb < 64 ? 64 : kb));
+    snprintf(qkb, sizeof(qkb), "%lld", (long long)(2 * half / 1024));
     char fmb[32];
-    snprintf(fmb, sizeof(fmb), "%lld", (long long)((kb < 64 ? 64 : kb) * 1024));
+    snprintf(fmb, sizeof(fmb), "%lld", (long long)half);
     const char *defaults[] = {"enable.partition.eof",
                               "false",
+                              "queued.min.messages",
+                              "10000000",
                               "queued.max.messages.kbytes",
                               qkb,
                               "fetch.max.bytes",
@@ -498,7 +383,7 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
     }
     rd_kafka_poll_set_consumer(c->rk);
     c->q = rd_kafka_queue_get_consumer(c->rk);
-    c->watch = kafka_loop_watch(reg->loop, c->q, serve, c, err);
+    c->watch = kafka_loop_watch(reg->loop, c->q, kafka_consumer_serve, c, err);
     pthread_mutex_lock(&reg->lock);
     bool raced = find_locked(reg, c->group, c->name) != NULL;
     if (!raced && c->watch) {
@@ -575,6 +460,32 @@ rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c)
 
 /* --- subscription and assignment --------------------------------------------------------- */
 
+/* A client moves partitions: what krest paused in resume (all when NULL) resumes without a seek
+ * of its own, buffered records of drop (all when NULL) go, and while the move lasts new pauses
+ * do not remember positions. With known, *known is a copy of the paused partitions and their
+ * positions (owned; NULL when none). Not under the lock: the calls in between may wait. */
+static void moving_begin(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *resume,
+                         const rd_kafka_topic_partition_list_t *drop,
+                         rd_kafka_topic_partition_list_t **known)
+{
+    pthread_mutex_lock(&c->lock);
+    c->moving++;
+    if (known)
+        *known = c->paused ? rd_kafka_topic_partition_list_copy(c->paused) : NULL;
+    kafka_consumer_unpause(c, resume, false);
+    kafka_consumer_buf_drop(c, drop);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The move is done: records buffered before it took effect go. */
+static void moving_end(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    pthread_mutex_lock(&c->lock);
+    c->moving--;
+    kafka_consumer_buf_drop(c, parts);
+    pthread_mutex_unlock(&c->lock);
+}
+
 static int illegal_state(kr_err_t *err, const char *what)
 {
     return kr_err_set(err, KR_ERR_ILLEGAL_STATE, "Illegal state: %s", what);
@@ -617,7 +528,8 @@ int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
         return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
     pthread_mutex_lock(&c->lock);
     c->subscribed = false;
-    buf_drop(c, NULL);
+    kafka_consumer_unpause(c, NULL, false);
+    kafka_consumer_buf_drop(c, NULL);
     pthread_mutex_unlock(&c->lock);
     return 0;
 }
@@ -642,14 +554,15 @@ int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_li
     if (subscribed)
         return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
                                   "exclusive");
+    moving_begin(c, NULL, NULL, NULL);
     rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, parts);
+    pthread_mutex_lock(&c->lock);
+    if (!e)
+        c->manual = parts && parts->cnt > 0;
+    pthread_mutex_unlock(&c->lock);
+    moving_end(c, NULL);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "assign failed: %s", rd_kafka_err2str(e));
-    pthread_mutex_lock(&c->lock);
-    c->manual = parts && parts->cnt > 0;
-    c->paused = false;
-    buf_drop(c, NULL);
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
@@ -686,19 +599,27 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_part
 
 /* A manual assignment is moved by assigning it again with the new offsets (the others keep
  * their positions): librdkafka 2.0.2 refuses or times out a seek on a partition whose fetcher
- * has not started yet, which is the usual state right after POST …/assignments. */
+ * has not started yet, which is the usual state right after POST …/assignments. A partition
+ * krest had paused continues where it stopped (known): its librdkafka position also counts
+ * records dropped while it was paused. */
 static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                    kr_err_t *err)
+                    const rd_kafka_topic_partition_list_t *known, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *cur = NULL;
     rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
     if (!e)
         e = rd_kafka_position(c->rk, cur);
     for (int i = 0; !e && i < cur->cnt; i++) {
+        const char *topic = cur->elems[i].topic;
+        int32_t partition = cur->elems[i].partition;
         rd_kafka_topic_partition_t *want =
-            rd_kafka_topic_partition_list_find(parts, cur->elems[i].topic, cur->elems[i].partition);
+            rd_kafka_topic_partition_list_find(parts, topic, partition);
+        rd_kafka_topic_partition_t *stop =
+            known ? rd_kafka_topic_partition_list_find(known, topic, partition) : NULL;
         if (want)
             cur->elems[i].offset = want->offset;
+        else if (stop && stop->offset >= 0)
+            cur->elems[i].offset = stop->offset;
     }
     if (!e)
         e = rd_kafka_assign(c->rk, cur);
@@ -709,22 +630,10 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
     return 0;
 }
 
-int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
-                        int64_t timeout_ms, kr_err_t *err)
+/* Seeks partitions of a subscription (blocking). */
+static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                           int64_t timeout_ms, kr_err_t *err)
 {
-    pthread_mutex_lock(&c->lock);
-    buf_drop(c, parts);
-    pthread_mutex_unlock(&c->lock);
-    pthread_mutex_lock(&c->lock);
-    bool manual = c->manual;
-    pthread_mutex_unlock(&c->lock);
-    if (manual) {
-        int rc = reassign(c, parts, err);
-        pthread_mutex_lock(&c->lock);
-        buf_drop(c, parts);
-        pthread_mutex_unlock(&c->lock);
-        return rc;
-    }
     /* A partition assigned a moment ago is not fetching yet and refuses a seek (__STATE):
      * retry until it is, within the timeout. */
     int64_t deadline = kr_clock_mono_ms() + timeout_ms;
@@ -750,106 +659,21 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
             return kr_err_set(err, KR_ERR_KAFKA, "seek of %s-%d failed: %s", parts->elems[i].topic,
                               parts->elems[i].partition, rd_kafka_err2str(parts->elems[i].err));
     }
-    /* Records fetched before the seek took effect may already sit in our buffer. */
-    pthread_mutex_lock(&c->lock);
-    buf_drop(c, parts);
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
-/* --- reading ----------------------------------------------------------------------------- */
-
-static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
-{
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++) {
-        rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(
-            l, rd_kafka_topic_name(msgs[i]->rkt), msgs[i]->partition);
-        if (!p)
-            p = rd_kafka_topic_partition_list_add(l, rd_kafka_topic_name(msgs[i]->rkt),
-                                                  msgs[i]->partition);
-        p->offset = msgs[i]->offset + 1;
-    }
-    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
-    if (e)
-        log_debug("consumer %s/%s: offsets_store: %s", c->group, c->name, rd_kafka_err2str(e));
-    rd_kafka_topic_partition_list_destroy(l);
-}
-
-size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out)
-{
-    int64_t limit = c->reg->cfg->consumer_buffer_bytes;
-    pthread_mutex_lock(&c->lock);
-    size_t n = 0;
-    int64_t taken = 0;
-    while (n < c->len) {
-        rd_kafka_message_t *m = c->buf[(c->head + n) % c->cap];
-        if (n > 0 && max_bytes > 0 && taken + msg_bytes(m) > max_bytes)
-            break;
-        taken += msg_bytes(m);
-        n++;
-    }
-    rd_kafka_message_t **msgs = xmalloc((n ? n : 1) * sizeof(*msgs));
-    for (size_t i = 0; i < n; i++)
-        msgs[i] = c->buf[(c->head + i) % c->cap];
-    c->head = c->cap ? (c->head + n) % c->cap : 0;
-    c->len -= n;
-    c->bytes -= taken;
-    if (n > 0)
-        c->first_read = false;
-    bool resume = c->paused && c->bytes < limit / 2;
-    if (resume)
-        c->paused = false;
-    pthread_mutex_unlock(&c->lock);
-    if (resume)
-        set_paused(c, false);
-    *out = msgs;
-    return n;
-}
-
-void kafka_consumer_handed_out(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
-{
-    if (n > 0)
-        store_offsets(c, msgs, n);
-}
-
-void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                        int64_t timeout_ms, kr_err_t *err)
 {
     pthread_mutex_lock(&c->lock);
-    for (size_t i = n; i-- > 0;) {
-        if (c->len == c->cap) {
-            buf_push(c, msgs[i]); /* grows the ring; undone just below */
-            c->len--;
-            c->bytes -= msg_bytes(msgs[i]);
-        }
-        c->head = (c->head + c->cap - 1) % c->cap;
-        c->buf[c->head] = msgs[i];
-        c->len++;
-        c->bytes += msg_bytes(msgs[i]);
-    }
+    bool manual = c->manual;
     pthread_mutex_unlock(&c->lock);
-}
-
-bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h)
-{
-    if (min_bytes <= 0)
-        min_bytes = 1;
-    pthread_mutex_lock(&c->lock);
-    bool ready = c->bytes >= min_bytes || (c->len > 0 && min_bytes <= 1);
-    if (!ready) {
-        c->has_waiter = true;
-        c->waiter = h;
-        c->waiter_min = min_bytes;
-    }
-    pthread_mutex_unlock(&c->lock);
-    return ready;
-}
-
-bool kafka_consumer_first_read(kafka_consumer_t *c, int64_t *assigned_ms)
-{
-    pthread_mutex_lock(&c->lock);
-    bool first = c->first_read;
-    *assigned_ms = c->assigned_ms;
-    pthread_mutex_unlock(&c->lock);
-    return first;
+    /* A manual assignment moves by assigning it all again: everything paused resumes. */
+    rd_kafka_topic_partition_list_t *known = NULL;
+    moving_begin(c, manual ? NULL : parts, parts, manual ? &known : NULL);
+    int rc = manual ? reassign(c, parts, known, err) : seek_subscribed(c, parts, timeout_ms, err);
+    moving_end(c, parts);
+    if (known)
+        rd_kafka_topic_partition_list_destroy(known);
+    return rc;
 }

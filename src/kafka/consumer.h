@@ -1,9 +1,10 @@
 /* kafka/consumer.h -- consumer instances: one librdkafka consumer each, in a registry keyed by
  * (group, name). Fetching runs in the background: the kafka loop drains every instance's queue
  * into the instance's own buffer (bounded by krest.consumer.buffer.bytes; a full buffer pauses
- * the partition while polling goes on, so the group stays alive and rebalances never wait for
- * a client). Readers take from the buffer; an offset is stored only when its record is handed
- * out (enable.auto.offset.store=false), so commits cover exactly what clients got.
+ * the partitions while polling goes on, so the group stays alive and rebalances never wait for
+ * a client; a reader that drained half of it resumes them). Readers take from the buffer; an
+ * offset is stored only when its record is handed out (enable.auto.offset.store=false), so
+ * commits cover exactly what clients got.
  * May use: config/, util/, librdkafka. Knows nothing of HTTP or JSON.
  * Threads: registry calls and reads from any thread; queue serving and expiry on the kafka loop;
  * the blocking calls (seek, commit, committed, offsets_for_times, close) on worker threads. */

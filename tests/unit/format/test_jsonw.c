@@ -54,6 +54,27 @@ static void test_escaping(void **state)
     kr_buf_deinit(&b);
 }
 
+static void test_i64(void **state)
+{
+    (void)state;
+    const struct {
+        int64_t v;
+        const char *s;
+    } cases[] = {{0, "0"},
+                 {-1, "-1"},
+                 {9, "9"},
+                 {10, "10"},
+                 {1234567890, "1234567890"},
+                 {INT64_MAX, "9223372036854775807"},
+                 {INT64_MIN, "-9223372036854775808"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[FMT_JSON_I64_MAX + 1];
+        size_t n = fmt_json_i64(out, cases[i].v);
+        out[n] = '\0';
+        assert_string_equal(out, cases[i].s);
+    }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -77,6 +98,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_i64),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,61 @@
+/* kafka/consumer_int.h -- what consumer.c (registry, life cycle, subscriptions) and
+ * consumer_buf.c (the buffer, pauses, reads) share: the instance and registry structs.
+ * Only src/kafka/consumer*.c may include it. Threads: as the fields say. */
+#ifndef KR_KAFKA_CONSUMER_INT_H
+#define KR_KAFKA_CONSUMER_INT_H
+
+#include "kafka/consumer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct kafka_consumer {
+    kafka_consumers_t *reg;
+    char *group, *name;
+    int format;
+    int64_t fetch_min_bytes, request_timeout_ms;
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *q;
+    kafka_loop_watch_t *watch;
+    int refcnt;           /* atomic */
+    int64_t last_used_ms; /* atomic */
+    pthread_mutex_t lock;
+    rd_kafka_message_t **buf; /* guarded by lock: FIFO ring */
+    size_t head, len, cap;
+    int64_t bytes; /* guarded by lock: key+value bytes buffered */
+    /* guarded by lock: the partitions krest paused (NULL: none); each .offset is where the
+     * partition continues (the next record to buffer), or RD_KAFKA_OFFSET_INVALID when unknown */
+    rd_kafka_topic_partition_list_t *paused;
+    int moving;      /* guarded by lock: client seeks and assigns under way */
+    bool has_waiter; /* guarded by lock */
+    kr_handle_t waiter;
+    int64_t waiter_min;
+    bool first_read;             /* guarded by lock */
+    int64_t assigned_ms;         /* guarded by lock: when the last assignment arrived, 0 = none */
+    bool manual;                 /* guarded by lock: assigned by hand */
+    bool subscribed;             /* guarded by lock */
+    bool close_timed_out;        /* set by the close job, read by the destroy job after it */
+    struct kafka_consumer *next; /* reg->lock */
+};
+
+struct kafka_consumers {
+    const krest_config_t *cfg;
+    kafka_loop_t *loop;
+    kr_workq_t *workq;
+    char *instance_id;
+    kafka_loop_watch_t *expiry;
+    pthread_mutex_t lock;
+    kafka_consumer_t *list; /* guarded by lock */
+    int destroying;         /* atomic: handles being destroyed (destroy_thread) */
+};
+
+/** Drops buffered records of the given partitions (all when parts is NULL). Lock held. */
+void kafka_consumer_buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts);
+/** Resumes the partitions krest paused (those in parts; all when NULL) and forgets them; with
+ * wake, each whose position is known is also sought there (see consumer_buf.c). Lock held. */
+void kafka_consumer_unpause(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                            bool wake);
+/** Drains the instance's queue into its buffer: the kafka loop's callback for c->q. */
+void kafka_consumer_serve(void *arg);
+
+#endif
