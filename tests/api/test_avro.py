@@ -283,7 +283,7 @@ def test_v2_key_and_value_schema(env, new_topic):
         "records": [{"key": {"id": i}, "value": person(i)} for i in range(6)],
     }
     r = post_avro(env.k, t, body)
-    kid, vid, offs = assert_avro_produced(r, 6)
+    kid, vid, offs = assert_avro_produced(r, 6, key_id="any")
     assert kid != vid
     assert latest(env, f"{t}-key")["id"] == kid
     assert latest(env, f"{t}-value")["id"] == vid
@@ -306,7 +306,7 @@ def test_v2_key_and_value_schema(env, new_topic):
 def test_v2_key_only_null_value_without_value_schema(env, new_topic):
     t = new_topic()
     r = post_avro(env.k, t, {"key_schema": '"string"', "records": [{"key": "tomb", "value": None}]})
-    kid, _, _ = assert_avro_produced(r, 1, value_id=None)
+    kid, _, _ = assert_avro_produced(r, 1, key_id="any", value_id=None)
     [x] = read_topic(t)
     assert x.value is None
     check_wire(env, t, x.key, kid, "tomb", key=True)
@@ -350,7 +350,7 @@ def test_v1_avro_produce_with_key_and_partition_endpoint(env, new_topic):
     body = {"key_schema": '"long"', "value_schema": json.dumps(USER),
             "records": [{"key": 7, "value": {"username": "v1"}}]}
     r = post_avro(env.k, t, body, ctype=AVRO1, partition=1)
-    kid, vid, offs = assert_avro_produced(r, 1, version=V1)
+    kid, vid, offs = assert_avro_produced(r, 1, version=V1, key_id="any")
     assert offs == [(1, 0)]
     [x] = read_topic(t)
     check_wire(env, t, x.key, kid, 7, key=True)
@@ -442,7 +442,7 @@ def test_v2_consume_what_krest_produced(env, new_topic):
     t = new_topic()
     body = {"key_schema": '"string"', "value_schema": json.dumps(PERSON),
             "records": [{"key": f"k{i}", "value": person(i)} for i in range(3)]}
-    assert_avro_produced(post_avro(env.k, t, body), 3)
+    assert_avro_produced(post_avro(env.k, t, body), 3, key_id="any")
     c = create_consumer(env.k, body={"format": "avro", "auto.offset.reset": "earliest"})
     c.subscribe([t])
     got = read_records(c, 3)
@@ -676,9 +676,11 @@ def test_v1_value_mismatch_42203(env, topic1):
 def test_unknown_schema_id_40801(env, topic1):
     before = end_offsets(topic1)
     for field in ("value_schema_id", "key_schema_id"):
-        body = {field: 987654321, "records": [{"key": "k", "value": {"username": "a"}}]}
         if field == "key_schema_id":
-            body["value_schema"] = json.dumps(USER)
+            body = {"key_schema_id": 987654321, "value_schema": json.dumps(USER),
+                    "records": [{"key": "k", "value": {"username": "a"}}]}
+        else:
+            body = {"value_schema_id": 987654321, "records": [{"value": {"username": "a"}}]}
         r = post_avro(env.k, topic1, body)
         b = assert_error(r, 408, 40801)
         assert b["message"].startswith("Schema registration or lookup failed"), b

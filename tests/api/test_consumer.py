@@ -146,7 +146,7 @@ def test_create_formats(krest, fmt):
     assert c.delete().status_code == 204
 
 
-@pytest.mark.parametrize("fmt", ["avro", "jsonschema", "protobuf"])
+@pytest.mark.parametrize("fmt", ["jsonschema", "protobuf"])
 def test_create_schema_formats_not_supported(krest, fmt):
     assert_error(post_create(krest, unique_group(), {"format": fmt}), 422, 42204)
 

@@ -280,8 +280,6 @@ BAD_TYPES = [
     ("text/plain", None),
     ("application/xml", None),
     ("application/x-www-form-urlencoded", None),
-    ("application/vnd.kafka.avro.v2+json", None),  # until Avro produce exists
-    ("application/vnd.kafka.avro.v1+json", None),
     ("application/vnd.kafka.jsonschema.v2+json", "not supported by this krest"),
     ("application/vnd.kafka.protobuf.v2+json", "not supported by this krest"),
 ]
