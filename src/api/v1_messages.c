@@ -7,6 +7,7 @@
 #include "api/records.h"
 #include "kafka/client.h"
 #include "kafka/errors.h"
+#include "schema/registry_client.h"
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/workq.h"
@@ -22,7 +23,7 @@ typedef struct read_job {
     int64_t offset;    /* -1: by timestamp */
     int64_t timestamp; /* ms, when offset is -1 */
     int64_t count;
-    int format; /* API_FMT_BINARY or API_FMT_JSON */
+    int format; /* API_FMT_BINARY, API_FMT_JSON or API_FMT_AVRO */
     kr_handle_t h;
     rd_kafka_message_t **msgs;
     size_t n;
@@ -39,18 +40,45 @@ static void drop_msgs(read_job_t *j)
     j->n = 0;
 }
 
+/* Avro records decoded into dec (spans 2i, 2i+1); schema ids are looked up here, on the
+ * worker, when the registry client does not have them yet. @return 0 or -1 with j->err set. */
+static int decode_avro(read_job_t *j, kr_buf_t *dec, fmt_span_t *spans)
+{
+    sr_client_t *c = j->ctx->sr_client;
+    for (size_t i = 0; i < j->n; i++) {
+        int32_t missing = -1;
+        int rc;
+        while ((rc = api_record_avro(j->msgs[i], c, dec, &spans[2 * i], &missing, &j->err)) == 1)
+            if (!sr_client_get_id(c, missing, &j->err)) {
+                kr_err_clear(&j->err); /* the failure is cached: the next try names the record */
+            }
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Renders the records (v1 shapes) into j->out, on the worker. */
 static void render(read_job_t *j)
 {
     for (size_t i = 0; !j->err.code && j->format == API_FMT_JSON && i < j->n; i++)
         api_record_check_json(j->msgs[i], &j->err);
-    if (j->err.code)
-        return;
-    fmt_jsonw_t w;
-    fmt_jsonw_init(&w, &j->out);
-    fmt_jsonw_arr_begin(&w);
-    api_records_write(&w, j->msgs, j->n, j->format, 1, NULL, NULL);
-    fmt_jsonw_arr_end(&w);
+    kr_buf_t dec;
+    kr_buf_init(&dec, 0);
+    fmt_span_t *spans = NULL;
+    if (j->format == API_FMT_AVRO) {
+        spans = xcalloc(2 * j->n + 2, sizeof(*spans));
+        decode_avro(j, &dec, spans);
+    }
+    if (!j->err.code) {
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &j->out);
+        fmt_jsonw_arr_begin(&w);
+        api_records_write(&w, j->msgs, j->n, j->format, 1, spans ? &dec : NULL, spans);
+        fmt_jsonw_arr_end(&w);
+    }
+    kr_buf_deinit(&dec);
+    xfree(spans);
 }
 
 static void job_free(void *arg)
@@ -229,7 +257,9 @@ api_status_t api_v1_partition_messages(api_req_t *req)
                                "count (1..100000) must be valid");
     }
     j->topic = xstrdup(req->params[0]);
-    j->format = req->accept_format == API_FMT_JSON ? API_FMT_JSON : API_FMT_BINARY;
+    j->format = req->accept_format == API_FMT_JSON || req->accept_format == API_FMT_AVRO
+                    ? req->accept_format
+                    : API_FMT_BINARY;
     kr_buf_init(&j->out, (size_t)req->ctx->cfg->consumer_request_max_bytes * 2 + 4096);
     int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
     return api_async(req, read_start, j, job_free, read_done, timeout);

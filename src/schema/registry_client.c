@@ -216,6 +216,11 @@ static void mark_failed(sr_client_t *c, int32_t id)
         e = add_id(c, id);
         c->n_failed++;
     }
+    for (size_t i = 0; !e && i < c->n_ids; i++) /* full: another failed id makes room */
+        if (!c->ids[i].schema) {
+            e = &c->ids[i];
+            e->id = id;
+        }
     if (e && !e->schema)
         e->failed_until = kr_clock_mono_ms() + FAILED_ID_TTL_MS;
     pthread_mutex_unlock(&c->mu);
