@@ -23,7 +23,7 @@
  *   consume_client URL GROUP TOPIC FORMAT COUNT SIZE [pid=P] [broker_pid=B]
  *                  [max_bytes=67108864] [timeout=1000]
  *
- * FORMAT is binary or json; pid is krest's, broker_pid the broker's (its CPU over the same
+ * FORMAT is binary, json or avro; pid is krest's, broker_pid the broker's (its CPU over the same
  * window is printed as broker_cpu_s and broker_pct when given). idle_pct is the machine's idle
  * time over the window (/proc/stat, % of all cores).
  * Exit status: 0 when exactly COUNT records were read, 1 otherwise, 2 on usage errors. */
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
 {
     uint64_t count = 0, size = 0, pid = 0, bpid = 0, max_bytes = 67108864, timeout = 1000;
     int bad = argc < 7 || parse_u64(argv[5], &count) || parse_u64(argv[6], &size) || count < 2 ||
-              (strcmp(argv[4], "binary") && strcmp(argv[4], "json"));
+              (strcmp(argv[4], "binary") && strcmp(argv[4], "json") && strcmp(argv[4], "avro"));
     for (int i = 7; i < argc && !bad; i++) {
         char *eq = strchr(argv[i], '=');
         if (!eq) {
@@ -221,7 +221,7 @@ int main(int argc, char **argv)
     }
     if (bad) {
         fprintf(stderr,
-                "usage: %s URL GROUP TOPIC binary|json COUNT SIZE [pid=P] [broker_pid=B] "
+                "usage: %s URL GROUP TOPIC binary|json|avro COUNT SIZE [pid=P] [broker_pid=B] "
                 "[max_bytes=M] [timeout=MS]\n",
                 argv[0]);
         return 2;
