@@ -300,15 +300,22 @@ static int param_id(api_req_t *req, int32_t *id)
     return -1;
 }
 
-api_status_t api_sr_schema_by_id(api_req_t *req)
+/* A job for /schemas/ids/{id}[/versions]. */
+static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
 {
     int32_t id;
     if (param_id(req, &id) != 0)
         return API_DONE;
-    sr_job_t *j = job_new(req, exec_schema_by_id);
+    sr_job_t *j = job_new(req, exec);
     j->id = id;
     j->max_id = query_bool(req, "fetchMaxId");
+    j->deleted = query_bool(req, "deleted");
     return job_submit(req, j);
+}
+
+api_status_t api_sr_schema_by_id(api_req_t *req)
+{
+    return id_job(req, exec_schema_by_id);
 }
 
 static void exec_schema_versions(sr_job_t *j)
@@ -342,13 +349,7 @@ static void exec_schema_versions(sr_job_t *j)
 
 api_status_t api_sr_schema_versions(api_req_t *req)
 {
-    int32_t id;
-    if (param_id(req, &id) != 0)
-        return API_DONE;
-    sr_job_t *j = job_new(req, exec_schema_versions);
-    j->id = id;
-    j->deleted = query_bool(req, "deleted");
-    return job_submit(req, j);
+    return id_job(req, exec_schema_versions);
 }
 
 /* --- subjects and versions ---------------------------------------------------------------- */

@@ -81,6 +81,7 @@ static void destroy_job(void *arg)
         rd_kafka_destroy_flags(c->rk,
                                c->close_timed_out ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
     pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->poll_mu);
     xfree(c->buf);
     xfree(c->group);
     xfree(c->name);
@@ -364,6 +365,7 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
     c->refcnt = 1;
     c->last_used_ms = kr_clock_mono_ms();
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->poll_mu, NULL);
     pthread_mutex_lock(&reg->lock);
     bool exists = find_locked(reg, c->group, c->name) != NULL;
     pthread_mutex_unlock(&reg->lock);
@@ -463,27 +465,40 @@ rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c)
 /* A client moves partitions: what krest paused in resume (all when NULL) resumes without a seek
  * of its own, buffered records of drop (all when NULL) go, and while the move lasts new pauses
  * do not remember positions. With known, *known is a copy of the paused partitions and their
- * positions (owned; NULL when none). Not under the lock: the calls in between may wait. */
+ * positions (owned; NULL when none). With hold, the kafka loop polls nothing until the move
+ * ends (a manual assign or re-assign needs no rebalance served meanwhile), so no record from
+ * the new position can be taken for a stale one; without (a seek of subscribed partitions,
+ * which must let rebalances through), records buffered during the move are dropped at its end.
+ * Not under the lock: the calls in between may wait. */
 static void moving_begin(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *resume,
                          const rd_kafka_topic_partition_list_t *drop,
-                         rd_kafka_topic_partition_list_t **known)
+                         rd_kafka_topic_partition_list_t **known, bool hold)
 {
+    pthread_mutex_lock(&c->poll_mu); /* the loop is not between a poll and its buffering */
     pthread_mutex_lock(&c->lock);
     c->moving++;
+    c->holding += hold;
     if (known)
         *known = c->paused ? rd_kafka_topic_partition_list_copy(c->paused) : NULL;
     kafka_consumer_unpause(c, resume, false);
     kafka_consumer_buf_drop(c, drop);
     pthread_mutex_unlock(&c->lock);
+    pthread_mutex_unlock(&c->poll_mu);
 }
 
-/* The move is done: records buffered before it took effect go. */
-static void moving_end(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts)
+/* The move is done. Held: the loop polls again (librdkafka discards what it fetched before the
+ * move). Not held: records buffered before the move took effect go. */
+static void moving_end(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts, bool hold)
 {
     pthread_mutex_lock(&c->lock);
     c->moving--;
-    kafka_consumer_buf_drop(c, parts);
+    c->holding -= hold;
+    bool kick = hold && c->holding == 0;
+    if (!hold)
+        kafka_consumer_buf_drop(c, parts);
     pthread_mutex_unlock(&c->lock);
+    if (kick && c->watch)
+        kafka_loop_kick(c->watch);
 }
 
 static int illegal_state(kr_err_t *err, const char *what)
@@ -554,13 +569,13 @@ int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_li
     if (subscribed)
         return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
                                   "exclusive");
-    moving_begin(c, NULL, NULL, NULL);
+    moving_begin(c, NULL, NULL, NULL, true);
     rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, parts);
     pthread_mutex_lock(&c->lock);
     if (!e)
         c->manual = parts && parts->cnt > 0;
     pthread_mutex_unlock(&c->lock);
-    moving_end(c, NULL);
+    moving_end(c, NULL, true);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "assign failed: %s", rd_kafka_err2str(e));
     return 0;
@@ -670,9 +685,9 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
     pthread_mutex_unlock(&c->lock);
     /* A manual assignment moves by assigning it all again: everything paused resumes. */
     rd_kafka_topic_partition_list_t *known = NULL;
-    moving_begin(c, manual ? NULL : parts, parts, manual ? &known : NULL);
+    moving_begin(c, manual ? NULL : parts, parts, manual ? &known : NULL, manual);
     int rc = manual ? reassign(c, parts, known, err) : seek_subscribed(c, parts, timeout_ms, err);
-    moving_end(c, parts);
+    moving_end(c, parts, manual);
     if (known)
         rd_kafka_topic_partition_list_destroy(known);
     return rc;

@@ -187,7 +187,11 @@ void kafka_consumer_serve(void *arg)
     kr_handle_t wake = {0, 0};
     rd_kafka_message_t *msgs[SERVE_BATCH];
     bool want_pause = false;
-    for (;;) {
+    pthread_mutex_lock(&c->poll_mu);
+    pthread_mutex_lock(&c->lock);
+    bool held = c->holding > 0;
+    pthread_mutex_unlock(&c->lock);
+    for (; !held;) {
         ssize_t n = rd_kafka_consume_batch_queue(c->q, 0, msgs, SERVE_BATCH);
         if (n <= 0)
             break;
@@ -212,6 +216,7 @@ void kafka_consumer_serve(void *arg)
         pause_assigned(c);
         pthread_mutex_unlock(&c->lock);
     }
+    pthread_mutex_unlock(&c->poll_mu); /* a move under way kicks the loop when it is done */
     /* Woken only once the queue is drained: a reader gets the whole fetch, not its first
      * record. */
     if (wake.gen)

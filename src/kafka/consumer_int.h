@@ -26,7 +26,13 @@ struct kafka_consumer {
     /* guarded by lock: the partitions krest paused (NULL: none); each .offset is where the
      * partition continues (the next record to buffer), or RD_KAFKA_OFFSET_INVALID when unknown */
     rd_kafka_topic_partition_list_t *paused;
-    int moving;      /* guarded by lock: client seeks and assigns under way */
+    int moving;  /* guarded by lock: client seeks and assigns under way */
+    int holding; /* guarded by lock: moves during which the loop polls nothing */
+    /* Held by the kafka loop while it polls the queue and buffers what it got, and by a move's
+     * start: with holding, nothing is polled while the move runs (what librdkafka still queues
+     * from before it is discarded by librdkafka itself after the assign), so a record fetched
+     * from the new position can never be mistaken for a stale one. Taken before lock. */
+    pthread_mutex_t poll_mu;
     bool has_waiter; /* guarded by lock */
     kr_handle_t waiter;
     int64_t waiter_min;

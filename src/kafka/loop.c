@@ -128,6 +128,13 @@ kafka_loop_watch_t *kafka_loop_watch(kafka_loop_t *loop, rd_kafka_queue_t *q, ka
     return w;
 }
 
+void kafka_loop_kick(kafka_loop_watch_t *w)
+{
+    static const uint64_t one = 1;
+    if (write(w->fd, &one, sizeof(one)) < 0)
+        log_warn("kafka loop: cannot wake the loop: %s", strerror(errno));
+}
+
 kafka_loop_watch_t *kafka_loop_every(kafka_loop_t *loop, int64_t interval_ms, kafka_loop_fn fn,
                                      void *arg, kr_err_t *err)
 {

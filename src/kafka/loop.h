@@ -27,6 +27,10 @@ kafka_loop_t *kafka_loop_new(kr_err_t *err);
 kafka_loop_watch_t *kafka_loop_watch(kafka_loop_t *loop, rd_kafka_queue_t *q, kafka_loop_fn fn,
                                      void *arg, kr_err_t *err);
 
+/** Makes the loop run a watch's fn soon, as if its queue had received events (for a callback
+ * that left events in the queue on purpose). Any thread. */
+void kafka_loop_kick(kafka_loop_watch_t *w);
+
 /** Runs fn(arg) on the loop thread every interval_ms (a timerfd in the same epoll).
  * @return owned watch (kafka_loop_unwatch), or NULL with err set. */
 kafka_loop_watch_t *kafka_loop_every(kafka_loop_t *loop, int64_t interval_ms, kafka_loop_fn fn,
