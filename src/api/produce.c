@@ -37,6 +37,7 @@ typedef struct produce_job {
     int32_t path_partition; /* -1: the topic endpoint */
     int64_t arrival_ms;
     bool forced;        /* the refresh for missing partitions was asked for */
+    bool refreshed;     /* the producer was told of the partitions that refresh found */
     int64_t not_before; /* the snapshot wanted: 0 = the cached one is fine */
     kr_handle_t handle;
     fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
@@ -199,6 +200,33 @@ static int check_partitions(produce_job_t *job, const kafka_md_topic_t *t)
 static void md_start(void *arg, kr_handle_t h);
 static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out);
 
+static void refresh_run(void *arg)
+{
+    produce_job_t *job = arg;
+    kr_err_t err = {0}; /* a failure shows as the records' own errors */
+    kafka_producer_refresh_topic(job->ctx->producer, job->topic, job->ctx->cfg->client_timeout_ms,
+                                 &err);
+    kr_pending_complete(job->handle, job, job_free);
+}
+
+static void refresh_start(void *arg, kr_handle_t h)
+{
+    produce_job_t *job = arg;
+    job->handle = h;
+    if (kr_workq_submit(job->ctx->workq, refresh_run, job) != 0)
+        kr_pending_complete(h, job, job_free);
+}
+
+static api_status_t with_metadata(api_req_t *req, produce_job_t *job);
+
+static api_status_t refresh_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    return with_metadata(req, result);
+}
+
 /* Checks everything against a metadata snapshot and, when all is well, starts sending. */
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
 {
@@ -217,6 +245,12 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
         job->md = NULL;
         int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
         return api_async(req, md_start, job, job_free, md_resumed, timeout);
+    }
+    if (!job->err.code && job->forced && !job->refreshed) {
+        /* Partitions krest just found are unknown to the producer until its own refresh. */
+        job->refreshed = true;
+        int64_t timeout = 2 * req->ctx->cfg->client_timeout_ms + 2000;
+        return api_async(req, refresh_start, job, job_free, refresh_resumed, timeout);
     }
     if (job->err.code || build_msgs(job) != 0) {
         api_status_t st = api_reply_err(req, &job->err);

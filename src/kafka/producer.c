@@ -3,6 +3,8 @@
  * `remaining` is atomic: whichever thread takes it to zero calls done(). */
 #include "kafka/producer.h"
 
+#include "kafka/errors.h"
+
 #include "kafka/client.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -171,6 +173,18 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
 int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p)
 {
     return p->max_message_bytes;
+}
+
+int kafka_producer_refresh_topic(kafka_producer_t *p, const char *topic, int64_t timeout_ms,
+                                 kr_err_t *err)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(p->rk, 0, rkt, &md, (int)timeout_ms);
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return e ? kafka_err_set(err, e, "producer metadata") : 0;
 }
 
 int64_t kafka_producer_message_timeout_ms(const kafka_producer_t *p)

@@ -62,6 +62,12 @@ int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p);
 /** @return message.timeout.ms: the longest a message waits for its outcome. */
 int64_t kafka_producer_message_timeout_ms(const kafka_producer_t *p);
 
+/** Makes the producer learn a topic's current partitions now (a Metadata request on its own
+ * handle): librdkafka refuses a partition it has not seen yet, and would only see one added a
+ * moment ago at its next periodic refresh. Blocks: the worker pool. @return 0, or -1 with err. */
+int kafka_producer_refresh_topic(kafka_producer_t *p, const char *topic, int64_t timeout_ms,
+                                 kr_err_t *err);
+
 /** The size librdkafka counts for a message against message.max.bytes (worst-case record
  * overhead + key + value + serialized headers). */
 size_t kafka_msg_wire_size(const kafka_msg_t *m);

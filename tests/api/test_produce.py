@@ -624,9 +624,6 @@ def test_header_names_utf8(krest, new_topic):
     assert rec.headers == [("ключ", b"y"), ("été", None)], rec
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: krest's check forces a metadata refresh, but "
-                   "librdkafka's producer learns new partitions only at its own next refresh "
-                   "(topic.metadata.refresh.interval.ms), so the record fails 50002")
 def test_partitions_added_after_metadata_cached(krest, admin, new_topic):
     # Not spelled out in section K; the analogue of "a topic missing from cached metadata
     # triggers one forced refresh": a partition that exists must not be answered 40402.
