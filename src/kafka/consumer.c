@@ -686,7 +686,14 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
     /* A manual assignment moves by assigning it all again: everything paused resumes. */
     rd_kafka_topic_partition_list_t *known = NULL;
     moving_begin(c, manual ? NULL : parts, parts, manual ? &known : NULL, manual);
-    int rc = manual ? reassign(c, parts, known, err) : seek_subscribed(c, parts, timeout_ms, err);
+    /* A seek first, retried while the partitions' fetchers start (right after an assign); a
+     * re-assign only when the seek cannot be made: librdkafka 2.0.2 can leave a partition that
+     * is re-assigned a moment after its assign without a fetcher. */
+    int rc = seek_subscribed(c, parts, timeout_ms, err);
+    if (rc != 0 && manual) {
+        kr_err_clear(err);
+        rc = reassign(c, parts, known, err);
+    }
     moving_end(c, parts, manual);
     if (known)
         rd_kafka_topic_partition_list_destroy(known);
