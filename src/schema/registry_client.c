@@ -122,11 +122,6 @@ void sr_client_free(sr_client_t *c)
     curl_global_cleanup();
 }
 
-const char *sr_client_url(const sr_client_t *c)
-{
-    return c->url;
-}
-
 /* --- caches ------------------------------------------------------------------------------- */
 
 static uint64_t fnv(uint64_t h, const char *s)

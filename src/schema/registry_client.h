@@ -23,9 +23,6 @@ typedef struct sr_client sr_client_t;
 sr_client_t *sr_client_new(const krest_config_t *cfg);
 void sr_client_free(sr_client_t *c);
 
-/** The registry URL in use ("" when none). */
-const char *sr_client_url(const sr_client_t *c);
-
 /** A cached schema by id. @return the schema (lives as long as the client) or NULL; *failed is
  * set when a recent look-up of this id failed (the id is unknown: answer 40801 at once). */
 const avs_schema_t *sr_client_peek_id(sr_client_t *c, int32_t id, bool *failed);

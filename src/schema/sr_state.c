@@ -213,11 +213,6 @@ avs_compat_level_t sr_state_compat(const sr_state_t *st, const sr_subject_t *s)
     return AVS_COMPAT_BACKWARD;
 }
 
-int sr_state_global_compat(const sr_state_t *st)
-{
-    return st->global_compat;
-}
-
 const char *sr_state_mode(const sr_state_t *st)
 {
     return st->global_mode ? st->global_mode : "READWRITE";

@@ -107,8 +107,6 @@ const sr_version_t *sr_subject_version(const sr_subject_t *s, int32_t version, b
 /** The compatibility level in force for a subject (its own, else the global one, else
  * BACKWARD); subject may be NULL. */
 avs_compat_level_t sr_state_compat(const sr_state_t *st, const sr_subject_t *s);
-/** The global level when configured, else -1. */
-int sr_state_global_compat(const sr_state_t *st);
 /** The global mode ("READWRITE" when none is stored). */
 const char *sr_state_mode(const sr_state_t *st);
 /** The next schema id: one more than any id ever seen. */

@@ -711,6 +711,24 @@ def test_schema_id_out_of_range(env, topic1, bad):
     assert_nothing_produced(env.k, topic1, before)
 
 
+@pytest.mark.parametrize("body", ['{"value_schema": "\\"string\\"", "records": [', "not json", ""])
+def test_broken_json_body(env, topic1, body):
+    """Broken JSON is 400/400 (v2) whatever the format, with nothing produced."""
+    before = end_offsets(topic1)
+    r = post_avro(env.k, topic1, body)
+    if body == "":
+        assert_error(r, 422, 422)  # an empty body: no records (section K)
+    else:
+        assert_error(r, 400, 400)
+    assert_nothing_produced(env.k, topic1, before)
+
+
+def test_unknown_topic_40401(env):
+    body = {"value_schema": json.dumps(USER), "records": [{"value": {"username": "a"}}]}
+    for ctype in (AVRO2, AVRO1):
+        assert_error(post_avro(env.k, "krest-no-such-topic-avro", body, ctype=ctype), 404, 40401)
+
+
 def test_value_schema_wrong_json_type(env, topic1):
     before = end_offsets(topic1)
     body = {"value_schema": USER, "records": [{"value": {"username": "a"}}]}  # an object, not a string
