@@ -1,5 +1,8 @@
-/* format/base64.c -- strict base64 with a 256-entry table. Pure; threads: any. */
+/* format/base64.c -- strict base64: AVX2 blocks where the CPU has them (format/base64_avx2.c),
+ * a 256-entry table for the rest. Pure; threads: any. */
 #include "format/base64.h"
+
+#include "format/base64_int.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -55,6 +58,24 @@ static long decode_last(const uint8_t *in, uint8_t *out)
     return 3;
 }
 
+/* 1: use the AVX2 blocks, 0: do not, -1: not decided yet (the CPU is asked once) */
+static int simd = -1;
+
+static bool use_simd(void)
+{
+    int s = __atomic_load_n(&simd, __ATOMIC_RELAXED);
+    if (s < 0) {
+        s = kr_base64_cpu_has_avx2() ? 1 : 0;
+        __atomic_store_n(&simd, s, __ATOMIC_RELAXED);
+    }
+    return s == 1;
+}
+
+void fmt_base64_set_simd(bool on)
+{
+    __atomic_store_n(&simd, on && kr_base64_cpu_has_avx2() ? 1 : 0, __ATOMIC_RELAXED);
+}
+
 long fmt_base64_decode(const char *in_chars, size_t n, uint8_t *out)
 {
     if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE))
@@ -64,9 +85,18 @@ long fmt_base64_decode(const char *in_chars, size_t n, uint8_t *out)
         return -1;
     if (n == 0)
         return 0;
-    size_t full = n - 4;
-    uint8_t *o = out;
-    for (size_t i = 0; i < full; i += 4) {
+    size_t full = n - 4; /* the last group, which may hold '=', is decode_last's */
+    size_t i = 0;
+#if KR_BASE64_HAVE_AVX2
+    if (full >= 32 && use_simd()) {
+        int bad;
+        i = kr_base64_decode_avx2(in, full, out, &bad);
+        if (bad)
+            return -1;
+    }
+#endif
+    uint8_t *o = out + i / 4 * 3;
+    for (; i < full; i += 4) {
         uint32_t a = table[in[i]], b = table[in[i + 1]], c = table[in[i + 2]], d = table[in[i + 3]];
         if ((a | b | c | d) & 0xc0) /* BAD has the high bits set, valid values never */
             return -1;
@@ -117,6 +147,12 @@ void fmt_base64_encode(const uint8_t *in, size_t n, char *out)
     if (!__atomic_load_n(&pairs_ready, __ATOMIC_ACQUIRE))
         init_pairs();
     size_t i = 0;
+#if KR_BASE64_HAVE_AVX2
+    if (n >= 28 && use_simd()) {
+        i = kr_base64_encode_avx2(in, n, out);
+        out += i / 3 * 4;
+    }
+#endif
     /* Six bytes a step, from one 8-byte load (the last 2 bytes are left for the next step). */
     for (; i + 8 <= n; i += 6) {
         uint64_t w;
