@@ -11,6 +11,7 @@
 
 #include "format/avro_codec_int.h"
 #include "format/avro_schema_int.h"
+#include "format/simd.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -129,21 +130,6 @@ static size_t escape(unsigned c, char esc[7])
     return 6;
 }
 
-/* Whether 8 bytes at q are all printable ASCII other than '"' and '\\' (nothing to escape or
- * to check as UTF-8): one test per word instead of eight (strings are the bulk of records). */
-static bool plain8(const unsigned char *q)
-{
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t x, quote, slash;
-    memcpy(&x, q, sizeof(x));
-    quote = x ^ (ones * '"');
-    slash = x ^ (ones * '\\');
-    uint64_t below_space = (x - ones * 0x20) & ~x & highs;
-    uint64_t has_quote = (quote - ones) & ~quote & highs;
-    uint64_t has_slash = (slash - ones) & ~slash & highs;
-    return ((x & highs) | below_space | has_quote | has_slash) == 0;
-}
-
 /* s (n bytes) as a JSON string; latin1: each byte is a code point (bytes, fixed), else s must
  * be valid UTF-8 (string). Runs that need no escape are copied whole. */
 static int put_string(dec_t *d, const unsigned char *s, size_t n, bool latin1)
@@ -152,8 +138,8 @@ static int put_string(dec_t *d, const unsigned char *s, size_t n, bool latin1)
     if (kr_buf_reserve(d->out, n + 2) || put(d, "\"", 1))
         return too_large(d);
     while (q < end) {
-        while (end - q >= 8 && plain8(q))
-            q += 8;
+        /* runs with nothing to escape or check as UTF-8, in blocks: strings are the bulk */
+        q = (const unsigned char *)fmt_simd_scan_plain((const char *)q, (const char *)end);
         if (q == end)
             break;
         unsigned c = *q, cp = 0;

@@ -3,6 +3,7 @@
 #include "format/base64.h"
 
 #include "format/base64_int.h"
+#include "format/simd.h"
 
 #include <stdbool.h>
 #include <string.h>
@@ -58,24 +59,6 @@ static long decode_last(const uint8_t *in, uint8_t *out)
     return 3;
 }
 
-/* 1: use the AVX2 blocks, 0: do not, -1: not decided yet (the CPU is asked once) */
-static int simd = -1;
-
-static bool use_simd(void)
-{
-    int s = __atomic_load_n(&simd, __ATOMIC_RELAXED);
-    if (s < 0) {
-        s = kr_base64_cpu_has_avx2() ? 1 : 0;
-        __atomic_store_n(&simd, s, __ATOMIC_RELAXED);
-    }
-    return s == 1;
-}
-
-void fmt_base64_set_simd(bool on)
-{
-    __atomic_store_n(&simd, on && kr_base64_cpu_has_avx2() ? 1 : 0, __ATOMIC_RELAXED);
-}
-
 long fmt_base64_decode(const char *in_chars, size_t n, uint8_t *out)
 {
     if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE))
@@ -88,7 +71,7 @@ long fmt_base64_decode(const char *in_chars, size_t n, uint8_t *out)
     size_t full = n - 4; /* the last group, which may hold '=', is decode_last's */
     size_t i = 0;
 #if KR_BASE64_HAVE_AVX2
-    if (full >= 32 && use_simd()) {
+    if (full >= 32 && fmt_simd_avx2()) {
         int bad;
         i = kr_base64_decode_avx2(in, full, out, &bad);
         if (bad)
@@ -148,7 +131,7 @@ void fmt_base64_encode(const uint8_t *in, size_t n, char *out)
         init_pairs();
     size_t i = 0;
 #if KR_BASE64_HAVE_AVX2
-    if (n >= 28 && use_simd()) {
+    if (n >= 28 && fmt_simd_avx2()) {
         i = kr_base64_encode_avx2(in, n, out);
         out += i / 3 * 4;
     }

@@ -5,7 +5,6 @@
 #ifndef KR_FORMAT_BASE64_H
 #define KR_FORMAT_BASE64_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,9 +20,5 @@ size_t fmt_base64_encoded_len(size_t n);
 
 /** Encodes n bytes into out (room for fmt_base64_encoded_len(n) chars; no NUL is added). */
 void fmt_base64_encode(const uint8_t *in, size_t n, char *out);
-
-/** Whether the AVX2 blocks are used (where the CPU has AVX2; the default). For tests that
- * compare them with the scalar code. */
-void fmt_base64_set_simd(bool on);
 
 #endif

@@ -1,6 +1,6 @@
 /* format/base64_avx2.c -- the AVX2 block loops of format/base64.c: 32 characters decoded to 24
  * bytes, and 24 bytes encoded to 32 characters, a step. base64.c calls them only on a CPU that
- * has AVX2 (checked once at run time) and finishes the tail, and the last group with its '=',
+ * has AVX2 (fmt_simd_avx2()) and finishes the tail, and the last group with its '=',
  * with the scalar code. Pure; threads: any.
  *
  * DECODING a block: each character's high and low nibbles index two 16-byte tables whose AND
@@ -106,19 +106,6 @@ AVX2 size_t kr_base64_encode_avx2(const uint8_t *in, size_t n, char *out)
         _mm256_storeu_si256((__m256i *)(out + done / 3 * 4), chars);
     }
     return done;
-}
-
-int kr_base64_cpu_has_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
-
-#else
-
-int kr_base64_cpu_has_avx2(void)
-{
-    return 0;
 }
 
 #endif

@@ -1,5 +1,5 @@
 /* format/base64_int.h -- what format/base64.c shares with its AVX2 block loops
- * (format/base64_avx2.c). Not for other modules. */
+ * (format/base64_avx2.c), which it calls when fmt_simd_avx2(). Not for other modules. */
 #ifndef KR_FORMAT_BASE64_INT_H
 #define KR_FORMAT_BASE64_INT_H
 
@@ -18,8 +18,5 @@ size_t kr_base64_encode_avx2(const uint8_t *in, size_t n, char *out);
 #else
 #define KR_BASE64_HAVE_AVX2 0
 #endif
-
-/* @return non-zero when this CPU runs AVX2 code. */
-int kr_base64_cpu_has_avx2(void);
 
 #endif

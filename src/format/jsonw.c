@@ -144,21 +144,37 @@ void fmt_jsonw_str(fmt_jsonw_t *w, const char *s)
     fmt_jsonw_strn(w, s, strlen(s));
 }
 
+/* "00".."99": two digits per division (offsets, partitions and timestamps of every record
+ * written go through here). */
+static const char digit_pairs[] = "0001020304050607080910111213141516171819"
+                                  "2021222324252627282930313233343536373839"
+                                  "4041424344454647484950515253545556575859"
+                                  "6061626364656667686970717273747576777879"
+                                  "8081828384858687888990919293949596979899";
+
 size_t fmt_json_i64(char *out, int64_t v)
 {
     char tmp[20];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    char *t = tmp + sizeof(tmp);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--t = digit_pairs[d + 1];
+        *--t = digit_pairs[d];
+    }
+    if (u >= 10) {
+        *--t = digit_pairs[u * 2 + 1];
+        *--t = digit_pairs[u * 2];
+    } else {
+        *--t = (char)('0' + u);
+    }
     size_t len = 0;
     if (v < 0)
         out[len++] = '-';
-    while (n)
-        out[len++] = tmp[--n];
-    return len;
+    size_t n = (size_t)(tmp + sizeof(tmp) - t);
+    memcpy(out + len, t, n);
+    return len + n;
 }
 
 void fmt_jsonw_int(fmt_jsonw_t *w, int64_t v)

@@ -9,6 +9,7 @@
 #include "format/produce.h"
 
 #include "format/base64.h"
+#include "format/simd.h"
 #include "format/jsonw.h"
 #include "util/mem.h"
 
@@ -212,18 +213,6 @@ static int unescape_one(parser_t *ps, kr_buf_t *out)
 
 /* Scans a string (ps->p at its opening quote). Raw span in *s and *n (without quotes), escapes
  * noted in *escaped. When out is given, the unescaped text is appended to it. */
-/* Whether any of the 8 bytes of x needs a look of its own in a string: '"', '\\', a control
- * character or a byte of a UTF-8 sequence (the classic exact "has a byte less than n" tests). */
-static bool word_special(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-    uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
-    uint64_t lt = (x - ones * 0x20) & ~x;
-    uint64_t zq = (quote - ones) & ~quote;
-    uint64_t zb = (bslash - ones) & ~bslash;
-    return ((x | lt | zq | zb) & highs) != 0;
-}
-
 static int scan_string(parser_t *ps, const char **s, size_t *n, bool *escaped, kr_buf_t *out)
 {
     if (ps->p >= ps->end || *ps->p != '"')
@@ -233,14 +222,8 @@ static int scan_string(parser_t *ps, const char **s, size_t *n, bool *escaped, k
     const char *run = ps->p;
     *escaped = false;
     while (ps->p < ps->end) {
-        /* Plain ASCII eight bytes at a time: record values are mostly long strings. */
-        while (ps->end - ps->p >= 8) {
-            uint64_t x;
-            memcpy(&x, ps->p, 8);
-            if (word_special(x))
-                break;
-            ps->p += 8;
-        }
+        /* Plain ASCII in blocks: record values are mostly long strings. */
+        ps->p = fmt_simd_scan_plain(ps->p, ps->end);
         if (ps->p >= ps->end)
             break;
         unsigned char c = (unsigned char)*ps->p;

@@ -5,6 +5,7 @@
  * gives the same bytes, OpenSSL's EVP_DecodeBlock decodes the same bytes, and the scalar code
  * gives what the AVX2 blocks give, both ways. */
 #include "format/base64.h"
+#include "format/simd.h"
 
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -44,10 +45,10 @@ static void check_scalar(const uint8_t *data, size_t size, long got, const uint8
     char *enc = malloc(fmt_base64_encoded_len(size) + 1);
     char *enc_simd = malloc(fmt_base64_encoded_len(size) + 1);
     fmt_base64_encode(data, size, enc_simd);
-    fmt_base64_set_simd(false);
+    fmt_simd_enable(false);
     long again = fmt_base64_decode((const char *)data, size, dec);
     fmt_base64_encode(data, size, enc);
-    fmt_base64_set_simd(true);
+    fmt_simd_enable(true);
     if (again != got || (got > 0 && memcmp(dec, out, (size_t)got) != 0))
         abort();
     if (memcmp(enc, enc_simd, fmt_base64_encoded_len(size)) != 0)

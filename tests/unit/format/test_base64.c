@@ -1,5 +1,6 @@
 /* tests/unit/format/test_base64.c -- strict base64: round trips, RFC 4648 vectors, rejects. */
 #include "format/base64.h"
+#include "format/simd.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,13 +171,13 @@ static void test_simd_matches_scalar(void **state)
     srand(2);
     for (size_t i = 0; i < sizeof(bytes); i++)
         bytes[i] = (uint8_t)rand();
-    fmt_base64_set_simd(false);
+    fmt_simd_enable(false);
     fmt_base64_encode(bytes, sizeof(bytes), text);
     text[N] = '\0';
     for (size_t n = 0; n <= sizeof(bytes); n++) {
-        fmt_base64_set_simd(true);
+        fmt_simd_enable(true);
         fmt_base64_encode(bytes, n, simd_enc);
-        fmt_base64_set_simd(false);
+        fmt_simd_enable(false);
         fmt_base64_encode(bytes, n, scalar_enc);
         assert_memory_equal(simd_enc, scalar_enc, fmt_base64_encoded_len(n));
     }
@@ -185,9 +186,9 @@ static void test_simd_matches_scalar(void **state)
             char t[N];
             memcpy(t, text, N);
             t[pos] = (char)c;
-            fmt_base64_set_simd(true);
+            fmt_simd_enable(true);
             long a = fmt_base64_decode(t, N, simd_out);
-            fmt_base64_set_simd(false);
+            fmt_simd_enable(false);
             long b = fmt_base64_decode(t, N, scalar_out);
             if (a != b)
                 fail_msg("byte 0x%02x at %zu: simd %ld, scalar %ld", c, pos, a, b);
@@ -195,7 +196,7 @@ static void test_simd_matches_scalar(void **state)
                 assert_memory_equal(simd_out, scalar_out, (size_t)a);
         }
     }
-    fmt_base64_set_simd(true);
+    fmt_simd_enable(true);
 }
 
 int main(void)

@@ -2,10 +2,12 @@
 #include "format/jsonw.h"
 
 #include <setjmp.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 static void test_shapes(void **state)
@@ -72,6 +74,16 @@ static void test_i64(void **state)
         size_t n = fmt_json_i64(out, cases[i].v);
         out[n] = '\0';
         assert_string_equal(out, cases[i].s);
+    }
+    /* every length and sign, against printf */
+    for (int64_t v = 1, k = 0; k < 19; k++, v *= 10) {
+        const int64_t around[] = {v - 1, v, v + 1, -v, -(v - 1), v * 7 / 3};
+        for (size_t j = 0; j < sizeof(around) / sizeof(around[0]); j++) {
+            char out[FMT_JSON_I64_MAX + 1], want[32];
+            out[fmt_json_i64(out, around[j])] = '\0';
+            snprintf(want, sizeof(want), "%" PRId64, around[j]);
+            assert_string_equal(out, want);
+        }
     }
 }
 
