@@ -76,7 +76,7 @@ static void test_i64(void **state)
         assert_string_equal(out, cases[i].s);
     }
     /* every length and sign, against printf */
-    for (int64_t v = 1, k = 0; k < 19; k++, v *= 10) {
+    for (int64_t v = 1, k = 0; k < 19; k++, v = k < 19 ? v * 10 : v) {
         const int64_t around[] = {v - 1, v, v + 1, -v, -(v - 1), v * 7 / 3};
         for (size_t j = 0; j < sizeof(around) / sizeof(around[0]); j++) {
             char out[FMT_JSON_I64_MAX + 1], want[32];
