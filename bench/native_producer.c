@@ -5,8 +5,10 @@
  * producing after T seconds, when T > 0), waits for every delivery report, checks that each one
  * is a success and prints one line:
  *
- *   msgs=N seconds=T msgs_per_s=R mb_per_s=M cpu_s=C cpu_s_per_M=P
+ *   msgs=N seconds=T msgs_per_s=R mb_per_s=M cpu_s=C cpu_s_per_M=P threads=NAME:S,...
  *
+ * threads= gives each thread's CPU-seconds over the measured window (/proc/self/task): the
+ * application thread (produce calls, delivery reports) apart from librdkafka's broker threads.
  * MB is 10^6 bytes of values. The clock and the CPU time (getrusage, the whole process: this
  * thread and librdkafka's) start after a warm-up batch (connections and metadata ready) and
  * stop when the last delivery report has been served. The value is copied into each message
@@ -22,12 +24,14 @@
 #define _GNU_SOURCE
 #include <librdkafka/rdkafka.h>
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static uint64_t n_ok;
 static uint64_t n_failed;
@@ -58,6 +62,64 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Per-thread CPU: name and seconds of up to MAX_THREADS threads of this process. */
+#define MAX_THREADS 64
+typedef struct thread_cpu {
+    int n;
+    long tid[MAX_THREADS];
+    char name[MAX_THREADS][32];
+    double secs[MAX_THREADS];
+} thread_cpu_t;
+
+static void threads_read(thread_cpu_t *t)
+{
+    t->n = 0;
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL)
+        return;
+    double hz = (double)sysconf(_SC_CLK_TCK);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && t->n < MAX_THREADS) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[288], line[1024];
+        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f == NULL)
+            continue;
+        size_t len = fread(line, 1, sizeof(line) - 1, f);
+        fclose(f);
+        line[len] = '\0';
+        /* "tid (comm) state ..." : comm may hold spaces, fields 14 and 15 follow the ')' */
+        char *l = strchr(line, '('), *r = strrchr(line, ')');
+        unsigned long ut, st;
+        if (l == NULL || r == NULL ||
+            sscanf(r + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+            continue;
+        int i = t->n++;
+        t->tid[i] = strtol(e->d_name, NULL, 10);
+        snprintf(t->name[i], sizeof(t->name[i]), "%.*s", (int)(r - l - 1), l + 1);
+        for (char *c = t->name[i]; *c; c++)
+            if (*c == ' ' || *c == ',' || *c == ':')
+                *c = '_';
+        t->secs[i] = (double)(ut + st) / hz;
+    }
+    closedir(d);
+}
+
+/* Prints " threads=name:secs,..." for the CPU each thread used between a and b. */
+static void threads_print(const thread_cpu_t *a, const thread_cpu_t *b)
+{
+    printf(" threads=");
+    for (int i = 0; i < b->n; i++) {
+        double before = 0;
+        for (int j = 0; j < a->n; j++)
+            if (a->tid[j] == b->tid[i])
+                before = a->secs[j];
+        printf("%s%s:%.2f", i ? "," : "", b->name[i], b->secs[i] - before);
+    }
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -173,17 +235,22 @@ int main(int argc, char **argv)
     }
     n_ok = 0;
 
+    static thread_cpu_t th0, th1;
+    threads_read(&th0);
     double t0 = now_s(), c0 = cpu_s();
     int64_t sent =
         produce(rk, rkt, value, size, count, inflight, seconds ? t0 + (double)seconds : 0);
     double t1 = now_s(), c1 = cpu_s();
+    threads_read(&th1);
     int rc = sent < 0;
 
     double secs = t1 - t0, cpu = c1 - c0;
     printf("msgs=%" PRIu64 " seconds=%.3f msgs_per_s=%.0f mb_per_s=%.1f cpu_s=%.3f "
-           "cpu_s_per_M=%.3f\n",
+           "cpu_s_per_M=%.3f",
            n_ok, secs, (double)n_ok / secs, (double)n_ok * (double)size / secs / 1e6, cpu,
            n_ok ? cpu / ((double)n_ok / 1e6) : 0.0);
+    threads_print(&th0, &th1);
+    printf("\n");
     if (n_failed || rc) {
         fprintf(stderr, "native_producer: %" PRIu64 " of %" PRIu64 " not delivered (first: %s)\n",
                 n_failed, n_ok + n_failed,
