@@ -50,10 +50,11 @@ typedef void (*kafka_batch_done_fn)(void *opaque);
  * @return owned producer (kafka_producer_free), or NULL with err set. */
 kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err);
 
-/** Sends n messages to topic. Each message gets its outcome in err/out_partition/out_offset;
- * a message librdkafka refuses at enqueue (e.g. its queue is full) gets that error, and so does
- * every later message of the batch, which is not enqueued (API.md section K). done(opaque) is
- * called exactly once, when all have their outcome. */
+/** Sends n messages to topic, in order. Each message gets its outcome in
+ * err/out_partition/out_offset; a message librdkafka refuses at enqueue gets that error, and
+ * when the refusal is a full queue so does every later message of the batch, which is not
+ * enqueued (API.md section K). done(opaque) is called exactly once, when all have their
+ * outcome. */
 void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *msgs, size_t n,
                          kafka_batch_done_fn done, void *opaque);
 

@@ -238,6 +238,50 @@ def test_headers_and_timestamp(krest, new_topic):
     assert b.headers in (None, []), b
 
 
+def test_mixed_records_keep_order_and_fields(krest, new_topic):
+    """Plain records go to librdkafka in runs (produce_batch, 128 at most), records with headers
+    or a timestamp one at a time: a request mixing them keeps its order within each partition,
+    and every record its key, partition, headers and timestamp."""
+    t = new_topic(partitions=3)
+    ts = int(time.time() * 1000) - 7_200_000
+    recs, want = [], []
+    for i in range(300):
+        rec = {"value": b64(f"v{i}".encode())}
+        if i % 7 == 3:
+            rec["headers"] = [{"name": "i", "value": b64(str(i).encode())}]
+        if i % 11 == 5:
+            rec["timestamp"] = ts + i
+        if i % 5 == 0:
+            rec["partition"] = i % 3
+        elif i % 5 == 1:
+            rec["key"] = b64(f"k{i}".encode())
+        recs.append(rec)
+    r = post_records(krest, t, {"records": recs})
+    pos = assert_produced(r, 300)
+    got = by_pos(read_topic(t))
+    assert len(got) == 300
+    last = {}
+    for i, (p, o) in enumerate(pos):
+        rec, g = recs[i], got[(p, o)]
+        assert g.value == f"v{i}".encode(), (i, g)
+        assert o > last.get(p, -1), ("order within a partition", i, p, o)
+        last[p] = o
+        if "partition" in rec:
+            assert p == rec["partition"], (i, p)
+        if "key" in rec:
+            assert g.key == f"k{i}".encode() and p == java_partition(g.key, 3), (i, p)
+        else:
+            assert g.key is None, (i, g)
+        if "headers" in rec:
+            assert g.headers == [("i", str(i).encode())], (i, g)
+        else:
+            assert g.headers in (None, []), (i, g)
+        if "timestamp" in rec:
+            assert g.timestamp == (1, ts + i), (i, g)
+        else:
+            assert abs(g.timestamp[1] - time.time() * 1000) < 120_000, (i, g)
+
+
 def test_default_timestamp_is_now(krest, new_topic):
     t = new_topic()
     before = int(time.time() * 1000)
