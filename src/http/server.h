@@ -20,8 +20,9 @@ typedef struct http_server http_server_t;
  * server. @return owned server (http_server_free), or NULL with err set (e.g. a port taken). */
 http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err);
 
-/** Stops accepting, lets in-flight requests finish for up to graceful_ms, then answers every
- * request still waiting (as timed out) and stops the daemons. */
+/** Stops taking work (every new request gets 503 and its connection closes), lets in-flight
+ * requests finish for up to graceful_ms, then answers every request still waiting (as timed
+ * out) and stops the daemons. */
 void http_server_shutdown(http_server_t *srv, int64_t graceful_ms);
 
 /** Frees a shut-down server; http_server_free(NULL) is a no-op. */

@@ -264,3 +264,51 @@ def test_broker_down_timeout_and_shutdown_bound(start_krest, second_broker):
             assert isinstance(o["error"], str) and o["error"], (name, o)
             if needle:
                 assert needle in o["error"], (name, o)
+
+
+def test_requests_during_drain_get_503(start_krest, new_topic):
+    """While krest drains (a suspended read keeps it waiting), every new request gets 503 with
+    Connection: close, on a kept-alive connection and on a new one; krest then exits 0."""
+    import rawhttp
+
+    t = new_topic()
+    k = start_krest("--shutdown.graceful.ms=10000")
+    v2 = "application/vnd.kafka.v2+json"
+    # a read that waits up to 6 s for records that never come keeps krest draining that long
+    r = requests.post(f"{k.url}/consumers/drain-g",
+                      json={"name": "c", "format": "binary", "consumer.request.timeout.ms": 6000},
+                      headers={"Content-Type": v2})
+    assert r.status_code == 200, r.text
+    base = f"{k.url}/consumers/drain-g/instances/c"
+    r = requests.post(f"{base}/subscription", json={"topics": [t]}, headers={"Content-Type": v2})
+    assert r.status_code == 204, r.text
+    kept = rawhttp.connect(k.port)
+    kept.sendall(rawhttp.request_bytes("GET", "/"))
+    assert rawhttp.read_response(kept).status == 200
+
+    read = {}
+
+    def long_read():
+        read["r"] = requests.get(f"{base}/records?timeout=6000",
+                                 headers={"Accept": "application/vnd.kafka.binary.v2+json"},
+                                 timeout=30)
+
+    th = threading.Thread(target=long_read)
+    th.start()
+    time.sleep(0.5)  # the read is suspended: krest has a request in flight
+    k.signal(signal.SIGTERM)
+    t_term = time.monotonic()
+    assert k.wait_log(r"Terminated received", timeout=5)
+    with kept:
+        kept.sendall(rawhttp.request_bytes("GET", "/"))
+        resp = rawhttp.read_response(kept)
+        assert resp.status == 503, resp
+        assert rawhttp.closed_by_peer(kept, 2.0)
+    fresh = requests.get(f"{k.url}/topics", headers={"Accept": v2}, timeout=5)
+    assert fresh.status_code == 503, fresh.text
+    assert fresh.json()["error_code"] == 503 and "shutting down" in fresh.json()["message"]
+    assert fresh.headers.get("Connection", "").lower() == "close"
+    th.join(30)
+    assert read["r"].status_code == 200, read["r"].text
+    assert k.wait(timeout=20) == 0, k.log_tail()
+    assert time.monotonic() - t_term > 3, "krest did not wait for the suspended read"
