@@ -505,7 +505,8 @@ static void sleep_ms(int ms)
 
 /* No MHD_quiesce_daemon(): in libmicrohttpd 0.9.75 it races with a pool thread that removes
  * the listening socket from its own epoll set at the same moment, and then aborts the process
- * ("Failed to remove listen FD from epoll set", seen in CI on a SIGTERM right after a request).
+ * ("Failed to remove listen FD from epoll set", seen in a `make test` run on a SIGTERM right
+ * after a request).
  * The listeners stay open until the daemons stop; every request that arrives meanwhile, on a
  * new connection or a kept-alive one, is answered 503 and its connection closed (begin()). */
 void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
