@@ -303,6 +303,10 @@ static bool valid_record_default(parser_t *p, const avs_node_t *n, json_object *
     for (size_t i = 0; i < n->n_fields; i++) {
         const avs_field_t *f = &n->fields[i];
         json_object *fv = NULL;
+        if (!f->name)
+            return false; /* not parsed yet: a default of a record inside its own definition
+                           * that reaches a later field (Java rejects these: "Schema fields not
+                           * set yet"); found by fuzz_avro_schema_codec as a NULL name */
         if (json_object_object_get_ex(v, f->name, &fv)) {
             if (!valid_default(p, f->type, fv))
                 return false;

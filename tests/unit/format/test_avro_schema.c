@@ -136,6 +136,10 @@ static const parse_case_t PARSE_CASES[] = {
     {"{'type':'array'}", "array has no \"items\""},
     {"{'type':'map'}", "map has no \"values\""},
     {"{'type':'array','items':'r'}", "'r' is not defined"},
+    /* a default of the record being defined that reaches a field not parsed yet (fuzz: it read
+     * that field's NULL name) */
+    {REC("{'name':'a','type':'r','default':{}},{'name':'b','type':'int'}"),
+     "is not a valid record"},
 };
 
 static void test_parse_table(void **state)
