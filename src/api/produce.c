@@ -72,7 +72,6 @@ static void job_free(void *arg)
 
 /* --- step 3: produce and answer ---------------------------------------------------------- */
 
-/* Writes the response; job is NULL when the outcomes are unknown (n records, each 50003). */
 /* A failed record's entry (or an unknown outcome when m is NULL), through the JSON writer. */
 static void write_failed(fmt_jsonw_t *w, const kafka_msg_t *m)
 {
@@ -111,6 +110,7 @@ static size_t acked_entry(char out[ACKED_MAX], const kafka_msg_t *m)
     return (size_t)(o - out);
 }
 
+/* Writes the response; job is NULL when the outcomes are unknown (n records, each 50003). */
 static void write_offsets(api_req_t *req, const produce_job_t *job, size_t n)
 {
     fmt_jsonw_t w;

@@ -746,14 +746,7 @@ static void set_path(parser_t *ps, size_t index, const char *field)
     char *o = ps->path, *end = ps->path + sizeof(ps->path) - 1;
     memcpy(o, "records[", 8);
     o += 8;
-    char digits[24];
-    size_t n = 0;
-    do {
-        digits[n++] = (char)('0' + index % 10);
-        index /= 10;
-    } while (index);
-    while (n)
-        *o++ = digits[--n];
+    o += fmt_json_i64(o, (int64_t)index);
     *o++ = ']';
     if (field) {
         *o++ = '.';
