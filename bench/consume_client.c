@@ -10,7 +10,8 @@
  *
  * Records are counted without parsing JSON, as the body streams in: occurrences of "offset":
  * (krest writes compact JSON, and a binary value is base64, so the pattern only occurs as the
- * member name; the json-format benchmark values are plain strings of 'a'). No body is kept.
+ * member name; the json-format benchmark values are plain strings of 'a'), found by their ':'
+ * (see count_cb). No body is kept.
  * The clock starts when the first non-empty response has arrived (the group join and the first
  * fetch are not measured) and the records of that response are not counted:
  * N = COUNT - first_records, as in native_consumer.c. MB are value bytes (N * SIZE, 10^6);
@@ -50,6 +51,22 @@ typedef struct counter {
     size_t err_len;
 } counter_t;
 
+/* Whether the PAT_LEN bytes ending at p[i] (a ':') are PAT; bytes before p come from the
+ * previous chunk's tail. */
+static int pat_ends_at(const counter_t *c, const char *p, size_t i)
+{
+    if (i + 1 >= PAT_LEN)
+        return memcmp(p + i + 1 - PAT_LEN, PAT, PAT_LEN) == 0;
+    size_t from_tail = PAT_LEN - (i + 1);
+    if (from_tail > c->tail_len)
+        return 0;
+    return memcmp(c->tail + c->tail_len - from_tail, PAT, from_tail) == 0 &&
+           memcmp(p, PAT + from_tail, i + 1) == 0;
+}
+
+/* Counts PAT by its last byte: memchr for ':' (vectorised in glibc, and neither base64 nor the
+ * benchmark's json values hold one), then a compare of the bytes before it. memmem cost the
+ * client ~0.27 us per 1 KiB record, 40% of its CPU, on the cores krest and the broker share. */
 static size_t count_cb(char *p, size_t size, size_t nmemb, void *arg)
 {
     counter_t *c = arg;
@@ -63,29 +80,16 @@ static size_t count_cb(char *p, size_t size, size_t nmemb, void *arg)
         c->err[c->err_len] = '\0';
     }
     c->bytes += n;
-    /* Matches across the previous chunk's end: neither side alone holds PAT. */
-    if (c->tail_len > 0) {
-        char j[2 * PAT_LEN];
-        size_t head = n < PAT_LEN - 1 ? n : PAT_LEN - 1;
-        memcpy(j, c->tail, c->tail_len);
-        memcpy(j + c->tail_len, p, head);
-        size_t jl = c->tail_len + head;
-        for (size_t i = 0; i + PAT_LEN <= jl && i < c->tail_len; i++) {
-            if (memcmp(j + i, PAT, PAT_LEN) == 0)
-                c->count++;
-        }
-    }
-    const char *s = p, *end = p + n;
-    while ((size_t)(end - s) >= PAT_LEN) {
-        const char *hit = memmem(s, (size_t)(end - s), PAT, PAT_LEN);
-        if (!hit)
+    for (const char *s = p, *end = p + n; s < end;) {
+        const char *colon = memchr(s, ':', (size_t)(end - s));
+        if (!colon)
             break;
-        c->count++;
-        s = hit + PAT_LEN;
+        c->count += (uint64_t)pat_ends_at(c, p, (size_t)(colon - p));
+        s = colon + 1;
     }
     /* Keep the last PAT_LEN - 1 bytes (with the previous tail when this chunk is shorter). */
     if (n >= PAT_LEN - 1) {
-        memcpy(c->tail, end - (PAT_LEN - 1), PAT_LEN - 1);
+        memcpy(c->tail, p + n - (PAT_LEN - 1), PAT_LEN - 1);
         c->tail_len = PAT_LEN - 1;
     } else {
         char t[2 * PAT_LEN];

@@ -152,11 +152,24 @@ static const char digit_pairs[] = "0001020304050607080910111213141516171819"
                                   "6061626364656667686970717273747576777879"
                                   "8081828384858687888990919293949596979899";
 
+/* Digits of u in decimal (1..20). */
+static size_t dec_len(uint64_t u)
+{
+    size_t n = 1;
+    for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
+        n++;
+    return n;
+}
+
+/* Written from the last digit back, straight into out: no temporary and no variable-length
+ * memcpy (a libc call per number, three numbers per consumed record). */
 size_t fmt_json_i64(char *out, int64_t v)
 {
-    char tmp[20];
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *t = tmp + sizeof(tmp);
+    size_t len = (v < 0) + dec_len(u);
+    if (v < 0)
+        out[0] = '-';
+    char *t = out + len;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
@@ -169,12 +182,7 @@ size_t fmt_json_i64(char *out, int64_t v)
     } else {
         *--t = (char)('0' + u);
     }
-    size_t len = 0;
-    if (v < 0)
-        out[len++] = '-';
-    size_t n = (size_t)(tmp + sizeof(tmp) - t);
-    memcpy(out + len, t, n);
-    return len + n;
+    return len;
 }
 
 void fmt_jsonw_int(fmt_jsonw_t *w, int64_t v)
