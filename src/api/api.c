@@ -12,7 +12,6 @@
 #include <string.h>
 
 /* Responses larger than this are a bug, not a client's doing: limit them generously. */
-#define API_MAX_RESPONSE ((size_t)1 << 30)
 
 void api_req_init(api_req_t *req)
 {

@@ -22,6 +22,8 @@
 #include <stdint.h>
 
 #define API_MAX_PARAMS 6
+/** The largest response body a handler may write (api_req_t.resp's limit). */
+#define API_MAX_RESPONSE ((size_t)1 << 30)
 
 typedef struct api_req api_req_t;
 typedef struct kafka_md_cache kafka_md_cache_t;

@@ -23,7 +23,8 @@ typedef struct read_job {
     int64_t offset;    /* -1: by timestamp */
     int64_t timestamp; /* ms, when offset is -1 */
     int64_t count;
-    int format; /* API_FMT_BINARY, API_FMT_JSON or API_FMT_AVRO */
+    int64_t max_bytes; /* consumer.request.max.bytes: key+value bytes held for one read */
+    int format;        /* API_FMT_BINARY, API_FMT_JSON or API_FMT_AVRO */
     kr_handle_t h;
     rd_kafka_message_t **msgs;
     size_t n;
@@ -76,6 +77,9 @@ static void render(read_job_t *j)
         fmt_jsonw_arr_begin(&w);
         api_records_write(&w, j->msgs, j->n, j->format, 1, spans ? &dec : NULL, spans);
         fmt_jsonw_arr_end(&w);
+        if (fmt_jsonw_finish(&w) != 0)
+            kr_err_set(&j->err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",
+                       j->out.limit);
     }
     kr_buf_deinit(&dec);
     xfree(spans);
@@ -153,6 +157,7 @@ static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
         return;
     }
     j->msgs = xcalloc((size_t)j->count, sizeof(*j->msgs));
+    int64_t bytes = 0;
     while (j->n < (size_t)j->count && kr_clock_mono_ms() < deadline) {
         rd_kafka_message_t *m = rd_kafka_consume(rkt, j->partition, 100);
         if (!m)
@@ -166,6 +171,15 @@ static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
             rd_kafka_message_destroy(m);
             break;
         }
+        /* Up to count records, and up to max_bytes of them as GET …/records counts (a first
+         * record larger than that comes alone): count alone would let a read of 100000 large
+         * records hold them all in memory. */
+        int64_t size = (int64_t)(m->key_len + m->len);
+        if (j->n > 0 && bytes + size > j->max_bytes) {
+            rd_kafka_message_destroy(m);
+            break;
+        }
+        bytes += size;
         j->msgs[j->n++] = m;
     }
     rd_kafka_consume_stop(rkt, j->partition);
@@ -215,7 +229,12 @@ static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
     if (j->err.code) {
         st = api_reply_err(req, &j->err);
     } else {
-        kr_buf_append(&req->resp, j->out.data ? j->out.data : "[]", j->out.data ? j->out.len : 2);
+        /* The rendered body becomes the response (no copy); job_free frees the empty one. */
+        if (j->out.len == 0)
+            kr_buf_append(&j->out, "[]", 2);
+        kr_buf_t empty = req->resp;
+        req->resp = j->out;
+        j->out = empty;
         st = api_reply(req, 200);
     }
     job_free(j);
@@ -260,7 +279,8 @@ api_status_t api_v1_partition_messages(api_req_t *req)
     j->format = req->accept_format == API_FMT_JSON || req->accept_format == API_FMT_AVRO
                     ? req->accept_format
                     : API_FMT_BINARY;
-    kr_buf_init(&j->out, (size_t)req->ctx->cfg->consumer_request_max_bytes * 2 + 4096);
+    j->max_bytes = req->ctx->cfg->consumer_request_max_bytes;
+    kr_buf_init(&j->out, API_MAX_RESPONSE);
     int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
     return api_async(req, read_start, j, job_free, read_done, timeout);
 }

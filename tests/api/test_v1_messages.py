@@ -77,3 +77,23 @@ def test_unknown_topic_and_partition(krest, filled, admin):
 ])
 def test_bad_query_400(krest, filled, query):
     assert_error(get(krest, f"/topics/{filled}/partitions/0/messages{query}"), 400, 400)
+
+
+def test_read_bounded_by_request_max_bytes(start_krest, new_topic, kafka_bootstrap):
+    """count alone does not bound a read: it also stops at consumer.request.max.bytes of keys and
+    values (as GET …/records counts them), and a first record larger than that comes alone."""
+    k = start_krest("--consumer.request.max.bytes=100000")
+    t = new_topic()
+    values = [bytes([65 + i]) * 40000 for i in range(5)] + [b"Z" * 150000, b"y"]
+    produce_many(kafka_bootstrap, t, [{"value": v, "partition": 0} for v in values])
+
+    def read(offset, count):
+        r = get(k, f"/topics/{t}/partitions/0/messages?offset={offset}&count={count}")
+        assert r.status_code == 200, r.text
+        return [(m["offset"], base64.b64decode(m["value"])) for m in r.json()]
+
+    assert read(0, 5) == [(0, values[0]), (1, values[1])]  # a third would make 120000
+    assert read(4, 3) == [(4, values[4])]  # 40000 + 150000 > 100000
+    assert read(5, 3) == [(5, values[5])]  # larger than the bound, first: alone
+    assert read(6, 3) == [(6, b"y")]
+    assert read(1, 1) == [(1, values[1])]
