@@ -312,6 +312,10 @@ static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t 
     if (o->fetch_min_bytes < -1 || o->fetch_min_bytes > 10000000)
         return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT,
                           "fetch.min.bytes must be within -1..10000000");
+    /* An Integer in Confluent's; unbounded, a read's deadline overflowed into "none". */
+    if (o->request_timeout_ms < -1 || o->request_timeout_ms > INT32_MAX)
+        return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT,
+                          "consumer.request.timeout.ms must be within 0..2147483647");
     return 0;
 }
 
@@ -773,8 +777,16 @@ api_status_t api_consumer_commit(api_req_t *req)
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    for (int i = 0; i < l->cnt; i++)
+    for (int i = 0; i < l->cnt; i++) {
+        if (l->elems[i].offset < 0 || l->elems[i].offset == INT64_MAX) {
+            kr_err_set(&err, KR_ERR_UNPROCESSABLE,
+                       "offsets[%d]: offset must be within 0..9223372036854775806", i);
+            rd_kafka_topic_partition_list_destroy(l);
+            kafka_consumer_release(c);
+            return api_reply_err(req, &err);
+        }
         l->elems[i].offset += 1; /* the next offset to read, as Confluent commits */
+    }
     return run_job(req, c, JOB_COMMIT, l);
 }
 
@@ -846,7 +858,7 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     int format = kafka_consumer_format(rc->c);
     kr_err_t err = {0};
     kr_buf_t dec;
-    kr_buf_init(&dec, 0);
+    kr_buf_init(&dec, API_RECORDS_DECODED_MAX);
     fmt_span_t *parts = format == API_FMT_AVRO ? xcalloc(2 * n + 2, sizeof(*parts)) : NULL;
     int32_t missing = -1;
     /* records before the first that cannot be handed out */

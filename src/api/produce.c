@@ -51,7 +51,11 @@ typedef struct produce_job {
     avro_side_t key, value;
     kr_buf_t enc;
     fmt_span_t *enc_spans;
+    size_t body_len; /* the request body's, for enc's limit */
 } produce_job_t;
+
+/* enc's limit: PRODUCE_ENC_BASE + 4 x the body (see encode_all). */
+#define PRODUCE_ENC_BASE ((size_t)64 << 20)
 
 static void job_free(void *arg)
 {
@@ -345,7 +349,8 @@ static int encode_one(produce_job_t *job, const avro_side_t *side, fmt_span_t sr
 static int encode_all(produce_job_t *job)
 {
     fmt_produce_req_t *b = &job->body;
-    kr_buf_init(&job->enc, 0);
+    /* Avro binary is no larger than its JSON text but for defaults the body leaves out. */
+    kr_buf_init(&job->enc, PRODUCE_ENC_BASE + 4 * job->body_len);
     job->enc_spans = xcalloc(2 * b->n_records + 1, sizeof(fmt_span_t));
     for (size_t i = 0; i < b->n_records; i++) {
         const fmt_produce_record_t *r = &b->records[i];
@@ -521,6 +526,7 @@ static api_status_t produce(api_req_t *req, int32_t path_partition)
         .partition_endpoint = path_partition >= 0,
     };
     kr_err_t err = {0};
+    job->body_len = req->body_len;
     if (fmt_produce_parse(req->body, req->body_len, &opts, &job->body, &err) != 0) {
         job_free(job);
         return api_reply_err(req, &err);

@@ -19,6 +19,11 @@
 void api_records_write(fmt_jsonw_t *w, rd_kafka_message_t *const *msgs, size_t n, int format,
                        int version, const kr_buf_t *decoded, const fmt_span_t *spans);
 
+/** The decoded JSON one read may hold (the out buffer of api_record_avro()): a few bytes of
+ * Avro can decode to megabytes (an array of a million nulls), and a read takes up to
+ * consumer.request.max.bytes of them. */
+#define API_RECORDS_DECODED_MAX ((size_t)256 << 20)
+
 /** For the avro format: decodes the record's key and value (Confluent's wire format: 0x00, the
  * schema id, the datum) to Avro's JSON encoding, appended to out; parts[0] and [1] get their
  * spans. @return 0; 1 with *missing set when a schema id is not in the registry client's

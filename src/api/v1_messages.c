@@ -65,7 +65,7 @@ static void render(read_job_t *j)
     for (size_t i = 0; !j->err.code && j->format == API_FMT_JSON && i < j->n; i++)
         api_record_check_json(j->msgs[i], &j->err);
     kr_buf_t dec;
-    kr_buf_init(&dec, 0);
+    kr_buf_init(&dec, API_RECORDS_DECODED_MAX);
     fmt_span_t *spans = NULL;
     if (j->format == API_FMT_AVRO) {
         spans = xcalloc(2 * j->n + 2, sizeof(*spans));

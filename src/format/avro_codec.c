@@ -434,12 +434,17 @@ static int default_value(avs_enc_t *e, const avs_node_t *n, json_object *v)
 }
 
 /* A schema may define defaults that never end (a record whose field of its own type defaults
- * to {}): the nesting limit stops them. */
+ * to {}): the nesting limit stops them; defaults that branch stop at AVS_MAX_DEFAULT_VALUES. */
 static int encode_default(avs_enc_t *e, const avs_node_t *n, json_object *v)
 {
     if (e->depth >= AVS_MAX_DEPTH) {
         e->too_deep = true;
         return fail(e, "nesting deeper than %d (in a default)", AVS_MAX_DEPTH);
+    }
+    if (++e->defaults > AVS_MAX_DEFAULT_VALUES) {
+        e->too_deep = true;
+        return fail(e, "the schema's defaults expand into more than %d values",
+                    AVS_MAX_DEFAULT_VALUES);
     }
     e->depth++;
     int rc = default_value(e, n, v);

@@ -36,6 +36,9 @@
 
 /* Deepest nesting of a datum (records, arrays, maps, unions), both ways. */
 #define AVS_MAX_DEPTH 512
+/* Schema defaults one encoded datum may use: a record whose fields default to records with
+ * several fields each expands exponentially with its depth, from a body of "{}". */
+#define AVS_MAX_DEFAULT_VALUES 100000
 
 /** Encodes one JSON value -- Avro's JSON encoding of a datum of schema s -- as Avro binary,
  * appended to out (on failure out is left as it was). json: len bytes holding one JSON value

@@ -19,7 +19,8 @@ typedef struct avs_enc {
     kr_err_t *err;
     kr_buf_t tmp; /* unescaped strings, number texts, record reordering */
     int depth;
-    bool too_deep; /* the nesting limit was hit (no other union branch is tried) */
+    size_t defaults; /* default values encoded so far (AVS_MAX_DEFAULT_VALUES) */
+    bool too_deep;   /* the nesting or defaults limit was hit (no other union branch is tried) */
     size_t path_len;
     char path[256];
 } avs_enc_t;

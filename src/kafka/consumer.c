@@ -515,8 +515,11 @@ int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, siz
     if (manual)
         return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
                                   "exclusive");
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
     char anchored[1024];
+    if (pattern && strlen(pattern) > sizeof(anchored) - 3) /* cut short, it would match others */
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE, "topic_pattern: longer than %zu characters",
+                          sizeof(anchored) - 3);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
     if (pattern) {
         /* Java's Pattern.matches is anchored at both ends; librdkafka's regex is not. */
         snprintf(anchored, sizeof(anchored), "^%s%s$", pattern[0] == '^' ? "" : "",

@@ -25,6 +25,27 @@ static int64_t msg_bytes(const rd_kafka_message_t *m)
     return (int64_t)(m->key_len + m->len);
 }
 
+/* librdkafka's op and message around each record, roughly: what a record costs the buffer
+ * beyond its bytes. */
+#define MSG_OVERHEAD 128
+
+/* What a buffered record counts against krest.consumer.buffer.bytes: its key, value and
+ * headers and MSG_OVERHEAD. Key and value alone would let records that are empty or all
+ * headers fill memory without ever pausing. The same on every call (headers do not change). */
+static int64_t msg_mem(const rd_kafka_message_t *m)
+{
+    int64_t n = msg_bytes(m) + MSG_OVERHEAD;
+    rd_kafka_headers_t *h = NULL;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR && h) {
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t i = 0; rd_kafka_header_get_all(h, i, &name, &val, &len) == 0; i++)
+            n += (int64_t)(strlen(name) + len);
+    }
+    return n;
+}
+
 static void buf_push(kafka_consumer_t *c, rd_kafka_message_t *m)
 {
     if (c->len == c->cap) {
@@ -40,6 +61,7 @@ static void buf_push(kafka_consumer_t *c, rd_kafka_message_t *m)
     c->buf[(c->head + c->len) % c->cap] = m;
     c->len++;
     c->bytes += msg_bytes(m);
+    c->mem += msg_mem(m);
 }
 
 /* Drops buffered records of the given partitions (all when parts is NULL). Lock held. */
@@ -53,6 +75,7 @@ void kafka_consumer_buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition
                                                                  m->partition) != NULL;
         if (drop) {
             c->bytes -= msg_bytes(m);
+            c->mem -= msg_mem(m);
             rd_kafka_message_destroy(m);
         } else {
             keep[kept++] = m;
@@ -82,6 +105,9 @@ static void pause_assigned(kafka_consumer_t *c)
             rd_kafka_topic_partition_list_add(add, a->elems[i].topic, a->elems[i].partition);
     }
     if (add->cnt > 0) {
+        log_debug("consumer %s/%s: buffer full (%zu records, %lld bytes against the bound): "
+                  "pausing %d partitions",
+                  c->group, c->name, c->len, (long long)c->mem, add->cnt);
         rd_kafka_pause_partitions(c->rk, add);
         rd_kafka_position(c->rk, add);
         if (!c->paused)
@@ -183,7 +209,7 @@ static bool buffer_batch(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t 
             rd_kafka_message_destroy(m);
         } else {
             buf_push(c, m);
-            pause = pause || (c->bytes >= limit && !is_paused(c, m));
+            pause = pause || (c->mem >= limit && !is_paused(c, m));
         }
     }
     return pause;
@@ -215,7 +241,7 @@ void kafka_consumer_serve(void *arg)
         want_pause = buffer_batch(c, msgs, (size_t)n, limit) || want_pause;
         /* Paused after the whole batch is buffered: a partition's position is then the offset
          * after its last buffered record. */
-        if (want_pause && (n < SERVE_BATCH || c->bytes >= limit + limit / 2)) {
+        if (want_pause && (n < SERVE_BATCH || c->mem >= limit + limit / 2)) {
             pause_assigned(c);
             want_pause = false;
         }
@@ -268,12 +294,13 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
     int64_t limit = c->reg->cfg->consumer_buffer_bytes;
     pthread_mutex_lock(&c->lock);
     size_t n = 0;
-    int64_t taken = 0;
+    int64_t taken = 0, mem = 0;
     while (n < c->len) {
         rd_kafka_message_t *m = c->buf[(c->head + n) % c->cap];
         if (n > 0 && max_bytes > 0 && taken + msg_bytes(m) > max_bytes)
             break;
         taken += msg_bytes(m);
+        mem += msg_mem(m);
         n++;
     }
     rd_kafka_message_t **msgs = xmalloc((n ? n : 1) * sizeof(*msgs));
@@ -282,9 +309,10 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
     c->head = c->cap ? (c->head + n) % c->cap : 0;
     c->len -= n;
     c->bytes -= taken;
+    c->mem -= mem;
     if (n > 0)
         c->first_read = false;
-    if (c->paused && c->bytes < limit / 2)
+    if (c->paused && c->mem < limit / 2)
         kafka_consumer_unpause(c, NULL, true);
     pthread_mutex_unlock(&c->lock);
     *out = msgs;
@@ -305,11 +333,13 @@ void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, si
             buf_push(c, msgs[i]); /* grows the ring; undone just below */
             c->len--;
             c->bytes -= msg_bytes(msgs[i]);
+            c->mem -= msg_mem(msgs[i]);
         }
         c->head = (c->head + c->cap - 1) % c->cap;
         c->buf[c->head] = msgs[i];
         c->len++;
         c->bytes += msg_bytes(msgs[i]);
+        c->mem += msg_mem(msgs[i]);
     }
     pthread_mutex_unlock(&c->lock);
 }

@@ -22,7 +22,8 @@ struct kafka_consumer {
     pthread_mutex_t lock;
     rd_kafka_message_t **buf; /* guarded by lock: FIFO ring */
     size_t head, len, cap;
-    int64_t bytes; /* guarded by lock: key+value bytes buffered */
+    int64_t bytes; /* guarded by lock: key+value bytes buffered (max_bytes, fetch.min.bytes) */
+    int64_t mem;   /* guarded by lock: what the buffer holds against its bound (msg_mem) */
     /* guarded by lock: the partitions krest paused (NULL: none); each .offset is where the
      * partition continues (the next record to buffer), or RD_KAFKA_OFFSET_INVALID when unknown */
     rd_kafka_topic_partition_list_t *paused;

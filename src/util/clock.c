@@ -1,6 +1,7 @@
 /* util/clock.c -- clocks. Threads: any. */
 #include "util/clock.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -21,6 +22,11 @@ int64_t kr_clock_wall_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
 }
 
 int kr_clock_parse_iso8601(const char *s, int64_t *out)
@@ -45,8 +51,11 @@ int kr_clock_parse_iso8601(const char *s, int64_t *out)
     if (*p == 'Z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int hh, mm;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59)
+        /* exactly [+-]HH:MM: sscanf's %2d alone took "+5:30" and then stepped past the end */
+        if (!is_digit(p[1]) || !is_digit(p[2]) || p[3] != ':' || !is_digit(p[4]) || !is_digit(p[5]))
+            return -1;
+        int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+        if (hh > 23 || mm > 59)
             return -1;
         offset_s = (*p == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
         p += 6;
@@ -55,6 +64,9 @@ int kr_clock_parse_iso8601(const char *s, int64_t *out)
     }
     if (*p)
         return -1;
-    *out = ((int64_t)timegm(&tm) - offset_s) * 1000 + ms;
+    int64_t v = ((int64_t)timegm(&tm) - offset_s) * 1000 + ms;
+    if (v < 0) /* before 1970: Kafka's ListOffsets reads -1 and -2 as latest and earliest */
+        return -1;
+    *out = v;
     return 0;
 }

@@ -12,7 +12,8 @@ int64_t kr_clock_mono_us(void);
 int64_t kr_clock_wall_ms(void);
 
 /** Parses an ISO-8601 instant ("2026-11-25T01:02:03.456Z", fraction optional, "Z" or a
- * "+hh:mm"/"-hh:mm" offset) into ms since the epoch. @return 0, or -1 when malformed. */
+ * "+hh:mm"/"-hh:mm" offset) into ms since the epoch. @return 0, or -1 when malformed or
+ * before the epoch. */
 int kr_clock_parse_iso8601(const char *text, int64_t *ms);
 
 #endif

@@ -189,6 +189,14 @@ def test_create_fetch_min_bytes_out_of_range(krest, value):
     assert_error(post_create(krest, unique_group(), {"fetch.min.bytes": value}), 422, 40001)
 
 
+@pytest.mark.parametrize("value", [-2, 2147483648, 9223372036854775807])
+def test_create_request_timeout_out_of_range(krest, value):
+    """An Integer in Confluent's; INT64_MAX used to overflow a read's deadline into "never"."""
+    r = post_create(krest, unique_group(), {"consumer.request.timeout.ms": value})
+    assert_error(r, 422, 40001)
+    assert "consumer.request.timeout.ms" in r.json()["message"]
+
+
 def test_create_host_name(start_krest):
     """host.name (no advertised.listeners) replaces the host; the port is the listener's."""
     k = start_krest("--host.name=bar.example")
@@ -318,6 +326,10 @@ def test_subscription_bad_bodies(krest, new_topic):
     )  # no body at all
     assert_error(c.req("POST", "/subscription", {"topics": [t], "topicz": [t]}), 422)
     assert_error(c.req("POST", "/subscription", b'{"topics": ['), 400)
+    # a pattern too long to anchor whole would match other names: refused, not cut short
+    r = c.req("POST", "/subscription", {"topic_pattern": "x" * 1100 + ".*"})
+    assert_error(r, 422, 422)
+    assert "topic_pattern" in r.json()["message"]
     # nothing of the refused requests stuck
     assert c.req("GET", "/subscription").json() == {"topics": []}
     assert c.delete().status_code == 204
@@ -447,6 +459,18 @@ def test_positions_invalid_json_400(krest, new_topic):
 
 
 # --- offsets ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("offset", [-5, 9223372036854775807])
+def test_commit_offset_out_of_range_422(krest, new_topic, offset):
+    """The committed offset is the given one + 1: negative ones and INT64_MAX are refused."""
+    t = new_topic()
+    c = create_consumer(krest)
+    c.assign(t, [0])
+    r = c.req("POST", "/offsets", {"offsets": [{"topic": t, "partition": 0, "offset": offset}]})
+    assert_error(r, 422, 422)
+    assert "offsets[0]" in r.json()["message"]
+    assert c.delete().status_code == 204
 
 
 def test_get_offsets_without_body_404_40402(krest, new_topic):

@@ -168,3 +168,27 @@ def test_manual_seek_keeps_the_other_partitions_exact(small, new_topic, kafka_bo
     assert p1 == list(range(1000)), (p1[:5], len(p1))
     assert p0 == list(range(100, 1000)), (p0[:5], len(p0))
     assert c.records(timeout=300) == []
+
+
+def test_empty_records_fill_the_buffer_too(start_krest, new_topic, kafka_bootstrap):
+    """Records without key and value (or all headers) count against the buffer's bound as well
+    (128 bytes each for librdkafka's structures, plus their headers): counting key and value
+    alone, an instance never paused and buffered a whole backlog of them."""
+    k = start_krest(f"--krest.consumer.buffer.bytes={BUFFER}", "--krest.log.level=debug")
+    t = new_topic()
+    n = 20000
+    produce_many(kafka_bootstrap, t, [{"partition": 0} for _ in range(n - 1)]
+                 + [{"partition": 0, "headers": [("h", b"x" * 100)]}])
+    g = unique_group()
+    c = create_consumer(k, g, {"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
+    c.subscribe([t])
+    # the wait for data is the join; the buffer then fills and pauses (max_bytes counts key and
+    # value only, so this read takes whatever is buffered: at most 1.5 bounds of records)
+    first = read_all(c, 1, 15, max_bytes=1)
+    assert 1 <= len(first) <= 1.5 * BUFFER / 128 + 256, len(first)
+    assert k.wait_log(r"consumer %s/\S+: buffer full" % g, timeout=10), k.log_tail()
+    got = first + read_all(c, n - len(first), 60)
+    assert [r["offset"] for r in got] == list(range(n))
+    assert all(r["key"] is None and r["value"] is None for r in got)
+    assert got[-1]["headers"] == [{"key": "h", "value": "eHh4" * 33 + "eA=="}]
+    assert c.records(timeout=300) == []

@@ -408,6 +408,54 @@ static void test_depth(void **state)
     avs_free(s);
 }
 
+/* Record R(k) has a: R(k+1) (defined inline) and b: "R(k+1)", both defaulting to {}; the last
+ * has x: int, default 1. "{}" expands into 2^depth defaults of x. */
+static avs_schema_t *default_chain(int depth)
+{
+    kr_buf_t sch;
+    kr_buf_init(&sch, 0);
+    char buf[200];
+    for (int k = 0; k < depth; k++) {
+        snprintf(buf, sizeof(buf),
+                 "{'type':'record','name':'R%d','fields':[{'name':'a','type':", k);
+        kr_buf_puts(&sch, buf);
+    }
+    snprintf(buf, sizeof(buf),
+             "{'type':'record','name':'R%d','fields':[{'name':'x','type':'int','default':1}]}",
+             depth);
+    kr_buf_puts(&sch, buf);
+    for (int k = depth - 1; k >= 0; k--) {
+        snprintf(buf, sizeof(buf), ",'default':{}},{'name':'b','type':'R%d','default':{}}]}",
+                 k + 1);
+        kr_buf_puts(&sch, buf);
+    }
+    avs_schema_t *s = must_parse(sch.data);
+    kr_buf_deinit(&sch);
+    return s;
+}
+
+/* The encoder stops defaults at AVS_MAX_DEFAULT_VALUES instead of expanding 2^40 of them. */
+static void test_default_expansion(void **state)
+{
+    (void)state;
+    kr_buf_t out;
+    kr_buf_init(&out, 0);
+    kr_err_t err = {0};
+    avs_schema_t *s = default_chain(3);
+    assert_int_equal(encode(s, "{}", &out, &err), 0);
+    assert_int_equal(out.len, 8); /* 2^3 x int 1 (zig-zag 0x02) */
+    assert_memory_equal(out.data, "\x02\x02\x02\x02\x02\x02\x02\x02", 8);
+    avs_free(s);
+    kr_buf_reset(&out);
+    s = default_chain(40);
+    assert_int_equal(encode(s, "{}", &out, &err), -1);
+    assert_int_equal(err.code, KR_ERR_JSON_AVRO_CONVERSION);
+    assert_non_null(strstr(err.msg, "defaults expand into more than 100000 values"));
+    assert_int_equal(out.len, 0);
+    avs_free(s);
+    kr_buf_deinit(&out);
+}
+
 /* --- decode ------------------------------------------------------------------------------ */
 
 typedef struct dec_case {
@@ -609,10 +657,10 @@ static void test_throughput(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_encode_errors),
-        cmocka_unit_test(test_depth),        cmocka_unit_test(test_decode),
-        cmocka_unit_test(test_output_limit), cmocka_unit_test(test_misc),
-        cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_round_trip), cmocka_unit_test(test_encode_errors),
+        cmocka_unit_test(test_depth),      cmocka_unit_test(test_default_expansion),
+        cmocka_unit_test(test_decode),     cmocka_unit_test(test_output_limit),
+        cmocka_unit_test(test_misc),       cmocka_unit_test(test_throughput),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
