@@ -879,8 +879,16 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
         fmt_jsonw_arr_begin(&w);
         api_records_write(&w, msgs, ok, format, req->version, parts ? &dec : NULL, parts);
         fmt_jsonw_arr_end(&w);
-        kafka_consumer_handed_out(rc->c, msgs, ok);
-        err.code = 0;
+        if (fmt_jsonw_finish(&w) != 0) {
+            /* Not written whole (beyond API_MAX_RESPONSE): nobody got them, they stay. */
+            kafka_consumer_give_back(rc->c, msgs, ok);
+            ok = 0;
+            kr_err_set(&err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",
+                       API_MAX_RESPONSE);
+        } else {
+            kafka_consumer_handed_out(rc->c, msgs, ok);
+            err.code = 0;
+        }
     }
     for (size_t i = 0; i < ok; i++)
         rd_kafka_message_destroy(msgs[i]);

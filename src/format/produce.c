@@ -719,6 +719,9 @@ static int header_element(parser_t *ps, size_t index, void *ctx)
 {
     header_ctx_t hc = {.rec = *(size_t *)ctx};
     snprintf(ps->path, sizeof(ps->path), "records[%zu].headers[%zu]", hc.rec, index);
+    if (ps->out->n_headers >= FMT_PRODUCE_MAX_HEADERS)
+        return fail_at(ps, KR_ERR_TOO_LARGE, "more than %d headers in one request",
+                       FMT_PRODUCE_MAX_HEADERS);
     if (object(ps, header_member, &hc, "expected an object") != 0)
         return -1;
     if (!hc.has_name)
@@ -817,6 +820,9 @@ static int record_element(parser_t *ps, size_t index, void *ctx)
     (void)ctx;
     record_ctx_t rc = {.index = index, .rec = {.partition = -1}};
     set_path(ps, index, NULL);
+    if (index >= FMT_PRODUCE_MAX_RECORDS)
+        return fail_at(ps, KR_ERR_TOO_LARGE, "more than %d records in one request",
+                       FMT_PRODUCE_MAX_RECORDS);
     if (object(ps, record_member, &rc, "expected a record object") != 0)
         return -1;
     fmt_produce_req_t *r = ps->out;

@@ -83,6 +83,10 @@ int fmt_json_check(const char *text, size_t len, kr_err_t *err);
 /* Deepest nesting fmt_json_check() accepts (records read from Kafka may nest deeper than the
  * 64 levels produce bodies allow; the bound keeps the recursion's stack small). */
 #define FMT_JSON_CHECK_MAX_DEPTH 512
+/* Records, and headers of all records, in one request (more: 413): a 64 MiB body of "{}," is
+ * 22 million records, each with its bookkeeping, and a response line. */
+#define FMT_PRODUCE_MAX_RECORDS 1000000
+#define FMT_PRODUCE_MAX_HEADERS 1000000
 
 /** Frees what a decoded request owns. */
 void fmt_produce_req_deinit(fmt_produce_req_t *req);

@@ -570,6 +570,47 @@ static void test_embedded_nul(void **state)
 
 /* Every error about a record's content names records[i] (section K: "the message names the
  * record and field"), for the record at index 2. */
+/* {"records":[{},...]} with n empty records, or n headers on one record when headers. */
+static char *many(size_t n, bool headers, size_t *len)
+{
+    kr_buf_t b;
+    kr_buf_init(&b, 0);
+    kr_buf_puts(&b, headers ? "{\"records\":[{\"headers\":[" : "{\"records\":[");
+    for (size_t i = 0; i < n; i++)
+        kr_buf_puts(&b, i ? (headers ? ",{\"name\":\"h\"}" : ",{}")
+                          : (headers ? "{\"name\":\"h\"}" : "{}"));
+    kr_buf_puts(&b, headers ? "]}]}" : "]}");
+    return kr_buf_steal(&b, len);
+}
+
+/* A body of tiny records is bounded by count too (413), not only by its size. */
+static void test_record_and_header_limits(void **state)
+{
+    (void)state;
+    for (int headers = 0; headers < 2; headers++) {
+        size_t max = headers ? FMT_PRODUCE_MAX_HEADERS : FMT_PRODUCE_MAX_RECORDS;
+        for (size_t n = max; n <= max + 1; n++) {
+            size_t len;
+            char *body = many(n, headers, &len);
+            fmt_produce_req_t req;
+            kr_err_t err = {0};
+            int rc = parse_n(body, len, B, 2, false, &req, &err);
+            size_t got = headers ? req.n_headers : req.n_records;
+            fmt_produce_req_deinit(&req);
+            free(body);
+            if (n == max) {
+                assert_int_equal(rc, 0);
+                assert_int_equal(got, max);
+            } else {
+                assert_int_equal(rc, -1);
+                assert_int_equal(err.code, KR_ERR_TOO_LARGE);
+                assert_non_null(strstr(err.msg, headers ? "more than 1000000 headers"
+                                                        : "more than 1000000 records"));
+            }
+        }
+    }
+}
+
 static void check_record_error_names_index(int format, const char *bad)
 {
     char body[512];
@@ -789,6 +830,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_bodies),
+        cmocka_unit_test(test_record_and_header_limits),
         cmocka_unit_test(test_schema_fields),
         cmocka_unit_test(test_partition_endpoint),
         cmocka_unit_test(test_nesting),
