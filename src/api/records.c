@@ -62,15 +62,21 @@ static char *put_bytes(char *o, const void *p, size_t n, int format)
     return o;
 }
 
-/* Everything of a record but its headers and the closing brace. */
+/* Everything of a record but its topic, key, value and headers (with the closing brace). */
 #define FIXED_ROOM 128
 
-static void write_headers(kr_buf_t *out, const rd_kafka_message_t *m, bool *failed)
+/* The record's headers, when it has any (v2). */
+static rd_kafka_headers_t *headers_of(const rd_kafka_message_t *m)
 {
     rd_kafka_headers_t *hdrs = NULL;
     if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs ||
         rd_kafka_header_cnt(hdrs) == 0)
-        return;
+        return NULL;
+    return hdrs;
+}
+
+static void write_headers(kr_buf_t *out, const rd_kafka_headers_t *hdrs, bool *failed)
+{
     int rc = kr_buf_append(out, ",\"headers\":[", 12);
     const char *name;
     const void *val;
@@ -88,7 +94,7 @@ static void write_headers(kr_buf_t *out, const rd_kafka_message_t *m, bool *fail
             out->data[out->len] = '\0';
         }
     }
-    rc |= kr_buf_putc(out, ']');
+    rc |= kr_buf_append(out, "]}", 2);
     if (rc)
         *failed = true;
 }
@@ -118,33 +124,34 @@ static void write_one(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
     kr_buf_t *out = w->out;
     fmt_jsonw_raw(w, "{", 1); /* the separator from the previous record, and the brace */
     int rc = 0;
+    size_t room =
+        FIXED_ROOM + bytes_room(key.p, key.n, key.format) + bytes_room(val.p, val.n, val.format);
+    bool topic_inline = false;
+    rd_kafka_headers_t *hdrs = NULL;
     if (version == 2) {
         topic_lookup(tc, m->rkt);
-        rc |= kr_buf_append(out, "\"topic\":", 8);
-        if (tc->plain) {
-            rc |= kr_buf_reserve(out, tc->len + 3);
-            if (rc == 0) {
-                char *o = out->data + out->len;
-                *o++ = '"';
-                memcpy(o, tc->name, tc->len);
-                o += tc->len;
-                *o++ = '"';
-                *o++ = ',';
-                out->len = (size_t)(o - out->data);
-            }
+        topic_inline = tc->plain;
+        if (topic_inline) {
+            room += tc->len + 12;
         } else {
+            rc |= kr_buf_append(out, "\"topic\":", 8);
             rc |= fmt_json_quote(out, tc->name, tc->len);
             rc |= kr_buf_putc(out, ',');
         }
+        hdrs = headers_of(m);
     }
-    size_t room =
-        FIXED_ROOM + bytes_room(key.p, key.n, key.format) + bytes_room(val.p, val.n, val.format);
     rc |= kr_buf_reserve(out, room);
     if (rc) {
         w->failed = true;
         return;
     }
     char *o = out->data + out->len;
+    if (topic_inline) {
+        o = LIT(o, "\"topic\":\"");
+        memcpy(o, tc->name, tc->len);
+        o += tc->len;
+        o = LIT(o, "\",");
+    }
     o = LIT(o, "\"key\":");
     o = put_bytes(o, key.p, key.n, key.format);
     o = LIT(o, ",\"value\":");
@@ -157,12 +164,12 @@ static void write_one(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
         o = LIT(o, ",\"timestamp\":");
         o += fmt_json_i64(o, rd_kafka_message_timestamp(m, NULL));
     }
+    if (!hdrs)
+        *o++ = '}';
     out->len = (size_t)(o - out->data);
     out->data[out->len] = '\0';
-    if (version == 2)
-        write_headers(out, m, &w->failed);
-    if (kr_buf_putc(out, '}') != 0)
-        w->failed = true;
+    if (hdrs)
+        write_headers(out, hdrs, &w->failed); /* and the record's closing brace */
 }
 
 static const char *part_name(int i)

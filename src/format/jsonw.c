@@ -152,13 +152,33 @@ static const char digit_pairs[] = "0001020304050607080910111213141516171819"
                                   "6061626364656667686970717273747576777879"
                                   "8081828384858687888990919293949596979899";
 
-/* Digits of u in decimal (1..20). */
+/* Digits of u in decimal (1..20): t = bits * 1233 / 4096 (1233 / 4096 ~ log10 2) is the
+ * number of digits or one more, and one compare against 10^t settles which. */
 static size_t dec_len(uint64_t u)
 {
-    size_t n = 1;
-    for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
-        n++;
-    return n;
+    static const uint64_t pow10[20] = {0ULL, /* not 1: 0 has one digit too */
+                                       10ULL,
+                                       100ULL,
+                                       1000ULL,
+                                       10000ULL,
+                                       100000ULL,
+                                       1000000ULL,
+                                       10000000ULL,
+                                       100000000ULL,
+                                       1000000000ULL,
+                                       10000000000ULL,
+                                       100000000000ULL,
+                                       1000000000000ULL,
+                                       10000000000000ULL,
+                                       100000000000000ULL,
+                                       1000000000000000ULL,
+                                       10000000000000000ULL,
+                                       100000000000000000ULL,
+                                       1000000000000000000ULL,
+                                       10000000000000000000ULL};
+    unsigned bits = 64 - (unsigned)__builtin_clzll(u | 1);
+    size_t t = (bits * 1233) >> 12;
+    return t + 1 - (u < pow10[t]);
 }
 
 /* Written from the last digit back, straight into out: no temporary and no variable-length
