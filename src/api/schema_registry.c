@@ -19,7 +19,6 @@
 #include <strings.h>
 
 /* A schema's storage record must fit one Kafka message (broker default 1 MiB). */
-#define SR_MAX_SCHEMA_BYTES     (1000 * 1000)
 #define SR_ERR_SCHEMA_TOO_LARGE 42209
 
 typedef struct sr_job sr_job_t;
@@ -197,7 +196,7 @@ static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t 
                    "Invalid schema: schema references are not supported by krest's registry");
     else if (!text || !*text)
         kr_err_set(err, SR_ERR_INVALID_SCHEMA, "Empty schema");
-    else if (strlen(text) > SR_MAX_SCHEMA_BYTES)
+    else if (strlen(text) > AVS_MAX_SCHEMA_TEXT)
         kr_err_set(err, SR_ERR_SCHEMA_TOO_LARGE,
                    "Register operation failed because schema is too large");
     else if ((*out = avs_parse(text, strlen(text), err)) != NULL)

@@ -16,6 +16,9 @@
 /* Java recurses without a bound and a stack overflow becomes Confluent's "unexpected
  * exception" (incompatible). krest stops at this depth with the same verdict. */
 #define COMPAT_MAX_DEPTH 1000
+/* Type pairs one check may visit: a union of K records against another of K is K^2 pairs,
+ * each with a memo entry (K = 20000 fits in a 1 MB schema). Real schemas need thousands. */
+#define COMPAT_MAX_STEPS 500000
 #define PATH_MAX_LEN     512
 
 typedef enum memo_state { MEMO_IN_PROGRESS = 1, MEMO_COMPATIBLE, MEMO_INCOMPATIBLE } memo_state_t;
@@ -32,7 +35,9 @@ typedef struct checker {
     size_t path_len;
     int quiet; /* > 0: inside a trial whose failures Java does not report */
     int depth;
-    char *reason; /* NULL or the caller's buffer */
+    size_t steps;   /* check_at calls so far (COMPAT_MAX_STEPS) */
+    bool exhausted; /* the steps ran out: everything after is incompatible */
+    char *reason;   /* NULL or the caller's buffer */
     size_t reason_size;
     bool has_reason;
     const char *reader_role, *writer_role; /* "reader"/"writer", or "new"/"old" */
@@ -158,6 +163,10 @@ static bool check(checker_t *c, const avs_node_t *r, const avs_node_t *w);
  * counts as compatible. */
 static bool check_at(checker_t *c, const char *token, const avs_node_t *r, const avs_node_t *w)
 {
+    if (c->exhausted || ++c->steps > COMPAT_MAX_STEPS) {
+        c->exhausted = true;
+        return false;
+    }
     size_t saved = token ? path_push(c, token) : c->path_len;
     bool ok;
     memo_entry_t *e = memo_get(c, r, w);
@@ -454,6 +463,14 @@ static bool can_read_roles(const avs_schema_t *reader, const avs_schema_t *write
     if (reason && reason_size)
         reason[0] = '\0';
     bool ok = check_at(&c, NULL, reader->root, writer->root);
+    if (c.exhausted) { /* whatever was reported on the way is not the reason */
+        c.has_reason = false;
+        c.quiet = 0;
+        c.path_len = 0;
+        c.path[0] = '\0';
+        report(&c, "TYPE_MISMATCH", "too complex",
+               "The schemas are too large to compare (more than %d type pairs)", COMPAT_MAX_STEPS);
+    }
     xfree(c.memo);
     return ok;
 }

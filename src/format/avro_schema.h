@@ -40,6 +40,9 @@ typedef struct avs_schema avs_schema_t;
 /* The Schema Registry's "invalid schema" code that avs_parse() sets (Confluent 42201; the
  * REST API's produce path answers such a schema with its own KR_ERR_INVALID_SCHEMA, 42205). */
 #define AVS_ERR_INVALID_SCHEMA 42201
+/** The largest schema text krest parses: Confluent's Schema Registry limit, also for schemas
+ * that come inside a produce request (parsing is not linear in every schema's size). */
+#define AVS_MAX_SCHEMA_TEXT (1000 * 1000)
 
 /** Compatibility levels of Confluent's registry. */
 typedef enum avs_compat_level {

@@ -351,6 +351,11 @@ int32_t sr_client_register(sr_client_t *c, const char *subject, const char *text
     int32_t id = sr_client_peek_subject(c, subject, text, schema);
     if (id >= 0)
         return id;
+    if (strlen(text) > AVS_MAX_SCHEMA_TEXT) {
+        kr_err_set(err, KR_ERR_INVALID_SCHEMA, "The schema is larger than %d bytes",
+                   AVS_MAX_SCHEMA_TEXT);
+        return -1;
+    }
     avs_schema_t *parsed = avs_parse(text, strlen(text), err);
     if (!parsed) {
         err->code = KR_ERR_INVALID_SCHEMA;

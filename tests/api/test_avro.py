@@ -569,6 +569,17 @@ def test_invalid_value_schema_42205(env, topic1, schema):
     assert env.reg.get(f"/subjects/{topic1}-value/versions").status_code == 404
 
 
+def test_value_schema_over_registry_limit_42205(env, topic1):
+    """A schema inside a produce body is held to the registry's 1 MB limit before it is parsed
+    (parsing a crafted one is not linear in its size)."""
+    before = end_offsets(topic1)
+    schema = '{"type": "string"' + " " * 1000000 + "}"
+    r = post_avro(env.k, topic1, {"value_schema": schema, "records": [{"value": "a"}]})
+    body = assert_error(r, 422, 42205)
+    assert "larger than 1000000 bytes" in body["message"], body
+    assert_nothing_produced(env.k, topic1, before)
+
+
 @pytest.mark.parametrize("ctype", [AVRO2, AVRO1])
 def test_invalid_key_schema_42205(env, topic1, ctype):
     before = end_offsets(topic1)

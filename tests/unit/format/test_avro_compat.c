@@ -2,6 +2,9 @@
  * SchemaCompatibility verdicts (cases reasoned from its source and tests and from Confluent's
  * AvroCompatibilityTest), Confluent's levels, level names. */
 #include "avro_test_util.h"
+#include "util/buf.h"
+
+#include <stdio.h>
 
 typedef struct compat_case {
     const char *reader, *writer; /* ' for " */
@@ -179,6 +182,42 @@ static bool compat(avs_compat_level_t level, const char *cand, const char *e1, c
     return ok;
 }
 
+/* A union of K empty records named prefix0..K-1. */
+static avs_schema_t *union_of_records(const char *prefix, int k)
+{
+    kr_buf_t b;
+    kr_buf_init(&b, 0);
+    char one[96];
+    kr_buf_puts(&b, "[");
+    for (int i = 0; i < k; i++) {
+        snprintf(one, sizeof(one), "%s{'type':'record','name':'%s%d','fields':[]}", i ? "," : "",
+                 prefix, i);
+        kr_buf_puts(&b, one);
+    }
+    kr_buf_puts(&b, "]");
+    avs_schema_t *s = must_parse(b.data);
+    kr_buf_deinit(&b);
+    return s;
+}
+
+/* Unions of K records with no name in common: K^2 pairs, each memoised. The check stops at
+ * its step budget with a reason instead of growing a memo of gigabytes. */
+static void test_step_budget(void **state)
+{
+    (void)state;
+    avs_schema_t *w = union_of_records("a", 2000), *r = union_of_records("b", 2000);
+    char reason[512];
+    assert_false(avs_can_read(r, w, reason, sizeof(reason)));
+    assert_non_null(strstr(reason, "too large to compare"));
+    avs_free(r);
+    /* small unions are still checked exactly */
+    avs_schema_t *w2 = union_of_records("a", 20), *r2 = union_of_records("a", 30);
+    assert_true(avs_can_read(r2, w2, reason, sizeof(reason)));
+    assert_false(avs_can_read(w2, r2, reason, sizeof(reason)));
+    assert_null(strstr(reason, "too large"));
+    avs_free(w), avs_free(w2), avs_free(r2);
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -236,9 +275,8 @@ static void test_level_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_compat_table),
-        cmocka_unit_test(test_reason_text),
-        cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_compat_table), cmocka_unit_test(test_reason_text),
+        cmocka_unit_test(test_step_budget),  cmocka_unit_test(test_levels),
         cmocka_unit_test(test_level_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

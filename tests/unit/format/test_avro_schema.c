@@ -2,6 +2,9 @@
  * rules), the normalised and compact JSON, Parsing Canonical Form and CRC-64-AVRO vectors
  * (the fingerprints are the Avro specification's test data). */
 #include "avro_test_util.h"
+#include "util/buf.h"
+
+#include <stdio.h>
 
 typedef struct parse_case {
     const char *schema; /* ' for " */
@@ -378,6 +381,41 @@ static const canon_case_t CANON_CASES[] = {
      -1759257747318642341},
 };
 
+/* An enum of n symbols s0..s(n-1) where symbol i is replaced by symbol rep[i] when given. */
+static char *big_enum(size_t n, size_t a, size_t a_from, size_t b, size_t b_from)
+{
+    kr_buf_t buf;
+    kr_buf_init(&buf, 0);
+    kr_buf_puts(&buf, "{\"type\":\"enum\",\"name\":\"E\",\"symbols\":[");
+    char sym[32];
+    for (size_t i = 0; i < n; i++) {
+        size_t v = i == a ? a_from : i == b ? b_from : i;
+        snprintf(sym, sizeof(sym), "%s\"s%zu\"", i ? "," : "", v);
+        kr_buf_puts(&buf, sym);
+    }
+    kr_buf_puts(&buf, "]}");
+    size_t len;
+    return kr_buf_steal(&buf, &len);
+}
+
+/* Repeated names are found by sorting (a 1 MB enum was quadratic): the error still names the
+ * first repeat in order. */
+static void test_many_symbols(void **state)
+{
+    (void)state;
+    char *text = big_enum(100000, 0, 0, 0, 0);
+    kr_err_t err = {0};
+    avs_schema_t *s = avs_parse(text, strlen(text), &err);
+    assert_non_null(s);
+    avs_free(s);
+    free(text);
+    /* symbol 70000 repeats s5 and symbol 30000 repeats s12345: 30000 comes first */
+    text = big_enum(100000, 70000, 5, 30000, 12345);
+    assert_null(avs_parse(text, strlen(text), &err));
+    assert_non_null(strstr(err.msg, "symbol 's12345' appears twice"));
+    free(text);
+}
+
 static void test_canonical_and_fingerprint(void **state)
 {
     (void)state;
@@ -418,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_normalized_text),
         cmocka_unit_test(test_normalized_null_namespace),
         cmocka_unit_test(test_compact),
+        cmocka_unit_test(test_many_symbols),
         cmocka_unit_test(test_not_nul_terminated),
         cmocka_unit_test(test_canonical_and_fingerprint),
         cmocka_unit_test(test_canonical_error_and_nesting),
