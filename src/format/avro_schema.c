@@ -191,7 +191,6 @@ static int name_node(parser_t *p, avs_node_t *n, const char *space)
     return 0;
 }
 
-/* "aliases": an array of strings, or absent. */
 /* --- repeated names in O(n log n) ---------------------------------------------------------- */
 
 typedef struct name_ix {
@@ -235,6 +234,20 @@ static size_t find_repeats(const char *const *names, size_t n, bool *dup)
     return first;
 }
 
+/* The index of the first element of arr whose name (name_of, NULL: none) repeats an earlier
+ * one, or arr's length. */
+static size_t first_repeat(json_object *arr, const char *(*name_of)(json_object *))
+{
+    size_t len = json_object_array_length(arr);
+    const char **names = xcalloc(len ? len : 1, sizeof(*names));
+    for (size_t i = 0; i < len; i++)
+        names[i] = name_of(json_object_array_get_idx(arr, i));
+    size_t repeat = find_repeats(names, len, NULL);
+    xfree(names);
+    return repeat;
+}
+
+/* "aliases": an array of strings, or absent. */
 static int aliases_array(parser_t *p, json_object *obj, json_object **out)
 {
     *out = NULL;
@@ -510,6 +523,11 @@ static int parse_field(parser_t *p, avs_node_t *rec, size_t i, json_object *fobj
     return parse_default(p, f);
 }
 
+static const char *field_name_of(json_object *fobj)
+{
+    return json_object_is_type(fobj, json_type_object) ? text(fobj, "name") : NULL;
+}
+
 static avs_node_t *parse_record(parser_t *p, avs_node_t *n, const char *space)
 {
     if (name_node(p, n, space) != 0 || named_aliases(p, n) != 0)
@@ -523,14 +541,8 @@ static avs_node_t *parse_record(parser_t *p, avs_node_t *n, const char *space)
     p->field = NULL;
     n->n_fields = json_object_array_length(fields);
     n->fields = n->n_fields ? xcalloc(n->n_fields, sizeof(*n->fields)) : NULL;
-    /* which field first repeats an earlier name: it fails where the pairwise check did */
-    const char **names = xcalloc(n->n_fields ? n->n_fields : 1, sizeof(*names));
-    for (size_t i = 0; i < n->n_fields; i++) {
-        json_object *fobj = json_object_array_get_idx(fields, i);
-        names[i] = json_object_is_type(fobj, json_type_object) ? text(fobj, "name") : NULL;
-    }
-    size_t repeat = find_repeats(names, n->n_fields, NULL);
-    xfree(names);
+    /* the field that first repeats an earlier name fails where a pairwise check would */
+    size_t repeat = first_repeat(fields, field_name_of);
     for (size_t i = 0; i < n->n_fields; i++) {
         if (parse_field(p, n, i, json_object_array_get_idx(fields, i), i == repeat) != 0)
             return NULL;
@@ -539,6 +551,11 @@ static avs_node_t *parse_record(parser_t *p, avs_node_t *n, const char *space)
     p->record = saved_record;
     p->field = saved_field;
     return n;
+}
+
+static const char *symbol_of(json_object *e)
+{
+    return json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
 }
 
 static avs_node_t *parse_enum(parser_t *p, avs_node_t *n, const char *space)
@@ -551,13 +568,7 @@ static avs_node_t *parse_enum(parser_t *p, avs_node_t *n, const char *space)
         return fail(p, "enum '%s' has no \"symbols\" array", n->fullname);
     size_t len = json_object_array_length(syms);
     n->symbols = len ? xcalloc(len, sizeof(*n->symbols)) : NULL;
-    const char **names = xcalloc(len ? len : 1, sizeof(*names));
-    for (size_t i = 0; i < len; i++) {
-        json_object *e = json_object_array_get_idx(syms, i);
-        names[i] = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
-    }
-    size_t repeat = find_repeats(names, len, NULL);
-    xfree(names);
+    size_t repeat = first_repeat(syms, symbol_of);
     for (size_t i = 0; i < len; i++) {
         json_object *e = json_object_array_get_idx(syms, i);
         const char *sym = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : "";

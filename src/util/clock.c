@@ -2,7 +2,6 @@
 #include "util/clock.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 #include <time.h>
 
 int64_t kr_clock_mono_us(void)
