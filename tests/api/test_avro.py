@@ -580,6 +580,23 @@ def test_value_schema_over_registry_limit_42205(env, topic1):
     assert_nothing_produced(env.k, topic1, before)
 
 
+def test_defaults_expanding_exponentially_42203(env, topic1):
+    """Record k has fields a (record k+1, defined inline) and b (a reference to it), both
+    defaulting to {}: the value {} would expand into 2^40 defaults. Refused at 100000."""
+    depth = 40
+    t = {"type": "record", "name": f"R{depth}",
+         "fields": [{"name": "x", "type": "int", "default": 1}]}
+    for k in range(depth - 1, -1, -1):
+        t = {"type": "record", "name": f"R{k}",
+             "fields": [{"name": "a", "type": t, "default": {}},
+                        {"name": "b", "type": f"R{k + 1}", "default": {}}]}
+    before = end_offsets(topic1)
+    r = post_avro(env.k, topic1, {"value_schema": json.dumps(t), "records": [{"value": {}}]})
+    body = assert_error(r, 422, 42203)
+    assert "defaults expand into more than 100000 values" in body["message"], body
+    assert_nothing_produced(env.k, topic1, before)
+
+
 @pytest.mark.parametrize("ctype", [AVRO2, AVRO1])
 def test_invalid_key_schema_42205(env, topic1, ctype):
     before = end_offsets(topic1)

@@ -565,3 +565,15 @@ def test_mixed_outcomes_in_request_order(krest, new_topic, ctype, version):
     assert offs[1]["error_code"] == 50002 and offs[1]["error"], offs
     got = read_topic(t)
     assert [(x.partition, x.offset, x.value) for x in got] == [(0, 0, b"ok-0"), (2, 0, b"ok-2")]
+
+
+def test_more_than_a_million_records_413(krest, topic):
+    """Besides the body's size, a request holds at most 1000000 records and 1000000 headers:
+    a 64 MiB body of tiny records was 22 million of them, each with its bookkeeping."""
+    records = b",".join([b'{"value":null}'] * 1_000_001)
+    r, err = rejected(krest, topic, b'{"records":[' + records + b"]}", BIN2, 413, 413)
+    assert "more than 1000000 records" in err["message"], err
+    hdrs = b",".join([b'{"name":"h"}'] * 1_000_001)
+    body = b'{"records":[{"value":null,"headers":[' + hdrs + b"]}]}"
+    r, err = rejected(krest, topic, body, BIN2, 413, 413)
+    assert "more than 1000000 headers" in err["message"], err
