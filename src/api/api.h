@@ -104,7 +104,8 @@ struct api_req {
         void (*arg_free)(void *arg); /* frees arg if start() is never called */
         api_resume_fn resume;
         int64_t timeout_ms;
-        uint64_t keep; /* a value the handler keeps across async steps (e.g. a count) */
+        uint64_t keep;            /* a value the handler keeps across async steps (e.g. a count) */
+        api_resume_fn job_resume; /* the handler's resume behind api/job.h's own */
     } async;
 };
 
