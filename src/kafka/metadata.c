@@ -75,7 +75,13 @@ static void md_free(kafka_md_t *md)
         xfree(t->name);
     }
     xfree(md->topics);
+    for (size_t i = 0; i < md->n_brokers; i++) {
+        xfree(md->broker_info[i].host);
+        xfree(md->broker_info[i].rack);
+    }
+    xfree(md->broker_info);
     xfree(md->brokers);
+    xfree(md->cluster_id);
     xfree(md);
 }
 
@@ -89,6 +95,11 @@ static int cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
+}
+
+static int cmp_broker(const void *a, const void *b)
+{
+    return cmp_i32(&((const kafka_md_broker_t *)a)->id, &((const kafka_md_broker_t *)b)->id);
 }
 
 static int cmp_topic(const void *a, const void *b)
@@ -145,11 +156,19 @@ static kafka_md_t *convert(const rd_kafka_metadata_t *src, int64_t started_ms)
     kafka_md_t *md = xcalloc(1, sizeof(*md));
     md->refcnt = 1;
     md->started_ms = started_ms;
+    md->controller_id = -1;
     md->n_brokers = (size_t)src->broker_cnt;
     md->brokers = xcalloc(md->n_brokers ? md->n_brokers : 1, sizeof(int32_t));
+    md->broker_info = xcalloc(md->n_brokers ? md->n_brokers : 1, sizeof(kafka_md_broker_t));
+    for (size_t i = 0; i < md->n_brokers; i++) {
+        kafka_md_broker_t *b = &md->broker_info[i];
+        b->id = src->brokers[i].id;
+        b->host = xstrdup(src->brokers[i].host ? src->brokers[i].host : "");
+        b->port = src->brokers[i].port;
+    }
+    qsort(md->broker_info, md->n_brokers, sizeof(kafka_md_broker_t), cmp_broker);
     for (size_t i = 0; i < md->n_brokers; i++)
-        md->brokers[i] = src->brokers[i].id;
-    qsort(md->brokers, md->n_brokers, sizeof(int32_t), cmp_i32);
+        md->brokers[i] = md->broker_info[i].id;
     md->topics = xcalloc(src->topic_cnt > 0 ? (size_t)src->topic_cnt : 1, sizeof(kafka_md_topic_t));
     for (int i = 0; i < src->topic_cnt; i++) {
         if (src->topics[i].err != RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -171,6 +190,14 @@ static kafka_md_t *fetch(kafka_md_cache_t *c, int64_t started_ms, kr_err_t *err)
     }
     kafka_md_t *md = convert(raw, started_ms);
     rd_kafka_metadata_destroy(raw);
+    /* Both were cached from the Metadata response that just arrived: a timeout of 0 reads the
+     * cache and never blocks. */
+    char *cluster_id = rd_kafka_clusterid(c->rk, 0);
+    if (cluster_id) {
+        md->cluster_id = xstrdup(cluster_id);
+        rd_kafka_mem_free(c->rk, cluster_id);
+    }
+    md->controller_id = rd_kafka_controllerid(c->rk, 0);
     if (md->n_brokers == 0) {
         kafka_md_release(md);
         kr_err_set(err, KR_ERR_BROKER_NOT_AVAILABLE, "Kafka brokers are not available");
@@ -315,6 +342,12 @@ void kafka_md_request_topic(kafka_md_cache_t *c, const char *topic, int64_t not_
     topic_req_t *tr = xmalloc(sizeof(*tr));
     *tr = (topic_req_t){c, xstrdup(topic), arrival_ms, false, cb, arg};
     kafka_md_request(c, not_before_ms, on_topic_md, tr);
+}
+
+const kafka_md_broker_t *kafka_md_broker(const kafka_md_t *md, int32_t id)
+{
+    kafka_md_broker_t key = {.id = id};
+    return bsearch(&key, md->broker_info, md->n_brokers, sizeof(kafka_md_broker_t), cmp_broker);
 }
 
 const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name)

@@ -1,8 +1,10 @@
 /* kafka/metadata.h -- the cluster's metadata (brokers, topics, partitions), fetched with
  * librdkafka's synchronous rd_kafka_metadata() and cached briefly, so that a burst of requests
- * is not a burst of Metadata calls. Refreshes are single-flight: a caller that needs a snapshot
- * no older than some time joins a refresh in flight that started late enough. Also the other
- * blocking look-ups the metadata API needs (watermark offsets, topic configs).
+ * is not a burst of Metadata calls. A snapshot also carries the cluster id and the controller
+ * that librdkafka cached from that Metadata response. Refreshes are single-flight: a caller
+ * that needs a snapshot no older than some time joins a refresh in flight that started late
+ * enough. Also the other blocking look-ups the metadata API needs (watermark offsets, topic
+ * configs).
  *
  * Snapshots are immutable and reference-counted: kafka_md_release() what you were given.
  * May use: util/, librdkafka. Threads: kafka_md_peek() and kafka_md_request() from any thread,
@@ -37,10 +39,21 @@ typedef struct kafka_md_topic {
     size_t n_partitions;
 } kafka_md_topic_t;
 
+/** A broker as Metadata describes it. */
+typedef struct kafka_md_broker {
+    int32_t id;
+    char *host; /* as the broker advertises it */
+    int port;
+    char *rack; /* NULL: librdkafka 2.0.2's metadata does not carry racks */
+} kafka_md_broker_t;
+
 typedef struct kafka_md {
     int32_t *brokers; /* sorted ids */
     size_t n_brokers;
-    kafka_md_topic_t *topics; /* sorted by name */
+    kafka_md_broker_t *broker_info; /* n_brokers entries, in the order of brokers */
+    char *cluster_id;               /* NULL when Kafka gave none (Metadata older than v2) */
+    int32_t controller_id;          /* -1 when unknown */
+    kafka_md_topic_t *topics;       /* sorted by name */
     size_t n_topics;
     int64_t started_ms; /* monotonic time the fetch began */
     int refcnt;         /* atomic */
@@ -77,6 +90,8 @@ kafka_md_t *kafka_md_keep(kafka_md_t *md);
 /** Drops a reference; kafka_md_release(NULL) is a no-op. */
 void kafka_md_release(kafka_md_t *md);
 
+/** @return the broker (borrowed from md), or NULL. */
+const kafka_md_broker_t *kafka_md_broker(const kafka_md_t *md, int32_t id);
 /** @return the topic (borrowed from md), or NULL. */
 const kafka_md_topic_t *kafka_md_topic(const kafka_md_t *md, const char *name);
 /** @return the partition (borrowed from md), or NULL. */
