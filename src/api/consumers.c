@@ -8,6 +8,7 @@
  * Threads: HTTP threads; job_run() on a worker. */
 #include "api/consumers.h"
 
+#include "api/base_url.h"
 #include "api/records.h"
 
 #include "format/json.h"
@@ -24,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 enum { P_GROUP = 0, P_INSTANCE = 1, P_TOPIC = 2 };
 
@@ -174,33 +174,10 @@ static api_status_t reply_204(api_req_t *req)
 
 /* --- create and delete ------------------------------------------------------------------- */
 
-/* base_uri per API.md §6.1: advertised.listeners, else host.name, else the Host header; never
- * 0.0.0.0. */
+/* base_uri per API.md §6.1 (api/base_url.h). */
 static void base_uri(api_req_t *req, const char *name, kr_buf_t *out)
 {
-    const krest_config_t *cfg = req->ctx->cfg;
-    const config_listener_t *l0 = &cfg->listeners[0];
-    const char *host_hdr = api_header(req, "Host");
-    kr_buf_puts(out, "http://");
-    if (cfg->n_advertised_listeners > 0) {
-        const config_listener_t *a = &cfg->advertised_listeners[0];
-        bool v6 = strchr(a->host, ':') != NULL;
-        kr_buf_printf(out, "%s%s%s:%d", v6 ? "[" : "", a->host, v6 ? "]" : "", a->port);
-    } else if (cfg->host_name && *cfg->host_name) {
-        bool explicit_port = host_hdr && strrchr(host_hdr, ':') && !strchr(host_hdr, ']');
-        if (explicit_port)
-            kr_buf_printf(out, "%s:%d", cfg->host_name, l0->port);
-        else
-            kr_buf_puts(out, cfg->host_name);
-    } else if (host_hdr && *host_hdr) {
-        kr_buf_puts(out, host_hdr);
-    } else {
-        char host[256] = "localhost";
-        bool any = strcmp(l0->host, "0.0.0.0") == 0 || strcmp(l0->host, "::") == 0;
-        if (any)
-            gethostname(host, sizeof(host) - 1);
-        kr_buf_printf(out, "%s:%d", any ? host : l0->host, l0->port);
-    }
+    api_base_url_write(req, out);
     kr_buf_printf(out, "/consumers/%s/instances/%s", req->params[P_GROUP], name);
 }
 

@@ -33,10 +33,10 @@ typedef enum key_type {
     T_LOG_LEVEL, /* int (kr_log_level_t) */
 } key_type_t;
 
-typedef enum key_group { G_HTTP, G_KAFKA, G_CONSUMER, G_SR, G_KREST, G_COUNT } key_group_t;
+typedef enum key_group { G_HTTP, G_KAFKA, G_CONSUMER, G_V3, G_SR, G_KREST, G_COUNT } key_group_t;
 
 static const char *const group_titles[G_COUNT] = {
-    "HTTP server", "Kafka", "Consumers", "Schema Registry", "krest",
+    "HTTP server", "Kafka", "Consumers", "v3 API", "Schema Registry", "krest",
 };
 
 typedef struct key_def {
@@ -95,6 +95,10 @@ static const key_def_t keys[] = {
         G_CONSUMER, "Destroy a consumer instance idle this long."),
     KEY("fetch.min.bytes", T_I64, fetch_min_bytes, "-1", -1, 10000000, G_CONSUMER,
         "Bytes a read waits for before answering; -1: off."),
+    KEY("api.v3.enable", T_BOOL, api_v3_enable, "true", 0, 0, G_V3,
+        "Serve the v3 API under /v3; false: every /v3 path is 404."),
+    KEY("confluent.resource.name.authority", T_STR, crn_authority, "", 0, 0, G_V3,
+        "Authority of v3 resource names (crn://<authority>/kafka=...); empty by default."),
     KEY("schema.registry.url", T_STR, schema_registry_url, "", 0, 0, G_SR,
         "External Schema Registry URL; empty: krest's built-in registry."),
     KEY("krest.schema.registry.listeners", T_URLS, schema_registry_listeners, "http://0.0.0.0:8081",

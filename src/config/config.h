@@ -49,6 +49,10 @@ typedef struct krest_config {
     int64_t consumer_instance_timeout_ms; /* 300000 */
     int64_t fetch_min_bytes;              /* `fetch.min.bytes`, -1 (range -1..10000000) */
 
+    /* v3 API */
+    int api_v3_enable;   /* `api.v3.enable`, 1; 0: every /v3 path is 404 */
+    char *crn_authority; /* `confluent.resource.name.authority`, "" (CRNs crn:///kafka=...) */
+
     /* Schema Registry */
     char *schema_registry_url; /* `schema.registry.url`; "" -> the built-in registry's URL */
 

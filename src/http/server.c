@@ -39,11 +39,13 @@
  * records of 1 KiB grew through ten reallocations); a larger body grows from there. */
 #define BODY_PRESIZE_MAX ((size_t)4 << 20)
 
-/* What a listener serves: the REST Proxy's routes or the Schema Registry's. */
+/* What a listener serves: the REST Proxy's routes (and v3's below /v3) or the Schema
+ * Registry's. */
 typedef struct http_site {
     http_server_t *srv;
     const router_route_t *routes;
     size_t n_routes;
+    bool serves_v3;
 } http_site_t;
 
 struct http_server {
@@ -212,7 +214,13 @@ static enum MHD_Result begin(http_req_t *r)
                    (long long)cfg->max_request_size);
         return respond_error(r, &err);
     }
-    if (router_match(r->site->routes, r->site->n_routes, r->method, r->path, &r->match, &err) != 0)
+    const router_route_t *routes = r->site->routes;
+    size_t n_routes = r->site->n_routes;
+    if (r->site->serves_v3 && router_is_v3_path(r->path)) {
+        routes = router_v3_routes;
+        n_routes = cfg->api_v3_enable ? router_v3_n_routes : 0; /* off: every /v3 path is 404 */
+    }
+    if (router_match(routes, n_routes, r->method, r->path, &r->match, &err) != 0)
         return respond_error(r, &err);
     if (cl) {
         unsigned long long want = strtoull(cl, NULL, 10);
@@ -477,8 +485,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
 {
     http_server_t *srv = xcalloc(1, sizeof(*srv));
     srv->ctx = ctx;
-    srv->proxy = (http_site_t){srv, router_routes, router_n_routes};
-    srv->registry = (http_site_t){srv, router_sr_routes, router_sr_n_routes};
+    srv->proxy = (http_site_t){srv, router_routes, router_n_routes, true};
+    srv->registry = (http_site_t){srv, router_sr_routes, router_sr_n_routes, false};
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
     const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";

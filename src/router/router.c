@@ -5,6 +5,7 @@
 #include "util/mem.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Response types of every management route: v2 first (no Accept, * / * -> v2 shapes). */
 static const neg_offer_t offers_any[] = {
@@ -18,6 +19,10 @@ static const neg_offer_t offers_v1[] = {
     {"application/vnd.kafka.v1+json", 1.0f},
     {"application/vnd.kafka+json", 0.8f},
     {"application/json", 0.5f},
+};
+/* v3 answers application/json only (API.md §3.1). */
+static const neg_offer_t offers_v3[] = {
+    {"application/json", 1.0f},
 };
 static const neg_offer_t offers_v2[] = {
     {"application/vnd.kafka.v2+json", 1.0f},
@@ -136,6 +141,11 @@ int router_match(const router_route_t *routes, size_t n_routes, const char *meth
     return kr_err_set(err, KR_ERR_NOT_FOUND, "HTTP 404 Not Found");
 }
 
+bool router_is_v3_path(const char *path)
+{
+    return strncmp(path, "/v3", 3) == 0 && (path[3] == '\0' || path[3] == '/');
+}
+
 void router_match_free(router_match_t *m)
 {
     xfree(m->path_copy);
@@ -161,9 +171,52 @@ static bool body_type_ok(router_body_t body, const neg_media_t *ct)
     }
 }
 
+/* A charset parameter of a Content-Type, if any, names UTF-8 (quotes and case aside). */
+static bool charset_is_utf8(const char *content_type)
+{
+    const char *p = strchr(content_type, ';');
+    while (p) {
+        p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncasecmp(p, "charset=", 8) == 0) {
+            p += 8;
+            bool quoted = *p == '"';
+            p += quoted;
+            size_t n = strcspn(p, quoted ? "\"" : " \t;");
+            return (n == 5 && strncasecmp(p, "utf-8", 5) == 0) ||
+                   (n == 4 && strncasecmp(p, "utf8", 4) == 0);
+        }
+        p = strchr(p, ';');
+    }
+    return true;
+}
+
+/* v3: a body must be application/json (UTF-8); the answer is application/json. */
+static int negotiate_v3(const router_route_t *route, const char *accept, const char *content_type,
+                        bool has_body, api_req_t *req, kr_err_t *err)
+{
+    req->body_format = API_FMT_NONE;
+    req->accept_format = API_FMT_NONE;
+    if (route->body != ROUTER_BODY_NONE && has_body) {
+        neg_media_t ct;
+        if (!content_type || neg_parse_media(content_type, &ct) != 0 || ct.kind != NEG_KIND_JSON ||
+            !charset_is_utf8(content_type))
+            return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
+                              "HTTP 415 Unsupported Media Type");
+    }
+    if (neg_pick(accept, offers_v3, N_OF(offers_v3)) < 0)
+        return kr_err_set(err, KR_ERR_CONSUMER_FORMAT_MISMATCH, "HTTP 406 Not Acceptable");
+    req->resp_type = offers_v3[0].type;
+    req->version = 3; /* TODO(step0): the request's API version becomes an enum there */
+    return 0;
+}
+
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err)
 {
+    if (route->api_version == 3)
+        return negotiate_v3(route, accept, content_type, has_body, req, err);
     const neg_offer_t *offers = route->offers ? route->offers : offers_any;
     size_t n_offers = route->offers ? route->n_offers : N_OF(offers_any);
     int fixed_version = 0;

@@ -2,7 +2,7 @@
  * content negotiation (which API version's shapes, which response Content-Type).
  * Templates are "/"-separated segments; "{name}" matches one non-empty segment and
  * "{name:int}" one made of an optional '-' and digits (so /partitions/abc is 404, as in
- * Confluent). The route table is router/routes.c.
+ * Confluent). The route tables are router/routes.c and, for /v3, router/routes_v3.c.
  * May use: api/, util/. Threads: any (the table is static and read-only). */
 #ifndef KR_ROUTER_ROUTER_H
 #define KR_ROUTER_ROUTER_H
@@ -20,6 +20,7 @@ typedef enum router_body {
     ROUTER_BODY_GENERIC,  /* vnd.kafka.v1/v2+json, vnd.kafka+json, application/json, octet-stream */
     ROUTER_BODY_EMBEDDED, /* the generic types and vnd.kafka.<format>.v1/v2+json (produce) */
     ROUTER_BODY_SR,       /* the Schema Registry's: vnd.schemaregistry[.v1]+json, json, octet */
+    ROUTER_BODY_JSON,     /* v3: application/json only (charset, if given, UTF-8) */
 } router_body_t;
 
 typedef struct router_route {
@@ -29,16 +30,23 @@ typedef struct router_route {
     router_body_t body;
     const neg_offer_t *offers; /* response types; NULL: the management types (v2, v1, generic) */
     size_t n_offers;
+    int api_version; /* 3: a v3 route (application/json in and out); 0: negotiated v1/v2 */
 } router_route_t;
 
 /* Route table entries: ROUTE for management responses, ROUTE_OFFERING for an own offer list. */
 #define ROUTE(method, path, handler, body)                                                         \
     {                                                                                              \
-        method, path, handler, body, NULL, 0                                                       \
+        method, path, handler, body, NULL, 0, 0                                                    \
     }
 #define ROUTE_OFFERING(method, path, handler, body, offers)                                        \
     {                                                                                              \
-        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0])                  \
+        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]), 0               \
+    }
+/* A v3 route: its path is below /v3 (the prefix is written in the table); bodies are
+ * ROUTER_BODY_JSON or ROUTER_BODY_NONE. */
+#define ROUTE_V3(method, path, handler, body)                                                      \
+    {                                                                                              \
+        method, "/v3" path, handler, body, NULL, 0, 3                                              \
     }
 
 typedef struct router_match {
@@ -58,7 +66,8 @@ int router_match(const router_route_t *routes, size_t n_routes, const char *meth
 void router_match_free(router_match_t *m);
 
 /** Negotiates a matched route: checks the Content-Type (when has_body) and picks the response
- * type from Accept; sets req->version, req->resp_type and req->body_format.
+ * type from Accept; sets req->version, req->resp_type and req->body_format. A v3 route takes
+ * and answers application/json only (API.md §3.1) and sets req->version to 3.
  * @return 0, or -1 with err set to 415 (Content-Type) or 406/40601 (Accept). */
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err);
@@ -66,6 +75,14 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
 /** The route table of krest (router/routes.c). */
 extern const router_route_t router_routes[];
 extern const size_t router_n_routes;
+
+/** The v3 route table (router/routes_v3.c): every path at or below /v3. */
+extern const router_route_t router_v3_routes[];
+extern const size_t router_v3_n_routes;
+
+/** @return true when path is /v3 or below it: the REST Proxy then matches it against
+ * router_v3_routes only (or against nothing, 404, when api.v3.enable is false). */
+bool router_is_v3_path(const char *path);
 
 /** The route table of the built-in Schema Registry's listener (router/sr_routes.c). */
 extern const router_route_t router_sr_routes[];

@@ -52,6 +52,10 @@ const char *kr_err_default_message(int code)
         return "HTTP 422 Unprocessable Entity";
     case KR_ERR_HEADER_TOO_LARGE:
         return "HTTP 431 Request Header Fields Too Large";
+    case KR_ERR_NOT_IMPLEMENTED:
+        return "HTTP 501 Not Implemented";
+    case KR_ERR_BAD_GATEWAY:
+        return "Kafka protocol version not supported.";
     case KR_ERR_SHUTTING_DOWN:
         return "krest is shutting down; retry on another instance";
     case KR_ERR_TOPIC_NOT_FOUND:

@@ -1,0 +1,16 @@
+/* api/base_url.h -- the "<scheme>://<authority>" that starts every absolute URL krest hands out
+ * (v2 consumer base_uri, v3 self and related links), built as API.md §6.1 says.
+ * May use: config/, util/. Threads: HTTP threads (reads the request's Host header). */
+#ifndef KR_API_BASE_URL_H
+#define KR_API_BASE_URL_H
+
+#include "api/api.h"
+#include "util/buf.h"
+
+/** Appends "http://<authority>" to out: the first advertised.listeners entry of the request's
+ * scheme, else host.name (with the listener's port when the request named a port), else the
+ * request's Host header, else the listener's own address (a wildcard address becomes this
+ * machine's host name), never 0.0.0.0. No trailing slash. */
+void api_base_url_write(const api_req_t *req, kr_buf_t *out);
+
+#endif

@@ -1,0 +1,18 @@
+/* router/routes_v3.c -- the v3 API's route table (API.md §3.3): every /v3 endpoint krest
+ * serves, one line each. The router takes the first template that matches, so a literal
+ * segment ("-", "configs:alter") must come before a {param} that would also match it.
+ * v3 takes and answers application/json only (router_negotiate). Threads: read-only data. */
+#include "router/router.h"
+
+#include "api/v3_clusters.h"
+
+#define C "/clusters/{cluster}"
+
+const router_route_t router_v3_routes[] = {
+    ROUTE_V3("GET", "/clusters", api_v3_clusters_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C, api_v3_cluster_get, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/brokers", api_v3_brokers_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/brokers/{broker:int}", api_v3_broker_get, ROUTER_BODY_NONE),
+};
+
+const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
