@@ -878,3 +878,10 @@ def group_members(admin, group):
     """The member count of a consumer group in the broker's view (0 when it has none)."""
     d = admin.describe_consumer_groups([group])[group].result(timeout=10)
     return len(d.members)
+
+
+# --------------------------------------------------------------------------------------------
+# v3 API: fixtures and helpers live in v3_helpers.py (the ACL broker, V3Client checked against
+# docs/openapi/krest-v3.yaml, expected URLs and CRNs). Imported last: it imports from here.
+
+from v3_helpers import acl_admin, acl_broker, acl_krest, v3, v3_names, v3_topic  # noqa: E402,F401
