@@ -74,8 +74,8 @@ typedef struct kafka_admin_new_topic {
     const char *name;
     int32_t partitions;         /* -1: the broker's num.partitions */
     int32_t replication_factor; /* -1: the broker's default.replication.factor */
-    /* Optional: the replicas of partitions 0..n_assignment-1; partitions and
-     * replication_factor must then be -1. */
+    /* Optional: the replicas of partitions 0..n_assignment-1, which then define the partition
+     * count and the replication factor (partitions and replication_factor are ignored). */
     const kafka_admin_replicas_t *assignment;
     size_t n_assignment;
     const kafka_admin_kv_t *configs;

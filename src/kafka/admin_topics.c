@@ -79,7 +79,7 @@ static rd_kafka_NewTopic_t *new_topic(const kafka_admin_new_topic_t *t, kr_err_t
     char errstr[256];
     bool assigned = t->n_assignment > 0;
     rd_kafka_NewTopic_t *nt =
-        rd_kafka_NewTopic_new(t->name, assigned ? -1 : t->partitions,
+        rd_kafka_NewTopic_new(t->name, assigned ? (int)t->n_assignment : t->partitions,
                               assigned ? -1 : t->replication_factor, errstr, sizeof(errstr));
     if (!nt) {
         kr_err_set(err, KR_ERR_KAFKA_BAD_REQUEST, "topic %s: %s", t->name, errstr);

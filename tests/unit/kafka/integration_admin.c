@@ -159,6 +159,30 @@ static void test_create_topic(void **state)
     r = wait_done(&w, 0);
     assert_int_equal(r->items[0].err.code, KR_ERR_KAFKA_BAD_REQUEST);
     kafka_admin_items_free(r);
+
+    /* A replica assignment (validate only): two partitions on broker 1; then on broker 99. */
+    char other[128];
+    snprintf(other, sizeof(other), "%s-assigned", g_topic);
+    int32_t b1[] = {1}, b99[] = {99};
+    kafka_admin_replicas_t as[] = {{b1, 1}, {b1, 1}};
+    kafka_admin_new_topic_t ta = {.name = other,
+                                  .partitions = -1,
+                                  .replication_factor = -1,
+                                  .assignment = as,
+                                  .n_assignment = 2};
+    waiter_init(&w);
+    assert_int_equal(
+        kafka_admin_create_topics(g_admin, &ta, 1, true, TIMEOUT_MS, on_done, &w, &err), 0);
+    r = wait_done(&w, 0);
+    assert_int_equal(r->items[0].err.code, 0);
+    kafka_admin_items_free(r);
+    as[1].brokers = b99;
+    waiter_init(&w);
+    assert_int_equal(
+        kafka_admin_create_topics(g_admin, &ta, 1, true, TIMEOUT_MS, on_done, &w, &err), 0);
+    r = wait_done(&w, 0);
+    assert_int_equal(r->items[0].err.code, KR_ERR_KAFKA_BAD_REQUEST);
+    kafka_admin_items_free(r);
 }
 
 static void test_describe_configs(void **state)
@@ -176,6 +200,10 @@ static void test_describe_configs(void **state)
     assert_non_null(seg);
     assert_int_not_equal(seg->source, KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG);
     kafka_admin_configs_free(c);
+
+    char cluster[128];
+    assert_int_equal(kafka_admin_cluster_id(g_admin, cluster, sizeof(cluster)), 0);
+    assert_true(strlen(cluster) > 0);
 
     /* A broker, the cluster default and an unknown topic in one call. */
     char id[16];
@@ -273,6 +301,14 @@ static void test_create_partitions(void **state)
     assert_int_equal(r->items[0].err.code, 0);
     kafka_admin_items_free(r);
     assert_int_equal(partition_count(), 3);
+    kafka_admin_tp_ref_t tps[] = {{g_topic, 0}, {g_topic, 1}, {g_topic, 2}};
+    int64_t low[3], high[3];
+    assert_int_equal(kafka_admin_watermarks(g_rk, tps, 3, TIMEOUT_MS, low, high, &err), 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(low[i] == 0 && high[i] == 0);
+    kafka_admin_tp_ref_t missing = {g_topic, 7};
+    assert_int_equal(kafka_admin_watermarks(g_rk, &missing, 1, 2000, low, high, &err), -1);
+    assert_non_null(strstr(err.msg, "partition 7"));
 
     p.total = 2; /* fewer: InvalidPartitions */
     waiter_init(&w);
