@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "http/server.h"
+#include "kafka/admin.h"
 #include "kafka/client.h"
 #include "kafka/consumer.h"
 #include "kafka/loop.h"
@@ -120,6 +121,11 @@ static int run(krest_config_t *cfg)
         log_error("%s", err.msg);
         goto out;
     }
+    ctx.kadmin = kafka_admin_new(ctx.admin, loop, &err);
+    if (!ctx.kadmin) {
+        log_error("%s", err.msg);
+        goto out;
+    }
     ctx.md =
         kafka_md_cache_new(ctx.admin, ctx.workq, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
     if (*cfg->schema_registry_listeners) {
@@ -153,6 +159,7 @@ out:
     sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
     kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */
     kafka_consumers_free(ctx.consumers);
+    kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);
     sr_registry_free(ctx.registry);

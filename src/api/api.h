@@ -31,6 +31,7 @@ typedef struct kr_workq kr_workq_t;
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_consumers kafka_consumers_t;
+typedef struct kafka_admin kafka_admin_t;
 typedef struct sr_registry sr_registry_t;
 typedef struct sr_client sr_client_t;
 
@@ -65,6 +66,7 @@ typedef struct api_ctx {
     rd_kafka_t *admin;            /* admin/metadata handle */
     kafka_producer_t *producer;   /* the shared producer */
     kafka_consumers_t *consumers; /* consumer instances */
+    kafka_admin_t *kadmin;        /* asynchronous admin requests (kafka/admin.h) */
     kr_workq_t *workq;            /* blocking calls */
     sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
     sr_client_t *sr_client;       /* Schema Registry look-ups of Avro produce and consume */

@@ -58,6 +58,10 @@ const char *kr_err_default_message(int code)
         return "Kafka protocol version not supported.";
     case KR_ERR_SHUTTING_DOWN:
         return "krest is shutting down; retry on another instance";
+    case KR_ERR_KAFKA_BAD_REQUEST:
+        return "Kafka refused the request as invalid.";
+    case KR_ERR_KAFKA_AUTHORIZATION:
+        return "Not authorized by Kafka.";
     case KR_ERR_TOPIC_NOT_FOUND:
         return "Topic not found.";
     case KR_ERR_PARTITION_NOT_FOUND:

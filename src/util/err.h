@@ -20,13 +20,13 @@ typedef enum kr_err_code {
     KR_ERR_BAD_GATEWAY = 502,     /* v3: Kafka gave no cluster id (Metadata v2+ needed) */
     KR_ERR_SHUTTING_DOWN = 503,   /* krest's own: a new request while it drains */
     KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT = 40001, /* HTTP 422, Confluent's exception */
-    KR_ERR_KAFKA_BAD_REQUEST = 40002, /* Kafka refused the request as invalid (v2/v3 admin) */
+    KR_ERR_KAFKA_BAD_REQUEST = 40002, /* Kafka refused the request as invalid (v3 admin) */
+    KR_ERR_KAFKA_AUTHORIZATION = 40301,
     KR_ERR_TOPIC_NOT_FOUND = 40401,
     KR_ERR_PARTITION_NOT_FOUND = 40402,
     KR_ERR_CONSUMER_INSTANCE_NOT_FOUND = 40403,
-    /* The same number in v3 (and for Kafka's UnknownTopicOrPartition in v2): Confluent's v3
-     * answers an unknown topic with it. v3 has no consumer instances, so it means one thing
-     * inside each API. */
+    /* v3 only: Kafka's UnknownTopicOrPartition (the same number as the v1/v2 code above,
+     * which v3 never uses). */
     KR_ERR_UNKNOWN_TOPIC_OR_PARTITION = 40403,
     KR_ERR_CONSUMER_FORMAT_MISMATCH = 40601,
     KR_ERR_SERIALIZATION = 40801,
