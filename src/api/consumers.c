@@ -8,7 +8,9 @@
  * Threads: HTTP threads; job_run() on a worker. */
 #include "api/consumers.h"
 
+#include "api/job.h"
 #include "api/records.h"
+#include "api/topic_md.h"
 
 #include "format/json.h"
 #include "format/jsonw.h"
@@ -18,7 +20,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -515,19 +516,17 @@ api_status_t api_consumer_assignments(api_req_t *req)
 enum job_kind { JOB_SEEK, JOB_SEEK_TIMES, JOB_COMMIT, JOB_COMMIT_ALL, JOB_COMMITTED };
 
 typedef struct cjob {
+    api_job_t job;       /* first member (api/job.h); job.err is the outcome */
     kafka_consumer_t *c; /* owned reference */
-    kr_workq_t *workq;
     enum job_kind kind;
     rd_kafka_topic_partition_list_t *parts; /* owned, may be NULL */
-    int64_t timeout_ms;
+    int64_t call_ms;                        /* client.timeout.ms: each blocking call's bound */
     int version;
-    kr_handle_t h;
-    kr_err_t err;
 } cjob_t;
 
-static void cjob_free(void *arg)
+static void cjob_free(api_job_t *job)
 {
-    cjob_t *j = arg;
+    cjob_t *j = (cjob_t *)job;
     if (j->parts)
         rd_kafka_topic_partition_list_destroy(j->parts);
     kafka_consumer_release(j->c);
@@ -538,58 +537,49 @@ static void commit_all(cjob_t *j, rd_kafka_t *rk)
 {
     rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
     if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+        kr_err_set(&j->job.err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
         return;
     }
     if (j->version != 1)
         return;
     /* v1 answers with what is committed now, per assigned partition. */
     if (rd_kafka_assignment(rk, &j->parts) == RD_KAFKA_RESP_ERR_NO_ERROR)
-        rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
+        rd_kafka_committed(rk, j->parts, (int)j->call_ms);
 }
 
-static void cjob_run(void *arg)
+static void cjob_run(api_job_t *job)
 {
-    cjob_t *j = arg;
+    cjob_t *j = (cjob_t *)job;
     rd_kafka_t *rk = kafka_consumer_rk(j->c);
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
     switch (j->kind) {
     case JOB_SEEK_TIMES:
-        e = rd_kafka_offsets_for_times(rk, j->parts, (int)j->timeout_ms);
+        e = rd_kafka_offsets_for_times(rk, j->parts, (int)j->call_ms);
         if (e) {
-            kr_err_set(&j->err, KR_ERR_KAFKA, "offsets for times failed: %s", rd_kafka_err2str(e));
+            kr_err_set(&j->job.err, KR_ERR_KAFKA, "offsets for times failed: %s",
+                       rd_kafka_err2str(e));
             break;
         }
-        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        kafka_consumer_seek(j->c, j->parts, j->call_ms, &j->job.err);
         break;
     case JOB_SEEK:
-        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        kafka_consumer_seek(j->c, j->parts, j->call_ms, &j->job.err);
         break;
     case JOB_COMMIT:
         e = j->parts->cnt > 0 ? rd_kafka_commit(rk, j->parts, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
         if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+            kr_err_set(&j->job.err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
         break;
     case JOB_COMMIT_ALL:
         commit_all(j, rk);
         break;
     case JOB_COMMITTED:
-        e = rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
+        e = rd_kafka_committed(rk, j->parts, (int)j->call_ms);
         if (e)
-            kr_err_set(&j->err, KR_ERR_KAFKA, "committed offsets: %s", rd_kafka_err2str(e));
+            kr_err_set(&j->job.err, KR_ERR_KAFKA, "committed offsets: %s", rd_kafka_err2str(e));
         break;
     }
-    kr_pending_complete(j->h, j, cjob_free);
-}
-
-static void cjob_start(void *arg, kr_handle_t h)
-{
-    cjob_t *j = arg;
-    j->h = h;
-    if (kr_workq_submit(j->workq, cjob_run, j) != 0) {
-        kr_err_set(&j->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
-        kr_pending_complete(h, j, cjob_free);
-    }
+    api_job_complete(job);
 }
 
 static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
@@ -598,8 +588,8 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
     if (timed_out)
         return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out waiting for Kafka");
     api_status_t st;
-    if (j->err.code) {
-        st = api_reply_err(req, &j->err);
+    if (j->job.err.code) {
+        st = api_reply_err(req, &j->job.err);
     } else if (j->kind == JOB_SEEK || j->kind == JOB_SEEK_TIMES) {
         st = reply_204(req);
     } else if (j->kind == JOB_COMMITTED) {
@@ -636,7 +626,7 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
         kr_buf_puts(&req->resp, "[]");
         st = api_reply(req, 200);
     }
-    cjob_free(j);
+    cjob_free(&j->job);
     return st;
 }
 
@@ -644,13 +634,14 @@ static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind k
                             rd_kafka_topic_partition_list_t *parts)
 {
     cjob_t *j = xcalloc(1, sizeof(*j));
+    j->job.ctx = req->ctx;
+    j->job.free_fn = cjob_free;
     j->c = c;
-    j->workq = req->ctx->workq;
     j->kind = kind;
     j->parts = parts;
     j->version = req->version;
-    j->timeout_ms = req->ctx->cfg->client_timeout_ms;
-    return api_async(req, cjob_start, j, cjob_free, cjob_done, 3 * j->timeout_ms + 2000);
+    j->call_ms = req->ctx->cfg->client_timeout_ms;
+    return api_job_run(req, &j->job, cjob_run, cjob_done);
 }
 
 /* --- positions and offsets --------------------------------------------------------------- */
@@ -899,52 +890,51 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     return err.code ? api_reply_err(req, &err) : api_reply(req, 200);
 }
 
-/* An Avro record names a schema id not cached yet: look it up on a worker, then answer. */
+/* An Avro record names a schema id not cached yet: look it up on a worker, then answer. The
+ * job holds the read until then. */
 typedef struct schema_fetch {
-    sr_client_t *client;
-    kr_workq_t *workq;
+    api_job_t job;  /* first member (api/job.h) */
+    read_ctx_t *rc; /* owned */
     int32_t id;
-    kr_handle_t h;
 } schema_fetch_t;
 
-static void schema_fetch_run(void *arg)
+static void schema_fetch_free(api_job_t *job)
 {
-    schema_fetch_t *f = arg;
-    kr_err_t err = {0};
-    sr_client_get_id(f->client, f->id, &err); /* a failure is cached: the answer says it */
-    kr_pending_complete(f->h, f, xfree);
+    schema_fetch_t *f = (schema_fetch_t *)job;
+    if (f->rc)
+        read_ctx_free(f->rc);
+    xfree(f);
 }
 
-static void schema_fetch_start(void *arg, kr_handle_t h)
+static void schema_fetch_run(api_job_t *job)
 {
-    schema_fetch_t *f = arg;
-    f->h = h;
-    if (kr_workq_submit(f->workq, schema_fetch_run, f) != 0)
-        kr_pending_complete(h, f, xfree);
+    schema_fetch_t *f = (schema_fetch_t *)job;
+    kr_err_t err = {0};
+    sr_client_get_id(job->ctx->sr_client, f->id,
+                     &err); /* a failure is cached: the answer says it */
+    api_job_complete(job);
 }
 
 static api_status_t schema_fetched(api_req_t *req, void *result, bool timed_out)
 {
-    xfree(result);
-    read_ctx_t *rc = (read_ctx_t *)(uintptr_t)req->async.keep;
-    if (timed_out) {
-        read_ctx_free(rc);
+    if (timed_out)
         return api_reply_error(req, KR_ERR_SERIALIZATION,
                                "Schema registration or lookup failed: the registry timed out");
-    }
+    schema_fetch_t *f = result;
+    read_ctx_t *rc = f->rc;
+    f->rc = NULL;
+    api_job_free(&f->job);
     return answer_records(req, rc);
 }
 
 static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id)
 {
     schema_fetch_t *f = xcalloc(1, sizeof(*f));
-    f->client = req->ctx->sr_client;
-    f->workq = req->ctx->workq;
+    f->job.ctx = req->ctx;
+    f->job.free_fn = schema_fetch_free;
+    f->rc = rc;
     f->id = id;
-    api_async(req, schema_fetch_start, f, xfree, schema_fetched,
-              3 * req->ctx->cfg->client_timeout_ms + 2000);
-    req->async.keep = (uintptr_t)rc;
-    return API_ASYNC;
+    return api_job_run(req, &f->job, schema_fetch_run, schema_fetched);
 }
 
 static void wait_start(void *arg, kr_handle_t h)
@@ -1073,59 +1063,22 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 
 /* The topic check of a v1 read: a topic missing from the cached metadata forces one refresh
  * before 404/40401 (section K). */
-typedef struct v1_check {
-    kafka_consumer_t *c; /* owned reference */
-    const api_ctx_t *ctx;
-    const char *topic; /* borrowed from the request's path */
-    int64_t arrival_ms;
-    kr_handle_t h;
-    kafka_md_t *md;
-    kr_err_t err;
-} v1_check_t;
-
-static void v1_check_free(void *arg)
+static api_status_t v1_topic_known(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
-    v1_check_t *v = arg;
-    kafka_md_release(v->md);
-    kafka_consumer_release(v->c);
-    xfree(v);
-}
-
-static void v1_on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
-{
-    v1_check_t *v = arg;
-    v->md = md;
-    if (!md)
-        v->err = *err;
-    kr_pending_complete(v->h, v, v1_check_free);
-}
-
-static void v1_md_start(void *arg, kr_handle_t h)
-{
-    v1_check_t *v = arg;
-    v->h = h;
-    kafka_md_request_topic(v->ctx->md, v->topic, v->arrival_ms, v->arrival_ms, v1_on_md, v);
-}
-
-static api_status_t v1_md_resumed(api_req_t *req, void *result, bool timed_out)
-{
-    v1_check_t *v = result;
-    if (timed_out)
-        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
-                               "Kafka brokers are not available: timed out waiting for Kafka");
-    api_status_t st;
-    if (!v->md)
-        st = api_reply_err(req, &v->err);
-    else if (!kafka_md_topic(v->md, req->params[P_TOPIC]))
-        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
-    else {
-        kafka_consumer_t *c = v->c;
-        v->c = NULL;
-        v1_check_free(v);
+    kafka_consumer_t *c = arg;
+    bool known = md && kafka_md_topic(md, req->params[P_TOPIC]);
+    kafka_md_release(md);
+    if (known)
         return v1_read(req, c);
-    }
-    v1_check_free(v);
-    return st;
+    kafka_consumer_release(c);
+    if (!md)
+        return api_reply_err(req, err);
+    return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+}
+
+static void consumer_release_arg(void *arg)
+{
+    kafka_consumer_release(arg);
 }
 
 api_status_t api_consumer_v1_topic_read(api_req_t *req)
@@ -1133,16 +1086,5 @@ api_status_t api_consumer_v1_topic_read(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    kafka_md_t *md = kafka_md_peek(req->ctx->md);
-    bool known = md && kafka_md_topic(md, req->params[P_TOPIC]);
-    kafka_md_release(md);
-    if (known)
-        return v1_read(req, c);
-    v1_check_t *v = xcalloc(1, sizeof(*v));
-    v->c = c;
-    v->ctx = req->ctx;
-    v->topic = req->params[P_TOPIC];
-    v->arrival_ms = req->start_ms;
-    return api_async(req, v1_md_start, v, v1_check_free, v1_md_resumed,
-                     3 * req->ctx->cfg->client_timeout_ms + 2000);
+    return api_topic_md(req, req->params[P_TOPIC], 0, v1_topic_known, c, consumer_release_arg);
 }

@@ -4,20 +4,20 @@
  * Threads: handler on HTTP threads; read_run() on a worker. */
 #include "api/v1_messages.h"
 
+#include "api/job.h"
 #include "api/records.h"
 #include "kafka/client.h"
 #include "kafka/errors.h"
 #include "schema/registry_client.h"
 #include "util/clock.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct read_job {
-    const api_ctx_t *ctx;
+    api_job_t job; /* first member (api/job.h); job.err is the outcome */
     char *topic;
     int32_t partition;
     int64_t offset;    /* -1: by timestamp */
@@ -25,11 +25,9 @@ typedef struct read_job {
     int64_t count;
     int64_t max_bytes; /* consumer.request.max.bytes: key+value bytes held for one read */
     int format;        /* API_FMT_BINARY, API_FMT_JSON or API_FMT_AVRO */
-    kr_handle_t h;
     rd_kafka_message_t **msgs;
     size_t n;
     kr_buf_t out; /* the rendered response: messages must die before their handle */
-    kr_err_t err;
 } read_job_t;
 
 static void drop_msgs(read_job_t *j)
@@ -42,16 +40,18 @@ static void drop_msgs(read_job_t *j)
 }
 
 /* Avro records decoded into dec (spans 2i, 2i+1); schema ids are looked up here, on the
- * worker, when the registry client does not have them yet. @return 0 or -1 with j->err set. */
+ * worker, when the registry client does not have them yet. @return 0 or -1 with j->job.err set. */
 static int decode_avro(read_job_t *j, kr_buf_t *dec, fmt_span_t *spans)
 {
-    sr_client_t *c = j->ctx->sr_client;
+    sr_client_t *c = j->job.ctx->sr_client;
     for (size_t i = 0; i < j->n; i++) {
         int32_t missing = -1;
         int rc;
-        while ((rc = api_record_avro(j->msgs[i], c, dec, &spans[2 * i], &missing, &j->err)) == 1)
-            if (!sr_client_get_id(c, missing, &j->err)) {
-                kr_err_clear(&j->err); /* the failure is cached: the next try names the record */
+        while ((rc = api_record_avro(j->msgs[i], c, dec, &spans[2 * i], &missing, &j->job.err)) ==
+               1)
+            if (!sr_client_get_id(c, missing, &j->job.err)) {
+                kr_err_clear(
+                    &j->job.err); /* the failure is cached: the next try names the record */
             }
         if (rc != 0)
             return -1;
@@ -62,8 +62,8 @@ static int decode_avro(read_job_t *j, kr_buf_t *dec, fmt_span_t *spans)
 /* Renders the records (v1 shapes) into j->out, on the worker. */
 static void render(read_job_t *j)
 {
-    for (size_t i = 0; !j->err.code && j->format == API_FMT_JSON && i < j->n; i++)
-        api_record_check_json(j->msgs[i], &j->err);
+    for (size_t i = 0; !j->job.err.code && j->format == API_FMT_JSON && i < j->n; i++)
+        api_record_check_json(j->msgs[i], &j->job.err);
     kr_buf_t dec;
     kr_buf_init(&dec, API_RECORDS_DECODED_MAX);
     fmt_span_t *spans = NULL;
@@ -71,23 +71,23 @@ static void render(read_job_t *j)
         spans = xcalloc(2 * j->n + 2, sizeof(*spans));
         decode_avro(j, &dec, spans);
     }
-    if (!j->err.code) {
+    if (!j->job.err.code) {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
         fmt_jsonw_arr_begin(&w);
         api_records_write(&w, j->msgs, j->n, j->format, 1, spans ? &dec : NULL, spans);
         fmt_jsonw_arr_end(&w);
         if (fmt_jsonw_finish(&w) != 0)
-            kr_err_set(&j->err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",
+            kr_err_set(&j->job.err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",
                        j->out.limit);
     }
     kr_buf_deinit(&dec);
     xfree(spans);
 }
 
-static void job_free(void *arg)
+static void job_free(api_job_t *job)
 {
-    read_job_t *j = arg;
+    read_job_t *j = (read_job_t *)job;
     drop_msgs(j);
     kr_buf_deinit(&j->out);
     xfree(j->topic);
@@ -97,10 +97,10 @@ static void job_free(void *arg)
 static int fail(read_job_t *j, rd_kafka_resp_err_t e, const char *what)
 {
     if (e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
-        return kr_err_set(&j->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+        return kr_err_set(&j->job.err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
     if (e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-        return kr_err_set(&j->err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
-    return kafka_err_set(&j->err, e, what);
+        return kr_err_set(&j->job.err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    return kafka_err_set(&j->job.err, e, what);
 }
 
 /* Checks that the topic and partition exist (one Metadata request for the topic; no handle
@@ -114,12 +114,12 @@ static int check_partition(read_job_t *j, rd_kafka_t *rk, int64_t timeout)
     if (e) {
         rc = fail(j, e, "metadata request failed");
     } else if (md->topic_cnt != 1 || md->topics[0].err) {
-        rc = kr_err_set(&j->err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        rc = kr_err_set(&j->job.err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
     } else {
-        rc = kr_err_set(&j->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+        rc = kr_err_set(&j->job.err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
         for (int i = 0; i < md->topics[0].partition_cnt; i++) {
             if (md->topics[0].partitions[i].id == j->partition) {
-                kr_err_clear(&j->err);
+                kr_err_clear(&j->job.err);
                 rc = 0;
             }
         }
@@ -186,10 +186,10 @@ static void consume(read_job_t *j, rd_kafka_t *rk, int64_t deadline)
     rd_kafka_topic_destroy(rkt);
 }
 
-static void read_run(void *arg)
+static void read_run(api_job_t *job)
 {
-    read_job_t *j = arg;
-    const krest_config_t *cfg = j->ctx->cfg;
+    read_job_t *j = (read_job_t *)job;
+    const krest_config_t *cfg = j->job.ctx->cfg;
     static const char *const defaults[] = {"enable.partition.eof", "true", "enable.auto.commit",
                                            "false", NULL};
     rd_kafka_conf_t *conf = kafka_client_conf(cfg, "consumer", defaults);
@@ -197,7 +197,7 @@ static void read_run(void *arg)
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (!rk) {
         rd_kafka_conf_destroy(conf);
-        kr_err_set(&j->err, KR_ERR_INTERNAL, "cannot create a consumer: %s", errstr);
+        kr_err_set(&j->job.err, KR_ERR_INTERNAL, "cannot create a consumer: %s", errstr);
     } else {
         int64_t deadline = kr_clock_mono_ms() + cfg->client_timeout_ms;
         if (check_partition(j, rk, cfg->client_timeout_ms) == 0 &&
@@ -207,17 +207,7 @@ static void read_run(void *arg)
         drop_msgs(j); /* rd_kafka_destroy waits for every message of its handle */
         rd_kafka_destroy(rk);
     }
-    kr_pending_complete(j->h, j, job_free);
-}
-
-static void read_start(void *arg, kr_handle_t h)
-{
-    read_job_t *j = arg;
-    j->h = h;
-    if (kr_workq_submit(j->ctx->workq, read_run, j) != 0) {
-        kr_err_set(&j->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
-        kr_pending_complete(h, j, job_free);
-    }
+    api_job_complete(job);
 }
 
 static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
@@ -226,8 +216,8 @@ static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
     if (timed_out)
         return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out reading from Kafka");
     api_status_t st;
-    if (j->err.code) {
-        st = api_reply_err(req, &j->err);
+    if (j->job.err.code) {
+        st = api_reply_err(req, &j->job.err);
     } else {
         /* The rendered body becomes the response (no copy); job_free frees the empty one. */
         if (j->out.len == 0)
@@ -237,7 +227,7 @@ static api_status_t read_done(api_req_t *req, void *result, bool timed_out)
         j->out = empty;
         st = api_reply(req, 200);
     }
-    job_free(j);
+    job_free(&j->job);
     return st;
 }
 
@@ -263,7 +253,8 @@ api_status_t api_v1_partition_messages(api_req_t *req)
         return api_reply_error(req, KR_ERR_BAD_REQUEST,
                                "Give exactly one of the query parameters offset and timestamp");
     read_job_t *j = xcalloc(1, sizeof(*j));
-    j->ctx = req->ctx;
+    j->job.ctx = req->ctx;
+    j->job.free_fn = job_free;
     j->partition = partition;
     j->count = 1;
     j->offset = -1;
@@ -281,6 +272,5 @@ api_status_t api_v1_partition_messages(api_req_t *req)
                     : API_FMT_BINARY;
     j->max_bytes = req->ctx->cfg->consumer_request_max_bytes;
     kr_buf_init(&j->out, API_MAX_RESPONSE);
-    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-    return api_async(req, read_start, j, job_free, read_done, timeout);
+    return api_job_run(req, &j->job, read_run, read_done);
 }
