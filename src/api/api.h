@@ -13,6 +13,7 @@
 #define KR_API_API_H
 
 #include "config/config.h"
+#include "kafka/metadata.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/pending.h"
@@ -26,9 +27,7 @@
 #define API_MAX_RESPONSE ((size_t)1 << 30)
 
 typedef struct api_req api_req_t;
-typedef struct kafka_md_cache kafka_md_cache_t;
 typedef struct kr_workq kr_workq_t;
-typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_consumers kafka_consumers_t;
 typedef struct sr_registry sr_registry_t;
@@ -62,7 +61,7 @@ typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 typedef struct api_ctx {
     const krest_config_t *cfg;
     kafka_md_cache_t *md;         /* metadata cache (kafka/metadata.h) */
-    rd_kafka_t *admin;            /* admin/metadata handle */
+    kafka_client_t *admin;        /* admin/metadata handle (kafka/metadata.h) */
     kafka_producer_t *producer;   /* the shared producer */
     kafka_consumers_t *consumers; /* consumer instances */
     kr_workq_t *workq;            /* blocking calls */

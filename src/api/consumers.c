@@ -91,17 +91,17 @@ static int type_err(api_req_t *req, kr_err_t *err, const char *field, const char
 }
 
 /* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
- * field (when given) goes into each element's offset. */
-static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_object *arr,
-                                                      const char *field, const char *off_key,
-                                                      kr_err_t *err)
+ * field (when given) goes into each element's offset, a timestamp (ISO-8601) as ms, or
+ * INT64_MIN when it is not one. */
+static kafka_tp_list_t *partitions_of(api_req_t *req, json_object *arr, const char *field,
+                                      const char *off_key, kr_err_t *err)
 {
     if (!arr || !json_object_is_type(arr, json_type_array)) {
         type_err(req, err, field, "expected an array");
         return NULL;
     }
     size_t n = json_object_array_length(arr);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+    kafka_tp_list_t *l = kafka_tp_list_new(n);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);
         json_object *t = member(e, "topic"), *p = member(e, "partition");
@@ -115,7 +115,7 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
         static const char *const known[] = {"topic",     "partition", "offset",
                                             "timestamp", "metadata",  NULL};
         if (!bad && check_known(req, e, known, err) != 0) {
-            rd_kafka_topic_partition_list_destroy(l);
+            kafka_tp_list_free(l);
             return NULL;
         }
         if (bad || pv < 0 || pv > INT32_MAX) {
@@ -124,30 +124,31 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
             kr_err_set(err, KR_ERR_UNPROCESSABLE,
                        "%s: expected {\"topic\": string, \"partition\": integer >= 0%s}", where,
                        off_key && strcmp(off_key, "offset") == 0 ? ", \"offset\": integer" : "");
-            rd_kafka_topic_partition_list_destroy(l);
+            kafka_tp_list_free(l);
             return NULL;
         }
-        rd_kafka_topic_partition_t *tp =
-            rd_kafka_topic_partition_list_add(l, json_object_get_string(t), (int32_t)pv);
+        kafka_tp_t *tp = kafka_tp_list_add(l, json_object_get_string(t), (int32_t)pv);
         if (o && json_object_is_type(o, json_type_int))
             tp->offset = json_object_get_int64(o);
-        if (o && json_object_is_type(o, json_type_string))
-            tp->opaque = (void *)json_object_get_string(o); /* borrowed: ISO-8601 text */
+        if (off_key && strcmp(off_key, "timestamp") == 0) {
+            int64_t ms = 0;
+            bool ok = o && json_object_is_type(o, json_type_string) &&
+                      kr_clock_parse_iso8601(json_object_get_string(o), &ms) == 0;
+            tp->offset = ok ? ms : INT64_MIN;
+        }
         json_object *md = member(e, "metadata");
         if (md && json_object_is_type(md, json_type_string)) {
-            /* librdkafka frees it with the list (free()); xstrdup allocates with malloc. */
             tp->metadata = xstrdup(json_object_get_string(md));
-            tp->metadata_size = strlen(tp->metadata);
+            tp->metadata_len = strlen(tp->metadata);
         }
     }
     return l;
 }
 
-static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list_t *l,
-                             bool with_offset)
+static void write_partitions(fmt_jsonw_t *w, const kafka_tp_list_t *l, bool with_offset)
 {
     fmt_jsonw_arr_begin(w);
-    for (int i = 0; l && i < l->cnt; i++) {
+    for (size_t i = 0; l && i < l->cnt; i++) {
         if (with_offset && l->elems[i].offset < 0)
             continue; /* nothing committed for it: left out, as Confluent's response */
         fmt_jsonw_obj_begin(w);
@@ -159,8 +160,8 @@ static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list
             fmt_jsonw_key(w, "offset");
             fmt_jsonw_int(w, l->elems[i].offset);
             fmt_jsonw_key(w, "metadata");
-            fmt_jsonw_strn(w, l->elems[i].metadata ? (const char *)l->elems[i].metadata : "",
-                           l->elems[i].metadata ? l->elems[i].metadata_size : 0);
+            fmt_jsonw_strn(w, l->elems[i].metadata ? l->elems[i].metadata : "",
+                           l->elems[i].metadata_len);
         }
         fmt_jsonw_obj_end(w);
     }
@@ -425,13 +426,13 @@ api_status_t api_consumer_subscription(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = kafka_consumer_subscription(c, &err);
+    kafka_tp_list_t *l = kafka_consumer_subscription(c, &err);
     bool pattern = false;
-    for (int i = 0; l && i < l->cnt; i++)
+    for (size_t i = 0; l && i < l->cnt; i++)
         pattern = pattern || l->elems[i].topic[0] == '^';
     if (pattern) {
         /* A pattern: list the topics it currently matches (those assigned). */
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
         l = kafka_consumer_assignment(c, &err);
     }
     kafka_consumer_release(c);
@@ -442,16 +443,16 @@ api_status_t api_consumer_subscription(api_req_t *req)
     fmt_jsonw_obj_begin(&w);
     fmt_jsonw_key(&w, "topics");
     fmt_jsonw_arr_begin(&w);
-    for (int i = 0; i < l->cnt; i++) {
+    for (size_t i = 0; i < l->cnt; i++) {
         bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
+        for (size_t j = 0; j < i && !dup; j++)
             dup = strcmp(l->elems[j].topic, l->elems[i].topic) == 0;
         if (!dup)
             fmt_jsonw_str(&w, l->elems[i].topic);
     }
     fmt_jsonw_arr_end(&w);
     fmt_jsonw_obj_end(&w);
-    rd_kafka_topic_partition_list_destroy(l);
+    kafka_tp_list_free(l);
     return api_reply(req, 200);
 }
 
@@ -475,7 +476,7 @@ api_status_t api_consumer_assign(api_req_t *req)
     if (!c)
         return no_instance(req);
     api_status_t st;
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0 ||
         !(l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err)) ||
         kafka_consumer_assign(c, l, &err) != 0)
@@ -485,7 +486,7 @@ api_status_t api_consumer_assign(api_req_t *req)
     else
         st = reply_204(req);
     if (l)
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
     json_object_put(obj);
     kafka_consumer_release(c);
     return st;
@@ -497,7 +498,7 @@ api_status_t api_consumer_assignments(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = kafka_consumer_assignment(c, &err);
+    kafka_tp_list_t *l = kafka_consumer_assignment(c, &err);
     kafka_consumer_release(c);
     if (!l)
         return api_reply_err(req, &err);
@@ -507,7 +508,7 @@ api_status_t api_consumer_assignments(api_req_t *req)
     fmt_jsonw_key(&w, "partitions");
     write_partitions(&w, l, false);
     fmt_jsonw_obj_end(&w);
-    rd_kafka_topic_partition_list_destroy(l);
+    kafka_tp_list_free(l);
     return api_reply(req, 200);
 }
 
@@ -519,8 +520,8 @@ typedef struct cjob {
     api_job_t job;       /* first member (api/job.h); job.err is the outcome */
     kafka_consumer_t *c; /* owned reference */
     enum job_kind kind;
-    rd_kafka_topic_partition_list_t *parts; /* owned, may be NULL */
-    int64_t call_ms;                        /* client.timeout.ms: each blocking call's bound */
+    kafka_tp_list_t *parts; /* owned, may be NULL */
+    int64_t call_ms;        /* client.timeout.ms: each blocking call's bound */
     int version;
 } cjob_t;
 
@@ -528,55 +529,41 @@ static void cjob_free(api_job_t *job)
 {
     cjob_t *j = (cjob_t *)job;
     if (j->parts)
-        rd_kafka_topic_partition_list_destroy(j->parts);
+        kafka_tp_list_free(j->parts);
     kafka_consumer_release(j->c);
     xfree(j);
 }
 
-static void commit_all(cjob_t *j, rd_kafka_t *rk)
+static void commit_all(cjob_t *j)
 {
-    rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
-    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        kr_err_set(&j->job.err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+    if (kafka_consumer_commit(j->c, NULL, &j->job.err) != 0 || j->version != 1)
         return;
-    }
-    if (j->version != 1)
-        return;
-    /* v1 answers with what is committed now, per assigned partition. */
-    if (rd_kafka_assignment(rk, &j->parts) == RD_KAFKA_RESP_ERR_NO_ERROR)
-        rd_kafka_committed(rk, j->parts, (int)j->call_ms);
+    /* v1 answers with what is committed now, per assigned partition (best effort). */
+    kr_err_t ignored = {0};
+    j->parts = kafka_consumer_assignment(j->c, &ignored);
+    if (j->parts)
+        kafka_consumer_committed(j->c, j->parts, j->call_ms, &ignored);
 }
 
 static void cjob_run(api_job_t *job)
 {
     cjob_t *j = (cjob_t *)job;
-    rd_kafka_t *rk = kafka_consumer_rk(j->c);
-    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
     switch (j->kind) {
     case JOB_SEEK_TIMES:
-        e = rd_kafka_offsets_for_times(rk, j->parts, (int)j->call_ms);
-        if (e) {
-            kr_err_set(&j->job.err, KR_ERR_KAFKA, "offsets for times failed: %s",
-                       rd_kafka_err2str(e));
-            break;
-        }
-        kafka_consumer_seek(j->c, j->parts, j->call_ms, &j->job.err);
+        if (kafka_consumer_offsets_for_times(j->c, j->parts, j->call_ms, &job->err) == 0)
+            kafka_consumer_seek(j->c, j->parts, j->call_ms, &job->err);
         break;
     case JOB_SEEK:
-        kafka_consumer_seek(j->c, j->parts, j->call_ms, &j->job.err);
+        kafka_consumer_seek(j->c, j->parts, j->call_ms, &job->err);
         break;
     case JOB_COMMIT:
-        e = j->parts->cnt > 0 ? rd_kafka_commit(rk, j->parts, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            kr_err_set(&j->job.err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+        kafka_consumer_commit(j->c, j->parts, &job->err);
         break;
     case JOB_COMMIT_ALL:
-        commit_all(j, rk);
+        commit_all(j);
         break;
     case JOB_COMMITTED:
-        e = rd_kafka_committed(rk, j->parts, (int)j->call_ms);
-        if (e)
-            kr_err_set(&j->job.err, KR_ERR_KAFKA, "committed offsets: %s", rd_kafka_err2str(e));
+        kafka_consumer_committed(j->c, j->parts, j->call_ms, &job->err);
         break;
     }
     api_job_complete(job);
@@ -605,8 +592,8 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);
         fmt_jsonw_arr_begin(&w);
-        for (int i = 0; j->parts && i < j->parts->cnt; i++) {
-            const rd_kafka_topic_partition_t *p = &j->parts->elems[i];
+        for (size_t i = 0; j->parts && i < j->parts->cnt; i++) {
+            const kafka_tp_t *p = &j->parts->elems[i];
             if (p->offset < 0)
                 continue;
             fmt_jsonw_obj_begin(&w);
@@ -631,7 +618,7 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
 }
 
 static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind kind,
-                            rd_kafka_topic_partition_list_t *parts)
+                            kafka_tp_list_t *parts)
 {
     cjob_t *j = xcalloc(1, sizeof(*j));
     j->job.ctx = req->ctx;
@@ -646,12 +633,12 @@ static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind k
 
 /* --- positions and offsets --------------------------------------------------------------- */
 
-static api_status_t seek_with(api_req_t *req, rd_kafka_topic_partition_list_t *parts,
-                              enum job_kind kind, kafka_consumer_t *c)
+static api_status_t seek_with(api_req_t *req, kafka_tp_list_t *parts, enum job_kind kind,
+                              kafka_consumer_t *c)
 {
     kr_err_t err = {0};
     if (kafka_consumer_check_assigned(c, parts, &err) != 0) {
-        rd_kafka_topic_partition_list_destroy(parts);
+        kafka_tp_list_free(parts);
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
@@ -666,7 +653,7 @@ api_status_t api_consumer_seek(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     enum job_kind kind = JOB_SEEK;
     if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0)
         goto bad;
@@ -678,21 +665,18 @@ api_status_t api_consumer_seek(api_req_t *req)
     if (times) {
         kind = JOB_SEEK_TIMES;
         l = partitions_of(req, times, "timestamps", "timestamp", &err);
-        for (int i = 0; l && i < l->cnt; i++) {
-            int64_t ms;
-            if (!l->elems[i].opaque || kr_clock_parse_iso8601(l->elems[i].opaque, &ms) != 0) {
+        for (size_t i = 0; l && i < l->cnt; i++) {
+            if (l->elems[i].offset == INT64_MIN) {
                 kr_err_set(&err, KR_ERR_UNPROCESSABLE,
-                           "timestamps[%d].timestamp: expected an ISO-8601 instant", i);
+                           "timestamps[%zu].timestamp: expected an ISO-8601 instant", i);
                 goto bad;
             }
-            l->elems[i].offset = ms;
-            l->elems[i].opaque = NULL;
         }
     } else {
         l = partitions_of(req, offsets, "offsets", "offset", &err);
-        for (int i = 0; l && i < l->cnt; i++) {
+        for (size_t i = 0; l && i < l->cnt; i++) {
             if (l->elems[i].offset < 0) {
-                kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%d].offset: must be >= 0", i);
+                kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%zu].offset: must be >= 0", i);
                 goto bad;
             }
         }
@@ -705,7 +689,7 @@ bad:
     if (!err.code)
         kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"offsets\"");
     if (l)
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
     json_object_put(obj);
     kafka_consumer_release(c);
     return api_reply_err(req, &err);
@@ -719,7 +703,7 @@ static api_status_t seek_edge(api_req_t *req, int64_t where)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
         l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
     json_object_put(obj);
@@ -729,19 +713,19 @@ static api_status_t seek_edge(api_req_t *req, int64_t where)
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    for (int i = 0; i < l->cnt; i++)
+    for (size_t i = 0; i < l->cnt; i++)
         l->elems[i].offset = where;
     return seek_with(req, l, JOB_SEEK, c);
 }
 
 api_status_t api_consumer_seek_beginning(api_req_t *req)
 {
-    return seek_edge(req, RD_KAFKA_OFFSET_BEGINNING);
+    return seek_edge(req, KAFKA_OFFSET_BEGINNING);
 }
 
 api_status_t api_consumer_seek_end(api_req_t *req)
 {
-    return seek_edge(req, RD_KAFKA_OFFSET_END);
+    return seek_edge(req, KAFKA_OFFSET_END);
 }
 
 api_status_t api_consumer_commit(api_req_t *req)
@@ -762,17 +746,17 @@ api_status_t api_consumer_commit(api_req_t *req)
         json_object_put(obj);
         return run_job(req, c, JOB_COMMIT_ALL, NULL);
     }
-    rd_kafka_topic_partition_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
+    kafka_tp_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
     json_object_put(obj);
     if (!l) {
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    for (int i = 0; i < l->cnt; i++) {
+    for (size_t i = 0; i < l->cnt; i++) {
         if (l->elems[i].offset < 0 || l->elems[i].offset == INT64_MAX) {
             kr_err_set(&err, KR_ERR_UNPROCESSABLE,
-                       "offsets[%d]: offset must be within 0..9223372036854775806", i);
-            rd_kafka_topic_partition_list_destroy(l);
+                       "offsets[%zu]: offset must be within 0..9223372036854775806", i);
+            kafka_tp_list_free(l);
             kafka_consumer_release(c);
             return api_reply_err(req, &err);
         }
@@ -789,7 +773,7 @@ api_status_t api_consumer_committed(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
         l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
     bool missing = !obj && !err.code;
@@ -825,7 +809,7 @@ static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id);
 
 /* Checks the records from the first on: json ones must be JSON, avro ones decode (into dec).
  * @return how many can be handed out; *missing gets a schema id to look up first. */
-static size_t check_records(api_req_t *req, int format, rd_kafka_message_t **msgs, size_t n,
+static size_t check_records(api_req_t *req, int format, kafka_record_t **msgs, size_t n,
                             kr_buf_t *dec, fmt_span_t *parts, int32_t *missing, kr_err_t *err)
 {
     size_t ok = 0;
@@ -844,7 +828,7 @@ static size_t check_records(api_req_t *req, int format, rd_kafka_message_t **msg
 
 static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
 {
-    rd_kafka_message_t **msgs;
+    kafka_record_t **msgs;
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
     int format = kafka_consumer_format(rc->c);
     kr_err_t err = {0};
@@ -882,7 +866,7 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
         }
     }
     for (size_t i = 0; i < ok; i++)
-        rd_kafka_message_destroy(msgs[i]);
+        kafka_record_free(msgs[i]);
     kr_buf_deinit(&dec);
     xfree(parts);
     xfree(msgs);
@@ -1043,11 +1027,11 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 {
     kr_err_t err = {0};
     const char *topic = req->params[P_TOPIC];
-    rd_kafka_topic_partition_list_t *sub = kafka_consumer_subscription(c, &err);
-    int cnt = sub ? sub->cnt : 0;
+    kafka_tp_list_t *sub = kafka_consumer_subscription(c, &err);
+    size_t cnt = sub ? sub->cnt : 0;
     bool same = cnt == 1 && strcmp(sub->elems[0].topic, topic) == 0;
     if (sub)
-        rd_kafka_topic_partition_list_destroy(sub);
+        kafka_tp_list_free(sub);
     if (cnt > 0 && !same) {
         kafka_consumer_release(c);
         return api_reply_error(req, KR_ERR_CONSUMER_ALREADY_SUBSCRIBED,

@@ -15,7 +15,6 @@
 #include "format/avro_codec.h"
 #include "format/jsonw.h"
 #include "format/produce.h"
-#include "kafka/errors.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "schema/registry_client.h"
@@ -89,10 +88,10 @@ static void write_failed(fmt_jsonw_t *w, const kafka_msg_t *m)
         fmt_jsonw_key(w, "error");
         fmt_jsonw_str(w, "outcome unknown: no delivery report in time, or shutting down");
     } else {
-        int code = kafka_err_code(m->err);
+        int code = kafka_msg_err_code(m);
         fmt_jsonw_int(w, code == KR_ERR_KAFKA_RETRIABLE ? code : KR_ERR_KAFKA);
         fmt_jsonw_key(w, "error");
-        fmt_jsonw_str(w, rd_kafka_err2str(m->err));
+        fmt_jsonw_str(w, kafka_msg_err_str(m));
     }
     fmt_jsonw_obj_end(w);
 }
