@@ -44,6 +44,16 @@ typedef enum api_format {
     API_FMT_PROTOBUF,
 } api_format_t;
 
+/** Which API a request speaks, hence the shapes of its answers: set by router_negotiate() from
+ * the route (v3, the Schema Registry's listener) or the negotiated media types (v1, v2). The
+ * values of v1 and v2 are the version numbers. */
+typedef enum api_version {
+    API_V1 = 1,
+    API_V2 = 2,
+    API_V3 = 3,
+    API_SR = 4, /* the built-in Schema Registry's listener */
+} api_version_t;
+
 typedef enum api_status {
     API_DONE = 0,
     API_ASYNC = 1,
@@ -82,7 +92,7 @@ struct api_req {
     const char *path;
     const char *params[API_MAX_PARAMS]; /* path parameters in template order, NUL-terminated */
     size_t n_params;
-    int version;                /* 1 or 2: which API's shapes to write */
+    api_version_t version;      /* which API's shapes to write */
     api_format_t body_format;   /* embedded format of the request body's Content-Type */
     api_format_t accept_format; /* embedded format of the negotiated response type */
     const char *resp_type;      /* Content-Type of the response */

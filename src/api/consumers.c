@@ -54,7 +54,7 @@ static int body_object(api_req_t *req, json_object **obj, kr_err_t *err)
     if (!json_object_is_type(*obj, json_type_object)) {
         json_object_put(*obj);
         *obj = NULL;
-        return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
+        return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
                           "The request body must be a JSON object");
     }
     return 0;
@@ -86,8 +86,8 @@ static int check_known(api_req_t *req, json_object *obj, const char *const *know
 
 static int type_err(api_req_t *req, kr_err_t *err, const char *field, const char *what)
 {
-    return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST, "%s: %s",
-                      field, what);
+    return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
+                      "%s: %s", field, what);
 }
 
 /* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
@@ -304,7 +304,7 @@ static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t 
                               "Invalid consumer configuration: auto.offset.reset '%s'", aor);
     }
     const char *ac = scalar(member(obj, "auto.commit.enable"));
-    o->auto_commit = req->version == 1 ? 0 : 1; /* v1 forced false when absent */
+    o->auto_commit = req->version == API_V1 ? 0 : 1; /* v1 forced false when absent */
     if (ac)
         o->auto_commit = strcasecmp(ac, "true") == 0;
     if (int_option(req, obj, "fetch.min.bytes", "responseMinBytes", &o->fetch_min_bytes, err) ||
@@ -522,7 +522,7 @@ typedef struct cjob {
     enum job_kind kind;
     kafka_tp_list_t *parts; /* owned, may be NULL */
     int64_t call_ms;        /* client.timeout.ms: each blocking call's bound */
-    int version;
+    api_version_t version;
 } cjob_t;
 
 static void cjob_free(api_job_t *job)
@@ -536,7 +536,7 @@ static void cjob_free(api_job_t *job)
 
 static void commit_all(cjob_t *j)
 {
-    if (kafka_consumer_commit(j->c, NULL, &j->job.err) != 0 || j->version != 1)
+    if (kafka_consumer_commit(j->c, NULL, &j->job.err) != 0 || j->version != API_V1)
         return;
     /* v1 answers with what is committed now, per assigned partition (best effort). */
     kr_err_t ignored = {0};
@@ -587,7 +587,7 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
         write_partitions(&w, j->parts, true);
         fmt_jsonw_obj_end(&w);
         st = api_reply(req, 200);
-    } else if (j->version == 1) {
+    } else if (j->version == API_V1) {
         /* v1: [{topic, partition, consumed, committed}] of what is committed now */
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);

@@ -245,7 +245,7 @@ static void render_topic(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
     fmt_jsonw_obj_begin(w);
     for (long i = 0; i < job->n_configs; i++) {
         /* v1 showed the topic's own overrides; v2 shows every config, defaults included. */
-        if (req->version == 1 && job->configs[i].is_default)
+        if (req->version == API_V1 && job->configs[i].is_default)
             continue;
         fmt_jsonw_key(w, job->configs[i].name);
         fmt_jsonw_str(w, job->configs[i].value);

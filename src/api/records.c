@@ -105,7 +105,7 @@ static part_t part_of(const kafka_record_view_t *v, int i, int format, const kr_
     return (part_t){decoded->data + spans[i].off, spans[i].len, API_FMT_JSON};
 }
 
-static void write_one(fmt_jsonw_t *w, const kafka_record_t *m, int format, int version,
+static void write_one(fmt_jsonw_t *w, const kafka_record_t *m, int format, api_version_t version,
                       topic_cache_t *tc, const kr_buf_t *decoded, const fmt_span_t *spans)
 {
     kafka_record_view_t v;
@@ -119,7 +119,7 @@ static void write_one(fmt_jsonw_t *w, const kafka_record_t *m, int format, int v
         FIXED_ROOM + bytes_room(key.p, key.n, key.format) + bytes_room(val.p, val.n, val.format);
     bool topic_inline = false;
     bool hdrs = false;
-    if (version == 2) {
+    if (version == API_V2) {
         topic_lookup(tc, v.topic);
         topic_inline = tc->plain;
         if (topic_inline) {
@@ -151,7 +151,7 @@ static void write_one(fmt_jsonw_t *w, const kafka_record_t *m, int format, int v
     o += fmt_json_i64(o, v.partition);
     o = LIT(o, ",\"offset\":");
     o += fmt_json_i64(o, v.offset);
-    if (version == 2) {
+    if (version == API_V2) {
         o = LIT(o, ",\"timestamp\":");
         o += fmt_json_i64(o, v.timestamp);
     }
@@ -228,7 +228,7 @@ int api_record_check_json(const kafka_record_t *m, kr_err_t *err)
 }
 
 void api_records_write(fmt_jsonw_t *w, kafka_record_t *const *msgs, size_t n, int format,
-                       int version, const kr_buf_t *decoded, const fmt_span_t *spans)
+                       api_version_t version, const kr_buf_t *decoded, const fmt_span_t *spans)
 {
     /* One reserve for the lot when it fits (else each record asks for its own room). */
     size_t total = decoded ? decoded->len : 0;

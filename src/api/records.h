@@ -13,10 +13,10 @@
 #include "util/err.h"
 
 /** Writes n records (borrowed) as elements of the array w is writing, in the shape of version
- * (1 or 2) for format (API_FMT_BINARY/JSON). For avro, decoded holds the records' keys and
- * values as JSON, spans[2i] and [2i+1] those of record i (api_record_avro()); else NULL. */
+ * (API_V1 or API_V2) for format (API_FMT_BINARY/JSON). For avro, decoded holds the records' keys
+ * and values as JSON, spans[2i] and [2i+1] those of record i (api_record_avro()); else NULL. */
 void api_records_write(fmt_jsonw_t *w, kafka_record_t *const *msgs, size_t n, int format,
-                       int version, const kr_buf_t *decoded, const fmt_span_t *spans);
+                       api_version_t version, const kr_buf_t *decoded, const fmt_span_t *spans);
 
 /** The decoded JSON one read may hold (the out buffer of api_record_avro()): a few bytes of
  * Avro can decode to megabytes (an array of a million nulls), and a read takes up to

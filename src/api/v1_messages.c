@@ -61,7 +61,7 @@ static void render(read_job_t *j)
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
         fmt_jsonw_arr_begin(&w);
-        api_records_write(&w, recs, n, j->format, 1, spans ? &dec : NULL, spans);
+        api_records_write(&w, recs, n, j->format, API_V1, spans ? &dec : NULL, spans);
         fmt_jsonw_arr_end(&w);
         if (fmt_jsonw_finish(&w) != 0)
             kr_err_set(&j->job.err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",

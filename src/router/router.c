@@ -166,7 +166,7 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
 {
     const neg_offer_t *offers = route->offers ? route->offers : offers_any;
     size_t n_offers = route->offers ? route->n_offers : N_OF(offers_any);
-    int fixed_version = 0;
+    api_version_t fixed_version = route->api;
     req->body_format = API_FMT_NONE;
     if (route->body != ROUTER_BODY_NONE && content_type) {
         neg_media_t ct;
@@ -178,8 +178,8 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
                               "HTTP 415 Unsupported Media Type");
         if (parsed && has_body)
             req->body_format = (api_format_t)ct.format;
-        if (parsed && ct.kind == NEG_KIND_VND_KAFKA) {
-            fixed_version = ct.version;
+        if (parsed && ct.kind == NEG_KIND_VND_KAFKA && !route->api) {
+            fixed_version = ct.version == 1 ? API_V1 : API_V2;
             offers = ct.version == 1 ? offers_v1 : offers_v2;
             n_offers = ct.version == 1 ? N_OF(offers_v1) : N_OF(offers_v2);
         }
@@ -191,6 +191,6 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     neg_media_t m;
     neg_parse_media(req->resp_type, &m);
     req->accept_format = (api_format_t)m.format;
-    req->version = fixed_version ? fixed_version : neg_version_of(&m);
+    req->version = fixed_version ? fixed_version : neg_version_of(&m) == 1 ? API_V1 : API_V2;
     return 0;
 }
