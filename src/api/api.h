@@ -13,6 +13,7 @@
 #define KR_API_API_H
 
 #include "config/config.h"
+#include "kafka/metadata.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/pending.h"
@@ -26,9 +27,7 @@
 #define API_MAX_RESPONSE ((size_t)1 << 30)
 
 typedef struct api_req api_req_t;
-typedef struct kafka_md_cache kafka_md_cache_t;
 typedef struct kr_workq kr_workq_t;
-typedef struct rd_kafka_s rd_kafka_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_consumers kafka_consumers_t;
 typedef struct kafka_admin kafka_admin_t;
@@ -45,6 +44,16 @@ typedef enum api_format {
     API_FMT_JSONSCHEMA,
     API_FMT_PROTOBUF,
 } api_format_t;
+
+/** Which API a request speaks, hence the shapes of its answers: set by router_negotiate() from
+ * the route (v3, the Schema Registry's listener) or the negotiated media types (v1, v2). The
+ * values of v1 and v2 are the version numbers. */
+typedef enum api_version {
+    API_V1 = 1,
+    API_V2 = 2,
+    API_V3 = 3,
+    API_SR = 4, /* the built-in Schema Registry's listener */
+} api_version_t;
 
 typedef enum api_status {
     API_DONE = 0,
@@ -63,7 +72,7 @@ typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 typedef struct api_ctx {
     const krest_config_t *cfg;
     kafka_md_cache_t *md;         /* metadata cache (kafka/metadata.h) */
-    rd_kafka_t *admin;            /* admin/metadata handle */
+    kafka_client_t *admin;        /* admin/metadata handle (kafka/metadata.h) */
     kafka_producer_t *producer;   /* the shared producer */
     kafka_consumers_t *consumers; /* consumer instances */
     kafka_admin_t *kadmin;        /* asynchronous admin requests (kafka/admin.h) */
@@ -85,7 +94,7 @@ struct api_req {
     const char *path;
     const char *params[API_MAX_PARAMS]; /* path parameters in template order, NUL-terminated */
     size_t n_params;
-    int version;                /* 1 or 2: which API's shapes to write */
+    api_version_t version;      /* which API's shapes to write */
     api_format_t body_format;   /* embedded format of the request body's Content-Type */
     api_format_t accept_format; /* embedded format of the negotiated response type */
     const char *resp_type;      /* Content-Type of the response */

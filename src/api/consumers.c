@@ -9,7 +9,9 @@
 #include "api/consumers.h"
 
 #include "api/base_url.h"
+#include "api/job.h"
 #include "api/records.h"
+#include "api/topic_md.h"
 
 #include "format/json.h"
 #include "format/jsonw.h"
@@ -19,7 +21,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ static int body_object(api_req_t *req, json_object **obj, kr_err_t *err)
     if (!json_object_is_type(*obj, json_type_object)) {
         json_object_put(*obj);
         *obj = NULL;
-        return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
+        return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
                           "The request body must be a JSON object");
     }
     return 0;
@@ -85,22 +86,22 @@ static int check_known(api_req_t *req, json_object *obj, const char *const *know
 
 static int type_err(api_req_t *req, kr_err_t *err, const char *field, const char *what)
 {
-    return kr_err_set(err, req->version == 1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST, "%s: %s",
-                      field, what);
+    return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
+                      "%s: %s", field, what);
 }
 
 /* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
- * field (when given) goes into each element's offset. */
-static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_object *arr,
-                                                      const char *field, const char *off_key,
-                                                      kr_err_t *err)
+ * field (when given) goes into each element's offset, a timestamp (ISO-8601) as ms, or
+ * INT64_MIN when it is not one. */
+static kafka_tp_list_t *partitions_of(api_req_t *req, json_object *arr, const char *field,
+                                      const char *off_key, kr_err_t *err)
 {
     if (!arr || !json_object_is_type(arr, json_type_array)) {
         type_err(req, err, field, "expected an array");
         return NULL;
     }
     size_t n = json_object_array_length(arr);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)(n ? n : 1));
+    kafka_tp_list_t *l = kafka_tp_list_new(n);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);
         json_object *t = member(e, "topic"), *p = member(e, "partition");
@@ -114,7 +115,7 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
         static const char *const known[] = {"topic",     "partition", "offset",
                                             "timestamp", "metadata",  NULL};
         if (!bad && check_known(req, e, known, err) != 0) {
-            rd_kafka_topic_partition_list_destroy(l);
+            kafka_tp_list_free(l);
             return NULL;
         }
         if (bad || pv < 0 || pv > INT32_MAX) {
@@ -123,30 +124,31 @@ static rd_kafka_topic_partition_list_t *partitions_of(api_req_t *req, json_objec
             kr_err_set(err, KR_ERR_UNPROCESSABLE,
                        "%s: expected {\"topic\": string, \"partition\": integer >= 0%s}", where,
                        off_key && strcmp(off_key, "offset") == 0 ? ", \"offset\": integer" : "");
-            rd_kafka_topic_partition_list_destroy(l);
+            kafka_tp_list_free(l);
             return NULL;
         }
-        rd_kafka_topic_partition_t *tp =
-            rd_kafka_topic_partition_list_add(l, json_object_get_string(t), (int32_t)pv);
+        kafka_tp_t *tp = kafka_tp_list_add(l, json_object_get_string(t), (int32_t)pv);
         if (o && json_object_is_type(o, json_type_int))
             tp->offset = json_object_get_int64(o);
-        if (o && json_object_is_type(o, json_type_string))
-            tp->opaque = (void *)json_object_get_string(o); /* borrowed: ISO-8601 text */
+        if (off_key && strcmp(off_key, "timestamp") == 0) {
+            int64_t ms = 0;
+            bool ok = o && json_object_is_type(o, json_type_string) &&
+                      kr_clock_parse_iso8601(json_object_get_string(o), &ms) == 0;
+            tp->offset = ok ? ms : INT64_MIN;
+        }
         json_object *md = member(e, "metadata");
         if (md && json_object_is_type(md, json_type_string)) {
-            /* librdkafka frees it with the list (free()); xstrdup allocates with malloc. */
             tp->metadata = xstrdup(json_object_get_string(md));
-            tp->metadata_size = strlen(tp->metadata);
+            tp->metadata_len = strlen(tp->metadata);
         }
     }
     return l;
 }
 
-static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list_t *l,
-                             bool with_offset)
+static void write_partitions(fmt_jsonw_t *w, const kafka_tp_list_t *l, bool with_offset)
 {
     fmt_jsonw_arr_begin(w);
-    for (int i = 0; l && i < l->cnt; i++) {
+    for (size_t i = 0; l && i < l->cnt; i++) {
         if (with_offset && l->elems[i].offset < 0)
             continue; /* nothing committed for it: left out, as Confluent's response */
         fmt_jsonw_obj_begin(w);
@@ -158,8 +160,8 @@ static void write_partitions(fmt_jsonw_t *w, const rd_kafka_topic_partition_list
             fmt_jsonw_key(w, "offset");
             fmt_jsonw_int(w, l->elems[i].offset);
             fmt_jsonw_key(w, "metadata");
-            fmt_jsonw_strn(w, l->elems[i].metadata ? (const char *)l->elems[i].metadata : "",
-                           l->elems[i].metadata ? l->elems[i].metadata_size : 0);
+            fmt_jsonw_strn(w, l->elems[i].metadata ? l->elems[i].metadata : "",
+                           l->elems[i].metadata_len);
         }
         fmt_jsonw_obj_end(w);
     }
@@ -279,7 +281,7 @@ static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t 
                               "Invalid consumer configuration: auto.offset.reset '%s'", aor);
     }
     const char *ac = scalar(member(obj, "auto.commit.enable"));
-    o->auto_commit = req->version == 1 ? 0 : 1; /* v1 forced false when absent */
+    o->auto_commit = req->version == API_V1 ? 0 : 1; /* v1 forced false when absent */
     if (ac)
         o->auto_commit = strcasecmp(ac, "true") == 0;
     if (int_option(req, obj, "fetch.min.bytes", "responseMinBytes", &o->fetch_min_bytes, err) ||
@@ -401,13 +403,13 @@ api_status_t api_consumer_subscription(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = kafka_consumer_subscription(c, &err);
+    kafka_tp_list_t *l = kafka_consumer_subscription(c, &err);
     bool pattern = false;
-    for (int i = 0; l && i < l->cnt; i++)
+    for (size_t i = 0; l && i < l->cnt; i++)
         pattern = pattern || l->elems[i].topic[0] == '^';
     if (pattern) {
         /* A pattern: list the topics it currently matches (those assigned). */
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
         l = kafka_consumer_assignment(c, &err);
     }
     kafka_consumer_release(c);
@@ -418,16 +420,16 @@ api_status_t api_consumer_subscription(api_req_t *req)
     fmt_jsonw_obj_begin(&w);
     fmt_jsonw_key(&w, "topics");
     fmt_jsonw_arr_begin(&w);
-    for (int i = 0; i < l->cnt; i++) {
+    for (size_t i = 0; i < l->cnt; i++) {
         bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
+        for (size_t j = 0; j < i && !dup; j++)
             dup = strcmp(l->elems[j].topic, l->elems[i].topic) == 0;
         if (!dup)
             fmt_jsonw_str(&w, l->elems[i].topic);
     }
     fmt_jsonw_arr_end(&w);
     fmt_jsonw_obj_end(&w);
-    rd_kafka_topic_partition_list_destroy(l);
+    kafka_tp_list_free(l);
     return api_reply(req, 200);
 }
 
@@ -451,7 +453,7 @@ api_status_t api_consumer_assign(api_req_t *req)
     if (!c)
         return no_instance(req);
     api_status_t st;
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0 ||
         !(l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err)) ||
         kafka_consumer_assign(c, l, &err) != 0)
@@ -461,7 +463,7 @@ api_status_t api_consumer_assign(api_req_t *req)
     else
         st = reply_204(req);
     if (l)
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
     json_object_put(obj);
     kafka_consumer_release(c);
     return st;
@@ -473,7 +475,7 @@ api_status_t api_consumer_assignments(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = kafka_consumer_assignment(c, &err);
+    kafka_tp_list_t *l = kafka_consumer_assignment(c, &err);
     kafka_consumer_release(c);
     if (!l)
         return api_reply_err(req, &err);
@@ -483,7 +485,7 @@ api_status_t api_consumer_assignments(api_req_t *req)
     fmt_jsonw_key(&w, "partitions");
     write_partitions(&w, l, false);
     fmt_jsonw_obj_end(&w);
-    rd_kafka_topic_partition_list_destroy(l);
+    kafka_tp_list_free(l);
     return api_reply(req, 200);
 }
 
@@ -492,81 +494,56 @@ api_status_t api_consumer_assignments(api_req_t *req)
 enum job_kind { JOB_SEEK, JOB_SEEK_TIMES, JOB_COMMIT, JOB_COMMIT_ALL, JOB_COMMITTED };
 
 typedef struct cjob {
+    api_job_t job;       /* first member (api/job.h); job.err is the outcome */
     kafka_consumer_t *c; /* owned reference */
-    kr_workq_t *workq;
     enum job_kind kind;
-    rd_kafka_topic_partition_list_t *parts; /* owned, may be NULL */
-    int64_t timeout_ms;
-    int version;
-    kr_handle_t h;
-    kr_err_t err;
+    kafka_tp_list_t *parts; /* owned, may be NULL */
+    int64_t call_ms;        /* client.timeout.ms: each blocking call's bound */
+    api_version_t version;
 } cjob_t;
 
-static void cjob_free(void *arg)
+static void cjob_free(api_job_t *job)
 {
-    cjob_t *j = arg;
+    cjob_t *j = (cjob_t *)job;
     if (j->parts)
-        rd_kafka_topic_partition_list_destroy(j->parts);
+        kafka_tp_list_free(j->parts);
     kafka_consumer_release(j->c);
     xfree(j);
 }
 
-static void commit_all(cjob_t *j, rd_kafka_t *rk)
+static void commit_all(cjob_t *j)
 {
-    rd_kafka_resp_err_t e = rd_kafka_commit(rk, NULL, 0);
-    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
-        kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+    if (kafka_consumer_commit(j->c, NULL, &j->job.err) != 0 || j->version != API_V1)
         return;
-    }
-    if (j->version != 1)
-        return;
-    /* v1 answers with what is committed now, per assigned partition. */
-    if (rd_kafka_assignment(rk, &j->parts) == RD_KAFKA_RESP_ERR_NO_ERROR)
-        rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
+    /* v1 answers with what is committed now, per assigned partition (best effort). */
+    kr_err_t ignored = {0};
+    j->parts = kafka_consumer_assignment(j->c, &ignored);
+    if (j->parts)
+        kafka_consumer_committed(j->c, j->parts, j->call_ms, &ignored);
 }
 
-static void cjob_run(void *arg)
+static void cjob_run(api_job_t *job)
 {
-    cjob_t *j = arg;
-    rd_kafka_t *rk = kafka_consumer_rk(j->c);
-    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    cjob_t *j = (cjob_t *)job;
     switch (j->kind) {
     case JOB_SEEK_TIMES:
-        e = rd_kafka_offsets_for_times(rk, j->parts, (int)j->timeout_ms);
-        if (e) {
-            kr_err_set(&j->err, KR_ERR_KAFKA, "offsets for times failed: %s", rd_kafka_err2str(e));
-            break;
-        }
-        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        if (kafka_consumer_offsets_for_times(j->c, j->parts, j->call_ms, &job->err) == 0)
+            kafka_consumer_seek(j->c, j->parts, j->call_ms, &job->err);
         break;
     case JOB_SEEK:
-        kafka_consumer_seek(j->c, j->parts, j->timeout_ms, &j->err);
+        kafka_consumer_seek(j->c, j->parts, j->call_ms, &job->err);
         break;
     case JOB_COMMIT:
-        e = j->parts->cnt > 0 ? rd_kafka_commit(rk, j->parts, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
-        if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-            kr_err_set(&j->err, KR_ERR_KAFKA, "commit failed: %s", rd_kafka_err2str(e));
+        kafka_consumer_commit(j->c, j->parts, &job->err);
         break;
     case JOB_COMMIT_ALL:
-        commit_all(j, rk);
+        commit_all(j);
         break;
     case JOB_COMMITTED:
-        e = rd_kafka_committed(rk, j->parts, (int)j->timeout_ms);
-        if (e)
-            kr_err_set(&j->err, KR_ERR_KAFKA, "committed offsets: %s", rd_kafka_err2str(e));
+        kafka_consumer_committed(j->c, j->parts, j->call_ms, &job->err);
         break;
     }
-    kr_pending_complete(j->h, j, cjob_free);
-}
-
-static void cjob_start(void *arg, kr_handle_t h)
-{
-    cjob_t *j = arg;
-    j->h = h;
-    if (kr_workq_submit(j->workq, cjob_run, j) != 0) {
-        kr_err_set(&j->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
-        kr_pending_complete(h, j, cjob_free);
-    }
+    api_job_complete(job);
 }
 
 static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
@@ -575,8 +552,8 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
     if (timed_out)
         return api_reply_error(req, KR_ERR_KAFKA_RETRIABLE, "Timed out waiting for Kafka");
     api_status_t st;
-    if (j->err.code) {
-        st = api_reply_err(req, &j->err);
+    if (j->job.err.code) {
+        st = api_reply_err(req, &j->job.err);
     } else if (j->kind == JOB_SEEK || j->kind == JOB_SEEK_TIMES) {
         st = reply_204(req);
     } else if (j->kind == JOB_COMMITTED) {
@@ -587,13 +564,13 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
         write_partitions(&w, j->parts, true);
         fmt_jsonw_obj_end(&w);
         st = api_reply(req, 200);
-    } else if (j->version == 1) {
+    } else if (j->version == API_V1) {
         /* v1: [{topic, partition, consumed, committed}] of what is committed now */
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &req->resp);
         fmt_jsonw_arr_begin(&w);
-        for (int i = 0; j->parts && i < j->parts->cnt; i++) {
-            const rd_kafka_topic_partition_t *p = &j->parts->elems[i];
+        for (size_t i = 0; j->parts && i < j->parts->cnt; i++) {
+            const kafka_tp_t *p = &j->parts->elems[i];
             if (p->offset < 0)
                 continue;
             fmt_jsonw_obj_begin(&w);
@@ -613,31 +590,32 @@ static api_status_t cjob_done(api_req_t *req, void *result, bool timed_out)
         kr_buf_puts(&req->resp, "[]");
         st = api_reply(req, 200);
     }
-    cjob_free(j);
+    cjob_free(&j->job);
     return st;
 }
 
 static api_status_t run_job(api_req_t *req, kafka_consumer_t *c, enum job_kind kind,
-                            rd_kafka_topic_partition_list_t *parts)
+                            kafka_tp_list_t *parts)
 {
     cjob_t *j = xcalloc(1, sizeof(*j));
+    j->job.ctx = req->ctx;
+    j->job.free_fn = cjob_free;
     j->c = c;
-    j->workq = req->ctx->workq;
     j->kind = kind;
     j->parts = parts;
     j->version = req->version;
-    j->timeout_ms = req->ctx->cfg->client_timeout_ms;
-    return api_async(req, cjob_start, j, cjob_free, cjob_done, 3 * j->timeout_ms + 2000);
+    j->call_ms = req->ctx->cfg->client_timeout_ms;
+    return api_job_run(req, &j->job, cjob_run, cjob_done);
 }
 
 /* --- positions and offsets --------------------------------------------------------------- */
 
-static api_status_t seek_with(api_req_t *req, rd_kafka_topic_partition_list_t *parts,
-                              enum job_kind kind, kafka_consumer_t *c)
+static api_status_t seek_with(api_req_t *req, kafka_tp_list_t *parts, enum job_kind kind,
+                              kafka_consumer_t *c)
 {
     kr_err_t err = {0};
     if (kafka_consumer_check_assigned(c, parts, &err) != 0) {
-        rd_kafka_topic_partition_list_destroy(parts);
+        kafka_tp_list_free(parts);
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
@@ -652,7 +630,7 @@ api_status_t api_consumer_seek(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     enum job_kind kind = JOB_SEEK;
     if (body_object(req, &obj, &err) != 0 || !obj || check_known(req, obj, known, &err) != 0)
         goto bad;
@@ -664,21 +642,18 @@ api_status_t api_consumer_seek(api_req_t *req)
     if (times) {
         kind = JOB_SEEK_TIMES;
         l = partitions_of(req, times, "timestamps", "timestamp", &err);
-        for (int i = 0; l && i < l->cnt; i++) {
-            int64_t ms;
-            if (!l->elems[i].opaque || kr_clock_parse_iso8601(l->elems[i].opaque, &ms) != 0) {
+        for (size_t i = 0; l && i < l->cnt; i++) {
+            if (l->elems[i].offset == INT64_MIN) {
                 kr_err_set(&err, KR_ERR_UNPROCESSABLE,
-                           "timestamps[%d].timestamp: expected an ISO-8601 instant", i);
+                           "timestamps[%zu].timestamp: expected an ISO-8601 instant", i);
                 goto bad;
             }
-            l->elems[i].offset = ms;
-            l->elems[i].opaque = NULL;
         }
     } else {
         l = partitions_of(req, offsets, "offsets", "offset", &err);
-        for (int i = 0; l && i < l->cnt; i++) {
+        for (size_t i = 0; l && i < l->cnt; i++) {
             if (l->elems[i].offset < 0) {
-                kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%d].offset: must be >= 0", i);
+                kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%zu].offset: must be >= 0", i);
                 goto bad;
             }
         }
@@ -691,7 +666,7 @@ bad:
     if (!err.code)
         kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"offsets\"");
     if (l)
-        rd_kafka_topic_partition_list_destroy(l);
+        kafka_tp_list_free(l);
     json_object_put(obj);
     kafka_consumer_release(c);
     return api_reply_err(req, &err);
@@ -705,7 +680,7 @@ static api_status_t seek_edge(api_req_t *req, int64_t where)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
         l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
     json_object_put(obj);
@@ -715,19 +690,19 @@ static api_status_t seek_edge(api_req_t *req, int64_t where)
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    for (int i = 0; i < l->cnt; i++)
+    for (size_t i = 0; i < l->cnt; i++)
         l->elems[i].offset = where;
     return seek_with(req, l, JOB_SEEK, c);
 }
 
 api_status_t api_consumer_seek_beginning(api_req_t *req)
 {
-    return seek_edge(req, RD_KAFKA_OFFSET_BEGINNING);
+    return seek_edge(req, KAFKA_OFFSET_BEGINNING);
 }
 
 api_status_t api_consumer_seek_end(api_req_t *req)
 {
-    return seek_edge(req, RD_KAFKA_OFFSET_END);
+    return seek_edge(req, KAFKA_OFFSET_END);
 }
 
 api_status_t api_consumer_commit(api_req_t *req)
@@ -748,17 +723,17 @@ api_status_t api_consumer_commit(api_req_t *req)
         json_object_put(obj);
         return run_job(req, c, JOB_COMMIT_ALL, NULL);
     }
-    rd_kafka_topic_partition_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
+    kafka_tp_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
     json_object_put(obj);
     if (!l) {
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    for (int i = 0; i < l->cnt; i++) {
+    for (size_t i = 0; i < l->cnt; i++) {
         if (l->elems[i].offset < 0 || l->elems[i].offset == INT64_MAX) {
             kr_err_set(&err, KR_ERR_UNPROCESSABLE,
-                       "offsets[%d]: offset must be within 0..9223372036854775806", i);
-            rd_kafka_topic_partition_list_destroy(l);
+                       "offsets[%zu]: offset must be within 0..9223372036854775806", i);
+            kafka_tp_list_free(l);
             kafka_consumer_release(c);
             return api_reply_err(req, &err);
         }
@@ -775,7 +750,7 @@ api_status_t api_consumer_committed(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    rd_kafka_topic_partition_list_t *l = NULL;
+    kafka_tp_list_t *l = NULL;
     if (body_object(req, &obj, &err) == 0 && obj && check_known(req, obj, known, &err) == 0)
         l = partitions_of(req, member(obj, "partitions"), "partitions", NULL, &err);
     bool missing = !obj && !err.code;
@@ -811,7 +786,7 @@ static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id);
 
 /* Checks the records from the first on: json ones must be JSON, avro ones decode (into dec).
  * @return how many can be handed out; *missing gets a schema id to look up first. */
-static size_t check_records(api_req_t *req, int format, rd_kafka_message_t **msgs, size_t n,
+static size_t check_records(api_req_t *req, int format, kafka_record_t **msgs, size_t n,
                             kr_buf_t *dec, fmt_span_t *parts, int32_t *missing, kr_err_t *err)
 {
     size_t ok = 0;
@@ -830,7 +805,7 @@ static size_t check_records(api_req_t *req, int format, rd_kafka_message_t **msg
 
 static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
 {
-    rd_kafka_message_t **msgs;
+    kafka_record_t **msgs;
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
     int format = kafka_consumer_format(rc->c);
     kr_err_t err = {0};
@@ -868,7 +843,7 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
         }
     }
     for (size_t i = 0; i < ok; i++)
-        rd_kafka_message_destroy(msgs[i]);
+        kafka_record_free(msgs[i]);
     kr_buf_deinit(&dec);
     xfree(parts);
     xfree(msgs);
@@ -876,52 +851,51 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     return err.code ? api_reply_err(req, &err) : api_reply(req, 200);
 }
 
-/* An Avro record names a schema id not cached yet: look it up on a worker, then answer. */
+/* An Avro record names a schema id not cached yet: look it up on a worker, then answer. The
+ * job holds the read until then. */
 typedef struct schema_fetch {
-    sr_client_t *client;
-    kr_workq_t *workq;
+    api_job_t job;  /* first member (api/job.h) */
+    read_ctx_t *rc; /* owned */
     int32_t id;
-    kr_handle_t h;
 } schema_fetch_t;
 
-static void schema_fetch_run(void *arg)
+static void schema_fetch_free(api_job_t *job)
 {
-    schema_fetch_t *f = arg;
-    kr_err_t err = {0};
-    sr_client_get_id(f->client, f->id, &err); /* a failure is cached: the answer says it */
-    kr_pending_complete(f->h, f, xfree);
+    schema_fetch_t *f = (schema_fetch_t *)job;
+    if (f->rc)
+        read_ctx_free(f->rc);
+    xfree(f);
 }
 
-static void schema_fetch_start(void *arg, kr_handle_t h)
+static void schema_fetch_run(api_job_t *job)
 {
-    schema_fetch_t *f = arg;
-    f->h = h;
-    if (kr_workq_submit(f->workq, schema_fetch_run, f) != 0)
-        kr_pending_complete(h, f, xfree);
+    schema_fetch_t *f = (schema_fetch_t *)job;
+    kr_err_t err = {0};
+    sr_client_get_id(job->ctx->sr_client, f->id,
+                     &err); /* a failure is cached: the answer says it */
+    api_job_complete(job);
 }
 
 static api_status_t schema_fetched(api_req_t *req, void *result, bool timed_out)
 {
-    xfree(result);
-    read_ctx_t *rc = (read_ctx_t *)(uintptr_t)req->async.keep;
-    if (timed_out) {
-        read_ctx_free(rc);
+    if (timed_out)
         return api_reply_error(req, KR_ERR_SERIALIZATION,
                                "Schema registration or lookup failed: the registry timed out");
-    }
+    schema_fetch_t *f = result;
+    read_ctx_t *rc = f->rc;
+    f->rc = NULL;
+    api_job_free(&f->job);
     return answer_records(req, rc);
 }
 
 static api_status_t fetch_schema(api_req_t *req, read_ctx_t *rc, int32_t id)
 {
     schema_fetch_t *f = xcalloc(1, sizeof(*f));
-    f->client = req->ctx->sr_client;
-    f->workq = req->ctx->workq;
+    f->job.ctx = req->ctx;
+    f->job.free_fn = schema_fetch_free;
+    f->rc = rc;
     f->id = id;
-    api_async(req, schema_fetch_start, f, xfree, schema_fetched,
-              3 * req->ctx->cfg->client_timeout_ms + 2000);
-    req->async.keep = (uintptr_t)rc;
-    return API_ASYNC;
+    return api_job_run(req, &f->job, schema_fetch_run, schema_fetched);
 }
 
 static void wait_start(void *arg, kr_handle_t h)
@@ -1030,11 +1004,11 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 {
     kr_err_t err = {0};
     const char *topic = req->params[P_TOPIC];
-    rd_kafka_topic_partition_list_t *sub = kafka_consumer_subscription(c, &err);
-    int cnt = sub ? sub->cnt : 0;
+    kafka_tp_list_t *sub = kafka_consumer_subscription(c, &err);
+    size_t cnt = sub ? sub->cnt : 0;
     bool same = cnt == 1 && strcmp(sub->elems[0].topic, topic) == 0;
     if (sub)
-        rd_kafka_topic_partition_list_destroy(sub);
+        kafka_tp_list_free(sub);
     if (cnt > 0 && !same) {
         kafka_consumer_release(c);
         return api_reply_error(req, KR_ERR_CONSUMER_ALREADY_SUBSCRIBED,
@@ -1050,59 +1024,22 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 
 /* The topic check of a v1 read: a topic missing from the cached metadata forces one refresh
  * before 404/40401 (section K). */
-typedef struct v1_check {
-    kafka_consumer_t *c; /* owned reference */
-    const api_ctx_t *ctx;
-    const char *topic; /* borrowed from the request's path */
-    int64_t arrival_ms;
-    kr_handle_t h;
-    kafka_md_t *md;
-    kr_err_t err;
-} v1_check_t;
-
-static void v1_check_free(void *arg)
+static api_status_t v1_topic_known(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
-    v1_check_t *v = arg;
-    kafka_md_release(v->md);
-    kafka_consumer_release(v->c);
-    xfree(v);
-}
-
-static void v1_on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
-{
-    v1_check_t *v = arg;
-    v->md = md;
-    if (!md)
-        v->err = *err;
-    kr_pending_complete(v->h, v, v1_check_free);
-}
-
-static void v1_md_start(void *arg, kr_handle_t h)
-{
-    v1_check_t *v = arg;
-    v->h = h;
-    kafka_md_request_topic(v->ctx->md, v->topic, v->arrival_ms, v->arrival_ms, v1_on_md, v);
-}
-
-static api_status_t v1_md_resumed(api_req_t *req, void *result, bool timed_out)
-{
-    v1_check_t *v = result;
-    if (timed_out)
-        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
-                               "Kafka brokers are not available: timed out waiting for Kafka");
-    api_status_t st;
-    if (!v->md)
-        st = api_reply_err(req, &v->err);
-    else if (!kafka_md_topic(v->md, req->params[P_TOPIC]))
-        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
-    else {
-        kafka_consumer_t *c = v->c;
-        v->c = NULL;
-        v1_check_free(v);
+    kafka_consumer_t *c = arg;
+    bool known = md && kafka_md_topic(md, req->params[P_TOPIC]);
+    kafka_md_release(md);
+    if (known)
         return v1_read(req, c);
-    }
-    v1_check_free(v);
-    return st;
+    kafka_consumer_release(c);
+    if (!md)
+        return api_reply_err(req, err);
+    return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+}
+
+static void consumer_release_arg(void *arg)
+{
+    kafka_consumer_release(arg);
 }
 
 api_status_t api_consumer_v1_topic_read(api_req_t *req)
@@ -1110,16 +1047,5 @@ api_status_t api_consumer_v1_topic_read(api_req_t *req)
     kafka_consumer_t *c = instance(req);
     if (!c)
         return no_instance(req);
-    kafka_md_t *md = kafka_md_peek(req->ctx->md);
-    bool known = md && kafka_md_topic(md, req->params[P_TOPIC]);
-    kafka_md_release(md);
-    if (known)
-        return v1_read(req, c);
-    v1_check_t *v = xcalloc(1, sizeof(*v));
-    v->c = c;
-    v->ctx = req->ctx;
-    v->topic = req->params[P_TOPIC];
-    v->arrival_ms = req->start_ms;
-    return api_async(req, v1_md_start, v, v1_check_free, v1_md_resumed,
-                     3 * req->ctx->cfg->client_timeout_ms + 2000);
+    return api_topic_md(req, req->params[P_TOPIC], 0, v1_topic_known, c, consumer_release_arg);
 }

@@ -10,11 +10,12 @@
  * back on; run_blocking() on a worker. */
 #include "api/metadata.h"
 
+#include "api/job.h"
+#include "api/topic_md.h"
 #include "format/json.h"
 #include "format/jsonw.h"
 #include "kafka/metadata.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <string.h>
 
@@ -29,59 +30,58 @@ typedef struct md_job md_job_t;
 typedef void (*md_render_fn)(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w);
 
 struct md_job {
-    const api_ctx_t *ctx;
+    api_job_t job; /* first member (api/job.h); job.err is the outcome */
     unsigned need;
     char *topic; /* owned, when NEED_TOPIC */
     int32_t partition;
-    int64_t arrival_ms;
     md_render_fn render;
-    kr_handle_t handle;
     /* results */
     kafka_md_t *md;
-    kr_err_t err;
     kafka_config_entry_t *configs;
     long n_configs;
     int64_t low, high;
 };
 
-static void md_job_free(void *arg)
+static void md_job_free(api_job_t *arg)
 {
-    md_job_t *job = arg;
+    md_job_t *job = (md_job_t *)arg;
     kafka_md_release(job->md);
     kafka_config_entries_free(job->configs, job->n_configs > 0 ? (size_t)job->n_configs : 0);
     xfree(job->topic);
     xfree(job);
 }
 
-static bool has_what_it_needs(const md_job_t *job)
+static void md_job_free_arg(void *arg)
 {
-    if (!(job->need & NEED_TOPIC))
-        return true;
-    const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
-    return t != NULL;
+    md_job_free(arg);
 }
 
-static void complete(md_job_t *job)
-{
-    kr_pending_complete(job->handle, job, md_job_free);
-}
+static api_status_t with_topic(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg);
+static api_status_t md_resume(api_req_t *req, void *result, bool timed_out);
+static api_status_t finish(api_req_t *req, md_job_t *job);
+static void md_start(api_job_t *arg);
 
-/* The look-ups that block (DescribeConfigs, watermarks), on a worker. */
-static void run_blocking(void *arg)
+/* Serves a metadata request: from the cache when it can, else once the cache refreshed (and,
+ * for configs and watermarks, a worker job ran). */
+static api_status_t serve(api_req_t *req, unsigned need, md_render_fn render)
 {
-    md_job_t *job = arg;
-    const api_ctx_t *ctx = job->ctx;
-    int64_t timeout = ctx->cfg->client_timeout_ms;
-    if (job->need & NEED_CONFIGS)
-        job->n_configs =
-            kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs, &job->err);
-    if ((job->need & NEED_WATERMARKS) && job->err.code == 0) {
-        const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
-        if (kafka_md_partition(t, job->partition))
-            kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low, &job->high,
-                             &job->err);
+    md_job_t *job = xcalloc(1, sizeof(*job));
+    job->job.ctx = req->ctx;
+    job->job.free_fn = md_job_free;
+    job->need = need;
+    job->render = render;
+    if ((need & NEED_PARTITION) && api_param_int32(req, 1, &job->partition) != 0) {
+        md_job_free(&job->job);
+        return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
     }
-    complete(job);
+    if (need & NEED_TOPIC) {
+        job->topic = xstrdup(req->params[0]);
+        return api_topic_md(req, job->topic, 0, with_topic, job, md_job_free_arg);
+    }
+    job->md = kafka_md_peek(req->ctx->md);
+    if (job->md)
+        return finish(req, job);
+    return api_job_start(req, &job->job, md_start, md_resume);
 }
 
 static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
@@ -89,87 +89,76 @@ static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
     md_job_t *job = arg;
     job->md = md;
     if (!md)
-        job->err = *err;
-    if (!md || !has_what_it_needs(job) || !(job->need & (NEED_CONFIGS | NEED_WATERMARKS))) {
-        complete(job);
-        return;
-    }
-    if (kr_workq_submit(job->ctx->workq, run_blocking, job) != 0) {
-        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS,
-                   "Too many requests: the blocking-call queue is full, retry later");
-        complete(job);
-    }
+        job->job.err = *err;
+    api_job_complete(&job->job);
 }
 
-static void md_start(void *arg, kr_handle_t h)
+static void md_start(api_job_t *arg)
+{
+    kafka_md_request(arg->ctx->md, 0, on_md, arg);
+}
+
+/* The look-ups that block (DescribeConfigs, watermarks), on a worker. */
+static void run_blocking(api_job_t *arg)
+{
+    md_job_t *job = (md_job_t *)arg;
+    const api_ctx_t *ctx = arg->ctx;
+    int64_t timeout = ctx->cfg->client_timeout_ms;
+    if (job->need & NEED_CONFIGS)
+        job->n_configs =
+            kafka_topic_configs(ctx->admin, job->topic, timeout, &job->configs, &arg->err);
+    if ((job->need & NEED_WATERMARKS) && arg->err.code == 0) {
+        const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+        if (kafka_md_partition(t, job->partition))
+            kafka_watermarks(ctx->admin, job->topic, job->partition, timeout, &job->low, &job->high,
+                             &arg->err);
+    }
+    api_job_complete(arg);
+}
+
+/* The topic's snapshot is here: answer, or first run the blocking look-ups on a worker. */
+static api_status_t with_topic(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
     md_job_t *job = arg;
-    job->handle = h;
-    if (job->need & NEED_TOPIC)
-        kafka_md_request_topic(job->ctx->md, job->topic, 0, job->arrival_ms, on_md, job);
-    else
-        kafka_md_request(job->ctx->md, 0, on_md, job);
-}
-
-/* Checks the path's topic and partition against the snapshot, then renders. */
-static api_status_t finish(api_req_t *req, md_job_t *job)
-{
-    if (!job->md || (job->err.code && job->err.code != KR_ERR_TOPIC_NOT_FOUND))
-        return api_reply_err(req, &job->err);
-    if (job->need & NEED_TOPIC) {
-        const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
-        if (!t)
-            return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
-        if ((job->need & NEED_PARTITION) && !kafka_md_partition(t, job->partition))
-            return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
-    }
-    if (job->err.code)
-        return api_reply_err(req, &job->err);
-    fmt_jsonw_t w;
-    fmt_jsonw_init(&w, &req->resp);
-    job->render(req, job, &w);
-    if (fmt_jsonw_finish(&w) != 0)
-        return api_reply_error(req, KR_ERR_INTERNAL, "response too large");
-    return api_reply(req, 200);
+    job->md = md;
+    if (!md)
+        job->job.err = *err;
+    if (md && kafka_md_topic(md, job->topic) && (job->need & (NEED_CONFIGS | NEED_WATERMARKS)))
+        return api_job_run(req, &job->job, run_blocking, md_resume);
+    return finish(req, job);
 }
 
 static api_status_t md_resume(api_req_t *req, void *result, bool timed_out)
 {
-    md_job_t *job = result;
     if (timed_out)
         return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
                                "Kafka brokers are not available: timed out waiting for Kafka");
-    api_status_t st = finish(req, job);
-    md_job_free(job);
-    return st;
+    return finish(req, result);
 }
 
-/* Serves a metadata request: from the cache when it can, else through a worker job. */
-static api_status_t serve(api_req_t *req, unsigned need, md_render_fn render)
+/* Checks the path's topic and partition against the snapshot, then renders; frees job. */
+static api_status_t finish(api_req_t *req, md_job_t *job)
 {
-    md_job_t *job = xcalloc(1, sizeof(*job));
-    job->ctx = req->ctx;
-    job->need = need;
-    job->render = render;
-    job->arrival_ms = req->start_ms;
-    if (need & NEED_TOPIC)
-        job->topic = xstrdup(req->params[0]);
-    if ((need & NEED_PARTITION) && api_param_int32(req, 1, &job->partition) != 0) {
-        md_job_free(job);
-        return api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    api_status_t st = API_DONE;
+    const kr_err_t *err = &job->job.err;
+    const kafka_md_topic_t *t = job->md && job->topic ? kafka_md_topic(job->md, job->topic) : NULL;
+    if (!job->md || (err->code && err->code != KR_ERR_TOPIC_NOT_FOUND)) {
+        st = api_reply_err(req, err);
+    } else if ((job->need & NEED_TOPIC) && !t) {
+        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    } else if ((job->need & NEED_PARTITION) && !kafka_md_partition(t, job->partition)) {
+        st = api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    } else if (err->code) {
+        st = api_reply_err(req, err);
+    } else {
+        fmt_jsonw_t w;
+        fmt_jsonw_init(&w, &req->resp);
+        job->render(req, job, &w);
+        st = fmt_jsonw_finish(&w) != 0 ? api_reply_error(req, KR_ERR_INTERNAL, "response too large")
+                                       : api_reply(req, 200);
     }
-    if (!(need & (NEED_CONFIGS | NEED_WATERMARKS))) {
-        job->md = kafka_md_peek(req->ctx->md);
-        if (job->md && has_what_it_needs(job)) {
-            api_status_t st = finish(req, job);
-            md_job_free(job);
-            return st;
-        }
-        kafka_md_release(job->md);
-        job->md = NULL;
-    }
-    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-    return api_async(req, md_start, job, md_job_free, md_resume, timeout);
+    md_job_free(&job->job);
+    return st;
 }
 
 api_status_t api_root(api_req_t *req)
@@ -256,7 +245,7 @@ static void render_topic(api_req_t *req, const md_job_t *job, fmt_jsonw_t *w)
     fmt_jsonw_obj_begin(w);
     for (long i = 0; i < job->n_configs; i++) {
         /* v1 showed the topic's own overrides; v2 shows every config, defaults included. */
-        if (req->version == 1 && job->configs[i].is_default)
+        if (req->version == API_V1 && job->configs[i].is_default)
             continue;
         fmt_jsonw_key(w, job->configs[i].name);
         fmt_jsonw_str(w, job->configs[i].value);

@@ -6,18 +6,19 @@
  * every record to the shared producer and wait, suspended, until each has its outcome. The
  * payloads are not copied: they live in the decoded body's arena, which the job owns until the
  * last delivery report.
- * Threads: handlers on HTTP threads; on_md() and produced() on whichever thread calls back. */
+ * Threads: handlers, on_topic_md() and produced() on HTTP threads; batch_done() on the kafka
+ * loop (or the sending thread); schemas_run() and refresh_run() on workers. */
 #include "api/produce.h"
 
+#include "api/job.h"
+#include "api/topic_md.h"
 #include "format/avro_codec.h"
 #include "format/jsonw.h"
 #include "format/produce.h"
-#include "kafka/errors.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "schema/registry_client.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <string.h>
 
@@ -32,19 +33,16 @@ typedef struct avro_side {
 } avro_side_t;
 
 typedef struct produce_job {
-    const api_ctx_t *ctx;
+    api_job_t job;          /* first member (api/job.h); job.err: the request's error */
     char *topic;            /* owned */
     int32_t path_partition; /* -1: the topic endpoint */
     int64_t arrival_ms;
-    bool forced;        /* the refresh for missing partitions was asked for */
-    bool refreshed;     /* the producer was told of the partitions that refresh found */
-    int64_t not_before; /* the snapshot wanted: 0 = the cached one is fine */
-    kr_handle_t handle;
+    bool forced;            /* the refresh for missing partitions was asked for */
+    bool refreshed;         /* the producer was told of the partitions that refresh found */
     fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
     kafka_msg_t *msgs;      /* one per record */
     kafka_msg_header_t *headers;
     kafka_md_t *md; /* for the topic check */
-    kr_err_t err;
     /* Avro: the schemas, and the records in Confluent's wire format (spans of enc: key and
      * value of record i at 2i and 2i+1; len 0 with off UINT32_MAX: null) */
     bool avro;
@@ -57,9 +55,9 @@ typedef struct produce_job {
 /* enc's limit: PRODUCE_ENC_BASE + 4 x the body (see encode_all). */
 #define PRODUCE_ENC_BASE ((size_t)64 << 20)
 
-static void job_free(void *arg)
+static void job_free(api_job_t *arg)
 {
-    produce_job_t *job = arg;
+    produce_job_t *job = (produce_job_t *)arg;
     kafka_md_release(job->md);
     fmt_produce_req_deinit(&job->body);
     xfree(job->key.text);
@@ -90,10 +88,10 @@ static void write_failed(fmt_jsonw_t *w, const kafka_msg_t *m)
         fmt_jsonw_key(w, "error");
         fmt_jsonw_str(w, "outcome unknown: no delivery report in time, or shutting down");
     } else {
-        int code = kafka_err_code(m->err);
+        int code = kafka_msg_err_code(m);
         fmt_jsonw_int(w, code == KR_ERR_KAFKA_RETRIABLE ? code : KR_ERR_KAFKA);
         fmt_jsonw_key(w, "error");
-        fmt_jsonw_str(w, rd_kafka_err2str(m->err));
+        fmt_jsonw_str(w, kafka_msg_err_str(m));
     }
     fmt_jsonw_obj_end(w);
 }
@@ -149,30 +147,29 @@ static api_status_t produced(api_req_t *req, void *result, bool timed_out)
         return api_reply(req, 200);
     }
     write_offsets(req, job, job->body.n_records);
-    job_free(job);
+    job_free(&job->job);
     return api_reply(req, 200);
 }
 
 static void batch_done(void *opaque)
 {
     produce_job_t *job = opaque;
-    kr_pending_complete(job->handle, job, job_free);
+    api_job_complete(&job->job);
 }
 
-static void send_start(void *arg, kr_handle_t h)
+static void send_start(api_job_t *arg)
 {
-    produce_job_t *job = arg;
-    job->handle = h;
-    kafka_producer_send(job->ctx->producer, job->topic, job->msgs, job->body.n_records, batch_done,
-                        job);
+    produce_job_t *job = (produce_job_t *)arg;
+    kafka_producer_send(job->job.ctx->producer, job->topic, job->msgs, job->body.n_records,
+                        batch_done, job);
 }
 
 /* Turns the decoded records into producer messages; checks sizes (413 before anything is
- * sent). @return 0 or -1 with job->err set. */
+ * sent). @return 0 or -1 with job->job.err set. */
 static int build_msgs(produce_job_t *job)
 {
     fmt_produce_req_t *b = &job->body;
-    int64_t max = kafka_producer_max_message_bytes(job->ctx->producer);
+    int64_t max = kafka_producer_max_message_bytes(job->job.ctx->producer);
     job->msgs = xcalloc(b->n_records, sizeof(kafka_msg_t));
     job->headers = xcalloc(b->n_headers ? b->n_headers : 1, sizeof(kafka_msg_header_t));
     for (size_t i = 0; i < b->n_headers; i++) {
@@ -200,7 +197,7 @@ static int build_msgs(produce_job_t *job)
         m->headers = job->headers + r->first_header;
         m->n_headers = r->n_headers;
         if ((int64_t)kafka_msg_wire_size(m) > max)
-            return kr_err_set(&job->err, KR_ERR_TOO_LARGE,
+            return kr_err_set(&job->job.err, KR_ERR_TOO_LARGE,
                               "records[%zu]: record of %zu bytes exceeds the producer's "
                               "message.max.bytes (%lld)",
                               i, kafka_msg_wire_size(m), (long long)max);
@@ -213,34 +210,30 @@ static int build_msgs(produce_job_t *job)
 static int check_partitions(produce_job_t *job, const kafka_md_topic_t *t)
 {
     if (job->path_partition >= 0 && !kafka_md_partition(t, job->path_partition))
-        return kr_err_set(&job->err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+        return kr_err_set(&job->job.err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
     for (size_t i = 0; i < job->body.n_records; i++) {
         int32_t p = job->body.records[i].partition;
         if (p >= 0 && !kafka_md_partition(t, p))
-            return kr_err_set(&job->err, KR_ERR_PARTITION_NOT_FOUND,
+            return kr_err_set(&job->job.err, KR_ERR_PARTITION_NOT_FOUND,
                               "Partition not found: records[%zu].partition %d", i, p);
     }
     return 0;
 }
 
-static void md_start(void *arg, kr_handle_t h);
-static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out);
+static api_status_t on_topic_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg);
 
-static void refresh_run(void *arg)
+static void job_free_arg(void *arg)
 {
-    produce_job_t *job = arg;
-    kr_err_t err = {0}; /* a failure shows as the records' own errors */
-    kafka_producer_refresh_topic(job->ctx->producer, job->topic, job->ctx->cfg->client_timeout_ms,
-                                 &err);
-    kr_pending_complete(job->handle, job, job_free);
+    job_free(arg);
 }
 
-static void refresh_start(void *arg, kr_handle_t h)
+static void refresh_run(api_job_t *arg)
 {
-    produce_job_t *job = arg;
-    job->handle = h;
-    if (kr_workq_submit(job->ctx->workq, refresh_run, job) != 0)
-        kr_pending_complete(h, job, job_free);
+    produce_job_t *job = (produce_job_t *)arg;
+    kr_err_t err = {0}; /* a failure shows as the records' own errors */
+    kafka_producer_refresh_topic(arg->ctx->producer, job->topic, arg->ctx->cfg->client_timeout_ms,
+                                 &err);
+    api_job_complete(arg);
 }
 
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job);
@@ -258,65 +251,44 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
 {
     const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
     if (!t) {
-        job_free(job);
+        job_free(&job->job);
         return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
     }
     if (check_partitions(job, t) != 0 && !job->forced) {
         /* Partitions added a moment ago: one refresh fetched after the request arrived (the
          * topic's own forced refresh may already be that one) before 40402. */
         job->forced = true;
-        job->not_before = job->arrival_ms;
-        kr_err_clear(&job->err);
+        kr_err_clear(&job->job.err);
         kafka_md_release(job->md);
         job->md = NULL;
-        int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-        return api_async(req, md_start, job, job_free, md_resumed, timeout);
+        return api_topic_md(req, job->topic, job->arrival_ms, on_topic_md, job, job_free_arg);
     }
-    if (!job->err.code && job->forced && !job->refreshed) {
+    if (!job->job.err.code && job->forced && !job->refreshed) {
         /* Partitions krest just found are unknown to the producer until its own refresh. */
         job->refreshed = true;
-        int64_t timeout = 2 * req->ctx->cfg->client_timeout_ms + 2000;
-        return api_async(req, refresh_start, job, job_free, refresh_resumed, timeout);
+        return api_job_run(req, &job->job, refresh_run, refresh_resumed);
     }
-    if (job->err.code || build_msgs(job) != 0) {
-        api_status_t st = api_reply_err(req, &job->err);
-        job_free(job);
+    if (job->job.err.code || build_msgs(job) != 0) {
+        api_status_t st = api_reply_err(req, &job->job.err);
+        job_free(&job->job);
         return st;
     }
     kafka_md_release(job->md);
     job->md = NULL;
-    int64_t timeout = kafka_producer_message_timeout_ms(req->ctx->producer) + 5000;
-    api_async(req, send_start, job, job_free, produced, timeout);
+    /* The send's own deadline: every record has its outcome within message.timeout.ms. */
+    job->job.timeout_ms = kafka_producer_message_timeout_ms(req->ctx->producer) + 5000;
+    api_job_start(req, &job->job, send_start, produced);
     req->async.keep = job->body.n_records;
     return API_ASYNC;
 }
 
-static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+static api_status_t on_topic_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
     produce_job_t *job = arg;
-    kafka_md_release(job->md);
     job->md = md;
-    if (!md)
-        job->err = *err;
-    kr_pending_complete(job->handle, job, job_free);
-}
-
-static void md_start(void *arg, kr_handle_t h)
-{
-    produce_job_t *job = arg;
-    job->handle = h;
-    kafka_md_request_topic(job->ctx->md, job->topic, job->not_before, job->arrival_ms, on_md, job);
-}
-
-static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)
-{
-    produce_job_t *job = result;
-    if (timed_out)
-        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
-                               "Kafka brokers are not available: timed out waiting for Kafka");
-    if (!job->md) {
-        api_status_t st = api_reply_err(req, &job->err);
-        job_free(job);
+    if (!md) {
+        api_status_t st = api_reply_err(req, err);
+        job_free(&job->job);
         return st;
     }
     return with_metadata(req, job);
@@ -339,7 +311,7 @@ static int encode_one(produce_job_t *job, const avro_side_t *side, fmt_span_t sr
     snprintf(path, sizeof(path), "records[%zu].%s", i, what);
     if (kr_buf_append(e, hdr, sizeof(hdr)) != 0 ||
         avs_encode_json(side->schema, fmt_produce_bytes(&job->body, src), src.len, path, e,
-                        &job->err) != 0)
+                        &job->job.err) != 0)
         return -1;
     *out = (fmt_span_t){(uint32_t)start, (uint32_t)(e->len - start)};
     return 0;
@@ -440,29 +412,19 @@ static void side_resolve(sr_client_t *c, avro_side_t *s, kr_err_t *err)
     }
 }
 
-static void schemas_run(void *arg)
+static void schemas_run(api_job_t *arg)
 {
-    produce_job_t *job = arg;
-    side_resolve(job->ctx->sr_client, &job->key, &job->err);
-    side_resolve(job->ctx->sr_client, &job->value, &job->err);
-    kr_pending_complete(job->handle, job, job_free);
-}
-
-static void schemas_start(void *arg, kr_handle_t h)
-{
-    produce_job_t *job = arg;
-    job->handle = h;
-    if (kr_workq_submit(job->ctx->workq, schemas_run, job) != 0) {
-        kr_err_set(&job->err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
-        kr_pending_complete(h, job, job_free);
-    }
+    produce_job_t *job = (produce_job_t *)arg;
+    side_resolve(arg->ctx->sr_client, &job->key, &arg->err);
+    side_resolve(arg->ctx->sr_client, &job->value, &arg->err);
+    api_job_complete(arg);
 }
 
 static api_status_t encoded(api_req_t *req, produce_job_t *job)
 {
-    if (job->err.code || encode_all(job) != 0) {
-        api_status_t st = api_reply_err(req, &job->err);
-        job_free(job);
+    if (job->job.err.code || encode_all(job) != 0) {
+        api_status_t st = api_reply_err(req, &job->job.err);
+        job_free(&job->job);
         return st;
     }
     return check_topic(req, job);
@@ -480,29 +442,22 @@ static api_status_t avro_produce(api_req_t *req, produce_job_t *job)
 {
     kr_err_t err = {0};
     if (avro_sides(job, &err) != 0) {
-        job_free(job);
+        job_free(&job->job);
         return api_reply_err(req, &err);
     }
     sr_client_t *c = req->ctx->sr_client;
-    bool k = side_peek(c, &job->key, &job->err);
-    bool v = side_peek(c, &job->value, &job->err);
-    if ((k && v) || job->err.code)
+    bool k = side_peek(c, &job->key, &job->job.err);
+    bool v = side_peek(c, &job->value, &job->job.err);
+    if ((k && v) || job->job.err.code)
         return encoded(req, job);
-    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-    return api_async(req, schemas_start, job, job_free, schemas_resumed, timeout);
+    return api_job_run(req, &job->job, schemas_run, schemas_resumed);
 }
 
 /* --- step 1: decode ---------------------------------------------------------------------- */
 
 static api_status_t check_topic(api_req_t *req, produce_job_t *job)
 {
-    job->md = kafka_md_peek(req->ctx->md);
-    if (job->md && kafka_md_topic(job->md, job->topic))
-        return with_metadata(req, job);
-    kafka_md_release(job->md);
-    job->md = NULL;
-    int64_t timeout = 3 * req->ctx->cfg->client_timeout_ms + 2000;
-    return api_async(req, md_start, job, job_free, md_resumed, timeout);
+    return api_topic_md(req, job->topic, 0, on_topic_md, job, job_free_arg);
 }
 
 static api_status_t produce(api_req_t *req, int32_t path_partition)
@@ -513,7 +468,8 @@ static api_status_t produce(api_req_t *req, int32_t path_partition)
                                "The %s embedded format is not supported by this krest",
                                f == API_FMT_JSONSCHEMA ? "jsonschema" : "protobuf");
     produce_job_t *job = xcalloc(1, sizeof(*job));
-    job->ctx = req->ctx;
+    job->job.ctx = req->ctx;
+    job->job.free_fn = job_free;
     job->topic = xstrdup(req->params[0]);
     job->path_partition = path_partition;
     job->arrival_ms = req->start_ms;
@@ -528,7 +484,7 @@ static api_status_t produce(api_req_t *req, int32_t path_partition)
     kr_err_t err = {0};
     job->body_len = req->body_len;
     if (fmt_produce_parse(req->body, req->body_len, &opts, &job->body, &err) != 0) {
-        job_free(job);
+        job_free(&job->job);
         return api_reply_err(req, &err);
     }
     return job->avro ? avro_produce(req, job) : check_topic(req, job);

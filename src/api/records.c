@@ -15,21 +15,20 @@
 
 #define LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
 
-/* The topic name of the records being written, quoted once per topic handle. Kafka topic names
- * need no escaping ([a-zA-Z0-9._-]); a name that would is quoted the slow way. */
+/* The topic name of the records being written, measured once per topic handle (the view's
+ * topic pointer is the handle's). Kafka topic names need no escaping ([a-zA-Z0-9._-]); a name
+ * that would is quoted the slow way. */
 typedef struct topic_cache {
-    const rd_kafka_topic_t *rkt;
     const char *name;
     size_t len;
     bool plain;
 } topic_cache_t;
 
-static void topic_lookup(topic_cache_t *tc, const rd_kafka_topic_t *rkt)
+static void topic_lookup(topic_cache_t *tc, const char *name)
 {
-    if (tc->rkt == rkt)
+    if (tc->name == name)
         return;
-    tc->rkt = rkt;
-    tc->name = rd_kafka_topic_name(rkt);
+    tc->name = name;
     tc->len = strlen(tc->name);
     tc->plain = true;
     for (size_t i = 0; i < tc->len; i++) {
@@ -65,23 +64,13 @@ static char *put_bytes(char *o, const void *p, size_t n, int format)
 /* Everything of a record but its topic, key, value and headers (with the closing brace). */
 #define FIXED_ROOM 128
 
-/* The record's headers, when it has any (v2). */
-static rd_kafka_headers_t *headers_of(const rd_kafka_message_t *m)
-{
-    rd_kafka_headers_t *hdrs = NULL;
-    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs ||
-        rd_kafka_header_cnt(hdrs) == 0)
-        return NULL;
-    return hdrs;
-}
-
-static void write_headers(kr_buf_t *out, const rd_kafka_headers_t *hdrs, bool *failed)
+static void write_headers(kr_buf_t *out, const kafka_record_t *m, bool *failed)
 {
     int rc = kr_buf_append(out, ",\"headers\":[", 12);
     const char *name;
     const void *val;
     size_t len;
-    for (size_t i = 0; rc == 0 && rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == 0; i++) {
+    for (size_t i = 0; rc == 0 && kafka_record_header(m, i, &name, &val, &len) == 0; i++) {
         rc |= kr_buf_append(out, i ? ",{\"key\":" : "{\"key\":", i ? 8 : 7);
         rc |= fmt_json_quote(out, name, strlen(name));
         rc |= kr_buf_append(out, ",\"value\":", 9);
@@ -106,30 +95,32 @@ typedef struct part {
     int format;
 } part_t;
 
-static part_t part_of(const rd_kafka_message_t *m, int i, int format, const kr_buf_t *decoded,
+static part_t part_of(const kafka_record_view_t *v, int i, int format, const kr_buf_t *decoded,
                       const fmt_span_t *spans)
 {
-    const void *p = i ? m->payload : m->key;
-    size_t n = i ? m->len : m->key_len;
+    const void *p = i ? v->value : v->key;
+    size_t n = i ? v->value_len : v->key_len;
     if (!decoded || !p)
         return (part_t){p, n, format};
     return (part_t){decoded->data + spans[i].off, spans[i].len, API_FMT_JSON};
 }
 
-static void write_one(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, int version,
+static void write_one(fmt_jsonw_t *w, const kafka_record_t *m, int format, api_version_t version,
                       topic_cache_t *tc, const kr_buf_t *decoded, const fmt_span_t *spans)
 {
-    part_t key = part_of(m, 0, format, decoded, spans);
-    part_t val = part_of(m, 1, format, decoded, spans);
+    kafka_record_view_t v;
+    kafka_record_view(m, &v);
+    part_t key = part_of(&v, 0, format, decoded, spans);
+    part_t val = part_of(&v, 1, format, decoded, spans);
     kr_buf_t *out = w->out;
     fmt_jsonw_raw(w, "{", 1); /* the separator from the previous record, and the brace */
     int rc = 0;
     size_t room =
         FIXED_ROOM + bytes_room(key.p, key.n, key.format) + bytes_room(val.p, val.n, val.format);
     bool topic_inline = false;
-    rd_kafka_headers_t *hdrs = NULL;
-    if (version == 2) {
-        topic_lookup(tc, m->rkt);
+    bool hdrs = false;
+    if (version == API_V2) {
+        topic_lookup(tc, v.topic);
         topic_inline = tc->plain;
         if (topic_inline) {
             room += tc->len + 12;
@@ -138,7 +129,7 @@ static void write_one(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
             rc |= fmt_json_quote(out, tc->name, tc->len);
             rc |= kr_buf_putc(out, ',');
         }
-        hdrs = headers_of(m);
+        hdrs = kafka_record_header_count(m) > 0;
     }
     rc |= kr_buf_reserve(out, room);
     if (rc) {
@@ -157,19 +148,19 @@ static void write_one(fmt_jsonw_t *w, const rd_kafka_message_t *m, int format, i
     o = LIT(o, ",\"value\":");
     o = put_bytes(o, val.p, val.n, val.format);
     o = LIT(o, ",\"partition\":");
-    o += fmt_json_i64(o, m->partition);
+    o += fmt_json_i64(o, v.partition);
     o = LIT(o, ",\"offset\":");
-    o += fmt_json_i64(o, m->offset);
-    if (version == 2) {
+    o += fmt_json_i64(o, v.offset);
+    if (version == API_V2) {
         o = LIT(o, ",\"timestamp\":");
-        o += fmt_json_i64(o, rd_kafka_message_timestamp(m, NULL));
+        o += fmt_json_i64(o, v.timestamp);
     }
     if (!hdrs)
         *o++ = '}';
     out->len = (size_t)(o - out->data);
     out->data[out->len] = '\0';
     if (hdrs)
-        write_headers(out, hdrs, &w->failed); /* and the record's closing brace */
+        write_headers(out, m, &w->failed); /* and the record's closing brace */
 }
 
 static const char *part_name(int i)
@@ -177,11 +168,13 @@ static const char *part_name(int i)
     return i ? "value" : "key";
 }
 
-int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, fmt_span_t parts[2],
+int api_record_avro(const kafka_record_t *m, sr_client_t *c, kr_buf_t *out, fmt_span_t parts[2],
                     int32_t *missing, kr_err_t *err)
 {
-    const unsigned char *ps[2] = {m->key, m->payload};
-    size_t lens[2] = {m->key_len, m->len};
+    kafka_record_view_t v;
+    kafka_record_view(m, &v);
+    const unsigned char *ps[2] = {v.key, v.value};
+    size_t lens[2] = {v.key_len, v.value_len};
     for (int i = 0; i < 2; i++) {
         parts[i] = (fmt_span_t){0, 0};
         if (!ps[i])
@@ -192,8 +185,7 @@ int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, 
                               "Error deserializing the Avro %s of the record at %s-%d offset "
                               "%lld: not in the Schema Registry wire format (magic byte 0, "
                               "schema id)",
-                              part_name(i), rd_kafka_topic_name(m->rkt), m->partition,
-                              (long long)m->offset);
+                              part_name(i), v.topic, v.partition, (long long)v.offset);
         int32_t id = (int32_t)((uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 |
                                (uint32_t)p[4]);
         bool failed = false;
@@ -208,8 +200,7 @@ int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, 
             return kr_err_set(err, KR_ERR_SERIALIZATION,
                               "Error deserializing the Avro %s of the record at %s-%d offset "
                               "%lld: %s",
-                              part_name(i), rd_kafka_topic_name(m->rkt), m->partition,
-                              (long long)m->offset,
+                              part_name(i), v.topic, v.partition, (long long)v.offset,
                               s ? derr.msg : "schema id unknown to the Schema Registry");
         parts[i] = (fmt_span_t){(uint32_t)start, (uint32_t)(out->len - start)};
     }
@@ -217,10 +208,12 @@ int api_record_avro(const rd_kafka_message_t *m, sr_client_t *c, kr_buf_t *out, 
 }
 
 /* A json record's key/value must be JSON to be embedded (else 408/40801, as Confluent). */
-int api_record_check_json(const rd_kafka_message_t *m, kr_err_t *err)
+int api_record_check_json(const kafka_record_t *m, kr_err_t *err)
 {
-    const void *parts[2] = {m->key, m->payload};
-    size_t lens[2] = {m->key_len, m->len};
+    kafka_record_view_t v;
+    kafka_record_view(m, &v);
+    const void *parts[2] = {v.key, v.value};
+    size_t lens[2] = {v.key_len, v.value_len};
     for (int i = 0; i < 2; i++) {
         if (!parts[i])
             continue;
@@ -229,20 +222,22 @@ int api_record_check_json(const rd_kafka_message_t *m, kr_err_t *err)
             return kr_err_set(err, KR_ERR_SERIALIZATION,
                               "Error deserializing the %s of the record at %s-%d offset %lld as "
                               "JSON",
-                              i ? "value" : "key", rd_kafka_topic_name(m->rkt), m->partition,
-                              (long long)m->offset);
+                              i ? "value" : "key", v.topic, v.partition, (long long)v.offset);
     }
     return 0;
 }
 
-void api_records_write(fmt_jsonw_t *w, rd_kafka_message_t *const *msgs, size_t n, int format,
-                       int version, const kr_buf_t *decoded, const fmt_span_t *spans)
+void api_records_write(fmt_jsonw_t *w, kafka_record_t *const *msgs, size_t n, int format,
+                       api_version_t version, const kr_buf_t *decoded, const fmt_span_t *spans)
 {
     /* One reserve for the lot when it fits (else each record asks for its own room). */
     size_t total = decoded ? decoded->len : 0;
-    for (size_t i = 0; i < n; i++)
-        total += FIXED_ROOM + 64 + bytes_room(msgs[i]->key, msgs[i]->key_len, format) +
-                 bytes_room(msgs[i]->payload, msgs[i]->len, format);
+    for (size_t i = 0; i < n; i++) {
+        kafka_record_view_t v;
+        kafka_record_view(msgs[i], &v);
+        total += FIXED_ROOM + 64 + bytes_room(v.key, v.key_len, format) +
+                 bytes_room(v.value, v.value_len, format);
+    }
     (void)kr_buf_reserve(w->out, total);
     topic_cache_t tc = {0};
     for (size_t i = 0; i < n; i++)

@@ -5,12 +5,12 @@
  * See schema_registry.h and docs/schema-registry.md. */
 #include "api/schema_registry.h"
 
+#include "api/job.h"
 #include "format/avro_schema.h"
 #include "format/json.h"
 #include "format/jsonw.h"
 #include "schema/registry.h"
 #include "util/mem.h"
-#include "util/workq.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,9 +25,8 @@ typedef struct sr_job sr_job_t;
 typedef void (*sr_exec_fn)(sr_job_t *j);
 
 struct sr_job {
+    api_job_t job; /* first member (api/job.h); job.err: the registry's error */
     sr_registry_t *reg;
-    kr_workq_t *workq;
-    kr_handle_t h;
     sr_exec_fn exec;
     /* inputs */
     char *subject; /* NULL: global (config) */
@@ -39,36 +38,23 @@ struct sr_job {
     /* outputs */
     int status;
     kr_buf_t out;
-    kr_err_t err;
 };
 
-static void job_free(void *arg)
+static void job_free(api_job_t *job)
 {
-    sr_job_t *j = arg;
-    if (!j)
-        return;
+    sr_job_t *j = (sr_job_t *)job;
     xfree(j->subject);
     avs_free(j->schema);
     kr_buf_deinit(&j->out);
     xfree(j);
 }
 
-static void job_run(void *arg)
+static void job_run(api_job_t *job)
 {
-    sr_job_t *j = arg;
-    if (sr_registry_wait_ready(j->reg, &j->err) == 0)
+    sr_job_t *j = (sr_job_t *)job;
+    if (sr_registry_wait_ready(j->reg, &job->err) == 0)
         j->exec(j);
-    kr_pending_complete(j->h, j, job_free);
-}
-
-static void job_start(void *arg, kr_handle_t h)
-{
-    sr_job_t *j = arg;
-    j->h = h;
-    if (kr_workq_submit(j->workq, job_run, j) != 0) {
-        kr_err_set(&j->err, SR_ERR_STORE, "Too many requests: worker queue full");
-        kr_pending_complete(h, j, job_free);
-    }
+    api_job_complete(job);
 }
 
 static api_status_t job_done(api_req_t *req, void *result, bool timed_out)
@@ -77,21 +63,25 @@ static api_status_t job_done(api_req_t *req, void *result, bool timed_out)
     api_status_t st;
     if (timed_out) {
         st = api_reply_error(req, SR_ERR_TIMEOUT, "Timed out waiting for the schemas topic");
-    } else if (j->err.code) {
-        st = api_reply_err(req, &j->err);
+    } else if (j->job.err.code) {
+        st = api_reply_err(req, &j->job.err);
     } else {
         kr_buf_append(&req->resp, j->out.data, j->out.len);
         st = api_reply(req, j->status ? j->status : 200);
     }
-    job_free(j);
+    api_job_free(&j->job);
     return st;
 }
 
 static sr_job_t *job_new(api_req_t *req, sr_exec_fn exec)
 {
     sr_job_t *j = xcalloc(1, sizeof(*j));
+    j->job.ctx = req->ctx;
+    j->job.free_fn = job_free;
+    /* The registry's own deadline: it may wait for the schemas topic to be read (bounded by
+     * client.init.timeout.ms) and then write to it. */
+    j->job.timeout_ms = req->ctx->cfg->client_init_timeout_ms * 2 + 5000;
     j->reg = req->ctx->registry;
-    j->workq = req->ctx->workq;
     j->exec = exec;
     j->level = -1;
     kr_buf_init(&j->out, 0);
@@ -100,8 +90,7 @@ static sr_job_t *job_new(api_req_t *req, sr_exec_fn exec)
 
 static api_status_t job_submit(api_req_t *req, sr_job_t *j)
 {
-    int64_t timeout = req->ctx->cfg->client_init_timeout_ms * 2 + 5000;
-    return api_async(req, job_start, j, job_free, job_done, timeout);
+    return api_job_run(req, &j->job, job_run, job_done);
 }
 
 /* --- request parsing ---------------------------------------------------------------------- */
@@ -276,7 +265,7 @@ static void exec_schema_by_id(sr_job_t *j)
     const sr_state_t *st = sr_registry_read_begin(j->reg);
     const sr_schema_t *s = sr_state_schema(st, j->id);
     if (!s || !sr_state_id_used(st, j->id, true)) {
-        kr_err_set(&j->err, SR_ERR_SCHEMA_NOT_FOUND, "Schema %d not found", (int)j->id);
+        kr_err_set(&j->job.err, SR_ERR_SCHEMA_NOT_FOUND, "Schema %d not found", (int)j->id);
     } else {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
@@ -321,7 +310,7 @@ static void exec_schema_versions(sr_job_t *j)
 {
     const sr_state_t *st = sr_registry_read_begin(j->reg);
     if (!sr_state_schema(st, j->id) || !sr_state_id_used(st, j->id, true)) {
-        kr_err_set(&j->err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
+        kr_err_set(&j->job.err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
     } else {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
@@ -383,7 +372,7 @@ api_status_t api_sr_subjects(api_req_t *req)
 
 static void subject_not_found(sr_job_t *j)
 {
-    kr_err_set(&j->err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", j->subject);
+    kr_err_set(&j->job.err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", j->subject);
 }
 
 static void exec_versions(sr_job_t *j)
@@ -427,7 +416,7 @@ static void exec_version_get(sr_job_t *j)
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
         subject_not_found(j);
     else if (!v || !sc)
-        kr_err_set(&j->err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
     else if (j->raw)
         kr_buf_puts(&j->out, sc->text);
     else
@@ -467,7 +456,7 @@ static int plan_register(const sr_state_t *st, void *arg, sr_records_t *out, kr_
 static void exec_register(sr_job_t *j)
 {
     sr_register_t r = {.subject = j->subject, .schema = j->schema};
-    if (sr_registry_write(j->reg, plan_register, &r, &j->err) == 0)
+    if (sr_registry_write(j->reg, plan_register, &r, &j->job.err) == 0)
         kr_buf_printf(&j->out, "{\"id\":%d}", (int)r.id);
 }
 
@@ -507,7 +496,7 @@ static void exec_lookup(sr_job_t *j)
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
         subject_not_found(j);
     else if (!found)
-        kr_err_set(&j->err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
+        kr_err_set(&j->job.err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
     else
         write_version(&j->out, s->name, found, sr_state_schema(st, found->id));
     sr_registry_read_end(j->reg);
@@ -539,7 +528,7 @@ static int plan_delete_subject(const sr_state_t *st, void *arg, sr_records_t *ou
 static void exec_subject_delete(sr_job_t *j)
 {
     delete_subject_t d = {.subject = j->subject, .permanent = j->permanent};
-    if (sr_registry_write(j->reg, plan_delete_subject, &d, &j->err) == 0) {
+    if (sr_registry_write(j->reg, plan_delete_subject, &d, &j->job.err) == 0) {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
         fmt_jsonw_arr_begin(&w);
@@ -571,7 +560,7 @@ static int plan_delete_version(const sr_state_t *st, void *arg, sr_records_t *ou
 static void exec_version_delete(sr_job_t *j)
 {
     delete_version_t d = {.subject = j->subject, .version = j->version, .permanent = j->permanent};
-    if (sr_registry_write(j->reg, plan_delete_version, &d, &j->err) == 0)
+    if (sr_registry_write(j->reg, plan_delete_version, &d, &j->job.err) == 0)
         kr_buf_printf(&j->out, "%d", (int)d.deleted);
 }
 
@@ -597,7 +586,7 @@ static void exec_config_get(sr_job_t *j)
     if (!j->subject || (s && s->compat >= 0) || j->to_global)
         write_level(&j->out, "compatibilityLevel", sr_state_compat(st, s));
     else
-        kr_err_set(&j->err, SR_ERR_SUBJECT_COMPAT_NOT_CONFIGURED,
+        kr_err_set(&j->job.err, SR_ERR_SUBJECT_COMPAT_NOT_CONFIGURED,
                    "Subject '%s' does not have subject-level compatibility configured", j->subject);
     sr_registry_read_end(j->reg);
 }
@@ -625,7 +614,7 @@ static void exec_config_put(sr_job_t *j)
         return;
     }
     set_config_t c = {.subject = j->subject, .level = (avs_compat_level_t)j->level};
-    if (sr_registry_write(j->reg, plan_set_config, &c, &j->err) == 0)
+    if (sr_registry_write(j->reg, plan_set_config, &c, &j->job.err) == 0)
         write_level(&j->out, "compatibility", c.level);
 }
 
@@ -684,7 +673,7 @@ static int plan_delete_config(const sr_state_t *st, void *arg, sr_records_t *out
 static void exec_config_delete(sr_job_t *j)
 {
     delete_config_t c = {.subject = j->subject};
-    if (sr_registry_write(j->reg, plan_delete_config, &c, &j->err) == 0)
+    if (sr_registry_write(j->reg, plan_delete_config, &c, &j->job.err) == 0)
         write_level(&j->out, "compatibilityLevel", c.old);
 }
 
@@ -737,7 +726,7 @@ static void exec_compatibility(sr_job_t *j)
     const sr_schema_t *old = v ? sr_state_schema(st, v->id) : NULL;
     avs_compat_level_t level = sr_state_compat(st, s);
     if (!v && j->version != SR_VERSION_LATEST) {
-        kr_err_set(&j->err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
     } else if (!old || !old->avro) {
         write_verdict(j, true, NULL, NULL, NULL, level);
     } else {

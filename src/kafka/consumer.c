@@ -15,6 +15,7 @@
 
 #include "kafka/client.h"
 #include "kafka/consumer_int.h"
+#include "kafka/tplist_int.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -455,11 +456,6 @@ int64_t kafka_consumer_fetch_min_bytes(const kafka_consumer_t *c)
     return c->fetch_min_bytes >= 0 ? c->fetch_min_bytes : c->reg->cfg->fetch_min_bytes;
 }
 
-rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c)
-{
-    return c->rk;
-}
-
 /* --- subscription and assignment --------------------------------------------------------- */
 
 /* A client moves partitions: what krest paused in resume (all when NULL) resumes without a seek
@@ -552,7 +548,7 @@ int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
     return 0;
 }
 
-rd_kafka_topic_partition_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
+kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *l = NULL;
     rd_kafka_resp_err_t e = rd_kafka_subscription(c->rk, &l);
@@ -560,11 +556,12 @@ rd_kafka_topic_partition_list_t *kafka_consumer_subscription(kafka_consumer_t *c
         kr_err_set(err, KR_ERR_KAFKA, "subscription: %s", rd_kafka_err2str(e));
         return NULL;
     }
-    return l;
+    kafka_tp_list_t *out = kafka_tp_from_rd(l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return out;
 }
 
-int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                          kr_err_t *err)
+static int assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts, kr_err_t *err)
 {
     pthread_mutex_lock(&c->lock);
     bool subscribed = c->subscribed;
@@ -584,7 +581,15 @@ int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_li
     return 0;
 }
 
-rd_kafka_topic_partition_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)
+int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *l = kafka_tp_to_rd(parts);
+    int rc = assign(c, l, err);
+    rd_kafka_topic_partition_list_destroy(l);
+    return rc;
+}
+
+static rd_kafka_topic_partition_list_t *assignment(kafka_consumer_t *c, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *l = NULL;
     rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &l);
@@ -595,15 +600,24 @@ rd_kafka_topic_partition_list_t *kafka_consumer_assignment(kafka_consumer_t *c, 
     return l;
 }
 
-int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                                  kr_err_t *err)
+kafka_tp_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *a = kafka_consumer_assignment(c, err);
+    rd_kafka_topic_partition_list_t *l = assignment(c, err);
+    if (!l)
+        return NULL;
+    kafka_tp_list_t *out = kafka_tp_from_rd(l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return out;
+}
+
+int kafka_consumer_check_assigned(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *a = assignment(c, err);
     if (!a)
         return -1;
     int rc = 0;
-    for (int i = 0; i < parts->cnt && rc == 0; i++) {
-        const rd_kafka_topic_partition_t *p = &parts->elems[i];
+    for (size_t i = 0; i < parts->cnt && rc == 0; i++) {
+        const kafka_tp_t *p = &parts->elems[i];
         if (!rd_kafka_topic_partition_list_find(a, p->topic, p->partition)) {
             char what[300];
             snprintf(what, sizeof(what), "No current assignment for partition %s-%d", p->topic,
@@ -680,8 +694,8 @@ static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t 
     return 0;
 }
 
-int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
-                        int64_t timeout_ms, kr_err_t *err)
+static int seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts, int64_t timeout_ms,
+                kr_err_t *err)
 {
     pthread_mutex_lock(&c->lock);
     bool manual = c->manual;
@@ -700,5 +714,14 @@ int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *pa
     moving_end(c, parts, manual);
     if (known)
         rd_kafka_topic_partition_list_destroy(known);
+    return rc;
+}
+
+int kafka_consumer_seek(kafka_consumer_t *c, const kafka_tp_list_t *parts, int64_t timeout_ms,
+                        kr_err_t *err)
+{
+    rd_kafka_topic_partition_list_t *l = kafka_tp_to_rd(parts);
+    int rc = seek(c, l, timeout_ms, err);
+    rd_kafka_topic_partition_list_destroy(l);
     return rc;
 }

@@ -5,7 +5,8 @@
  * a client; a reader that drained half of it resumes them). Readers take from the buffer; an
  * offset is stored only when its record is handed out (enable.auto.offset.store=false), so
  * commits cover exactly what clients got.
- * May use: config/, util/, librdkafka. Knows nothing of HTTP or JSON.
+ * May use: config/, util/, librdkafka (not in this header: the layers above see krest's own
+ * partition lists, kafka/tplist.h, and records, kafka/record.h). Knows nothing of HTTP or JSON.
  * Threads: registry calls and reads from any thread; queue serving and expiry on the kafka loop;
  * the blocking calls (seek, commit, committed, offsets_for_times, close) on worker threads. */
 #ifndef KR_KAFKA_CONSUMER_H
@@ -13,10 +14,11 @@
 
 #include "config/config.h"
 #include "kafka/loop.h"
+#include "kafka/record.h"
+#include "kafka/tplist.h"
 #include "util/err.h"
 #include "util/pending.h"
 
-#include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,8 +62,6 @@ int kafka_consumer_format(const kafka_consumer_t *c);
 /** @return the effective read timeout (instance setting, else the config's). */
 int64_t kafka_consumer_request_timeout_ms(const kafka_consumer_t *c);
 int64_t kafka_consumer_fetch_min_bytes(const kafka_consumer_t *c);
-/** @return the handle, for the blocking calls a worker makes (borrowed; NULL when closed). */
-rd_kafka_t *kafka_consumer_rk(const kafka_consumer_t *c);
 
 /** Subscribes to topics (n > 0) or to a pattern (anchored at both ends). 40903 when the
  * instance has a manual assignment. */
@@ -69,32 +69,46 @@ int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, siz
                              const char *pattern, kr_err_t *err);
 /** Drops the subscription (and the buffered records). */
 int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err);
-/** @return the subscribed topics (owned list, rd_kafka_topic_partition_list_destroy), or NULL
- * with err. */
-rd_kafka_topic_partition_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err);
-/** Assigns partitions by hand; 40903 when the instance is subscribed. */
-int kafka_consumer_assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                          kr_err_t *err);
+/** @return the subscribed topics (owned list, kafka_tp_list_free; a pattern is one element
+ * whose topic starts with '^'), or NULL with err. */
+kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err);
+/** Assigns partitions by hand (offsets: KAFKA_OFFSET_INVALID = the committed one); 40903 when
+ * the instance is subscribed. */
+int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_err_t *err);
 /** @return the current assignment (owned list), or NULL with err. */
-rd_kafka_topic_partition_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err);
+kafka_tp_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err);
 /** Checks that every partition of parts is assigned: else 40903 "Illegal state: ...". */
-int kafka_consumer_check_assigned(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                                  kr_err_t *err);
+int kafka_consumer_check_assigned(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_err_t *err);
 /** Seeks (blocking: worker threads): offsets in parts; drops buffered records of those
  * partitions. */
-int kafka_consumer_seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
-                        int64_t timeout_ms, kr_err_t *err);
+int kafka_consumer_seek(kafka_consumer_t *c, const kafka_tp_list_t *parts, int64_t timeout_ms,
+                        kr_err_t *err);
+
+/** Commits offsets (the next offset to read, per partition; blocking: worker threads), or
+ * with offsets NULL every offset stored for records handed out. Nothing to commit is not an
+ * error. @return 0, or -1 with err (kafka_err_set: a retriable error is 50003). */
+int kafka_consumer_commit(kafka_consumer_t *c, const kafka_tp_list_t *offsets, kr_err_t *err);
+/** Fills each element's offset (KAFKA_OFFSET_INVALID when nothing is committed) and metadata
+ * with the group's committed offsets (blocking: worker threads).
+ * @return 0, or -1 with err (kafka_err_set). */
+int kafka_consumer_committed(kafka_consumer_t *c, kafka_tp_list_t *parts, int64_t timeout_ms,
+                             kr_err_t *err);
+/** Replaces each element's offset, a timestamp (ms) on entry, by the earliest offset whose
+ * timestamp is at or after it (-1: none; blocking: worker threads).
+ * @return 0, or -1 with err (kafka_err_set). */
+int kafka_consumer_offsets_for_times(kafka_consumer_t *c, kafka_tp_list_t *parts,
+                                     int64_t timeout_ms, kr_err_t *err);
 
 /** Takes buffered records, in order, up to max_bytes of key+value (at least one record when
- * any is buffered). @return the number taken; *out is an owned array of owned messages
- * (rd_kafka_message_destroy each, then xfree). Then call kafka_consumer_handed_out() or
+ * any is buffered). @return the number taken; *out is an owned array of owned records
+ * (kafka_record_free each, then xfree). Then call kafka_consumer_handed_out() or
  * kafka_consumer_give_back(). */
-size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out);
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out);
 /** The taken records reached the client: their offsets are stored for commit (borrowed). */
-void kafka_consumer_handed_out(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n);
+void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n);
 /** The taken records could not be handed out: they go back to the front of the buffer, in
- * order (takes ownership of the messages, not of the array). */
-void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n);
+ * order (takes ownership of the records, not of the array). */
+void kafka_consumer_give_back(kafka_consumer_t *c, kafka_record_t **msgs, size_t n);
 /** @return whether at least min_bytes (1 when <= 0) of records are buffered; if not, h is
  * completed (result NULL) as soon as they are. One waiter per instance; a new one replaces. */
 bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_handle_t h);

@@ -289,7 +289,7 @@ static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_message_t ***out)
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out)
 {
     int64_t limit = c->reg->cfg->consumer_buffer_bytes;
     pthread_mutex_lock(&c->lock);
@@ -319,13 +319,13 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, rd_kafka_mess
     return n;
 }
 
-void kafka_consumer_handed_out(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n)
 {
     if (n > 0)
         store_offsets(c, msgs, n);
 }
 
-void kafka_consumer_give_back(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
+void kafka_consumer_give_back(kafka_consumer_t *c, kafka_record_t **msgs, size_t n)
 {
     pthread_mutex_lock(&c->lock);
     for (size_t i = n; i-- > 0;) {

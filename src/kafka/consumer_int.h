@@ -6,6 +6,7 @@
 
 #include "kafka/consumer.h"
 
+#include <librdkafka/rdkafka.h>
 #include <pthread.h>
 #include <stdbool.h>
 

@@ -19,6 +19,9 @@
 #include <stdint.h>
 
 typedef struct rd_kafka_s rd_kafka_t;
+/** A librdkafka client handle as the layers above kafka/ hold it: opaque, passed back to kafka/
+ * functions (it is rd_kafka_t). */
+typedef struct rd_kafka_s kafka_client_t;
 typedef struct kafka_md_cache kafka_md_cache_t;
 typedef struct kr_workq kr_workq_t;
 

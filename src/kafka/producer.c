@@ -272,3 +272,13 @@ void kafka_producer_free(kafka_producer_t *p)
     rd_kafka_destroy(p->rk);
     xfree(p);
 }
+
+int kafka_msg_err_code(const kafka_msg_t *m)
+{
+    return kafka_err_code((rd_kafka_resp_err_t)m->err);
+}
+
+const char *kafka_msg_err_str(const kafka_msg_t *m)
+{
+    return rd_kafka_err2str((rd_kafka_resp_err_t)m->err);
+}

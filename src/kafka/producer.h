@@ -73,6 +73,11 @@ int kafka_producer_refresh_topic(kafka_producer_t *p, const char *topic, int64_t
  * overhead + key + value + serialized headers). */
 size_t kafka_msg_wire_size(const kafka_msg_t *m);
 
+/** @return the KR_ERR_* code of a message's outcome (0: acknowledged). */
+int kafka_msg_err_code(const kafka_msg_t *m);
+/** @return librdkafka's text for a message's outcome (static, never NULL). */
+const char *kafka_msg_err_str(const kafka_msg_t *m);
+
 /** Waits up to timeout_ms for every message in flight to get its outcome (shutdown).
  * @return the number still in flight. Not on the kafka loop. */
 int kafka_producer_flush(kafka_producer_t *p, int64_t timeout_ms);

@@ -208,18 +208,18 @@ static int negotiate_v3(const router_route_t *route, const char *accept, const c
     if (neg_pick(accept, offers_v3, N_OF(offers_v3)) < 0)
         return kr_err_set(err, KR_ERR_CONSUMER_FORMAT_MISMATCH, "HTTP 406 Not Acceptable");
     req->resp_type = offers_v3[0].type;
-    req->version = 3; /* TODO(step0): the request's API version becomes an enum there */
+    req->version = API_V3;
     return 0;
 }
 
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err)
 {
-    if (route->api_version == 3)
+    if (route->api == API_V3)
         return negotiate_v3(route, accept, content_type, has_body, req, err);
     const neg_offer_t *offers = route->offers ? route->offers : offers_any;
     size_t n_offers = route->offers ? route->n_offers : N_OF(offers_any);
-    int fixed_version = 0;
+    api_version_t fixed_version = route->api;
     req->body_format = API_FMT_NONE;
     if (route->body != ROUTER_BODY_NONE && content_type) {
         neg_media_t ct;
@@ -231,8 +231,8 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
                               "HTTP 415 Unsupported Media Type");
         if (parsed && has_body)
             req->body_format = (api_format_t)ct.format;
-        if (parsed && ct.kind == NEG_KIND_VND_KAFKA) {
-            fixed_version = ct.version;
+        if (parsed && ct.kind == NEG_KIND_VND_KAFKA && !route->api) {
+            fixed_version = ct.version == 1 ? API_V1 : API_V2;
             offers = ct.version == 1 ? offers_v1 : offers_v2;
             n_offers = ct.version == 1 ? N_OF(offers_v1) : N_OF(offers_v2);
         }
@@ -244,6 +244,6 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     neg_media_t m;
     neg_parse_media(req->resp_type, &m);
     req->accept_format = (api_format_t)m.format;
-    req->version = fixed_version ? fixed_version : neg_version_of(&m);
+    req->version = fixed_version ? fixed_version : neg_version_of(&m) == 1 ? API_V1 : API_V2;
     return 0;
 }

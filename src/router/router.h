@@ -30,23 +30,30 @@ typedef struct router_route {
     router_body_t body;
     const neg_offer_t *offers; /* response types; NULL: the management types (v2, v1, generic) */
     size_t n_offers;
-    int api_version; /* 3: a v3 route (application/json in and out); 0: negotiated v1/v2 */
+    api_version_t api; /* the API the route belongs to; 0 (ROUTE, ROUTE_OFFERING): v1 or v2, as
+                          the media types negotiate */
 } router_route_t;
 
-/* Route table entries: ROUTE for management responses, ROUTE_OFFERING for an own offer list. */
+/* Route table entries: ROUTE for management responses, ROUTE_OFFERING for an own offer list
+ * (both v1/v2, negotiated), ROUTE_API for a route of one API (API_V3, API_SR) with its offers. */
 #define ROUTE(method, path, handler, body)                                                         \
     {                                                                                              \
-        method, path, handler, body, NULL, 0, 0                                                    \
+        method, path, handler, body, NULL, 0, (api_version_t)0                                     \
     }
 #define ROUTE_OFFERING(method, path, handler, body, offers)                                        \
     {                                                                                              \
-        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]), 0               \
+        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]),                 \
+            (api_version_t)0                                                                       \
+    }
+#define ROUTE_API(method, path, handler, body, offers, api)                                        \
+    {                                                                                              \
+        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]), api             \
     }
 /* A v3 route: its path is below /v3 (the prefix is written in the table); bodies are
  * ROUTER_BODY_JSON or ROUTER_BODY_NONE. */
 #define ROUTE_V3(method, path, handler, body)                                                      \
     {                                                                                              \
-        method, "/v3" path, handler, body, NULL, 0, 3                                              \
+        method, "/v3" path, handler, body, NULL, 0, API_V3                                         \
     }
 
 typedef struct router_match {
@@ -66,8 +73,9 @@ int router_match(const router_route_t *routes, size_t n_routes, const char *meth
 void router_match_free(router_match_t *m);
 
 /** Negotiates a matched route: checks the Content-Type (when has_body) and picks the response
- * type from Accept; sets req->version, req->resp_type and req->body_format. A v3 route takes
- * and answers application/json only (API.md §3.1) and sets req->version to 3.
+ * type from Accept; sets req->version (the route's api, else API_V1 or API_V2 from the media
+ * types), req->resp_type and req->body_format. A v3 route takes and answers application/json
+ * only (API.md §3.1).
  * @return 0, or -1 with err set to 415 (Content-Type) or 406/40601 (Accept). */
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err);

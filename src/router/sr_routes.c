@@ -10,7 +10,7 @@ static const neg_offer_t sr_offers[] = {
     {"application/json", 0.5f},
 };
 
-#define SR(method, path, handler, body) ROUTE_OFFERING(method, path, handler, body, sr_offers)
+#define SR(method, path, handler, body) ROUTE_API(method, path, handler, body, sr_offers, API_SR)
 #define VERSION                         "/subjects/{subject}/versions/{version}"
 
 const router_route_t router_sr_routes[] = {

@@ -150,10 +150,15 @@ static void test_negotiate_versions(void **state)
     const char *node = "application/vnd.kafka.v1+json, application/vnd.kafka+json; q=0.9, "
                        "application/json; q=0.8";
     assert_int_equal(router_negotiate(&routes[2], node, NULL, false, &req, &err), 0);
-    assert_int_equal(req.version, 1);
+    assert_int_equal(req.version, API_V1);
     assert_int_equal(router_negotiate(&routes[2], "text/plain", NULL, false, &req, &err), -1);
     assert_int_equal(err.code, KR_ERR_CONSUMER_FORMAT_MISMATCH);
     assert_int_equal(kr_err_http_status(err.code), 406);
+    /* A route of one API fixes the version, whatever the media types say. */
+    assert_int_equal(router_negotiate(&router_sr_routes[0], "application/vnd.kafka.v1+json, */*",
+                                      NULL, false, &req, &err),
+                     0);
+    assert_int_equal(req.version, API_SR);
 }
 
 static void test_negotiate_content_type(void **state)

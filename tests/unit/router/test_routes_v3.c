@@ -34,7 +34,7 @@ static void test_no_route_is_shadowed(void **state)
     for (size_t i = 0; i < router_v3_n_routes; i++) {
         const router_route_t *r = &router_v3_routes[i];
         assert_true(router_is_v3_path(r->path));
-        assert_int_equal(r->api_version, 3);
+        assert_int_equal(r->api, API_V3);
         char path[512];
         concrete(r->path, path, sizeof(path));
         router_match_t m;
