@@ -38,7 +38,10 @@ static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
 static void start(api_job_t *job)
 {
     topic_md_job_t *j = (topic_md_job_t *)job;
-    kafka_md_request_topic(job->ctx->md, j->topic, j->not_before_ms, j->arrival_ms, on_md, j);
+    if (j->topic)
+        kafka_md_request_topic(job->ctx->md, j->topic, j->not_before_ms, j->arrival_ms, on_md, j);
+    else
+        kafka_md_request(job->ctx->md, j->not_before_ms, on_md, j);
 }
 
 static api_status_t resumed(api_req_t *req, void *result, bool timed_out)
@@ -62,14 +65,14 @@ api_status_t api_topic_md(api_req_t *req, const char *topic, int64_t not_before_
 {
     if (not_before_ms == 0) {
         kafka_md_t *md = kafka_md_peek(req->ctx->md);
-        if (md && kafka_md_topic(md, topic))
+        if (md && (!topic || kafka_md_topic(md, topic)))
             return cont(req, md, NULL, arg);
         kafka_md_release(md);
     }
     topic_md_job_t *j = xcalloc(1, sizeof(*j));
     j->job.ctx = req->ctx;
     j->job.free_fn = topic_md_job_free;
-    j->topic = xstrdup(topic);
+    j->topic = topic ? xstrdup(topic) : NULL;
     j->not_before_ms = not_before_ms;
     j->arrival_ms = req->start_ms;
     j->cont = cont;

@@ -20,7 +20,7 @@ typedef api_status_t (*api_topic_md_fn)(api_req_t *req, kafka_md_t *md, const kr
                                         void *arg);
 
 /** Calls cont(req, md, err, arg) with a snapshot for topic (borrowed; copied when the request
- * has to wait).
+ * has to wait). topic NULL: any snapshot will do (a request about the cluster, not a topic).
  * @param not_before_ms 0: a snapshot no older than the cache's max age will do, and a cached one
  *        that has the topic answers at once, on this thread; else the snapshot's fetch must have
  *        started at or after this monotonic time (e.g. req->start_ms, to see partitions added a

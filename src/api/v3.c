@@ -3,7 +3,7 @@
 #include "api/v3.h"
 
 #include "api/base_url.h"
-#include "api/job.h"
+#include "api/topic_md.h"
 #include "util/mem.h"
 
 #include <stdarg.h>
@@ -224,77 +224,31 @@ const kafka_md_topic_t *api_v3_topic_find(const kafka_md_t *md, const char *name
 
 /* --- a snapshot for the request ------------------------------------------------------------ */
 
-/* TODO(step0): use the shared "wait for topic metadata" helper. */
-typedef struct md_wait {
-    api_job_t job; /* first */
+typedef struct md_step {
     unsigned flags;
     api_v3_md_fn fn;
-    char *topic; /* owned; NULL unless API_V3_MD_TOPIC */
-    int64_t arrival_ms;
-    kafka_md_t *md; /* owned reference once the cache answered */
-} md_wait_t;
+} md_step_t;
 
-static void md_wait_free(api_job_t *job)
+/* The snapshot came (md owned) or not (err): check the cluster, then the handler's step. */
+static api_status_t with_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
-    md_wait_t *w = (md_wait_t *)job;
-    kafka_md_release(w->md);
-    xfree(w->topic);
-    xfree(w);
-}
-
-static api_status_t run_fn(api_req_t *req, unsigned flags, api_v3_md_fn fn, kafka_md_t *md)
-{
-    kr_err_t err = {0};
-    if ((flags & API_V3_MD_CLUSTER) && api_v3_cluster_check(md, req->params[0], &err) != 0)
-        return api_reply_err(req, &err);
-    return fn(req, md);
-}
-
-static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
-{
-    md_wait_t *w = arg;
-    w->md = md;
+    md_step_t step = *(md_step_t *)arg;
+    xfree(arg);
     if (!md)
-        w->job.err = *err;
-    api_job_complete(&w->job);
-}
-
-static void md_wait_start(api_job_t *job)
-{
-    md_wait_t *w = (md_wait_t *)job;
-    if (w->topic)
-        kafka_md_request_topic(job->ctx->md, w->topic, 0, w->arrival_ms, on_md, w);
-    else
-        kafka_md_request(job->ctx->md, 0, on_md, w);
-}
-
-static api_status_t md_resumed(api_req_t *req, void *result, bool timed_out)
-{
-    md_wait_t *w = result;
-    if (timed_out)
-        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
-                               "Kafka brokers are not available: timed out waiting for Kafka");
-    api_status_t st = w->md ? run_fn(req, w->flags, w->fn, w->md) : api_reply_err(req, &w->job.err);
-    api_job_free(&w->job);
+        return api_reply_err(req, err);
+    kr_err_t cerr = {0};
+    bool bad_cluster =
+        (step.flags & API_V3_MD_CLUSTER) && api_v3_cluster_check(md, req->params[0], &cerr) != 0;
+    api_status_t st = bad_cluster ? api_reply_err(req, &cerr) : step.fn(req, md);
+    kafka_md_release(md);
     return st;
 }
 
 api_status_t api_v3_md_serve(api_req_t *req, unsigned flags, api_v3_md_fn fn)
 {
     const char *topic = (flags & API_V3_MD_TOPIC) ? req->params[1] : NULL;
-    kafka_md_t *md = kafka_md_peek(req->ctx->md);
-    if (md && (!topic || kafka_md_topic(md, topic))) {
-        api_status_t st = run_fn(req, flags, fn, md);
-        kafka_md_release(md);
-        return st;
-    }
-    kafka_md_release(md);
-    md_wait_t *w = xcalloc(1, sizeof(*w));
-    w->job.ctx = req->ctx;
-    w->job.free_fn = md_wait_free;
-    w->flags = flags;
-    w->fn = fn;
-    w->topic = topic ? xstrdup(topic) : NULL;
-    w->arrival_ms = req->start_ms;
-    return api_job_start(req, &w->job, md_wait_start, md_resumed);
+    md_step_t *step = xmalloc(sizeof(*step));
+    step->flags = flags;
+    step->fn = fn;
+    return api_topic_md(req, topic, 0, with_md, step, xfree);
 }
