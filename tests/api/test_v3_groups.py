@@ -370,3 +370,26 @@ def test_member_without_offsets_has_no_lags(v3, v3_names, v3_topic, kafka_bootst
 def test_unknown_cluster(v3, suffix):
     body = assert_error(v3.get("/v3/clusters/no-such-cluster/consumer-groups" + suffix), 404)
     assert body["message"] == "Cluster no-such-cluster cannot be found."
+
+
+def test_log_end_is_read_committed(v3, v3_names, v3_topic, kafka_bootstrap):
+    """log_end_offset is the last stable offset, as Confluent's ListOffsets(READ_COMMITTED):
+    records of an open transaction do not count until it commits."""
+    from confluent_kafka import Producer
+
+    n, t = v3_names, v3_topic()
+    produce_n(kafka_bootstrap, t, 2, partition=0)
+    g = group_name()
+    commit_offsets(kafka_bootstrap, g, {(t, 0): 0})
+    p = Producer({"bootstrap.servers": kafka_bootstrap, "transactional.id": group_name("tx")})
+    p.init_transactions(20)
+    p.begin_transaction()
+    for i in range(3):
+        p.produce(t, value=b"tx%d" % i, partition=0)
+    assert p.flush(20) == 0
+    lag_url = base(n, g) + f"/lags/{t}/partitions/0"
+    assert ok(v3.get(lag_url)) == expected_lag(n, g, t, 0, 0, 2)
+    p.commit_transaction(20)
+    # 2 records, 3 transactional ones and the commit marker.
+    assert wait_until(lambda: ok(v3.get(lag_url))["log_end_offset"] == 6, 10)
+    assert ok(v3.get(lag_url)) == expected_lag(n, g, t, 0, 0, 6)
