@@ -5,12 +5,16 @@
 #include "router/router.h"
 
 #include "api/v3_clusters.h"
+#include "api/v3_groups.h"
+#include "api/v3_lags.h"
 #include "api/v3_partitions.h"
 #include "api/v3_topics.h"
 
 #define C "/clusters/{cluster}"
 #define T C "/topics/{topic}"
 #define P T "/partitions/{partition:int}"
+#define G C "/consumer-groups/{group}"
+#define M G "/consumers/{consumer}"
 
 const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", "/clusters", api_v3_clusters_list, ROUTER_BODY_NONE),
@@ -30,6 +34,17 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", P "/reassignment", api_v3_reassignments, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas", api_v3_replicas_list, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas/{broker:int}", api_v3_replica_get, ROUTER_BODY_NONE),
+    /* consumer groups, consumers, assignments, lags (api/v3_groups.c, api/v3_lags.c) */
+    ROUTE_V3("GET", C "/consumer-groups", api_v3_groups_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", G, api_v3_group_get, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", G "/consumers", api_v3_consumers_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", M, api_v3_consumer_get, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", M "/assignments", api_v3_assignments_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", M "/assignments/{topic}/partitions/{partition:int}", api_v3_assignment_get,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("GET", G "/lags", api_v3_lags_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", G "/lags/{topic}/partitions/{partition:int}", api_v3_lag_get, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", G "/lag-summary", api_v3_lag_summary_get, ROUTER_BODY_NONE),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
