@@ -4,6 +4,7 @@
  * v3 takes and answers application/json only (router_negotiate). Threads: read-only data. */
 #include "router/router.h"
 
+#include "api/v3_acls.h"
 #include "api/v3_clusters.h"
 #include "api/v3_partitions.h"
 #include "api/v3_topics.h"
@@ -30,6 +31,11 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", P "/reassignment", api_v3_reassignments, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas", api_v3_replicas_list, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas/{broker:int}", api_v3_replica_get, ROUTER_BODY_NONE),
+    /* ACLs (api/v3_acls.c) */
+    ROUTE_V3("GET", C "/acls", api_v3_acls_search, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/acls", api_v3_acl_create, ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", C "/acls", api_v3_acls_delete, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/acls:batch", api_v3_acls_batch_create, ROUTER_BODY_JSON),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
