@@ -16,12 +16,14 @@
 void api_req_init(api_req_t *req)
 {
     kr_buf_init(&req->resp, API_MAX_RESPONSE);
+    kr_buf_init(&req->location, 0);
     req->status = 0;
 }
 
 void api_req_deinit(api_req_t *req)
 {
     kr_buf_deinit(&req->resp);
+    kr_buf_deinit(&req->location);
     if (req->async.arg && req->async.arg_free)
         req->async.arg_free(req->async.arg);
     req->async.arg = NULL;

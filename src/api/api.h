@@ -106,7 +106,8 @@ struct api_req {
 
     /* Filled by the handler. */
     int status;
-    kr_buf_t resp; /* response body (JSON); empty for 204 */
+    kr_buf_t resp;     /* response body (JSON); empty for 204 */
+    kr_buf_t location; /* the Location header's value; empty: no header */
 
     /* Set by api_async(). */
     struct {

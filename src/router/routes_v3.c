@@ -4,6 +4,7 @@
  * v3 takes and answers application/json only (router_negotiate). Threads: read-only data. */
 #include "router/router.h"
 
+#include "api/v3_acls.h"
 #include "api/v3_clusters.h"
 #include "api/v3_groups.h"
 #include "api/v3_lags.h"
@@ -45,6 +46,11 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", G "/lags", api_v3_lags_list, ROUTER_BODY_NONE),
     ROUTE_V3("GET", G "/lags/{topic}/partitions/{partition:int}", api_v3_lag_get, ROUTER_BODY_NONE),
     ROUTE_V3("GET", G "/lag-summary", api_v3_lag_summary_get, ROUTER_BODY_NONE),
+    /* ACLs (api/v3_acls.c) */
+    ROUTE_V3("GET", C "/acls", api_v3_acls_search, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/acls", api_v3_acl_create, ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", C "/acls", api_v3_acls_delete, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/acls:batch", api_v3_acls_batch_create, ROUTER_BODY_JSON),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
