@@ -5,6 +5,7 @@
 #include "router/router.h"
 
 #include "api/v3_clusters.h"
+#include "api/v3_configs.h"
 #include "api/v3_partitions.h"
 #include "api/v3_topics.h"
 
@@ -30,6 +31,17 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", P "/reassignment", api_v3_reassignments, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas", api_v3_replicas_list, ROUTER_BODY_NONE),
     ROUTE_V3("GET", P "/replicas/{broker:int}", api_v3_replica_get, ROUTER_BODY_NONE),
+    /* configs (api/v3_configs*.c): literal "-" and ":alter" segments before {param} */
+    ROUTE_V3("GET", C "/brokers/-/configs", api_v3_broker_configs_all, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/brokers/{broker:int}/configs", api_v3_broker_configs_list,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/brokers/{broker:int}/configs/{name}", api_v3_broker_config_get,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/broker-configs", api_v3_cluster_configs_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/broker-configs/{name}", api_v3_cluster_config_get, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/topics/-/configs", api_v3_topic_configs_all, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", T "/configs", api_v3_topic_configs_list, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", T "/configs/{name}", api_v3_topic_config_get, ROUTER_BODY_NONE),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
