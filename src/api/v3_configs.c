@@ -37,6 +37,14 @@ int api_v3_cfg_not_found(api_v3_cfg_kind_t kind, const char *owner, const char *
                       name, kind == API_V3_CFG_TOPIC ? "TOPIC" : "BROKER", owner, cluster_id);
 }
 
+int api_v3_cfg_res_err(const kafka_admin_config_res_t *r, kr_err_t *err)
+{
+    if (r->err.code == KR_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+        return kr_err_set(err, r->err.code, "This server does not host this topic-partition.");
+    *err = r->err;
+    return -1;
+}
+
 /* --- the writer ---------------------------------------------------------------------------- */
 
 static void write_nullable(api_v3_t *v, const char *key, const char *s)
@@ -241,8 +249,11 @@ static api_status_t render_list(api_req_t *req, const describe_job_t *dj)
     size_t n = dj->result ? dj->result->n : 0;
     for (size_t i = 0; i < n; i++) {
         const kafka_admin_config_res_t *r = &dj->result->resources[i];
-        if (r->err.code != KR_ERR_NONE && !skipped(dj, r))
-            return api_reply_err(req, &r->err);
+        kr_err_t err = {0};
+        if (r->err.code != KR_ERR_NONE && !skipped(dj, r)) {
+            api_v3_cfg_res_err(r, &err);
+            return api_reply_err(req, &err);
+        }
     }
     api_v3_t v;
     api_v3_init(&v, req);
@@ -259,8 +270,10 @@ static api_status_t render_one(api_req_t *req, const describe_job_t *dj)
 {
     kr_err_t err = {0};
     const kafka_admin_config_res_t *r = &dj->result->resources[0];
-    if (r->err.code != KR_ERR_NONE)
-        return api_reply_err(req, &r->err);
+    if (r->err.code != KR_ERR_NONE) {
+        api_v3_cfg_res_err(r, &err);
+        return api_reply_err(req, &err);
+    }
     const kafka_admin_config_t *cfg = api_v3_cfg_find(r, dj->name);
     if (!cfg) {
         api_v3_cfg_not_found(dj->kind, dj->names[0], dj->name, dj->cluster_id, &err);

@@ -17,6 +17,10 @@ typedef enum api_v3_cfg_kind {
 /** @return the config named name in r (borrowed from r), or NULL. */
 const kafka_admin_config_t *api_v3_cfg_find(const kafka_admin_config_res_t *r, const char *name);
 
+/** Copies a described resource's error into err; Kafka's UnknownTopicOrPartition gets
+ * Confluent's message, as api_v3_topic_find's. @return -1. */
+int api_v3_cfg_res_err(const kafka_admin_config_res_t *r, kr_err_t *err);
+
 /** Sets err to Confluent's 404 "Config <name> cannot be found for <TOPIC|BROKER> <owner> in
  * cluster <c>." (owner: the topic, the broker id, "" for the cluster-wide configs).
  * @return -1. */
