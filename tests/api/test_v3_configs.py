@@ -485,6 +485,6 @@ def test_cluster_config_changes_are_501(v3, v3_names, admin):
     assert dynamic(broker_cfg(admin, a_broker(admin)), "DYNAMIC_DEFAULT_BROKER_CONFIG") == before
 
 
-def test_unique_topic_names_are_not_configs(v3, v3_names):
-    """A topic name that looks like a config path segment still routes to the topic."""
+def test_configs_of_a_topic_never_created(v3, v3_names):
+    """A topic that never existed (not only one missing from the cache): 404/40403."""
     assert_error(v3.get(v3_names.url("topics", unique_topic(), "configs")), 404, 40403)
