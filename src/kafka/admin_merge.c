@@ -37,6 +37,19 @@ static size_t find(const kafka_admin_kv_t *kv, size_t n, const char *name)
     return n;
 }
 
+/* The value of cur's dynamic setting: its synonym of that source when it has one. A broker
+ * applies a dynamic change a moment after it stores it, and in between DescribeConfigs reports
+ * the stored value in the synonym and the old one in the entry; writing the entry's back would
+ * undo the change. */
+static const char *dynamic_value(const kafka_admin_config_t *cur, kafka_config_source_t dynamic)
+{
+    for (size_t i = 0; i < cur->n_synonyms; i++) {
+        if (cur->synonyms[i].source == dynamic)
+            return cur->synonyms[i].value;
+    }
+    return cur->value;
+}
+
 int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
                              kafka_config_source_t dynamic, const kafka_admin_config_op_t *ops,
                              size_t n_ops, kafka_admin_kv_t **out, size_t *n_out, kr_err_t *err)
@@ -55,7 +68,7 @@ int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
     size_t n = 0;
     for (size_t i = 0; i < n_cur; i++) {
         if (cur[i].source == dynamic && find(kv, n, cur[i].name) == n)
-            kv[n++] = (kafka_admin_kv_t){cur[i].name, cur[i].value};
+            kv[n++] = (kafka_admin_kv_t){cur[i].name, dynamic_value(&cur[i], dynamic)};
     }
     for (size_t i = 0; i < n_ops; i++) {
         size_t at = find(kv, n, ops[i].name);

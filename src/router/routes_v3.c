@@ -8,6 +8,7 @@
 #include "api/v3_clusters.h"
 #include "api/v3_groups.h"
 #include "api/v3_lags.h"
+#include "api/v3_configs.h"
 #include "api/v3_partitions.h"
 #include "api/v3_topics.h"
 
@@ -51,6 +52,30 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("POST", C "/acls", api_v3_acl_create, ROUTER_BODY_JSON),
     ROUTE_V3("DELETE", C "/acls", api_v3_acls_delete, ROUTER_BODY_NONE),
     ROUTE_V3("POST", C "/acls:batch", api_v3_acls_batch_create, ROUTER_BODY_JSON),
+    /* configs (api/v3_configs*.c): literal "-" and ":alter" segments before {param} */
+    ROUTE_V3("GET", C "/brokers/-/configs", api_v3_broker_configs_all, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/brokers/{broker:int}/configs", api_v3_broker_configs_list,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/brokers/{broker:int}/configs:alter", api_v3_broker_configs_alter,
+             ROUTER_BODY_JSON),
+    ROUTE_V3("GET", C "/brokers/{broker:int}/configs/{name}", api_v3_broker_config_get,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("PUT", C "/brokers/{broker:int}/configs/{name}", api_v3_broker_config_update,
+             ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", C "/brokers/{broker:int}/configs/{name}", api_v3_broker_config_reset,
+             ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/broker-configs", api_v3_cluster_configs_list, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/broker-configs:alter", api_v3_cluster_configs_alter, ROUTER_BODY_JSON),
+    ROUTE_V3("GET", C "/broker-configs/{name}", api_v3_cluster_config_get, ROUTER_BODY_NONE),
+    ROUTE_V3("PUT", C "/broker-configs/{name}", api_v3_cluster_config_update, ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", C "/broker-configs/{name}", api_v3_cluster_config_reset, ROUTER_BODY_NONE),
+    ROUTE_V3("GET", C "/topics/-/configs", api_v3_topic_configs_all, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", C "/topics/-/configs:alter", api_v3_topics_configs_alter, ROUTER_BODY_JSON),
+    ROUTE_V3("GET", T "/configs", api_v3_topic_configs_list, ROUTER_BODY_NONE),
+    ROUTE_V3("POST", T "/configs:alter", api_v3_topic_configs_alter, ROUTER_BODY_JSON),
+    ROUTE_V3("GET", T "/configs/{name}", api_v3_topic_config_get, ROUTER_BODY_NONE),
+    ROUTE_V3("PUT", T "/configs/{name}", api_v3_topic_config_update, ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", T "/configs/{name}", api_v3_topic_config_reset, ROUTER_BODY_NONE),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);

@@ -169,13 +169,39 @@ static void test_sensitive(void **state)
     xfree(kv);
 }
 
+/* A broker applies a dynamic change a moment after storing it: the entry still shows the old
+ * value while its DYNAMIC_BROKER_CONFIG synonym has the stored one, which the merge keeps. */
+static void test_synonym_value_wins(void **state)
+{
+    (void)state;
+    kafka_admin_synonym_t syn[] = {
+        {(char *)"compression.type", (char *)"gzip", KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG},
+        {(char *)"compression.type", (char *)"producer", KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG},
+    };
+    kafka_admin_config_t cur[] = {
+        CFG("compression.type", "producer", KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG, false),
+    };
+    cur[0].synonyms = syn;
+    cur[0].n_synonyms = 2;
+    kafka_admin_config_op_t ops[] = {{"max.connections", "1000", KAFKA_ADMIN_CONFIG_SET}};
+    kafka_admin_kv_t *kv = NULL;
+    size_t n = 0;
+    kr_err_t err = {0};
+    assert_int_equal(kafka_admin_config_merge(cur, 1, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG,
+                                              ops, 1, &kv, &n, &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_has(kv, n, "compression.type", "gzip");
+    assert_has(kv, n, "max.connections", "1000");
+    xfree(kv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_set_keeps_others),
-        cmocka_unit_test(test_delete_and_order),
-        cmocka_unit_test(test_broker_sets),
-        cmocka_unit_test(test_sensitive),
+        cmocka_unit_test(test_set_keeps_others),   cmocka_unit_test(test_delete_and_order),
+        cmocka_unit_test(test_broker_sets),        cmocka_unit_test(test_sensitive),
+        cmocka_unit_test(test_synonym_value_wins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
