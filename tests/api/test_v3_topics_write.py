@@ -45,12 +45,23 @@ def expected_topic(v3_names, t, partitions, rf):
     }
 
 
-def shape(admin, t):
+def shape_now(admin, t):
     """(partition count, replication factor of partition 0) as the broker reports, or None."""
     m = topic_meta(admin, t)
     if m is None:
         return None
     return len(m.partitions), len(m.partitions[0].replicas) if 0 in m.partitions else 0
+
+
+def shape(admin, t, want=None, timeout=10):
+    """shape_now() once the topic is listed (and, with want, has that shape): the AdminClient's
+    metadata may reach the broker a moment before the broker publishes a change."""
+    return wait_until(
+        lambda: (lambda s: s if s is not None and (want is None or s == want) else None)(
+            shape_now(admin, t)
+        ),
+        timeout,
+    )
 
 
 def listed(v3, c, t):
@@ -79,7 +90,7 @@ def test_create_201_location_body_and_kafka(v3, v3_names, admin, cleanup):
     assert r.status_code == 201, r.text
     assert r.headers["Location"] == v3_names.url("topics", t)
     assert r.json() == expected_topic(v3_names, t, 3, 1)
-    assert shape(admin, t) == (3, 1)
+    assert shape(admin, t, (3, 1)) == (3, 1)
     cfg = topic_configs(admin, t)
     assert cfg["retention.ms"] == "123456"
     assert cfg["cleanup.policy"] == "compact"
@@ -107,7 +118,7 @@ def test_create_with_replicas_assignments(v3, v3_names, admin, cleanup):
     r = create(v3, c, body)
     assert r.status_code == 201, r.text
     assert r.json() == expected_topic(v3_names, t, 2, 1)
-    assert shape(admin, t) == (2, 1)
+    assert shape(admin, t, (2, 1)) == (2, 1)
     assert [topic_meta(admin, t).partitions[p].replicas for p in (0, 1)] == [[b], [b]]
 
 
@@ -240,7 +251,7 @@ def test_patch_increase_200(v3, v3_names, v3_topic, admin):
     r = v3.patch(f"{topics_path(v3_names.cluster)}/{t}", json={"partitions_count": 5})
     assert r.status_code == 200, r.text
     assert r.json() == expected_topic(v3_names, t, 5, 1)
-    assert shape(admin, t) == (5, 1)
+    assert shape(admin, t, (5, 1)) == (5, 1)
     g = v3.get(f"/v3/clusters/{v3_names.cluster}/topics/{t}/partitions")
     assert len(g.json()["data"]) == 5
 
