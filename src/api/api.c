@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #include "format/jsonw.h"
+#include "util/mem.h"
 #include "util/log.h"
 
 #include <errno.h>
@@ -16,14 +17,15 @@
 void api_req_init(api_req_t *req)
 {
     kr_buf_init(&req->resp, API_MAX_RESPONSE);
-    kr_buf_init(&req->location, 0);
     req->status = 0;
+    req->location = NULL;
 }
 
 void api_req_deinit(api_req_t *req)
 {
     kr_buf_deinit(&req->resp);
-    kr_buf_deinit(&req->location);
+    xfree(req->location);
+    req->location = NULL;
     if (req->async.arg && req->async.arg_free)
         req->async.arg_free(req->async.arg);
     req->async.arg = NULL;
@@ -35,8 +37,16 @@ api_status_t api_reply(api_req_t *req, int status)
     return API_DONE;
 }
 
+void api_reply_location(api_req_t *req, const char *url)
+{
+    xfree(req->location);
+    req->location = xstrdup(url);
+}
+
 static api_status_t reply_error_msg(api_req_t *req, int code, const char *msg)
 {
+    xfree(req->location);
+    req->location = NULL;
     kr_buf_reset(&req->resp);
     fmt_jsonw_t w;
     fmt_jsonw_init(&w, &req->resp);

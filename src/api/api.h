@@ -106,8 +106,8 @@ struct api_req {
 
     /* Filled by the handler. */
     int status;
-    kr_buf_t resp;     /* response body (JSON); empty for 204 */
-    kr_buf_t location; /* the Location header's value; empty: no header */
+    kr_buf_t resp;  /* response body (JSON); empty for 204 */
+    char *location; /* owned: the response's Location header, or NULL (api_reply_location) */
 
     /* Set by api_async(). */
     struct {
@@ -128,6 +128,9 @@ void api_req_deinit(api_req_t *req);
 
 /** Finishes with status and the JSON already written to req->resp. @return API_DONE. */
 api_status_t api_reply(api_req_t *req, int status);
+/** Sets the Location header of a successful response (url copied; replaces an earlier one).
+ * An error reply (api_reply_error) drops it. */
+void api_reply_location(api_req_t *req, const char *url);
 /** Finishes with a JSON error body {"error_code":code,"message":...}; the status follows from
  * the code (kr_err_http_status). The only way krest writes an error body. @return API_DONE. */
 api_status_t api_reply_error(api_req_t *req, int code, const char *fmt, ...)

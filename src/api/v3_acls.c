@@ -517,7 +517,12 @@ static api_status_t answer_create(api_req_t *req, acl_job_t *aj)
         kr_buf_t q;
         kr_buf_init(&q, 0);
         acl_query_write(&q, &aj->acls[0]);
-        api_v3_url_write(&v, &req->location, "clusters/%s/acls?%s", aj->cluster_id, q.data);
+        kr_buf_t url;
+        kr_buf_init(&url, 0);
+        api_v3_url_write(&v, &url, "clusters/%s/acls?%s", aj->cluster_id, q.data);
+        kr_buf_putc(&url, '\0');
+        api_reply_location(req, url.data);
+        kr_buf_deinit(&url);
         kr_buf_deinit(&q);
         api_v3_deinit(&v);
     }

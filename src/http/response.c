@@ -85,8 +85,8 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
     if (len > 0 || req->status != 204)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                                 req->resp_type ? req->resp_type : "application/json");
-    if (req->location.len > 0)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location.data);
+    if (req->location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location);
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (allow_gzip)

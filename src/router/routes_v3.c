@@ -11,6 +11,7 @@
 #include "api/v3_configs.h"
 #include "api/v3_partitions.h"
 #include "api/v3_topics.h"
+#include "api/v3_topics_write.h"
 
 #define C "/clusters/{cluster}"
 #define T C "/topics/{topic}"
@@ -76,6 +77,10 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("GET", T "/configs/{name}", api_v3_topic_config_get, ROUTER_BODY_NONE),
     ROUTE_V3("PUT", T "/configs/{name}", api_v3_topic_config_update, ROUTER_BODY_JSON),
     ROUTE_V3("DELETE", T "/configs/{name}", api_v3_topic_config_reset, ROUTER_BODY_NONE),
+    /* topics, the write side */
+    ROUTE_V3("POST", C "/topics", api_v3_topic_create, ROUTER_BODY_JSON),
+    ROUTE_V3("PATCH", T, api_v3_topic_patch, ROUTER_BODY_JSON),
+    ROUTE_V3("DELETE", T, api_v3_topic_delete, ROUTER_BODY_NONE),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);
