@@ -2,7 +2,8 @@
  *
  * A request goes through three steps: decode and validate the whole body (format/produce.c:
  * nothing is sent when any record is bad); check the topic and partitions against the cached
- * metadata (waiting, suspended, for a refresh when the cache is stale or lacks the topic); hand
+ * metadata (waiting, suspended, for a refresh when the cache is stale or lacks the topic, and
+ * creating a missing topic when krest.topic.auto.create says so: api/auto_create.h); hand
  * every record to the shared producer and wait, suspended, until each has its outcome. The
  * payloads are not copied: they live in the decoded body's arena, which the job owns until the
  * last delivery report.
@@ -10,6 +11,7 @@
  * loop (or the sending thread); schemas_run() and refresh_run() on workers. */
 #include "api/produce.h"
 
+#include "api/auto_create.h"
 #include "api/job.h"
 #include "api/topic_md.h"
 #include "format/avro_codec.h"
@@ -18,6 +20,7 @@
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "schema/registry_client.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 #include <string.h>
@@ -39,6 +42,7 @@ typedef struct produce_job {
     int64_t arrival_ms;
     bool forced;            /* the refresh for missing partitions was asked for */
     bool refreshed;         /* the producer was told of the partitions that refresh found */
+    bool auto_tried;        /* the missing topic went through api_auto_create() */
     fmt_produce_req_t body; /* decoded records; the payloads Kafka borrows */
     kafka_msg_t *msgs;      /* one per record */
     kafka_msg_header_t *headers;
@@ -238,6 +242,24 @@ static void refresh_run(api_job_t *arg)
 
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job);
 
+/* After api_auto_create(): a created topic is looked up in a snapshot fetched from now on; the
+ * producer already knows its partitions (the wait for leaders refreshed it). */
+static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *err, void *arg)
+{
+    produce_job_t *job = arg;
+    if (err || !created) {
+        api_status_t st = err ? api_reply_err(req, err)
+                              : api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        job_free(&job->job);
+        return st;
+    }
+    job->forced = true;
+    job->refreshed = true;
+    kafka_md_release(job->md);
+    job->md = NULL;
+    return api_topic_md(req, job->topic, kr_clock_mono_ms(), on_topic_md, job, job_free_arg);
+}
+
 static api_status_t refresh_resumed(api_req_t *req, void *result, bool timed_out)
 {
     if (timed_out)
@@ -250,6 +272,10 @@ static api_status_t refresh_resumed(api_req_t *req, void *result, bool timed_out
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
 {
     const kafka_md_topic_t *t = kafka_md_topic(job->md, job->topic);
+    if (!t && !job->auto_tried) {
+        job->auto_tried = true;
+        return api_auto_create(req, job->topic, job->md, auto_created, job, job_free_arg);
+    }
     if (!t) {
         job_free(&job->job);
         return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");

@@ -23,14 +23,15 @@
 #endif
 
 typedef enum key_type {
-    T_I64,       /* int64_t in [min, max] */
-    T_INT,       /* int in [min, max] */
-    T_BOOL,      /* int, "true"/"false" in any case */
-    T_STR,       /* char *; min 1 = must not be empty */
-    T_LIST,      /* char *, comma list normalised to "a,b"; min 1 = at least one item */
-    T_URLS,      /* char *, a T_LIST whose items are listener URLs */
-    T_LISTENERS, /* config_listener_t * at off, its count (size_t) at off_n */
-    T_LOG_LEVEL, /* int (kr_log_level_t) */
+    T_I64,         /* int64_t in [min, max] */
+    T_INT,         /* int in [min, max] */
+    T_BOOL,        /* int, "true"/"false" in any case */
+    T_STR,         /* char *; min 1 = must not be empty */
+    T_LIST,        /* char *, comma list normalised to "a,b"; min 1 = at least one item */
+    T_URLS,        /* char *, a T_LIST whose items are listener URLs */
+    T_LISTENERS,   /* config_listener_t * at off, its count (size_t) at off_n */
+    T_LOG_LEVEL,   /* int (kr_log_level_t) */
+    T_AUTO_CREATE, /* int (config_auto_create_t): broker, true or false, any case */
 } key_type_t;
 
 typedef enum key_group { G_HTTP, G_KAFKA, G_CONSUMER, G_V3, G_SR, G_KREST, G_COUNT } key_group_t;
@@ -119,6 +120,9 @@ static const key_def_t keys[] = {
         "Blocking calls that may wait for a worker; when full, requests get 429."),
     KEY("krest.metadata.max.age.ms", T_I64, metadata_max_age_ms, "1000", 0, NOMAX, G_KREST,
         "How long cached topic metadata is used."),
+    KEY("krest.topic.auto.create", T_AUTO_CREATE, topic_auto_create, "broker", 0, 0, G_KREST,
+        "Produce to a missing topic creates it: broker (as auto.create.topics.enable), true, "
+        "false."),
     KEY("krest.log.level", T_LOG_LEVEL, log_level, "info", 0, 0, G_KREST,
         "Log level: error, warn, info or debug."),
     KEY("krest.access.log", T_BOOL, access_log, "true", 0, 0, G_KREST,
@@ -293,6 +297,20 @@ static int set_log_level(krest_config_t *cfg, const key_def_t *d, const char *v,
     return 0;
 }
 
+static int set_auto_create(krest_config_t *cfg, const key_def_t *d, const char *v, kr_err_t *err)
+{
+    int *field = (int *)((char *)cfg + d->off);
+    if (strcasecmp(v, "broker") == 0)
+        *field = CONFIG_AUTO_CREATE_BROKER;
+    else if (strcasecmp(v, "true") == 0)
+        *field = CONFIG_AUTO_CREATE_TRUE;
+    else if (strcasecmp(v, "false") == 0)
+        *field = CONFIG_AUTO_CREATE_FALSE;
+    else
+        return bad_value(err, d, v, "expected broker, true or false");
+    return 0;
+}
+
 /* Stores a string field; T_LIST and T_URLS values are normalised to "a,b" first. */
 static int set_str(krest_config_t *cfg, const key_def_t *d, const char *v, kr_err_t *err)
 {
@@ -366,7 +384,8 @@ static int set_value(krest_config_t *cfg, const key_def_t *d, const char *raw, k
                                         [T_LIST] = set_str,
                                         [T_URLS] = set_listeners,
                                         [T_LISTENERS] = set_listeners,
-                                        [T_LOG_LEVEL] = set_log_level};
+                                        [T_LOG_LEVEL] = set_log_level,
+                                        [T_AUTO_CREATE] = set_auto_create};
     char *v = trim_dup(raw, strlen(raw));
     int rc = setters[d->type](cfg, d, v, err);
     xfree(v);

@@ -17,6 +17,13 @@ typedef struct config_listener {
     int port;       /* 1..65535 */
 } config_listener_t;
 
+/** `krest.topic.auto.create`: whether a v1/v2 produce to a missing topic creates it. */
+typedef enum config_auto_create {
+    CONFIG_AUTO_CREATE_BROKER = 0, /* "broker": as the cluster's auto.create.topics.enable */
+    CONFIG_AUTO_CREATE_TRUE = 1,   /* "true": always */
+    CONFIG_AUTO_CREATE_FALSE = 2,  /* "false": never (404/40401 at once) */
+} config_auto_create_t;
+
 typedef struct config_kv {
     char *key;   /* owned */
     char *value; /* owned */
@@ -66,6 +73,7 @@ typedef struct krest_config {
     int64_t worker_threads;          /* `krest.worker.threads`, 4 (blocking librdkafka calls) */
     int64_t worker_queue_size;       /* `krest.worker.queue.size`, 1024 (full -> 429) */
     int64_t metadata_max_age_ms;     /* `krest.metadata.max.age.ms`, 1000 */
+    int topic_auto_create;           /* `krest.topic.auto.create` (config_auto_create_t), broker */
     int log_level;                   /* `krest.log.level` (kr_log_level_t), "info" */
     int access_log;                  /* `krest.access.log`, 1 */
 

@@ -37,6 +37,8 @@ struct kafka_admin {
     bool closing;             /* kafka_admin_free began: no new op (lock) */
     int64_t last_deadline_ms; /* the latest deadline of any op (lock) */
     admin_op_t *deferred;     /* ops to fail on the loop (lock) */
+    int auto_create;          /* the cluster's auto.create.topics.enable: 1, 0; -1 unread (lock) */
+    int64_t auto_create_ms;   /* monotonic time auto_create was read (lock) */
 };
 
 /* Fails the ops of admin_op_defer_fail(), on the loop thread. */
@@ -76,6 +78,7 @@ kafka_admin_t *kafka_admin_new(rd_kafka_t *rk, kafka_loop_t *loop, kr_err_t *err
     a->rk = rk;
     a->loop = loop;
     a->q = rd_kafka_queue_new(rk);
+    a->auto_create = -1;
     pthread_mutex_init(&a->lock, NULL);
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
@@ -132,6 +135,23 @@ void kafka_admin_free(kafka_admin_t *a)
     pthread_cond_destroy(&a->idle);
     pthread_mutex_destroy(&a->lock);
     xfree(a);
+}
+
+int kafka_admin_auto_create_peek(kafka_admin_t *a, int64_t max_age_ms)
+{
+    int64_t now = kr_clock_mono_ms();
+    pthread_mutex_lock(&a->lock);
+    int v = a->auto_create >= 0 && now - a->auto_create_ms <= max_age_ms ? a->auto_create : -1;
+    pthread_mutex_unlock(&a->lock);
+    return v;
+}
+
+void admin_auto_create_store(kafka_admin_t *a, bool enabled)
+{
+    pthread_mutex_lock(&a->lock);
+    a->auto_create = enabled;
+    a->auto_create_ms = kr_clock_mono_ms();
+    pthread_mutex_unlock(&a->lock);
 }
 
 admin_op_t *admin_op_new(kafka_admin_t *a, admin_event_fn on_event, kafka_admin_cb cb, void *arg,

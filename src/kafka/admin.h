@@ -51,8 +51,9 @@ typedef struct kafka_admin_kv {
 
 /** The outcome of one item of a call on several (a topic, an ACL binding). */
 typedef struct kafka_admin_item {
-    char *name;   /* the item's name (topic; ACL resource name) */
-    kr_err_t err; /* code KR_ERR_NONE when the item succeeded */
+    char *name;          /* the item's name (topic; ACL resource name) */
+    kr_err_t err;        /* code KR_ERR_NONE when the item succeeded */
+    bool already_exists; /* CreateTopics: err is Kafka's TopicExists (code 40002) */
 } kafka_admin_item_t;
 
 typedef struct kafka_admin_items {
@@ -160,6 +161,17 @@ void kafka_admin_configs_free(kafka_admin_configs_t *c);
  * for a topic). Result: kafka_admin_configs_t. @return 0, or -1 with err set. */
 int kafka_admin_describe_configs(kafka_admin_t *a, const kafka_admin_resource_t *res, size_t n,
                                  int64_t timeout_ms, kafka_admin_cb cb, void *arg, kr_err_t *err);
+
+/** Reads the cluster's auto.create.topics.enable from the configs of broker broker_id
+ * (DescribeConfigs; every broker of a cluster should agree) and caches it in a. Result: NULL;
+ * when err is NULL the value is cached: kafka_admin_auto_create_peek(a, INT64_MAX) gives it.
+ * @return 0, or -1 with err set. */
+int kafka_admin_auto_create_read(kafka_admin_t *a, int32_t broker_id, int64_t timeout_ms,
+                                 kafka_admin_cb cb, void *arg, kr_err_t *err);
+
+/** @return the cluster's auto.create.topics.enable as the last kafka_admin_auto_create_read()
+ * found it: 1 or 0 when read at most max_age_ms ago, else -1. Never blocks; any thread. */
+int kafka_admin_auto_create_peek(kafka_admin_t *a, int64_t max_age_ms);
 
 /** Replaces the whole dynamic config set of one resource (non-incremental AlterConfigs): every
  * dynamic config not listed returns to its default. Result: NULL (success), else err is the

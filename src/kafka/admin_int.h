@@ -73,6 +73,10 @@ void admin_item_err(kr_err_t *err, rd_kafka_resp_err_t e, const char *msg);
 /** @return a result with n items named after names[] (copied), their errors cleared. */
 kafka_admin_items_t *admin_items_new(const char *const *names, size_t n);
 
+/** Caches the cluster's auto.create.topics.enable for kafka_admin_auto_create_peek(). Any
+ * thread. */
+void admin_auto_create_store(kafka_admin_t *a, bool enabled);
+
 /** Sets err from a librdkafka error object (NULL: clears err). */
 void admin_error_set(kr_err_t *err, const rd_kafka_error_t *e, const char *what);
 

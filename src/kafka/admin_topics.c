@@ -22,8 +22,9 @@ static void fill_items(kafka_admin_items_t *r, const rd_kafka_topic_result_t **r
         for (size_t j = 0; j < n; j++) {
             if (strcmp(rd_kafka_topic_result_name(res[j]), r->items[i].name) != 0)
                 continue;
-            admin_item_err(&r->items[i].err, rd_kafka_topic_result_error(res[j]),
-                           rd_kafka_topic_result_error_string(res[j]));
+            rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[j]);
+            admin_item_err(&r->items[i].err, e, rd_kafka_topic_result_error_string(res[j]));
+            r->items[i].already_exists = e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS;
             break;
         }
     }

@@ -71,7 +71,8 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
     size_t n = config_kafka_props(cfg, kind, &kv);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, "allow.auto.create.topics") == 0) {
-            log_warn("configuration key '%s.%s' ignored: krest never creates topics implicitly",
+            log_warn("configuration key '%s.%s' ignored: no krest handle creates topics implicitly "
+                     "(see krest.topic.auto.create)",
                      kind, kv[i].key);
             continue;
         }

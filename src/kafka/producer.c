@@ -240,6 +240,45 @@ int kafka_producer_refresh_topic(kafka_producer_t *p, const char *topic, int64_t
     return e ? kafka_err_set(err, e, "producer metadata") : 0;
 }
 
+/* @return whether md's only topic has partitions, each with a leader. */
+static bool has_leaders(const struct rd_kafka_metadata *md)
+{
+    if (!md || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt == 0)
+        return false;
+    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        if (md->topics[0].partitions[i].leader < 0)
+            return false;
+    }
+    return true;
+}
+
+int kafka_producer_wait_topic(kafka_producer_t *p, const char *topic, int64_t timeout_ms,
+                              kr_err_t *err)
+{
+    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, topic, NULL);
+    bool ready = false;
+    for (int64_t pause_ms = 10;; pause_ms = pause_ms < 100 ? pause_ms * 2 : 200) {
+        int64_t left = deadline - kr_clock_mono_ms();
+        const struct rd_kafka_metadata *md = NULL;
+        if (rd_kafka_metadata(p->rk, 0, rkt, &md, (int)(left > 1 ? left : 1)) == 0)
+            ready = has_leaders(md);
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        left = deadline - kr_clock_mono_ms();
+        if (ready || left <= 0)
+            break;
+        usleep((useconds_t)((pause_ms < left ? pause_ms : left) * 1000));
+    }
+    rd_kafka_topic_destroy(rkt);
+    if (!ready)
+        return kr_err_set(err, KR_ERR_BROKER_NOT_AVAILABLE,
+                          "Kafka brokers are not available: topic %s was created, but its "
+                          "partitions have no leader after %lld ms",
+                          topic, (long long)timeout_ms);
+    return 0;
+}
+
 int64_t kafka_producer_message_timeout_ms(const kafka_producer_t *p)
 {
     return p->message_timeout_ms;

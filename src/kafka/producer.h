@@ -69,6 +69,13 @@ int64_t kafka_producer_message_timeout_ms(const kafka_producer_t *p);
 int kafka_producer_refresh_topic(kafka_producer_t *p, const char *topic, int64_t timeout_ms,
                                  kr_err_t *err);
 
+/** Refreshes the producer's metadata of a topic created a moment ago until it has partitions
+ * and every partition a leader (Metadata requests on its own handle, 10 ms apart at first,
+ * then up to 200 ms), so that records sent next find their leaders. Blocks up to timeout_ms:
+ * the worker pool. @return 0, or -1 with err (50302 when the leaders did not appear in time). */
+int kafka_producer_wait_topic(kafka_producer_t *p, const char *topic, int64_t timeout_ms,
+                              kr_err_t *err);
+
 /** The size librdkafka counts for a message against message.max.bytes (worst-case record
  * overhead + key + value + serialized headers). */
 size_t kafka_msg_wire_size(const kafka_msg_t *m);
