@@ -37,29 +37,15 @@ api_status_t api_v3_reply(api_v3_t *v, int status)
     return api_reply(req, status);
 }
 
-/* Appends a printf format's expansion to out. */
-static void buf_vprintf(kr_buf_t *out, const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    if (n < 0)
-        return;
-    char *s = xmalloc((size_t)n + 1);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    kr_buf_append(out, s, (size_t)n);
-    xfree(s);
-}
-
 /* Writes "<base>/v3/<path>" as a JSON string. */
-static void write_url(api_v3_t *v, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void write_url(api_v3_t *v, const char *fmt,
+                                                            va_list ap)
 {
     kr_buf_t url;
     kr_buf_init(&url, API_MAX_RESPONSE);
     kr_buf_append(&url, v->base.data, v->base.len);
     kr_buf_puts(&url, "/v3/");
-    buf_vprintf(&url, fmt, ap);
+    kr_buf_vprintf(&url, fmt, ap);
     fmt_jsonw_strn(&v->w, url.data ? url.data : "", url.len);
     kr_buf_deinit(&url);
 }
@@ -105,7 +91,7 @@ void api_v3_crn(api_v3_t *v, const char *fmt, ...)
     kr_buf_putc(&crn, '/');
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&crn, fmt, ap);
+    kr_buf_vprintf(&crn, fmt, ap);
     va_end(ap);
     fmt_jsonw_key(&v->w, "resource_name");
     fmt_jsonw_strn(&v->w, crn.data, crn.len);
@@ -161,7 +147,7 @@ void api_v3_url_write(const api_v3_t *v, kr_buf_t *out, const char *fmt, ...)
     kr_buf_puts(out, "/v3/");
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(out, fmt, ap);
+    kr_buf_vprintf(out, fmt, ap);
     va_end(ap);
 }
 

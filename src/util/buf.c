@@ -66,19 +66,26 @@ int kr_buf_putc(kr_buf_t *b, char c)
     return kr_buf_append(b, &c, 1);
 }
 
+int kr_buf_vprintf(kr_buf_t *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || kr_buf_reserve(b, (size_t)n) != 0)
+        return -1;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
 int kr_buf_printf(kr_buf_t *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int rc = kr_buf_vprintf(b, fmt, ap);
     va_end(ap);
-    if (n < 0 || kr_buf_reserve(b, (size_t)n) != 0)
-        return -1;
-    va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-    return 0;
+    return rc;
 }
 
 char *kr_buf_steal(kr_buf_t *b, size_t *len)

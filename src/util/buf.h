@@ -31,6 +31,8 @@ int kr_buf_puts(kr_buf_t *b, const char *s);
 int kr_buf_putc(kr_buf_t *b, char c);
 /** Appends printf-style text. @return as kr_buf_append(). */
 int kr_buf_printf(kr_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** kr_buf_printf() with a va_list (ap is used up). @return as kr_buf_append(). */
+int kr_buf_vprintf(kr_buf_t *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /** Takes the contents out: @return owned memory (free with xfree), *len set; b is empty. */
 char *kr_buf_steal(kr_buf_t *b, size_t *len);
 
