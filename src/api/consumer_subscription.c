@@ -8,8 +8,8 @@
 #include "api/consumers.h"
 #include "api/consumers_int.h"
 
+#include "api/body.h"
 #include "api/job.h"
-#include "format/json.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
 #include "util/clock.h"
@@ -28,7 +28,16 @@ typedef struct cjob {
     api_version_t version;
 } cjob_t;
 
-static kafka_tp_list_t *partitions_of(api_req_t *req, json_object *arr, const char *field,
+/* {"partitions": [...]} of assign, seek to the beginning or end, and committed offsets. */
+static const api_body_field_t partitions_fields[] = {{.name = "partitions"}, {.name = NULL}};
+static const api_body_spec_t partitions_spec = {.fields = partitions_fields};
+/* One element of those lists ({"topic", "partition"[, "offset" | "timestamp"][, "metadata"]}). */
+static const api_body_field_t element_fields[] = {{.name = "topic"},    {.name = "partition"},
+                                                  {.name = "offset"},   {.name = "timestamp"},
+                                                  {.name = "metadata"}, {.name = NULL}};
+static const api_body_spec_t element_spec = {.fields = element_fields};
+
+static kafka_tp_list_t *partitions_of(const api_body_t *b, json_object *arr, const char *field,
                                       const char *off_key, kr_err_t *err);
 static void write_partitions(fmt_jsonw_t *w, const kafka_tp_list_t *l, bool with_offset);
 static api_status_t seek_edge(api_req_t *req, int64_t where);
@@ -45,21 +54,22 @@ static void cjob_free(api_job_t *job);
 
 api_status_t api_consumer_subscribe(api_req_t *req)
 {
-    static const char *const known[] = {"topics", "topic_pattern", NULL};
+    static const api_body_field_t fields[] = {
+        {.name = "topics"}, {.name = "topic_pattern"}, {.name = NULL}};
+    static const api_body_spec_t spec = {.fields = fields};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
     api_status_t st;
-    if (api_consumer_body_object(req, &obj, &err) != 0 ||
-        (obj && api_consumer_check_known(req, obj, known, &err) != 0)) {
+    if (api_body_parse(&b, req, &spec, &err) != 0) {
         st = api_reply_err(req, &err);
         goto out;
     }
-    json_object *topics = api_consumer_member(obj, "topics"),
-                *pattern = api_consumer_member(obj, "topic_pattern");
-    if (!obj || (!topics && !pattern)) {
+    json_object *topics = api_body_get(b.root, "topics"),
+                *pattern = api_body_get(b.root, "topic_pattern");
+    if (!b.root || (!topics && !pattern)) {
         st = api_reply_error(req, KR_ERR_UNPROCESSABLE,
                              "The subscription needs \"topics\" or \"topic_pattern\"");
         goto out;
@@ -99,7 +109,7 @@ api_status_t api_consumer_subscribe(api_req_t *req)
     else
         st = api_consumer_reply_204(req);
 out:
-    json_object_put(obj);
+    api_body_deinit(&b);
     kafka_consumer_release(c);
     return st;
 }
@@ -153,18 +163,15 @@ api_status_t api_consumer_unsubscribe(api_req_t *req)
 
 api_status_t api_consumer_assign(api_req_t *req)
 {
-    static const char *const known[] = {"partitions", NULL};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
     api_status_t st;
     kafka_tp_list_t *l = NULL;
-    if (api_consumer_body_object(req, &obj, &err) != 0 || !obj ||
-        api_consumer_check_known(req, obj, known, &err) != 0 ||
-        !(l = partitions_of(req, api_consumer_member(obj, "partitions"), "partitions", NULL,
-                            &err)) ||
+    if (api_body_parse(&b, req, &partitions_spec, &err) != 0 || !b.root ||
+        !(l = partitions_of(&b, api_body_get(b.root, "partitions"), "partitions", NULL, &err)) ||
         kafka_consumer_assign(c, l, &err) != 0)
         st = api_reply_err(req, err.code ? &err
                                          : &(kr_err_t){KR_ERR_UNPROCESSABLE,
@@ -173,7 +180,7 @@ api_status_t api_consumer_assign(api_req_t *req)
         st = api_consumer_reply_204(req);
     if (l)
         kafka_tp_list_free(l);
-    json_object_put(obj);
+    api_body_deinit(&b);
     kafka_consumer_release(c);
     return st;
 }
@@ -202,26 +209,27 @@ api_status_t api_consumer_assignments(api_req_t *req)
 
 api_status_t api_consumer_seek(api_req_t *req)
 {
-    static const char *const known[] = {"offsets", "timestamps", NULL};
+    static const api_body_field_t fields[] = {
+        {.name = "offsets"}, {.name = "timestamps"}, {.name = NULL}};
+    static const api_body_spec_t spec = {.fields = fields};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
     kafka_tp_list_t *l = NULL;
     enum job_kind kind = JOB_SEEK;
-    if (api_consumer_body_object(req, &obj, &err) != 0 || !obj ||
-        api_consumer_check_known(req, obj, known, &err) != 0)
+    if (api_body_parse(&b, req, &spec, &err) != 0 || !b.root)
         goto bad;
-    json_object *offsets = api_consumer_member(obj, "offsets"),
-                *times = api_consumer_member(obj, "timestamps");
+    json_object *offsets = api_body_get(b.root, "offsets"),
+                *times = api_body_get(b.root, "timestamps");
     if (offsets && times) {
         kr_err_set(&err, KR_ERR_UNPROCESSABLE, "Give \"offsets\" or \"timestamps\", not both");
         goto bad;
     }
     if (times) {
         kind = JOB_SEEK_TIMES;
-        l = partitions_of(req, times, "timestamps", "timestamp", &err);
+        l = partitions_of(&b, times, "timestamps", "timestamp", &err);
         for (size_t i = 0; l && i < l->cnt; i++) {
             if (l->elems[i].offset == INT64_MIN) {
                 kr_err_set(&err, KR_ERR_UNPROCESSABLE,
@@ -230,7 +238,7 @@ api_status_t api_consumer_seek(api_req_t *req)
             }
         }
     } else {
-        l = partitions_of(req, offsets, "offsets", "offset", &err);
+        l = partitions_of(&b, offsets, "offsets", "offset", &err);
         for (size_t i = 0; l && i < l->cnt; i++) {
             if (l->elems[i].offset < 0) {
                 kr_err_set(&err, KR_ERR_UNPROCESSABLE, "offsets[%zu].offset: must be >= 0", i);
@@ -240,14 +248,14 @@ api_status_t api_consumer_seek(api_req_t *req)
     }
     if (!l)
         goto bad;
-    json_object_put(obj);
+    api_body_deinit(&b);
     return seek_with(req, l, kind, c);
 bad:
     if (!err.code)
         kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"offsets\"");
     if (l)
         kafka_tp_list_free(l);
-    json_object_put(obj);
+    api_body_deinit(&b);
     kafka_consumer_release(c);
     return api_reply_err(req, &err);
 }
@@ -264,17 +272,15 @@ api_status_t api_consumer_seek_end(api_req_t *req)
 
 static api_status_t seek_edge(api_req_t *req, int64_t where)
 {
-    static const char *const known[] = {"partitions", NULL};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
     kafka_tp_list_t *l = NULL;
-    if (api_consumer_body_object(req, &obj, &err) == 0 && obj &&
-        api_consumer_check_known(req, obj, known, &err) == 0)
-        l = partitions_of(req, api_consumer_member(obj, "partitions"), "partitions", NULL, &err);
-    json_object_put(obj);
+    if (api_body_parse(&b, req, &partitions_spec, &err) == 0 && b.root)
+        l = partitions_of(&b, api_body_get(b.root, "partitions"), "partitions", NULL, &err);
+    api_body_deinit(&b);
     if (!l) {
         if (!err.code)
             kr_err_set(&err, KR_ERR_UNPROCESSABLE, "The request body needs \"partitions\"");
@@ -300,25 +306,25 @@ static api_status_t seek_with(api_req_t *req, kafka_tp_list_t *parts, enum job_k
 
 api_status_t api_consumer_commit(api_req_t *req)
 {
-    static const char *const known[] = {"offsets", NULL};
+    static const api_body_field_t fields[] = {{.name = "offsets"}, {.name = NULL}};
+    static const api_body_spec_t spec = {.fields = fields};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
-    if (api_consumer_body_object(req, &obj, &err) != 0 ||
-        (obj && api_consumer_check_known(req, obj, known, &err) != 0)) {
-        json_object_put(obj);
+    if (api_body_parse(&b, req, &spec, &err) != 0) {
+        api_body_deinit(&b);
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
-    json_object *offsets = api_consumer_member(obj, "offsets");
+    json_object *offsets = api_body_get(b.root, "offsets");
     if (!offsets) {
-        json_object_put(obj);
+        api_body_deinit(&b);
         return run_job(req, c, JOB_COMMIT_ALL, NULL);
     }
-    kafka_tp_list_t *l = partitions_of(req, offsets, "offsets", "offset", &err);
-    json_object_put(obj);
+    kafka_tp_list_t *l = partitions_of(&b, offsets, "offsets", "offset", &err);
+    api_body_deinit(&b);
     if (!l) {
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
@@ -338,18 +344,16 @@ api_status_t api_consumer_commit(api_req_t *req)
 
 api_status_t api_consumer_committed(api_req_t *req)
 {
-    static const char *const known[] = {"partitions", NULL};
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_t *c = api_consumer_instance(req);
     if (!c)
         return api_consumer_no_instance(req);
     kafka_tp_list_t *l = NULL;
-    if (api_consumer_body_object(req, &obj, &err) == 0 && obj &&
-        api_consumer_check_known(req, obj, known, &err) == 0)
-        l = partitions_of(req, api_consumer_member(obj, "partitions"), "partitions", NULL, &err);
-    bool missing = !obj && !err.code;
-    json_object_put(obj);
+    if (api_body_parse(&b, req, &partitions_spec, &err) == 0 && b.root)
+        l = partitions_of(&b, api_body_get(b.root, "partitions"), "partitions", NULL, &err);
+    bool missing = !b.root && !err.code;
+    api_body_deinit(&b);
     if (!l) {
         kafka_consumer_release(c);
         if (missing) /* Confluent's quirk: a GET without its body is 404/40402 */
@@ -365,28 +369,26 @@ api_status_t api_consumer_committed(api_req_t *req)
 /* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
  * field (when given) goes into each element's offset, a timestamp (ISO-8601) as ms, or
  * INT64_MIN when it is not one. */
-static kafka_tp_list_t *partitions_of(api_req_t *req, json_object *arr, const char *field,
+static kafka_tp_list_t *partitions_of(const api_body_t *b, json_object *arr, const char *field,
                                       const char *off_key, kr_err_t *err)
 {
     if (!arr || !json_object_is_type(arr, json_type_array)) {
-        api_consumer_type_err(req, err, field, "expected an array");
+        api_body_type_err(b, field, "expected an array", err);
         return NULL;
     }
     size_t n = json_object_array_length(arr);
     kafka_tp_list_t *l = kafka_tp_list_new(n);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);
-        json_object *t = api_consumer_member(e, "topic"), *p = api_consumer_member(e, "partition");
-        json_object *o = off_key ? api_consumer_member(e, off_key) : NULL;
+        json_object *t = api_body_get(e, "topic"), *p = api_body_get(e, "partition");
+        json_object *o = off_key ? api_body_get(e, off_key) : NULL;
         bool bad = !e || !json_object_is_type(e, json_type_object) || !t ||
                    !json_object_is_type(t, json_type_string) || !p ||
                    !json_object_is_type(p, json_type_int) ||
                    (off_key && strcmp(off_key, "offset") == 0 &&
                     (!o || !json_object_is_type(o, json_type_int)));
         int64_t pv = p ? json_object_get_int64(p) : -1;
-        static const char *const known[] = {"topic",     "partition", "offset",
-                                            "timestamp", "metadata",  NULL};
-        if (!bad && api_consumer_check_known(req, e, known, err) != 0) {
+        if (!bad && api_body_check(b, e, field, &element_spec, err) != 0) {
             kafka_tp_list_free(l);
             return NULL;
         }
@@ -408,7 +410,7 @@ static kafka_tp_list_t *partitions_of(api_req_t *req, json_object *arr, const ch
                       kr_clock_parse_iso8601(json_object_get_string(o), &ms) == 0;
             tp->offset = ok ? ms : INT64_MIN;
         }
-        json_object *md = api_consumer_member(e, "metadata");
+        json_object *md = api_body_get(e, "metadata");
         if (md && json_object_is_type(md, json_type_string)) {
             tp->metadata = xstrdup(json_object_get_string(md));
             tp->metadata_len = strlen(tp->metadata);

@@ -1,13 +1,13 @@
 /* api/consumers.c -- consumer instances over HTTP, their lifecycle (see consumers.h): create
  * (the body's name, format and client settings) and delete; plus what the other consumer_*.c
- * files share (consumers_int.h): the instance lookup and the request body helpers.
+ * files share (consumers_int.h): the instance lookup and small answers.
  * Subscription, positions and offsets are in consumer_subscription.c, reads in consumer_read.c.
  * May use: kafka/, format/, util/. Threads: HTTP threads. */
 #include "api/consumers.h"
 #include "api/consumers_int.h"
 
 #include "api/base_url.h"
-#include "format/json.h"
+#include "api/body.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
 #include "util/log.h"
@@ -17,9 +17,24 @@
 #include <string.h>
 #include <strings.h>
 
-static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t *o, kr_err_t *err);
-static int parse_format(api_req_t *req, json_object *f, int *out, kr_err_t *err);
-static int int_option(api_req_t *req, json_object *obj, const char *a, const char *b, int64_t *out,
+/* The create body's known fields (section K); other dotted keys are client settings. Each is
+ * checked where it is read, in the order of the messages. */
+static const api_body_field_t create_fields[] = {{.name = "name"},
+                                                 {.name = "id"},
+                                                 {.name = "format"},
+                                                 {.name = "auto.offset.reset"},
+                                                 {.name = "auto.commit.enable"},
+                                                 {.name = "fetch.min.bytes"},
+                                                 {.name = "consumer.request.timeout.ms"},
+                                                 {.name = "responseMinBytes"},
+                                                 {.name = "requestWaitMs"},
+                                                 {.name = NULL}};
+static const api_body_spec_t create_spec = {.fields = create_fields,
+                                            .flags = API_BODY_CLIENT_SETTINGS};
+
+static int parse_create(const api_body_t *b, kafka_consumer_opts_t *o, kr_err_t *err);
+static int parse_format(const api_body_t *b, int *out, kr_err_t *err);
+static int int_option(const api_body_t *b, const char *key, const char *alias, int64_t *out,
                       kr_err_t *err);
 static const char *scalar(json_object *v);
 static void base_uri(api_req_t *req, const char *name, kr_buf_t *out);
@@ -29,16 +44,16 @@ static void base_uri(api_req_t *req, const char *name, kr_buf_t *out);
 api_status_t api_consumer_create(api_req_t *req)
 {
     kr_err_t err = {0};
-    json_object *obj = NULL;
+    api_body_t b = {0};
     kafka_consumer_opts_t o = {.group = req->params[API_CONSUMER_P_GROUP],
                                .fetch_min_bytes = -1,
                                .request_timeout_ms = -1};
-    if (api_consumer_body_object(req, &obj, &err) != 0 || parse_create(req, obj, &o, &err) != 0) {
-        json_object_put(obj);
+    if (api_body_parse(&b, req, &create_spec, &err) != 0 || parse_create(&b, &o, &err) != 0) {
+        api_body_deinit(&b);
         return api_reply_err(req, &err);
     }
     kafka_consumer_t *c = kafka_consumers_create(req->ctx->consumers, &o, &err);
-    json_object_put(obj);
+    api_body_deinit(&b);
     if (!c)
         return api_reply_err(req, &err);
     kr_buf_t uri;
@@ -67,41 +82,19 @@ api_status_t api_consumer_delete(api_req_t *req)
 
 /* --- the create body --------------------------------------------------------------------- */
 
-static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t *o, kr_err_t *err)
+static int parse_create(const api_body_t *b, kafka_consumer_opts_t *o, kr_err_t *err)
 {
-    static const char *const known[] = {"name",
-                                        "id",
-                                        "format",
-                                        "auto.offset.reset",
-                                        "auto.commit.enable",
-                                        "fetch.min.bytes",
-                                        "consumer.request.timeout.ms",
-                                        "responseMinBytes",
-                                        "requestWaitMs",
-                                        NULL};
-    if (obj) {
-        json_object_object_foreach(obj, key, val)
-        {
-            (void)val;
-            bool ok = false;
-            for (const char *const *k = known; *k && !ok; k++)
-                ok = strcmp(*k, key) == 0;
-            if (!ok && !strchr(key, '.'))
-                return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s", key);
-            if (!ok)
-                log_info("consumer create: client setting '%s' ignored", key);
-        }
-    }
-    json_object *name = api_consumer_member(obj, "id") ? api_consumer_member(obj, "id")
-                                                       : api_consumer_member(obj, "name");
+    json_object *obj = b->root;
+    json_object *name =
+        api_body_get(obj, "id") ? api_body_get(obj, "id") : api_body_get(obj, "name");
     if (name && !json_object_is_type(name, json_type_string))
-        return api_consumer_type_err(req, err, "name", "expected a string");
+        return api_body_type_err(b, "name", "expected a string", err);
     o->name = name ? json_object_get_string(name) : NULL;
     if (o->name && (!*o->name || strchr(o->name, '/')))
         return kr_err_set(err, KR_ERR_UNPROCESSABLE, "name: not a valid instance name");
-    if (parse_format(req, api_consumer_member(obj, "format"), &o->format, err) != 0)
+    if (parse_format(b, &o->format, err) != 0)
         return -1;
-    const char *aor = scalar(api_consumer_member(obj, "auto.offset.reset"));
+    const char *aor = scalar(api_body_get(obj, "auto.offset.reset"));
     if (aor) {
         if (strcasecmp(aor, "smallest") == 0 || strcasecmp(aor, "earliest") == 0)
             o->auto_offset_reset = "earliest";
@@ -113,13 +106,12 @@ static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t 
             return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG,
                               "Invalid consumer configuration: auto.offset.reset '%s'", aor);
     }
-    const char *ac = scalar(api_consumer_member(obj, "auto.commit.enable"));
-    o->auto_commit = req->version == API_V1 ? 0 : 1; /* v1 forced false when absent */
+    const char *ac = scalar(api_body_get(obj, "auto.commit.enable"));
+    o->auto_commit = b->version == API_V1 ? 0 : 1; /* v1 forced false when absent */
     if (ac)
         o->auto_commit = strcasecmp(ac, "true") == 0;
-    if (int_option(req, obj, "fetch.min.bytes", "responseMinBytes", &o->fetch_min_bytes, err) ||
-        int_option(req, obj, "consumer.request.timeout.ms", "requestWaitMs", &o->request_timeout_ms,
-                   err))
+    if (int_option(b, "fetch.min.bytes", "responseMinBytes", &o->fetch_min_bytes, err) ||
+        int_option(b, "consumer.request.timeout.ms", "requestWaitMs", &o->request_timeout_ms, err))
         return -1;
     if (o->fetch_min_bytes < -1 || o->fetch_min_bytes > 10000000)
         return kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT,
@@ -131,14 +123,14 @@ static int parse_create(api_req_t *req, json_object *obj, kafka_consumer_opts_t 
     return 0;
 }
 
-static int parse_format(api_req_t *req, json_object *f, int *out, kr_err_t *err)
+static int parse_format(const api_body_t *b, int *out, kr_err_t *err)
 {
     *out = API_FMT_BINARY;
-    if (!f)
+    const char *s = NULL;
+    if (api_body_str(b, b->root, "format", &s, err) != 0)
+        return -1;
+    if (!s)
         return 0;
-    if (!json_object_is_type(f, json_type_string))
-        return api_consumer_type_err(req, err, "format", "expected a string");
-    const char *s = json_object_get_string(f);
     if (strcasecmp(s, "binary") == 0)
         return 0;
     if (strcasecmp(s, "json") == 0) {
@@ -155,12 +147,13 @@ static int parse_format(api_req_t *req, json_object *f, int *out, kr_err_t *err)
     return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Invalid format type.");
 }
 
-static int int_option(api_req_t *req, json_object *obj, const char *a, const char *b, int64_t *out,
+/* An integer client setting, written as a number or a string, under its name or its v1 alias. */
+static int int_option(const api_body_t *b, const char *key, const char *alias, int64_t *out,
                       kr_err_t *err)
 {
-    json_object *v = api_consumer_member(obj, a);
-    if (!v && b)
-        v = api_consumer_member(obj, b);
+    json_object *v = api_body_get(b->root, key);
+    if (!v && alias)
+        v = api_body_get(b->root, alias);
     *out = -1;
     if (!v)
         return 0;
@@ -169,7 +162,7 @@ static int int_option(api_req_t *req, json_object *obj, const char *a, const cha
     errno = 0;
     long long x = s ? strtoll(s, &end, 10) : 0;
     if (!s || !*s || *end || errno)
-        return api_consumer_type_err(req, err, a, "expected an integer");
+        return api_body_type_err(b, key, "expected an integer", err);
     *out = x;
     return 0;
 }
@@ -207,52 +200,4 @@ api_status_t api_consumer_reply_204(api_req_t *req)
 {
     kr_buf_reset(&req->resp);
     return api_reply(req, 204);
-}
-
-int api_consumer_body_object(api_req_t *req, json_object **obj, kr_err_t *err)
-{
-    *obj = NULL;
-    if (req->body_len == 0)
-        return 0;
-    int is_null;
-    *obj = fmt_json_parse(req->body, req->body_len, &is_null, err);
-    if (!*obj)
-        return is_null ? 0 : -1;
-    if (!json_object_is_type(*obj, json_type_object)) {
-        json_object_put(*obj);
-        *obj = NULL;
-        return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
-                          "The request body must be a JSON object");
-    }
-    return 0;
-}
-
-json_object *api_consumer_member(json_object *obj, const char *key)
-{
-    json_object *v = NULL;
-    if (!obj || !json_object_object_get_ex(obj, key, &v))
-        return NULL;
-    return v;
-}
-
-int api_consumer_check_known(api_req_t *req, json_object *obj, const char *const *known,
-                             kr_err_t *err)
-{
-    (void)req;
-    json_object_object_foreach(obj, key, val)
-    {
-        (void)val;
-        bool ok = false;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, key) == 0;
-        if (!ok)
-            return kr_err_set(err, KR_ERR_UNPROCESSABLE, "Unrecognized field: %s", key);
-    }
-    return 0;
-}
-
-int api_consumer_type_err(api_req_t *req, kr_err_t *err, const char *field, const char *what)
-{
-    return kr_err_set(err, req->version == API_V1 ? KR_ERR_UNPROCESSABLE : KR_ERR_BAD_REQUEST,
-                      "%s: %s", field, what);
 }
