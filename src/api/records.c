@@ -5,6 +5,7 @@
 
 #include "format/avro_codec.h"
 #include "format/base64.h"
+#include "format/json_scan.h"
 #include "format/produce.h"
 #include "schema/registry_client.h"
 

@@ -5,9 +5,9 @@
  * See schema_registry.h and docs/schema-registry.md. */
 #include "api/schema_registry.h"
 
+#include "api/body.h"
 #include "api/job.h"
 #include "format/avro_schema.h"
-#include "format/json.h"
 #include "format/jsonw.h"
 #include "schema/registry.h"
 #include "util/mem.h"
@@ -134,45 +134,22 @@ static int parse_version(const char *text, int32_t *out, kr_err_t *err)
                       text);
 }
 
-static const char *obj_field(json_object *o, const char *key, json_type type, bool *wrong)
-{
-    json_object *v;
-    if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
-        return NULL;
-    if (!json_object_is_type(v, type)) {
-        *wrong = true;
-        return NULL;
-    }
-    return type == json_type_string ? json_object_get_string(v) : "";
-}
-
-static json_object *parse_body(const api_req_t *req, kr_err_t *err)
-{
-    int is_null = 0;
-    json_object *o = req->body_len ? fmt_json_parse(req->body, req->body_len, &is_null, err) : NULL;
-    if (!o && !req->body_len)
-        kr_err_set(err, KR_ERR_UNPROCESSABLE, "Request body is empty");
-    else if (is_null || (o && !json_object_is_type(o, json_type_object)))
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "Request body must be a JSON object");
-    if (o && !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        return NULL;
-    }
-    return o;
-}
+/* Bodies of the registry: unknown fields are ignored (api/body.h, section K). */
+static const api_body_spec_t sr_body = {.fields = NULL};
 
 /* The {"schema": "...", "schemaType"?, "references"?} body of register, lookup and
  * compatibility, parsed into an Avro schema. @return 0, or -1 with err set. */
 static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t *err)
 {
-    json_object *o = parse_body(req, err);
-    if (!o)
+    api_body_t b;
+    if (api_body_parse(&b, req, &sr_body, err) != 0) {
+        api_body_deinit(&b);
         return -1;
-    bool wrong = false;
-    const char *text = obj_field(o, "schema", json_type_string, &wrong);
-    const char *type = obj_field(o, "schemaType", json_type_string, &wrong);
-    json_object *refs = NULL;
-    json_object_object_get_ex(o, "references", &refs);
+    }
+    const char *text = NULL, *type = NULL;
+    bool wrong = api_body_str(&b, b.root, "schema", &text, err) != 0;
+    wrong = api_body_str(&b, b.root, "schemaType", &type, err) != 0 || wrong;
+    json_object *refs = api_body_get(b.root, "references");
     int rc = -1;
     if (wrong)
         kr_err_set(err, KR_ERR_BAD_REQUEST, "schema and schemaType must be strings");
@@ -190,7 +167,7 @@ static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t 
                    "Register operation failed because schema is too large");
     else if ((*out = avs_parse(text, strlen(text), err)) != NULL)
         rc = 0;
-    json_object_put(o);
+    api_body_deinit(&b);
     return rc;
 }
 
@@ -621,13 +598,14 @@ static void exec_config_put(sr_job_t *j)
 /* The level of a config body, case-insensitive as Confluent. @return 0, or -1 with err set. */
 static int parse_level(const api_req_t *req, int *level, kr_err_t *err)
 {
-    json_object *o = parse_body(req, err);
-    if (!o)
+    api_body_t b;
+    if (api_body_parse(&b, req, &sr_body, err) != 0) {
+        api_body_deinit(&b);
         return -1;
-    bool wrong = false;
-    const char *name = obj_field(o, "compatibility", json_type_string, &wrong);
+    }
+    const char *name = NULL;
     int rc = 0;
-    if (wrong) {
+    if (api_body_str(&b, b.root, "compatibility", &name, err) != 0) {
         rc = kr_err_set(err, KR_ERR_BAD_REQUEST, "compatibility must be a string");
     } else if (name) {
         char upper[32];
@@ -644,7 +622,7 @@ static int parse_level(const api_req_t *req, int *level, kr_err_t *err)
         else
             *level = (int)l;
     }
-    json_object_put(o);
+    api_body_deinit(&b);
     return rc;
 }
 

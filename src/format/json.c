@@ -1,7 +1,7 @@
 /* format/json.c -- strict JSON parsing with positions in errors. Pure; threads: any. */
 #include "format/json.h"
 
-#include "format/produce.h"
+#include "format/json_scan.h"
 
 #include <stdbool.h>
 #include <string.h>

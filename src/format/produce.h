@@ -2,8 +2,9 @@
  *   {"records":[{"key":…,"value":…,"partition":…,"headers":[…],"timestamp":…}, …],
  *    "key_schema":…, "value_schema":…, "key_schema_id":…, "value_schema_id":…}
  * One pass over the body, straight from the receive buffer: strict JSON (RFC 8259, UTF-8
- * checked), binary keys/values base64-decoded and json keys/values re-written compactly
- * (no spaces, "/" unescaped, strings as UTF-8, numbers exactly as written) into one arena.
+ * checked, by format/json_scan.h), binary keys/values base64-decoded and json keys/values
+ * re-written compactly (no spaces, "/" unescaped, strings as UTF-8, numbers exactly as written)
+ * into one arena.
  * Every error names the record and field, with the status and code of API.md section K.
  * Fuzzed for equivalence with json-c (tests/fuzz/fuzz_produce.c).
  * May use: util/. Pure. Threads: any. */
@@ -74,15 +75,6 @@ typedef struct fmt_produce_req {
 int fmt_produce_parse(const char *body, size_t len, const fmt_produce_opts_t *opts,
                       fmt_produce_req_t *out, kr_err_t *err);
 
-/** Checks that text is exactly one JSON value (RFC 8259: strict grammar, UTF-8, escapes,
- * nesting <= 64), with the same scanner as the produce decoder. json-c 0.16 is laxer even in
- * strict mode (NaN, 01, raw control characters, bad UTF-8), so format/json.c checks with this
- * first. @return 0, or -1 with err set (400 "Invalid JSON: ..." with line and column). */
-int fmt_json_check(const char *text, size_t len, kr_err_t *err);
-
-/* Deepest nesting fmt_json_check() accepts (records read from Kafka may nest deeper than the
- * 64 levels produce bodies allow; the bound keeps the recursion's stack small). */
-#define FMT_JSON_CHECK_MAX_DEPTH 512
 /* Records, and headers of all records, in one request (more: 413): a 64 MiB body of "{}," is
  * 22 million records, each with its bookkeeping, and a response line. */
 #define FMT_PRODUCE_MAX_RECORDS 1000000

@@ -4,7 +4,7 @@
  * 512); and its bytes decode to JSON that encodes to the same bytes and decodes to itself. */
 #include "avro_fuzz_schemas.h"
 #include "format/avro_codec.h"
-#include "format/produce.h"
+#include "format/json_scan.h"
 
 #include <stdint.h>
 
