@@ -1,19 +1,20 @@
 /* api/body.h -- request bodies that are one JSON object: parse it, check its members against
  * a table of known fields (name, JSON type, required), read members typed; one set of error
  * messages, chosen by the request's API (req->version) as API.md section K and §3 say:
- *
- *                   v1 / v2                          SR                     v3
- *   empty body      no object (root NULL)            422 "Request body is   422/42206 "Payload
- * error. JSON null       no object (root NULL)            empty" / 400 (null)    Request body is
- * empty. <empty>" not JSON        400 (format/json.h's message)    400                    400 not
- * an object   v1 422, v2 400 "The request      400 "Request body      400 "Cannot deserialize value
- * of body must be a JSON object"      must be a JSON object" type `<cls>` from a non-object value"
- *   unknown field   422 "Unrecognized field: <name>" ignored                400 "Unrecognized field
- * "<name>" (class <cls>), not marked as ignorable" wrong type      v1 422, v2 400 "<name>: expected
- * a string" (an integer, ...); SR and v3 400 missing         v1/v2/SR 422, v3 400 "Missing required
- * field: <name>" v3's unknown field is 400 because Confluent's ObjectMapper keeps Jackson's default
- * FAIL_ON_UNKNOWN_PROPERTIES (rest-utils Application.getJsonMapper, kafka-rest's entities have
- * no @JsonIgnoreProperties). A JSON null member is an absent one everywhere.
+ * - empty body: v1/v2 no object (root NULL); SR 422 "Request body is empty"; v3 422/42206
+ *   "Payload error. Request body is empty. <cause>".
+ * - JSON null: v1/v2 no object; SR 400; v3 as empty.
+ * - not JSON: 400 (format/json.h's message), every API.
+ * - not an object: v1 422, v2 400 "The request body must be a JSON object"; SR 400 "Request
+ *   body must be a JSON object"; v3 400 "Cannot deserialize value of type `<cls>` from a
+ *   non-object value".
+ * - unknown field: v1/v2 422 "Unrecognized field: <name>"; SR ignored; v3 400 "Unrecognized
+ *   field "<name>" (class <cls>), not marked as ignorable" (Confluent's ObjectMapper keeps
+ *   Jackson's FAIL_ON_UNKNOWN_PROPERTIES: rest-utils Application.getJsonMapper; kafka-rest's
+ *   entities have no @JsonIgnoreProperties).
+ * - wrong type: v1 422, else 400 "<name>: expected a string" (an integer, ...).
+ * - missing required field: v1/v2/SR 422, v3 400 "Missing required field: <name>".
+ * A JSON null member is an absent one everywhere.
  * May use: format/, util/, json-c. Threads: any (a body is its request's). */
 #ifndef KR_API_BODY_H
 #define KR_API_BODY_H
