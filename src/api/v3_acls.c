@@ -169,7 +169,13 @@ static const char *member_str(json_object *o, const char *key, kr_err_t *err)
                    json_type_to_name(json_object_get_type(m)));
         return NULL;
     }
-    return json_object_get_string(m);
+    const char *s = json_object_get_string(m);
+    /* A NUL would cut the C string short: an ACL for another name than the body's. */
+    if (strlen(s) != (size_t)json_object_get_string_len(m)) {
+        kr_err_set(err, KR_ERR_BAD_REQUEST, "%s must not contain a NUL character (\\u0000)", key);
+        return NULL;
+    }
+    return s;
 }
 
 /* One CreateAcl object into a (strings borrowed from o). @return 0 or -1 with err 400. */

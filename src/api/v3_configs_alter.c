@@ -172,6 +172,10 @@ static int str_field(json_object *o, const char *key, bool required, const char 
         t != json_type_boolean)
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s must be a string", key);
     *out = json_object_get_string(v);
+    /* A NUL would cut the C string short: another config (or topic) than the body names. */
+    if (t == json_type_string && strlen(*out) != (size_t)json_object_get_string_len(v))
+        return kr_err_set(err, KR_ERR_BAD_REQUEST,
+                          "Bad Request: %s must not contain a NUL character (\\u0000)", key);
     return 0;
 }
 

@@ -1,0 +1,110 @@
+"""v3 bodies from a hostile or careless client: NUL characters in strings, out-of-range
+integers, oversized arrays. Each must be a clear 4xx JSON error, never a crash or a hang, and
+nothing may change in Kafka (checked with confluent_kafka's AdminClient)."""
+
+import uuid
+
+import pytest
+from confluent_kafka.admin import ConfigResource, ResourceType
+
+from conftest import assert_error, topic_names, unique_topic
+from test_v3_acls import acl, kafka_acls, kafka_delete
+from v3_helpers import V3Client, V3Names, delete_topic_wait
+
+
+@pytest.fixture
+def cleanup(kafka_bootstrap):
+    """Names of topics a test might create through krest; deleted (if they exist) afterwards."""
+    names = []
+    yield names
+    for n in names:
+        delete_topic_wait(kafka_bootstrap, n)
+
+
+def topic_cfg(admin, t):
+    res = ConfigResource(ResourceType.TOPIC, t)
+    return {k: e.value for k, e in admin.describe_configs([res])[res].result(timeout=15).items()}
+
+
+def topics_path(v3_names):
+    return f"/v3/clusters/{v3_names.cluster}/topics"
+
+
+# --- NUL characters: a C string stops at the first one -------------------------------------
+
+
+def test_nul_in_topic_name_is_422_and_creates_nothing(v3, v3_names, admin, cleanup):
+    t = unique_topic()
+    cleanup.append(t)
+    r = v3.post(topics_path(v3_names), json={"topic_name": t + "\u0000x", "partitions_count": 1})
+    assert_error(r, 422, 42206)
+    assert t not in topic_names(admin)
+
+
+def test_nul_in_create_config_is_400_and_creates_nothing(v3, v3_names, admin, cleanup):
+    t = unique_topic()
+    cleanup.append(t)
+    for cfg in [
+        {"name": "cleanup.policy\u0000x", "value": "compact"},
+        {"name": "cleanup.policy", "value": "compact\u0000,delete"},
+    ]:
+        r = v3.post(topics_path(v3_names), json={"topic_name": t, "configs": [cfg]})
+        assert_error(r, 400)
+        assert "NUL" in r.json()["message"]
+    assert t not in topic_names(admin)
+    # a number is a value's text, no string to look for a NUL in
+    r = v3.post(
+        topics_path(v3_names),
+        json={"topic_name": t, "configs": [{"name": "retention.ms", "value": 5000}],
+              "validate_only": True},
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_nul_in_alter_config_is_400_and_changes_nothing(v3, v3_names, v3_topic, admin):
+    t = v3_topic()
+    before = topic_cfg(admin, t)
+    base = f"{topics_path(v3_names)}/{t}/configs"
+    bad = [
+        ("post", base + ":alter", {"data": [{"name": "cleanup.policy\u0000x", "value": "compact"}]}),
+        ("post", base + ":alter", {"data": [{"name": "retention.ms", "value": "1000\u0000x"}]}),
+        ("put", base + "/retention.ms", {"value": "1000\u0000x"}),
+        (
+            "post",
+            f"{topics_path(v3_names)}/-/configs:alter",
+            {"data": [{"topic_name": t + "\u0000x", "configs": [{"name": "retention.ms", "value": "1"}]}]},
+        ),
+    ]
+    for method, path, body in bad:
+        r = getattr(v3, method)(path, json=body)
+        assert_error(r, 400)
+        assert "NUL" in r.json()["message"], r.text
+    assert topic_cfg(admin, t) == before
+
+
+@pytest.fixture(scope="module")
+def acl_v3(acl_krest):
+    return V3Client(acl_krest.url)
+
+
+@pytest.fixture(scope="module")
+def acl_names(acl_krest, acl_broker):
+    return V3Names(acl_krest.url, acl_broker.cluster_id)
+
+
+@pytest.fixture
+def principal(acl_admin):
+    p = f"User:krest-{uuid.uuid4().hex[:10]}"
+    yield p
+    kafka_delete(acl_admin, p)
+
+
+def test_nul_in_acl_is_400_and_creates_nothing(acl_v3, acl_names, acl_admin, principal):
+    for field in ["resource_name", "principal", "host"]:
+        a = acl(principal=principal, resource_name="t")
+        a[field] = a[field] + "\u0000x"
+        r = acl_v3.post(acl_names.url("acls"), json=a)
+        assert_error(r, 400)
+        r = acl_v3.post(acl_names.url("acls:batch"), json={"data": [a]})
+        assert_error(r, 400)
+    assert kafka_acls(acl_admin, principal) == []
