@@ -264,8 +264,10 @@ static int parse_create_fields(json_object *o, create_body_t *b, kr_err_t *err)
     if (int_field(o, "partitions_count", INT32_MIN, INT32_MAX, &pc, err) != 0 ||
         int_field(o, "replication_factor", INT16_MIN, INT16_MAX, &rf, err) != 0)
         return -1;
-    b->partitions = pc < 0 ? -1 : (int32_t)pc;
-    b->rf = rf < 0 ? -1 : (int32_t)rf;
+    /* -1 (also when not given) is Kafka's "the broker default"; any other value goes to Kafka as
+     * given, so that -5 is refused rather than read as the default. */
+    b->partitions = (int32_t)pc;
+    b->rf = (int32_t)rf;
     json_object *vo = field(o, "validate_only");
     if (vo && !json_object_is_type(vo, json_type_boolean))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "validate_only must be a boolean");

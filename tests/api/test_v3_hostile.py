@@ -108,3 +108,68 @@ def test_nul_in_acl_is_400_and_creates_nothing(acl_v3, acl_names, acl_admin, pri
         r = acl_v3.post(acl_names.url("acls:batch"), json={"data": [a]})
         assert_error(r, 400)
     assert kafka_acls(acl_admin, principal) == []
+
+
+# --- integers out of Kafka's range -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"partitions_count": -5},
+        {"replication_factor": -3},
+        {"partitions_count": -2, "validate_only": True},
+        {"partitions_count": 0},
+        {"replication_factor": 0},
+    ],
+)
+def test_invalid_counts_are_400_and_create_nothing(v3, v3_names, admin, cleanup, body):
+    """-1 is Kafka's "broker default"; any other non-positive count is Kafka's refusal, never
+    a topic created with the defaults."""
+    t = unique_topic()
+    cleanup.append(t)
+    r = v3.post(topics_path(v3_names), json={"topic_name": t, **body})
+    assert_error(r, 400, 40002)
+    assert t not in topic_names(admin)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"partitions_count": 2**31},
+        {"partitions_count": -(2**31) - 1},
+        {"replication_factor": 40000},
+        {"partitions_count": 2**64},
+        {"partitions_count": "3"},
+        {"partitions_count": 1.5},
+        {"replicas_assignments": {"0": [2**31]}},
+        {"replicas_assignments": {"0": ["1"]}},
+        {"replicas_assignments": {"0": 1}},
+        {"replicas_assignments": [[1]]},
+        {"replicas_assignments": {"x": [1]}},
+        {"configs": [{"name": None, "value": "1"}]},
+        {"configs": [{"name": "retention.ms", "value": {"a": 1}}]},
+        {"configs": {"name": "retention.ms"}},
+        {"configs": [["retention.ms", "1"]]},
+        {"validate_only": "true"},
+        {"topic_name": 5},
+    ],
+)
+def test_wrong_types_and_ranges_are_400_and_create_nothing(v3, v3_names, admin, cleanup, body):
+    t = unique_topic()
+    cleanup.append(t)
+    r = v3.post(topics_path(v3_names), json={"topic_name": t, **body})
+    assert_error(r, 400)
+    assert t not in topic_names(admin)
+
+
+def test_partition_ids_beyond_int32_are_refused(v3, v3_names, admin, cleanup):
+    t = unique_topic()
+    cleanup.append(t)
+    for key in [str(2**31), str(2**63), "99999999999999999999", "-0", "00", " 0", "+0"]:
+        r = v3.post(
+            topics_path(v3_names),
+            json={"topic_name": t, "replicas_assignments": {"0": [1], key: [1]}},
+        )
+        assert r.status_code == 400, (key, r.text)
+    assert t not in topic_names(admin)
