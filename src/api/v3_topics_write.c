@@ -31,6 +31,9 @@
 
 enum { P_CLUSTER = 0, P_TOPIC = 1 };
 
+/* Most configs a create may carry (docs/v3.md, Limits): more is 422, before Kafka sees any. */
+#define CREATE_MAX_CONFIGS 1000
+
 /* Metadata fetches after a change before krest answers with what it has. */
 #define WRITE_MAX_REFRESHES 3
 
@@ -182,6 +185,9 @@ static int parse_configs(json_object *arr, create_body_t *b, kr_err_t *err)
     if (!json_object_is_type(arr, json_type_array))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs must be an array");
     size_t n = json_object_array_length(arr);
+    if (n > CREATE_MAX_CONFIGS)
+        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d configs are allowed.",
+                          CREATE_MAX_CONFIGS);
     b->configs = xcalloc(n ? n : 1, sizeof(*b->configs));
     for (size_t i = 0; i < n; i++) {
         if (parse_config(json_object_array_get_idx(arr, i), &b->configs[i], err) != 0)

@@ -173,3 +173,47 @@ def test_partition_ids_beyond_int32_are_refused(v3, v3_names, admin, cleanup):
         )
         assert r.status_code == 400, (key, r.text)
     assert t not in topic_names(admin)
+
+
+# --- oversized arrays: at most 1000 items per body (docs/v3.md, Limits) -----------------------
+
+
+def test_create_with_too_many_configs_is_422_and_creates_nothing(v3, v3_names, admin, cleanup):
+    t = unique_topic()
+    cleanup.append(t)
+    cfg = {"name": "retention.ms", "value": "1000"}
+    r = v3.post(topics_path(v3_names), json={"topic_name": t, "configs": [cfg] * 1001})
+    assert_error(r, 422, 42206)
+    r = v3.post(
+        topics_path(v3_names), json={"topic_name": t, "configs": [cfg] * 1000, "validate_only": True}
+    )
+    assert r.status_code == 200, r.text
+    assert t not in topic_names(admin)
+
+
+def test_alter_with_too_many_entries_is_422_and_changes_nothing(v3, v3_names, v3_topic, admin):
+    t = v3_topic()
+    before = topic_cfg(admin, t)
+    entry = {"name": "retention.ms", "value": "1000"}
+    base = topics_path(v3_names)
+    for path, body in [
+        (f"{base}/{t}/configs:alter", {"data": [entry] * 1001}),
+        (f"{base}/-/configs:alter", {"data": [{"topic_name": t, "configs": [entry] * 1001}]}),
+        (f"{base}/-/configs:alter", {"data": [{"topic_name": t, "configs": [entry] * 501}] * 2}),
+        (f"{base}/-/configs:alter", {"data": [{"topic_name": t, "configs": []}] * 1001}),
+    ]:
+        r = v3.post(path, json=body)
+        assert_error(r, 422, 42206)
+    assert topic_cfg(admin, t) == before
+    r = v3.post(f"{base}/{t}/configs:alter", json={"data": [entry] * 1000})
+    assert r.status_code == 204, r.text
+    assert topic_cfg(admin, t)["retention.ms"] == "1000"
+
+
+def test_acl_batch_with_too_many_is_422_and_creates_nothing(
+    acl_v3, acl_names, acl_admin, principal
+):
+    acls = [acl(principal=principal, resource_name=f"t{i}") for i in range(1001)]
+    r = acl_v3.post(acl_names.url("acls:batch"), json={"data": acls})
+    assert_error(r, 422, 42206)
+    assert kafka_acls(acl_admin, principal) == []
