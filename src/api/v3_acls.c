@@ -136,6 +136,9 @@ static int filter_parse(const api_req_t *req, acl_mode_t mode, kafka_acl_t *f, k
 
 /* --- bodies (create, batch) ------------------------------------------------------------ */
 
+/* Most ACLs one batch may create (docs/v3.md, Limits): more is 422 before Kafka sees any. */
+#define BATCH_MAX_ACLS 1000
+
 #define NULL_PAYLOAD "Payload error. Null input provided. Data is required."
 #define EMPTY_DATA   "Payload error. Empty input provided. Data is required."
 
@@ -169,7 +172,13 @@ static const char *member_str(json_object *o, const char *key, kr_err_t *err)
                    json_type_to_name(json_object_get_type(m)));
         return NULL;
     }
-    return json_object_get_string(m);
+    const char *s = json_object_get_string(m);
+    /* A NUL would cut the C string short: an ACL for another name than the body's. */
+    if (strlen(s) != (size_t)json_object_get_string_len(m)) {
+        kr_err_set(err, KR_ERR_BAD_REQUEST, "%s must not contain a NUL character (\\u0000)", key);
+        return NULL;
+    }
+    return s;
 }
 
 /* One CreateAcl object into a (strings borrowed from o). @return 0 or -1 with err 400. */
@@ -231,6 +240,11 @@ static json_object *batch_data(json_object *root, kr_err_t *err)
     if (!json_object_is_type(data, json_type_array)) {
         kr_err_set(err, KR_ERR_BAD_REQUEST, "Cannot deserialize value of type List from %s",
                    json_type_to_name(json_object_get_type(data)));
+        return NULL;
+    }
+    if (json_object_array_length(data) > BATCH_MAX_ACLS) {
+        kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d ACLs are allowed.",
+                   BATCH_MAX_ACLS);
         return NULL;
     }
     for (size_t i = 0; i < json_object_array_length(data); i++) {

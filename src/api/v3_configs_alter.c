@@ -107,6 +107,19 @@ static void target_op(target_t *t, const char *name, const char *value,
     t->ops[t->n_ops++] = (kafka_admin_config_op_t){xstrdup(name), xstrdup(value), op};
 }
 
+/* Most config entries (and topics) one alter may carry (docs/v3.md, Limits): more is 422
+ * before Kafka sees any. The merges of a body run at once, within KAFKA_ADMIN_MAX_INFLIGHT. */
+#define ALTER_MAX_ENTRIES 1000
+
+static int too_many(size_t n, kr_err_t *err)
+{
+    if (n <= ALTER_MAX_ENTRIES)
+        return 0;
+    return kr_err_set(err, KR_ERR_PAYLOAD,
+                      "Payload error. At most %d config entries (and topics) are allowed.",
+                      ALTER_MAX_ENTRIES);
+}
+
 /* --- 1. the body ----------------------------------------------------------------------------
  * TODO(step0): api/body.h. As Confluent's Jackson entities: an empty body (or `null`) is
  * 422/42206; not JSON, a field of the wrong JSON type, a missing required field or an unknown
@@ -172,6 +185,10 @@ static int str_field(json_object *o, const char *key, bool required, const char 
         t != json_type_boolean)
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s must be a string", key);
     *out = json_object_get_string(v);
+    /* A NUL would cut the C string short: another config (or topic) than the body names. */
+    if (t == json_type_string && strlen(*out) != (size_t)json_object_get_string_len(v))
+        return kr_err_set(err, KR_ERR_BAD_REQUEST,
+                          "Bad Request: %s must not contain a NUL character (\\u0000)", key);
     return 0;
 }
 
@@ -221,6 +238,8 @@ static int entry_parse(json_object *e, target_t *t, kr_err_t *err)
 
 static int entries_parse(json_object *arr, target_t *t, kr_err_t *err)
 {
+    if (too_many(json_object_array_length(arr), err) != 0)
+        return -1;
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
         if (entry_parse(json_object_array_get_idx(arr, i), t, err) != 0)
             return -1;
@@ -246,8 +265,10 @@ static int multi_parse(json_object *o, alter_job_t *aj, kr_err_t *err)
     static const char *const known_topic[] = {"topic_name", "configs", NULL};
     json_object *data = NULL;
     if (fields_check(o, known, err) != 0 || array_field(o, "data", &data, err) != 0 ||
-        validate_only_field(o, &aj->validate_only, err) != 0)
+        validate_only_field(o, &aj->validate_only, err) != 0 ||
+        too_many(json_object_array_length(data), err) != 0)
         return -1;
+    size_t entries = 0;
     for (size_t i = 0; i < json_object_array_length(data); i++) {
         json_object *e = json_object_array_get_idx(data, i), *configs = NULL;
         const char *topic = NULL;
@@ -257,6 +278,7 @@ static int multi_parse(json_object *o, alter_job_t *aj, kr_err_t *err)
         if (fields_check(e, known_topic, err) != 0 ||
             str_field(e, "topic_name", true, &topic, err) != 0 ||
             array_field(e, "configs", &configs, err) != 0 ||
+            too_many(entries += json_object_array_length(configs), err) != 0 ||
             entries_parse(configs, target_get(aj, topic), err) != 0)
             return -1;
     }

@@ -31,6 +31,9 @@
 
 enum { P_CLUSTER = 0, P_TOPIC = 1 };
 
+/* Most configs a create may carry (docs/v3.md, Limits): more is 422, before Kafka sees any. */
+#define CREATE_MAX_CONFIGS 1000
+
 /* Metadata fetches after a change before krest answers with what it has. */
 #define WRITE_MAX_REFRESHES 3
 
@@ -129,6 +132,15 @@ static void create_body_free(create_body_t *b)
     memset(b, 0, sizeof(*b));
 }
 
+/* Whether a JSON string holds a NUL (\u0000): its C string would be cut short there, and krest
+ * would name another topic or config than the body does. */
+static bool has_nul(json_object *s)
+{
+    /* json_object_get_string_len() is 0 for the other scalars, whose text has no NUL. */
+    return json_object_is_type(s, json_type_string) &&
+           strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s);
+}
+
 /* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
 static bool topic_name_valid(const char *s)
 {
@@ -158,6 +170,9 @@ static int parse_config(json_object *e, kafka_admin_kv_t *kv, kr_err_t *err)
     if (value && (json_object_is_type(value, json_type_object) ||
                   json_object_is_type(value, json_type_array)))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs: value must be a string or null");
+    if (has_nul(name) || (value && has_nul(value)))
+        return kr_err_set(err, KR_ERR_BAD_REQUEST,
+                          "configs: a NUL character (\\u0000) in a config");
     kv->name = xstrdup(json_object_get_string(name));
     kv->value = value ? xstrdup(json_object_get_string(value)) : NULL;
     return 0;
@@ -170,6 +185,9 @@ static int parse_configs(json_object *arr, create_body_t *b, kr_err_t *err)
     if (!json_object_is_type(arr, json_type_array))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs must be an array");
     size_t n = json_object_array_length(arr);
+    if (n > CREATE_MAX_CONFIGS)
+        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d configs are allowed.",
+                          CREATE_MAX_CONFIGS);
     b->configs = xcalloc(n ? n : 1, sizeof(*b->configs));
     for (size_t i = 0; i < n; i++) {
         if (parse_config(json_object_array_get_idx(arr, i), &b->configs[i], err) != 0)
@@ -247,12 +265,15 @@ static int parse_create_fields(json_object *o, create_body_t *b, kr_err_t *err)
     if (!name || !json_object_is_type(name, json_type_string))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "topic_name is required and must be a string");
     b->name = xstrdup(json_object_get_string(name));
+    bool name_nul = has_nul(name);
     int64_t pc = -1, rf = -1;
     if (int_field(o, "partitions_count", INT32_MIN, INT32_MAX, &pc, err) != 0 ||
         int_field(o, "replication_factor", INT16_MIN, INT16_MAX, &rf, err) != 0)
         return -1;
-    b->partitions = pc < 0 ? -1 : (int32_t)pc;
-    b->rf = rf < 0 ? -1 : (int32_t)rf;
+    /* -1 (also when not given) is Kafka's "the broker default"; any other value goes to Kafka as
+     * given, so that -5 is refused rather than read as the default. */
+    b->partitions = (int32_t)pc;
+    b->rf = (int32_t)rf;
     json_object *vo = field(o, "validate_only");
     if (vo && !json_object_is_type(vo, json_type_boolean))
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "validate_only must be a boolean");
@@ -261,7 +282,7 @@ static int parse_create_fields(json_object *o, create_body_t *b, kr_err_t *err)
         parse_configs(field(o, "configs"), b, err) != 0)
         return -1;
     /* After the JSON mapping, as Confluent's resource checks the name. */
-    if (!topic_name_valid(b->name))
+    if (name_nul || !topic_name_valid(b->name))
         return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Invalid topic name.");
     return 0;
 }
