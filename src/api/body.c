@@ -21,8 +21,8 @@ static bool blank(const char *s, size_t n);
 static int no_body(const api_body_t *b, bool is_null, const api_body_spec_t *spec, kr_err_t *err)
 {
     if (b->version == API_V3)
-        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Request body is empty. %s",
-                          spec->empty ? spec->empty : "Data is required.");
+        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. %s",
+                          spec->empty ? spec->empty : "Request body is empty. Data is required.");
     if (b->version == API_SR && is_null)
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "Request body must be a JSON object");
     if (b->version == API_SR)

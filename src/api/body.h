@@ -2,7 +2,9 @@
  * a table of known fields (name, JSON type, required), read members typed; one set of error
  * messages, chosen by the request's API (req->version) as API.md section K and §3 say:
  * - empty body: v1/v2 no object (root NULL); SR 422 "Request body is empty"; v3 422/42206
- *   "Payload error. Request body is empty. <cause>".
+ *   "Payload error. <cause>", the entity's cause: "Request body is empty. Data is required."
+ *   unless spec->empty says otherwise (Confluent's resources word it per entity: ACLs and the
+ *   config batches "Null input provided. Data is required.").
  * - JSON null: v1/v2 no object; SR 400; v3 as empty.
  * - not JSON: 400 (format/json.h's message), every API.
  * - not an object: v1 422, v2 400 "The request body must be a JSON object"; SR 400 "Request
@@ -51,7 +53,7 @@ typedef struct api_body_field {
 typedef struct api_body_spec {
     const api_body_field_t *fields; /* known fields; NULL: every field is known, none checked */
     const char *cls;                /* v3: the entity's name in messages ("CreateTopicRequest") */
-    const char *empty;              /* v3: the empty body's cause; NULL: "Data is required." */
+    const char *empty;              /* v3: "Payload error. <empty>"; NULL: the default above */
     unsigned flags;                 /* API_BODY_CLIENT_SETTINGS */
 } api_body_spec_t;
 

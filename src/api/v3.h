@@ -98,4 +98,13 @@ enum api_v3_md_flags {
  * failed refresh is answered here (503/50302, ...). @return what fn returns, or API_ASYNC. */
 api_status_t api_v3_md_serve(api_req_t *req, unsigned flags, api_v3_md_fn fn);
 
+/** The step of api_v3_md_serve_with: takes ownership of arg. */
+typedef api_status_t (*api_v3_md_arg_fn)(api_req_t *req, kafka_md_t *md, void *arg);
+
+/** api_v3_md_serve carrying what the handler has already built (e.g. its parsed body) to fn.
+ * Takes ownership of arg: fn gets it, or arg_free(arg) frees it when fn is not called (a bad
+ * cluster, a timeout). */
+api_status_t api_v3_md_serve_with(api_req_t *req, unsigned flags, api_v3_md_arg_fn fn, void *arg,
+                                  void (*arg_free)(void *arg));
+
 #endif

@@ -67,9 +67,14 @@ static void test_empty_and_null(void **state)
     expect_fail(API_V3, "", &spec, 42206, v3);
     expect_fail(API_V3, " \n\t", &spec, 42206, v3);
     expect_fail(API_V3, "null", &spec, 42206, v3);
-    api_body_spec_t patch = {.fields = fields, .empty = "Partitions_count is required."};
+    api_body_spec_t patch = {.fields = fields,
+                             .empty = "Request body is empty. Partitions_count is required."};
     expect_fail(API_V3, "", &patch, 42206,
                 "Payload error. Request body is empty. Partitions_count is required.");
+    api_body_spec_t acl = {.fields = fields, .empty = "Null input provided. Data is required."};
+    expect_fail(API_V3, "null", &acl, 42206,
+                "Payload error. Null input provided. Data is required.");
+    expect_fail(API_V3, " ", &acl, 42206, "Payload error. Null input provided. Data is required.");
     /* A blank body is not JSON outside v3. */
     expect_fail(API_V2, " ", &spec, 400, NULL);
 }
