@@ -16,6 +16,9 @@
  *   entities have no @JsonIgnoreProperties).
  * - wrong type: v1 422, else 400 "<name>: expected a string" (an integer, ...).
  * - missing required field: v1/v2/SR 422, v3 400 "Missing required field: <name>".
+ * - a NUL (\u0000) in a string read with api_body_str/api_body_text: as a wrong type, "<name>:
+ *   a NUL character (\u0000) is not allowed" (a C string would stop there and name another
+ *   topic, config, ACL, ... than the body does); api_body_strn reads one with its length.
  * A JSON null member is an absent one everywhere.
  * May use: format/, util/, json-c. Threads: any (a body is its request's). */
 #ifndef KR_API_BODY_H
@@ -88,6 +91,11 @@ json_object *api_body_get(json_object *obj, const char *name);
 /** A JSON string. */
 int api_body_str(const api_body_t *b, json_object *obj, const char *name, const char **out,
                  kr_err_t *err);
+
+/** A JSON string and its length, NUL characters kept (for a check of the handler's own, e.g.
+ * a topic name's characters). *len is set with *out. */
+int api_body_strn(const api_body_t *b, json_object *obj, const char *name, const char **out,
+                  size_t *len, kr_err_t *err);
 
 /** A string, number or boolean as text ("true", "100"): Jackson's coercion into a String. */
 int api_body_text(const api_body_t *b, json_object *obj, const char *name, const char **out,

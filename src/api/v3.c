@@ -182,6 +182,14 @@ int api_v3_enum_parse(const char *enum_name, const char *const *names, size_t n,
                       enum_name, value ? value : "");
 }
 
+int api_v3_items_check(size_t n, const char *what, kr_err_t *err)
+{
+    if (n <= API_V3_MAX_ITEMS)
+        return 0;
+    return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d %s are allowed.",
+                      API_V3_MAX_ITEMS, what);
+}
+
 bool api_v3_query_bool(const api_req_t *req, const char *key)
 {
     const char *v = api_query(req, key);

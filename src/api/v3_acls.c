@@ -160,26 +160,24 @@ static const api_body_field_t batch_fields[] = {
 static const api_body_spec_t batch_spec = {batch_fields, "CreateAclBatchRequestData", NULL_INPUT,
                                            0};
 
-/* A member checked against acl_spec: a string, present. */
-static const char *member(json_object *o, const char *name)
-{
-    return json_object_get_string(api_body_get(o, name));
-}
-
 /* One CreateAclRequest object (checked) into a (strings borrowed from it). @return 0, or -1
- * with err 400 (an enum value Jackson does not know). */
-static int acl_from_json(json_object *o, kafka_acl_t *a, kr_err_t *err)
+ * with err 400 (an enum value Jackson does not know, a NUL in a string). */
+static int acl_from_json(const api_body_t *b, json_object *o, kafka_acl_t *a, kr_err_t *err)
 {
     int v[E__CNT];
     for (int i = 0; i < E__CNT; i++) {
-        v[i] = enum_body_parse(&acl_enums[i], member(o, acl_enums[i].param), err);
+        const char *s = NULL;
+        if (api_body_str(b, o, acl_enums[i].param, &s, err) != 0)
+            return -1;
+        v[i] = enum_body_parse(&acl_enums[i], s, err);
         if (v[i] < 0)
             return -1;
     }
     enums_set(a, v);
-    a->resource_name = member(o, "resource_name");
-    a->principal = member(o, "principal");
-    a->host = member(o, "host");
+    if (api_body_str(b, o, "resource_name", &a->resource_name, err) != 0 ||
+        api_body_str(b, o, "principal", &a->principal, err) != 0 ||
+        api_body_str(b, o, "host", &a->host, err) != 0)
+        return -1;
     return 0;
 }
 
@@ -193,6 +191,8 @@ static json_object *batch_items(const api_body_t *b, kr_err_t *err)
         return NULL;
     }
     size_t n = json_object_array_length(data);
+    if (api_v3_items_check(n, "ACLs", err) != 0)
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         if (!json_object_array_get_idx(data, i)) {
             kr_err_set(err, KR_ERR_PAYLOAD, EMPTY_DATA);
@@ -242,7 +242,8 @@ static int acls_parse(const api_req_t *req, bool batch, api_body_t *body, kafka_
     *acls = xcalloc(count ? count : 1, sizeof(**acls));
     kafka_acl_t *a = *acls;
     for (size_t i = 0; i < count; i++) {
-        if (acl_from_json(batch ? json_object_array_get_idx(data, i) : data, &a[i], err) != 0)
+        json_object *o = batch ? json_object_array_get_idx(data, i) : data;
+        if (acl_from_json(body, o, &a[i], err) != 0)
             return -1;
     }
     for (size_t i = 0; i < count; i++) {

@@ -153,23 +153,24 @@ static const api_body_field_t topic_fields[] = {
 };
 static const api_body_spec_t topic_spec = {topic_fields, "TopicAlterEntry", NULL, 0};
 
-static const char *member(json_object *o, const char *name)
-{
-    json_object *v = api_body_get(o, name);
-    return v ? json_object_get_string(v) : NULL;
-}
+/* What an :alter body may carry (API_V3_MAX_ITEMS): its entries, summed over its topics, and
+ * its topics. The merges of a body run at once, within KAFKA_ADMIN_MAX_INFLIGHT. */
+#define TOO_MANY "config entries (and topics)"
 
 /* The AlterEntry what (checked) appended to t. */
 static int entry_parse(const api_body_t *b, json_object *e, const char *what, target_t *t,
                        kr_err_t *err)
 {
-    if (api_body_check(b, e, what, &entry_spec, err) != 0)
+    const char *name = NULL, *value = NULL, *op = NULL;
+    if (api_body_check(b, e, what, &entry_spec, err) != 0 ||
+        api_body_text(b, e, "name", &name, err) != 0 ||
+        api_body_text(b, e, "value", &value, err) != 0 ||
+        api_body_str(b, e, "operation", &op, err) != 0)
         return -1;
-    const char *op = member(e, "operation");
     if (op && strcmp(op, "SET") != 0 && strcmp(op, "DELETE") != 0)
         return api_body_type_err(b, "operation", "expected one of [SET, DELETE]", err);
     bool del = op && strcmp(op, "DELETE") == 0;
-    target_op(t, member(e, "name"), del ? NULL : member(e, "value"),
+    target_op(t, name, del ? NULL : value,
               del ? KAFKA_ADMIN_CONFIG_DELETE : KAFKA_ADMIN_CONFIG_SET);
     return 0;
 }
@@ -191,7 +192,8 @@ static int entries_parse(const api_body_t *b, json_object *arr, const char *what
 static int batch_parse(const api_body_t *b, alter_job_t *aj, const char *owner, kr_err_t *err)
 {
     json_object *data = api_body_get(b->root, "data");
-    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0)
+    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0 ||
+        api_v3_items_check(json_object_array_length(data), TOO_MANY, err) != 0)
         return -1;
     return entries_parse(b, data, "data", target_get(aj, owner), err);
 }
@@ -200,17 +202,24 @@ static int batch_parse(const api_body_t *b, alter_job_t *aj, const char *owner, 
 static int multi_parse(const api_body_t *b, alter_job_t *aj, kr_err_t *err)
 {
     json_object *data = api_body_get(b->root, "data");
-    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0)
+    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0 ||
+        api_v3_items_check(json_object_array_length(data), TOO_MANY, err) != 0)
         return -1;
+    size_t entries = 0;
     for (size_t i = 0; i < json_object_array_length(data); i++) {
         json_object *e = json_object_array_get_idx(data, i);
+        const char *topic = NULL;
         char what[48];
         snprintf(what, sizeof(what), "data[%zu]", i);
-        if (api_body_check(b, e, what, &topic_spec, err) != 0)
+        if (api_body_check(b, e, what, &topic_spec, err) != 0 ||
+            api_body_text(b, e, "topic_name", &topic, err) != 0)
+            return -1;
+        json_object *configs = api_body_get(e, "configs");
+        entries += json_object_array_length(configs);
+        if (api_v3_items_check(entries, TOO_MANY, err) != 0)
             return -1;
         strncat(what, ".configs", sizeof(what) - strlen(what) - 1);
-        target_t *t = target_get(aj, member(e, "topic_name"));
-        if (entries_parse(b, api_body_get(e, "configs"), what, t, err) != 0)
+        if (entries_parse(b, configs, what, target_get(aj, topic), err) != 0)
             return -1;
     }
     return 0;
@@ -235,9 +244,11 @@ static int body_parse(const api_req_t *req, alter_job_t *aj, body_kind_t body, c
                                                        : &multi_spec;
     api_body_t b;
     int rc = api_body_parse(&b, req, spec, err);
+    const char *value = NULL;
     if (rc == 0 && body == BODY_UPDATE) /* UpdateConfig: one SET of the path's config */
-        target_op(target_get(aj, owner), config_name(req, aj->kind), member(b.root, "value"),
-                  KAFKA_ADMIN_CONFIG_SET);
+        rc = api_body_text(&b, b.root, "value", &value, err);
+    if (rc == 0 && body == BODY_UPDATE)
+        target_op(target_get(aj, owner), config_name(req, aj->kind), value, KAFKA_ADMIN_CONFIG_SET);
     else if (rc == 0 && body == BODY_BATCH)
         rc = batch_parse(&b, aj, owner, err);
     else if (rc == 0)

@@ -91,11 +91,11 @@ static void create_body_free(create_body_t *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
-static bool topic_name_valid(const char *s)
+/* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". s has n
+ * characters: a NUL among them is one more invalid character. */
+static bool topic_name_valid(const char *s, size_t n)
 {
-    size_t n = strlen(s);
-    if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+    if (n == 0 || n > 249 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -126,6 +126,8 @@ static int parse_configs(const api_body_t *b, json_object *arr, create_body_t *c
     if (!arr)
         return 0;
     size_t n = json_object_array_length(arr);
+    if (api_v3_items_check(n, "configs", err) != 0)
+        return -1;
     cb->configs = xcalloc(n ? n : 1, sizeof(*cb->configs));
     for (size_t i = 0; i < n; i++) {
         if (parse_config(b, json_object_array_get_idx(arr, i), i, &cb->configs[i], err) != 0)
@@ -189,9 +191,10 @@ static int parse_assignment(const api_body_t *body, json_object *obj, create_bod
 static int parse_create_fields(const api_body_t *b, create_body_t *cb, kr_err_t *err)
 {
     const char *name = NULL;
+    size_t name_len = 0;
     int64_t pc = -1, rf = -1;
     json_object *assignment = NULL, *configs = NULL;
-    if (api_body_str(b, b->root, "topic_name", &name, err) != 0 ||
+    if (api_body_strn(b, b->root, "topic_name", &name, &name_len, err) != 0 ||
         api_body_int(b, b->root, "partitions_count", INT32_MIN, INT32_MAX, &pc, err) != 0 ||
         api_body_int(b, b->root, "replication_factor", INT16_MIN, INT16_MAX, &rf, err) != 0 ||
         api_body_bool(b, b->root, "validate_only", &cb->validate_only, err) != 0 ||
@@ -199,12 +202,15 @@ static int parse_create_fields(const api_body_t *b, create_body_t *cb, kr_err_t 
         api_body_array(b, b->root, "configs", &configs, err) != 0)
         return -1;
     cb->name = xstrdup(name);
-    cb->partitions = pc < 0 ? -1 : (int32_t)pc;
-    cb->rf = rf < 0 ? -1 : (int32_t)rf;
+    /* -1 (also when not given) is Kafka's "the broker default"; any other value goes to Kafka
+     * as given, so that -5 is refused rather than read as the default. */
+    cb->partitions = (int32_t)pc;
+    cb->rf = (int32_t)rf;
     if (parse_assignment(b, assignment, cb, err) != 0 || parse_configs(b, configs, cb, err) != 0)
         return -1;
-    /* After the JSON mapping, as Confluent's resource checks the name. */
-    if (!topic_name_valid(cb->name))
+    /* After the JSON mapping, as Confluent's resource checks the name (its whole JSON length:
+     * a NUL would cut cb->name short, and is no topic name's character). */
+    if (!topic_name_valid(name, name_len))
         return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Invalid topic name.");
     return 0;
 }
