@@ -21,8 +21,8 @@ static bool blank(const char *s, size_t n);
 static int no_body(const api_body_t *b, bool is_null, const api_body_spec_t *spec, kr_err_t *err)
 {
     if (b->version == API_V3)
-        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Request body is empty. %s",
-                          spec->empty ? spec->empty : "Data is required.");
+        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. %s",
+                          spec->empty ? spec->empty : "Request body is empty. Data is required.");
     if (b->version == API_SR && is_null)
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "Request body must be a JSON object");
     if (b->version == API_SR)
@@ -186,14 +186,38 @@ static int typed(const api_body_t *b, json_object *obj, const char *name, api_bo
     return *v ? check_type(b, *v, name, type, err) : 0;
 }
 
+/* v's text into *out; a NUL in a string is refused (the C string would stop there). */
+static int text_of(const api_body_t *b, json_object *v, const char *name, const char **out,
+                   kr_err_t *err)
+{
+    const char *s = json_object_get_string(v);
+    /* Only a JSON string can hold one: a number's or a boolean's text has none. */
+    if (json_object_is_type(v, json_type_string) &&
+        strlen(s) != (size_t)json_object_get_string_len(v))
+        return api_body_type_err(b, name, "a NUL character (\\u0000) is not allowed", err);
+    *out = s;
+    return 0;
+}
+
 int api_body_str(const api_body_t *b, json_object *obj, const char *name, const char **out,
                  kr_err_t *err)
 {
     json_object *v;
     if (typed(b, obj, name, API_BODY_STRING, &v, err) != 0)
         return -1;
-    if (v)
+    return v ? text_of(b, v, name, out, err) : 0;
+}
+
+int api_body_strn(const api_body_t *b, json_object *obj, const char *name, const char **out,
+                  size_t *len, kr_err_t *err)
+{
+    json_object *v;
+    if (typed(b, obj, name, API_BODY_STRING, &v, err) != 0)
+        return -1;
+    if (v) {
         *out = json_object_get_string(v);
+        *len = (size_t)json_object_get_string_len(v);
+    }
     return 0;
 }
 
@@ -203,9 +227,7 @@ int api_body_text(const api_body_t *b, json_object *obj, const char *name, const
     json_object *v;
     if (typed(b, obj, name, API_BODY_TEXT, &v, err) != 0)
         return -1;
-    if (v)
-        *out = json_object_get_string(v);
-    return 0;
+    return v ? text_of(b, v, name, out, err) : 0;
 }
 
 int api_body_int(const api_body_t *b, json_object *obj, const char *name, int64_t min, int64_t max,

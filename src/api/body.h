@@ -2,7 +2,9 @@
  * a table of known fields (name, JSON type, required), read members typed; one set of error
  * messages, chosen by the request's API (req->version) as API.md section K and §3 say:
  * - empty body: v1/v2 no object (root NULL); SR 422 "Request body is empty"; v3 422/42206
- *   "Payload error. Request body is empty. <cause>".
+ *   "Payload error. <cause>", the entity's cause: "Request body is empty. Data is required."
+ *   unless spec->empty says otherwise (Confluent's resources word it per entity: ACLs and the
+ *   config batches "Null input provided. Data is required.").
  * - JSON null: v1/v2 no object; SR 400; v3 as empty.
  * - not JSON: 400 (format/json.h's message), every API.
  * - not an object: v1 422, v2 400 "The request body must be a JSON object"; SR 400 "Request
@@ -14,6 +16,9 @@
  *   entities have no @JsonIgnoreProperties).
  * - wrong type: v1 422, else 400 "<name>: expected a string" (an integer, ...).
  * - missing required field: v1/v2/SR 422, v3 400 "Missing required field: <name>".
+ * - a NUL (\u0000) in a string read with api_body_str/api_body_text: as a wrong type, "<name>:
+ *   a NUL character (\u0000) is not allowed" (a C string would stop there and name another
+ *   topic, config, ACL, ... than the body does); api_body_strn reads one with its length.
  * A JSON null member is an absent one everywhere.
  * May use: format/, util/, json-c. Threads: any (a body is its request's). */
 #ifndef KR_API_BODY_H
@@ -51,7 +56,7 @@ typedef struct api_body_field {
 typedef struct api_body_spec {
     const api_body_field_t *fields; /* known fields; NULL: every field is known, none checked */
     const char *cls;                /* v3: the entity's name in messages ("CreateTopicRequest") */
-    const char *empty;              /* v3: the empty body's cause; NULL: "Data is required." */
+    const char *empty;              /* v3: "Payload error. <empty>"; NULL: the default above */
     unsigned flags;                 /* API_BODY_CLIENT_SETTINGS */
 } api_body_spec_t;
 
@@ -86,6 +91,11 @@ json_object *api_body_get(json_object *obj, const char *name);
 /** A JSON string. */
 int api_body_str(const api_body_t *b, json_object *obj, const char *name, const char **out,
                  kr_err_t *err);
+
+/** A JSON string and its length, NUL characters kept (for a check of the handler's own, e.g.
+ * a topic name's characters). *len is set with *out. */
+int api_body_strn(const api_body_t *b, json_object *obj, const char *name, const char **out,
+                  size_t *len, kr_err_t *err);
 
 /** A string, number or boolean as text ("true", "100"): Jackson's coercion into a String. */
 int api_body_text(const api_body_t *b, json_object *obj, const char *name, const char **out,

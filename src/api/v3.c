@@ -182,6 +182,14 @@ int api_v3_enum_parse(const char *enum_name, const char *const *names, size_t n,
                       enum_name, value ? value : "");
 }
 
+int api_v3_items_check(size_t n, const char *what, kr_err_t *err)
+{
+    if (n <= API_V3_MAX_ITEMS)
+        return 0;
+    return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d %s are allowed.",
+                      API_V3_MAX_ITEMS, what);
+}
+
 bool api_v3_query_bool(const api_req_t *req, const char *key)
 {
     const char *v = api_query(req, key);
@@ -212,29 +220,59 @@ const kafka_md_topic_t *api_v3_topic_find(const kafka_md_t *md, const char *name
 
 typedef struct md_step {
     unsigned flags;
-    api_v3_md_fn fn;
+    api_v3_md_fn fn;         /* or */
+    api_v3_md_arg_fn fn_arg; /* with arg */
+    void *arg;               /* owned until fn_arg has it */
+    void (*arg_free)(void *arg);
 } md_step_t;
+
+static void md_step_free(void *p)
+{
+    md_step_t *step = p;
+    if (step->arg_free)
+        step->arg_free(step->arg);
+    xfree(step);
+}
 
 /* The snapshot came (md owned) or not (err): check the cluster, then the handler's step. */
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
-    md_step_t step = *(md_step_t *)arg;
-    xfree(arg);
-    if (!md)
-        return api_reply_err(req, err);
+    md_step_t *step = arg;
     kr_err_t cerr = {0};
-    bool bad_cluster =
-        (step.flags & API_V3_MD_CLUSTER) && api_v3_cluster_check(md, req->params[0], &cerr) != 0;
-    api_status_t st = bad_cluster ? api_reply_err(req, &cerr) : step.fn(req, md);
+    api_status_t st;
+    if (!md)
+        st = api_reply_err(req, err);
+    else if ((step->flags & API_V3_MD_CLUSTER) &&
+             api_v3_cluster_check(md, req->params[0], &cerr) != 0)
+        st = api_reply_err(req, &cerr);
+    else if (step->fn_arg) {
+        step->arg_free = NULL; /* fn_arg takes arg */
+        st = step->fn_arg(req, md, step->arg);
+    } else
+        st = step->fn(req, md);
+    md_step_free(step);
     kafka_md_release(md);
     return st;
 }
 
+static api_status_t serve(api_req_t *req, md_step_t *step)
+{
+    const char *topic = (step->flags & API_V3_MD_TOPIC) ? req->params[1] : NULL;
+    return api_topic_md(req, topic, 0, with_md, step, md_step_free);
+}
+
 api_status_t api_v3_md_serve(api_req_t *req, unsigned flags, api_v3_md_fn fn)
 {
-    const char *topic = (flags & API_V3_MD_TOPIC) ? req->params[1] : NULL;
-    md_step_t *step = xmalloc(sizeof(*step));
+    md_step_t *step = xcalloc(1, sizeof(*step));
     step->flags = flags;
     step->fn = fn;
-    return api_topic_md(req, topic, 0, with_md, step, xfree);
+    return serve(req, step);
+}
+
+api_status_t api_v3_md_serve_with(api_req_t *req, unsigned flags, api_v3_md_arg_fn fn, void *arg,
+                                  void (*arg_free)(void *arg))
+{
+    md_step_t *step = xcalloc(1, sizeof(*step));
+    *step = (md_step_t){.flags = flags, .fn_arg = fn, .arg = arg, .arg_free = arg_free};
+    return serve(req, step);
 }

@@ -80,6 +80,15 @@ bool api_v3_query_bool(const api_req_t *req, const char *key);
  *         cluster id (Metadata v2+ is needed). */
 int api_v3_cluster_check(const kafka_md_t *md, const char *cluster_id, kr_err_t *err);
 
+/* Most items one v3 body may carry (docs/v3.md, "Hostile bodies"): a topic create's configs,
+ * an :alter's entries (summed over its topics) and its topics, an acls:batch's ACLs. */
+#define API_V3_MAX_ITEMS 1000
+
+/** Checks a count of a body's items against API_V3_MAX_ITEMS, before Kafka sees any.
+ * @param what the items in the message, e.g. "configs".
+ * @return 0, or -1 with err 422/42206 "Payload error. At most 1000 <what> are allowed.". */
+int api_v3_items_check(size_t n, const char *what, kr_err_t *err);
+
 /** Looks up a topic as v3 does. @return it (borrowed from md), or NULL with err 404/40403. */
 const kafka_md_topic_t *api_v3_topic_find(const kafka_md_t *md, const char *name, kr_err_t *err);
 
@@ -97,5 +106,14 @@ enum api_v3_md_flags {
  * suspended), checks the cluster (API_V3_MD_CLUSTER) and calls fn with it. A timeout or a
  * failed refresh is answered here (503/50302, ...). @return what fn returns, or API_ASYNC. */
 api_status_t api_v3_md_serve(api_req_t *req, unsigned flags, api_v3_md_fn fn);
+
+/** The step of api_v3_md_serve_with: takes ownership of arg. */
+typedef api_status_t (*api_v3_md_arg_fn)(api_req_t *req, kafka_md_t *md, void *arg);
+
+/** api_v3_md_serve carrying what the handler has already built (e.g. its parsed body) to fn.
+ * Takes ownership of arg: fn gets it, or arg_free(arg) frees it when fn is not called (a bad
+ * cluster, a timeout). */
+api_status_t api_v3_md_serve_with(api_req_t *req, unsigned flags, api_v3_md_arg_fn fn, void *arg,
+                                  void (*arg_free)(void *arg));
 
 #endif

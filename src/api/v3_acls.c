@@ -4,15 +4,17 @@
  * query's enums (404 for a value no enum has), the body (400/422), the rules of the endpoint
  * (400: UNKNOWN in a search, a missing enum in a delete, ANY or MATCH in a create), then the
  * cluster (404), and only then asks Kafka. The check runs on the HTTP thread before the
- * metadata snapshot; the continuation that has the snapshot parses the query or body again
- * (cheap, and it cannot fail the second time) into a job that owns what the admin call and the
- * answer need. One job type serves the four endpoints: acl_start() issues the admin call,
- * on_admin() completes the job on the kafka loop, acl_resumed() answers on an HTTP thread.
+ * metadata snapshot: a body is parsed once into the job (api/body.h), which travels with the
+ * snapshot request (api_v3_md_serve_with); a query is cheap and parsed again by the
+ * continuation. The job owns what the admin call and the answer need. One job type serves the
+ * four endpoints: acl_start() issues the admin call, on_admin() completes the job on the kafka
+ * loop, acl_resumed() answers on an HTTP thread.
  * librdkafka 2.0.2 knows resource types up to CLUSTER: TRANSACTIONAL_ID and DELEGATION_TOKEN
  * are refused by the admin layer (400/40002), docs/v3.md.
  * Threads: HTTP threads; on_admin() on the kafka loop. */
 #include "api/v3_acls.h"
 
+#include "api/body.h"
 #include "api/job.h"
 #include "api/v3.h"
 #include "format/json.h"
@@ -20,6 +22,7 @@
 #include "util/mem.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,122 +139,71 @@ static int filter_parse(const api_req_t *req, acl_mode_t mode, kafka_acl_t *f, k
 
 /* --- bodies (create, batch) ------------------------------------------------------------ */
 
-/* Most ACLs one batch may create (docs/v3.md, Limits): more is 422 before Kafka sees any. */
-#define BATCH_MAX_ACLS 1000
+/* Confluent's AclsResource and CreateAclBatchAction on a null request; its batch entity on
+ * no `data` (or a null item in it). */
+#define NULL_INPUT "Null input provided. Data is required."
+#define EMPTY_DATA "Payload error. Empty input provided. Data is required."
 
-#define NULL_PAYLOAD "Payload error. Null input provided. Data is required."
-#define EMPTY_DATA   "Payload error. Empty input provided. Data is required."
+/* CreateAclRequest: every member required (its builder fails on a null one). */
+static const api_body_field_t acl_fields[] = {
+    {"resource_type", API_BODY_STRING, true}, {"resource_name", API_BODY_STRING, true},
+    {"pattern_type", API_BODY_STRING, true},  {"principal", API_BODY_STRING, true},
+    {"host", API_BODY_STRING, true},          {"operation", API_BODY_STRING, true},
+    {"permission", API_BODY_STRING, true},    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t acl_spec = {acl_fields, "CreateAclRequest", NULL_INPUT, 0};
 
-static const char *const acl_strings[] = {"resource_name", "principal", "host"};
+static const api_body_field_t batch_fields[] = {
+    {"data", API_BODY_ARRAY, false},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t batch_spec = {batch_fields, "CreateAclBatchRequestData", NULL_INPUT,
+                                           0};
 
-static bool is_acl_member(const char *key)
+/* One CreateAclRequest object (checked) into a (strings borrowed from it). @return 0, or -1
+ * with err 400 (an enum value Jackson does not know, a NUL in a string). */
+static int acl_from_json(const api_body_t *b, json_object *o, kafka_acl_t *a, kr_err_t *err)
 {
-    for (int i = 0; i < E__CNT; i++) {
-        if (strcmp(key, acl_enums[i].param) == 0)
-            return true;
-    }
-    for (size_t i = 0; i < sizeof(acl_strings) / sizeof(acl_strings[0]); i++) {
-        if (strcmp(key, acl_strings[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* A required string member, as CreateAclRequest's @JsonCreator (a missing or null member
- * fails its builder: 400). @return the string (borrowed from o) or NULL with err 400. */
-static const char *member_str(json_object *o, const char *key, kr_err_t *err)
-{
-    json_object *m = NULL;
-    if (!json_object_object_get_ex(o, key, &m) || !m) {
-        kr_err_set(err, KR_ERR_BAD_REQUEST,
-                   "Cannot construct instance of CreateAclRequest, problem: %s is required", key);
-        return NULL;
-    }
-    if (!json_object_is_type(m, json_type_string)) {
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "Cannot deserialize value of type String from %s",
-                   json_type_to_name(json_object_get_type(m)));
-        return NULL;
-    }
-    const char *s = json_object_get_string(m);
-    /* A NUL would cut the C string short: an ACL for another name than the body's. */
-    if (strlen(s) != (size_t)json_object_get_string_len(m)) {
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "%s must not contain a NUL character (\\u0000)", key);
-        return NULL;
-    }
-    return s;
-}
-
-/* One CreateAcl object into a (strings borrowed from o). @return 0 or -1 with err 400. */
-static int acl_from_json(json_object *o, kafka_acl_t *a, kr_err_t *err)
-{
-    if (!json_object_is_type(o, json_type_object))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                          "Cannot deserialize value of type CreateAclRequest from %s",
-                          json_type_to_name(json_object_get_type(o)));
-    json_object_object_foreach(o, key, val)
-    {
-        (void)val;
-        if (!is_acl_member(key))
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "Unrecognized field \"%s\" (class CreateAclRequest), not marked as "
-                              "ignorable",
-                              key);
-    }
     int v[E__CNT];
     for (int i = 0; i < E__CNT; i++) {
-        const char *s = member_str(o, acl_enums[i].param, err);
-        v[i] = s ? enum_body_parse(&acl_enums[i], s, err) : -1;
+        const char *s = NULL;
+        if (api_body_str(b, o, acl_enums[i].param, &s, err) != 0)
+            return -1;
+        v[i] = enum_body_parse(&acl_enums[i], s, err);
         if (v[i] < 0)
             return -1;
     }
     enums_set(a, v);
-    a->resource_name = member_str(o, "resource_name", err);
-    a->principal = a->resource_name ? member_str(o, "principal", err) : NULL;
-    a->host = a->principal ? member_str(o, "host", err) : NULL;
-    return a->host ? 0 : -1;
+    if (api_body_str(b, o, "resource_name", &a->resource_name, err) != 0 ||
+        api_body_str(b, o, "principal", &a->principal, err) != 0 ||
+        api_body_str(b, o, "host", &a->host, err) != 0)
+        return -1;
+    return 0;
 }
 
-/* The `data` array of a batch. @return it (borrowed from root), or NULL with err: 400 for an
- * unknown member or a non-array, 422 for no data or a null item (Confluent's list copy). */
-static json_object *batch_data(json_object *root, kr_err_t *err)
+/* The `data` items of a batch, each checked against acl_spec. @return data (borrowed), or
+ * NULL with err: 422 for no data or a null item (Confluent's list copy), else 400. */
+static json_object *batch_items(const api_body_t *b, kr_err_t *err)
 {
-    if (!json_object_is_type(root, json_type_object)) {
-        kr_err_set(err, KR_ERR_BAD_REQUEST,
-                   "Cannot deserialize value of type CreateAclBatchRequestData from %s",
-                   json_type_to_name(json_object_get_type(root)));
-        return NULL;
-    }
-    json_object_object_foreach(root, key, val)
-    {
-        (void)val;
-        if (strcmp(key, "data") != 0) {
-            kr_err_set(err, KR_ERR_BAD_REQUEST,
-                       "Unrecognized field \"%s\" (class CreateAclBatchRequestData), not marked "
-                       "as ignorable",
-                       key);
-            return NULL;
-        }
-    }
-    json_object *data = NULL;
-    if (!json_object_object_get_ex(root, "data", &data) || !data) {
+    json_object *data = api_body_get(b->root, "data");
+    if (!data) {
         kr_err_set(err, KR_ERR_PAYLOAD, EMPTY_DATA);
         return NULL;
     }
-    if (!json_object_is_type(data, json_type_array)) {
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "Cannot deserialize value of type List from %s",
-                   json_type_to_name(json_object_get_type(data)));
+    size_t n = json_object_array_length(data);
+    if (api_v3_items_check(n, "ACLs", err) != 0)
         return NULL;
-    }
-    if (json_object_array_length(data) > BATCH_MAX_ACLS) {
-        kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d ACLs are allowed.",
-                   BATCH_MAX_ACLS);
-        return NULL;
-    }
-    for (size_t i = 0; i < json_object_array_length(data); i++) {
+    for (size_t i = 0; i < n; i++) {
         if (!json_object_array_get_idx(data, i)) {
             kr_err_set(err, KR_ERR_PAYLOAD, EMPTY_DATA);
             return NULL;
         }
+    }
+    for (size_t i = 0; i < n; i++) {
+        char what[32];
+        snprintf(what, sizeof(what), "data[%zu]", i);
+        if (api_body_check(b, json_object_array_get_idx(data, i), what, &acl_spec, err) != 0)
+            return NULL;
     }
     return data;
 }
@@ -273,43 +225,31 @@ static int acl_create_check(const kafka_acl_t *a, kr_err_t *err)
     return 0;
 }
 
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* TODO(step0): api/body.h */
-/* Parses a create (one CreateAcl) or batch body into *acls (owned array, xfree; strings
- * borrowed from *root, owned: json_object_put). An empty (or `null`) body is 422, as
- * Confluent's null request. @return 0, or -1 with err set (*root and *acls NULL). */
-static int body_parse(const api_req_t *req, bool batch, json_object **root, kafka_acl_t **acls,
+/* Parses a create (one CreateAclRequest) or batch body into *body (api_body_deinit it, also
+ * after a failure) and its bindings into *acls (owned array, xfree; strings borrowed from the
+ * body). @return 0, or -1 with err set. */
+static int acls_parse(const api_req_t *req, bool batch, api_body_t *body, kafka_acl_t **acls,
                       size_t *n, kr_err_t *err)
 {
-    *root = NULL;
     *acls = NULL;
     *n = 0;
-    size_t len = req->body ? req->body_len : 0;
-    while (len > 0 && is_json_space(req->body[len - 1]))
-        len--;
-    int is_null = 0;
-    json_object *o = len > 0 ? fmt_json_parse(req->body, len, &is_null, err) : NULL;
-    if (!o)
-        return len == 0 || is_null ? kr_err_set(err, KR_ERR_PAYLOAD, NULL_PAYLOAD) : -1;
-    json_object *data = batch ? batch_data(o, err) : o;
-    size_t count = !data ? 0 : batch ? json_object_array_length(data) : 1;
-    kafka_acl_t *out = xcalloc(count ? count : 1, sizeof(*out));
-    int rc = data ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = acl_from_json(batch ? json_object_array_get_idx(data, i) : data, &out[i], err);
-    for (size_t i = 0; rc == 0 && i < count; i++)
-        rc = acl_create_check(&out[i], err);
-    if (rc != 0) {
-        xfree(out);
-        json_object_put(o);
+    if (api_body_parse(body, req, batch ? &batch_spec : &acl_spec, err) != 0)
         return -1;
+    json_object *data = batch ? batch_items(body, err) : body->root;
+    if (!data)
+        return -1;
+    size_t count = batch ? json_object_array_length(data) : 1;
+    *acls = xcalloc(count ? count : 1, sizeof(**acls));
+    kafka_acl_t *a = *acls;
+    for (size_t i = 0; i < count; i++) {
+        json_object *o = batch ? json_object_array_get_idx(data, i) : data;
+        if (acl_from_json(body, o, &a[i], err) != 0)
+            return -1;
     }
-    *root = o;
-    *acls = out;
+    for (size_t i = 0; i < count; i++) {
+        if (acl_create_check(&a[i], err) != 0)
+            return -1;
+    }
     *n = count;
     return 0;
 }
@@ -411,9 +351,9 @@ typedef struct acl_job {
     char *cluster_id;   /* owned */
     kafka_acl_t *acls;  /* owned array: the filter (search, delete) or the bindings (create) */
     size_t n;
-    json_object *body; /* owned: the bindings' strings point into it */
-    char *strs[3];     /* owned: the filter's strings */
-    void *result;      /* owned: kafka_admin_acls_t, or kafka_admin_items_t for a create */
+    api_body_t body; /* owned: the bindings' strings point into it */
+    char *strs[3];   /* owned: the filter's strings */
+    void *result;    /* owned: kafka_admin_acls_t, or kafka_admin_items_t for a create */
 } acl_job_t;
 
 static void acl_job_free(api_job_t *job)
@@ -423,7 +363,7 @@ static void acl_job_free(api_job_t *job)
         kafka_admin_items_free(aj->result);
     else
         kafka_admin_acls_free(aj->result);
-    json_object_put(aj->body);
+    api_body_deinit(&aj->body);
     for (int i = 0; i < 3; i++)
         xfree(aj->strs[i]);
     xfree(aj->acls);
@@ -431,14 +371,19 @@ static void acl_job_free(api_job_t *job)
     xfree(aj);
 }
 
-static acl_job_t *acl_job_new(const api_req_t *req, acl_op_t op, const kafka_md_t *md)
+/* A job without its cluster id (set once the snapshot has checked it). */
+static acl_job_t *acl_job_new(const api_req_t *req, acl_op_t op)
 {
     acl_job_t *aj = xcalloc(1, sizeof(*aj));
     aj->job.ctx = req->ctx;
     aj->job.free_fn = acl_job_free;
     aj->op = op;
-    aj->cluster_id = xstrdup(md->cluster_id);
     return aj;
+}
+
+static void acl_job_drop(void *aj)
+{
+    api_job_free(aj);
 }
 
 /* Gives the job its own copy of a query filter. */
@@ -570,7 +515,8 @@ static api_status_t start_filtered(api_req_t *req, kafka_md_t *md, acl_op_t op, 
     kr_err_t err = {0};
     if (filter_parse(req, mode, &f, &err) != 0) /* checked before: cannot fail */
         return api_reply_err(req, &err);
-    acl_job_t *aj = acl_job_new(req, op, md);
+    acl_job_t *aj = acl_job_new(req, op);
+    aj->cluster_id = xstrdup(md->cluster_id);
     acl_job_filter(aj, &f);
     return api_job_start(req, &aj->job, acl_start, acl_resumed);
 }
@@ -603,51 +549,36 @@ api_status_t api_v3_acls_delete(api_req_t *req)
     return api_v3_md_serve(req, API_V3_MD_CLUSTER, start_delete);
 }
 
-static api_status_t start_create(api_req_t *req, kafka_md_t *md, bool batch)
+/* The body's job, parsed before the cluster check (Confluent's order), started with it. */
+static api_status_t start_create(api_req_t *req, kafka_md_t *md, void *arg)
 {
-    kr_err_t err = {0};
-    acl_job_t *aj = acl_job_new(req, OP_CREATE, md);
-    aj->created_status = batch ? 204 : 201;
-    if (body_parse(req, batch, &aj->body, &aj->acls, &aj->n, &err) != 0) {
-        api_job_free(&aj->job); /* checked before: cannot happen */
-        return api_reply_err(req, &err);
-    }
+    acl_job_t *aj = arg;
     if (aj->n == 0) { /* an empty batch: Confluent's CreateAcls of nothing */
         api_job_free(&aj->job);
         return api_reply(req, 204);
     }
+    aj->cluster_id = xstrdup(md->cluster_id);
     return api_job_start(req, &aj->job, acl_start, acl_resumed);
 }
 
-static api_status_t start_create_one(api_req_t *req, kafka_md_t *md)
+static api_status_t create(api_req_t *req, bool batch)
 {
-    return start_create(req, md, false);
-}
-
-static api_status_t start_create_batch(api_req_t *req, kafka_md_t *md)
-{
-    return start_create(req, md, true);
-}
-
-static api_status_t create_check(api_req_t *req, bool batch, api_v3_md_fn fn)
-{
-    json_object *root;
-    kafka_acl_t *acls;
-    size_t n;
     kr_err_t err = {0};
-    if (body_parse(req, batch, &root, &acls, &n, &err) != 0)
+    acl_job_t *aj = acl_job_new(req, OP_CREATE);
+    aj->created_status = batch ? 204 : 201;
+    if (acls_parse(req, batch, &aj->body, &aj->acls, &aj->n, &err) != 0) {
+        api_job_free(&aj->job);
         return api_reply_err(req, &err);
-    xfree(acls);
-    json_object_put(root);
-    return api_v3_md_serve(req, API_V3_MD_CLUSTER, fn);
+    }
+    return api_v3_md_serve_with(req, API_V3_MD_CLUSTER, start_create, aj, acl_job_drop);
 }
 
 api_status_t api_v3_acl_create(api_req_t *req)
 {
-    return create_check(req, false, start_create_one);
+    return create(req, false);
 }
 
 api_status_t api_v3_acls_batch_create(api_req_t *req)
 {
-    return create_check(req, true, start_create_batch);
+    return create(req, true);
 }

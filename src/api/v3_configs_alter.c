@@ -16,6 +16,7 @@
  * (every callback runs there, so the job's pending count needs no lock). */
 #include "api/v3_configs.h"
 
+#include "api/body.h"
 #include "api/job.h"
 #include "api/v3.h"
 #include "api/v3_configs_int.h"
@@ -107,197 +108,154 @@ static void target_op(target_t *t, const char *name, const char *value,
     t->ops[t->n_ops++] = (kafka_admin_config_op_t){xstrdup(name), xstrdup(value), op};
 }
 
-/* Most config entries (and topics) one alter may carry (docs/v3.md, Limits): more is 422
- * before Kafka sees any. The merges of a body run at once, within KAFKA_ADMIN_MAX_INFLIGHT. */
-#define ALTER_MAX_ENTRIES 1000
-
-static int too_many(size_t n, kr_err_t *err)
-{
-    if (n <= ALTER_MAX_ENTRIES)
-        return 0;
-    return kr_err_set(err, KR_ERR_PAYLOAD,
-                      "Payload error. At most %d config entries (and topics) are allowed.",
-                      ALTER_MAX_ENTRIES);
-}
-
 /* --- 1. the body ----------------------------------------------------------------------------
- * TODO(step0): api/body.h. As Confluent's Jackson entities: an empty body (or `null`) is
- * 422/42206; not JSON, a field of the wrong JSON type, a missing required field or an unknown
- * field is 400 (Jackson's FAIL_ON_UNKNOWN_PROPERTIES); a string field also takes a number or a
- * boolean (Jackson's scalar coercion); operation is SET or DELETE, exactly, or null (SET). */
+ * Confluent's Jackson entities (api/body.h gives the errors): a string field also takes a
+ * number or a boolean (Jackson's scalar coercion); operation is SET or DELETE, exactly, or
+ * null (SET). An empty body (or `null`) is 422/42206: the :alter batches word it as Confluent's
+ * (a null request); a PUT's is krest's (Confluent's resource fails on it with a 500). */
 
-static bool blank(const char *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++) {
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-            return false;
-    }
-    return true;
-}
+#define NULL_INPUT "Null input provided. Data is required."
 
-/* @return the body's JSON object (owned), or NULL with err set. */
-static json_object *body_parse(const api_req_t *req, kr_err_t *err)
-{
-    int is_null = 0;
-    json_object *o = NULL;
-    if (!blank(req->body, req->body_len))
-        o = fmt_json_parse(req->body, req->body_len, &is_null, err);
-    if (!o && (is_null || blank(req->body, req->body_len))) {
-        kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Request body is empty. Data is required.");
-        return NULL;
-    }
-    if (o && !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: the request body must be a JSON object");
-        return NULL;
-    }
-    return o;
-}
+/* UpdateConfig {"value": string|null}; its class is per kind. */
+static const api_body_field_t update_fields[] = {
+    {"value", API_BODY_TEXT, false},
+    {NULL, API_BODY_ANY, false},
+};
+static const char *const update_cls[] = {
+    [API_V3_CFG_TOPIC] = "UpdateTopicConfigRequest",
+    [API_V3_CFG_BROKER] = "UpdateBrokerConfigRequest",
+    [API_V3_CFG_CLUSTER] = "UpdateClusterConfigRequest",
+};
 
-/* Every key of o must be one of the NULL-terminated known. */
-static int fields_check(json_object *o, const char *const *known, kr_err_t *err)
-{
-    json_object_object_foreach(o, key, val)
-    {
-        (void)val;
-        size_t i = 0;
-        while (known[i] && strcmp(known[i], key) != 0)
-            i++;
-        if (!known[i])
-            return kr_err_set(err, KR_ERR_BAD_REQUEST, "Unrecognized field \"%s\"", key);
-    }
-    return 0;
-}
+/* AlterConfigBatch {"data":[AlterEntry...],"validate_only"?} */
+static const api_body_field_t batch_fields[] = {
+    {"data", API_BODY_ARRAY, true},
+    {"validate_only", API_BODY_BOOL, false},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t batch_spec = {batch_fields, "AlterConfigBatchRequestData", NULL_INPUT,
+                                           0};
+static const api_body_spec_t multi_spec = {
+    batch_fields, "AlterMultipleTopicsConfigsBatchRequestData", NULL_INPUT, 0};
 
-/* A string field: absent or null gives *out NULL. */
-static int str_field(json_object *o, const char *key, bool required, const char **out,
-                     kr_err_t *err)
-{
-    json_object *v = NULL;
-    *out = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !v) {
-        if (required)
-            return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s is required", key);
-        return 0;
-    }
-    json_type t = json_object_get_type(v);
-    if (t != json_type_string && t != json_type_int && t != json_type_double &&
-        t != json_type_boolean)
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s must be a string", key);
-    *out = json_object_get_string(v);
-    /* A NUL would cut the C string short: another config (or topic) than the body names. */
-    if (t == json_type_string && strlen(*out) != (size_t)json_object_get_string_len(v))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                          "Bad Request: %s must not contain a NUL character (\\u0000)", key);
-    return 0;
-}
+static const api_body_field_t entry_fields[] = {
+    {"name", API_BODY_TEXT, true},
+    {"value", API_BODY_TEXT, false},
+    {"operation", API_BODY_STRING, false},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t entry_spec = {entry_fields, "AlterEntry", NULL, 0};
 
-static int array_field(json_object *o, const char *key, json_object **out, kr_err_t *err)
-{
-    if (!json_object_object_get_ex(o, key, out) || !*out)
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s is required", key);
-    if (!json_object_is_type(*out, json_type_array))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: %s must be an array", key);
-    return 0;
-}
+static const api_body_field_t topic_fields[] = {
+    {"topic_name", API_BODY_TEXT, true},
+    {"configs", API_BODY_ARRAY, true},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t topic_spec = {topic_fields, "TopicAlterEntry", NULL, 0};
 
-static int validate_only_field(json_object *o, bool *out, kr_err_t *err)
-{
-    json_object *v = NULL;
-    *out = false;
-    if (!json_object_object_get_ex(o, "validate_only", &v) || !v)
-        return 0;
-    if (!json_object_is_type(v, json_type_boolean))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: validate_only must be a boolean");
-    *out = json_object_get_boolean(v);
-    return 0;
-}
+/* What an :alter body may carry (API_V3_MAX_ITEMS): its entries, summed over its topics, and
+ * its topics. The merges of a body run at once, within KAFKA_ADMIN_MAX_INFLIGHT. */
+#define TOO_MANY "config entries (and topics)"
 
-/* One AlterEntry {"name","value","operation"} appended to t. */
-static int entry_parse(json_object *e, target_t *t, kr_err_t *err)
+/* The AlterEntry what (checked) appended to t. */
+static int entry_parse(const api_body_t *b, json_object *e, const char *what, target_t *t,
+                       kr_err_t *err)
 {
-    static const char *const known[] = {"name", "value", "operation", NULL};
     const char *name = NULL, *value = NULL, *op = NULL;
-    if (!json_object_is_type(e, json_type_object))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: a config entry must be an object");
-    if (fields_check(e, known, err) != 0 || str_field(e, "name", true, &name, err) != 0 ||
-        str_field(e, "value", false, &value, err) != 0)
+    if (api_body_check(b, e, what, &entry_spec, err) != 0 ||
+        api_body_text(b, e, "name", &name, err) != 0 ||
+        api_body_text(b, e, "value", &value, err) != 0 ||
+        api_body_str(b, e, "operation", &op, err) != 0)
         return -1;
-    json_object *o = NULL;
-    if (json_object_object_get_ex(e, "operation", &o) && o) {
-        op = json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
-        if (strcmp(op, "SET") != 0 && strcmp(op, "DELETE") != 0)
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "Bad Request: operation must be one of [SET, DELETE]");
-    }
+    if (op && strcmp(op, "SET") != 0 && strcmp(op, "DELETE") != 0)
+        return api_body_type_err(b, "operation", "expected one of [SET, DELETE]", err);
     bool del = op && strcmp(op, "DELETE") == 0;
     target_op(t, name, del ? NULL : value,
               del ? KAFKA_ADMIN_CONFIG_DELETE : KAFKA_ADMIN_CONFIG_SET);
     return 0;
 }
 
-static int entries_parse(json_object *arr, target_t *t, kr_err_t *err)
+/* The AlterEntry array arr (named what in errors) appended to t. */
+static int entries_parse(const api_body_t *b, json_object *arr, const char *what, target_t *t,
+                         kr_err_t *err)
 {
-    if (too_many(json_object_array_length(arr), err) != 0)
-        return -1;
     for (size_t i = 0; i < json_object_array_length(arr); i++) {
-        if (entry_parse(json_object_array_get_idx(arr, i), t, err) != 0)
+        char item[64];
+        snprintf(item, sizeof(item), "%s[%zu]", what, i);
+        if (entry_parse(b, json_object_array_get_idx(arr, i), item, t, err) != 0)
             return -1;
     }
     return 0;
 }
 
-/* AlterConfigBatch {"data":[AlterEntry...],"validate_only"?} for the target named owner. */
-static int batch_parse(json_object *o, alter_job_t *aj, const char *owner, kr_err_t *err)
+/* An AlterConfigBatch (checked) for the target named owner. */
+static int batch_parse(const api_body_t *b, alter_job_t *aj, const char *owner, kr_err_t *err)
 {
-    static const char *const known[] = {"data", "validate_only", NULL};
-    json_object *data = NULL;
-    if (fields_check(o, known, err) != 0 || array_field(o, "data", &data, err) != 0 ||
-        validate_only_field(o, &aj->validate_only, err) != 0)
+    json_object *data = api_body_get(b->root, "data");
+    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0 ||
+        api_v3_items_check(json_object_array_length(data), TOO_MANY, err) != 0)
         return -1;
-    return entries_parse(data, target_get(aj, owner), err);
+    return entries_parse(b, data, "data", target_get(aj, owner), err);
 }
 
-/* {"data":[{"topic_name","configs":[AlterEntry...]}],"validate_only"?} */
-static int multi_parse(json_object *o, alter_job_t *aj, kr_err_t *err)
+/* {"data":[{"topic_name","configs":[AlterEntry...]}],"validate_only"?} (checked) */
+static int multi_parse(const api_body_t *b, alter_job_t *aj, kr_err_t *err)
 {
-    static const char *const known[] = {"data", "validate_only", NULL};
-    static const char *const known_topic[] = {"topic_name", "configs", NULL};
-    json_object *data = NULL;
-    if (fields_check(o, known, err) != 0 || array_field(o, "data", &data, err) != 0 ||
-        validate_only_field(o, &aj->validate_only, err) != 0 ||
-        too_many(json_object_array_length(data), err) != 0)
+    json_object *data = api_body_get(b->root, "data");
+    if (api_body_bool(b, b->root, "validate_only", &aj->validate_only, err) != 0 ||
+        api_v3_items_check(json_object_array_length(data), TOO_MANY, err) != 0)
         return -1;
     size_t entries = 0;
     for (size_t i = 0; i < json_object_array_length(data); i++) {
-        json_object *e = json_object_array_get_idx(data, i), *configs = NULL;
+        json_object *e = json_object_array_get_idx(data, i);
         const char *topic = NULL;
-        if (!json_object_is_type(e, json_type_object))
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "Bad Request: a data item must be an object");
-        if (fields_check(e, known_topic, err) != 0 ||
-            str_field(e, "topic_name", true, &topic, err) != 0 ||
-            array_field(e, "configs", &configs, err) != 0 ||
-            too_many(entries += json_object_array_length(configs), err) != 0 ||
-            entries_parse(configs, target_get(aj, topic), err) != 0)
+        char what[48];
+        snprintf(what, sizeof(what), "data[%zu]", i);
+        if (api_body_check(b, e, what, &topic_spec, err) != 0 ||
+            api_body_text(b, e, "topic_name", &topic, err) != 0)
+            return -1;
+        json_object *configs = api_body_get(e, "configs");
+        entries += json_object_array_length(configs);
+        if (api_v3_items_check(entries, TOO_MANY, err) != 0)
+            return -1;
+        strncat(what, ".configs", sizeof(what) - strlen(what) - 1);
+        if (entries_parse(b, configs, what, target_get(aj, topic), err) != 0)
             return -1;
     }
-    return 0;
-}
-
-/* UpdateConfig {"value": string|null}: one SET of the path's config. */
-static int update_parse(json_object *o, alter_job_t *aj, const char *owner, const char *name,
-                        kr_err_t *err)
-{
-    static const char *const known[] = {"value", NULL};
-    const char *value = NULL;
-    if (fields_check(o, known, err) != 0 || str_field(o, "value", false, &value, err) != 0)
-        return -1;
-    target_op(target_get(aj, owner), name, value, KAFKA_ADMIN_CONFIG_SET);
     return 0;
 }
 
 typedef enum body_kind { BODY_NONE, BODY_UPDATE, BODY_BATCH, BODY_MULTI } body_kind_t;
+
+/* The path's config name (PUT and DELETE of one config). */
+static const char *config_name(const api_req_t *req, api_v3_cfg_kind_t kind)
+{
+    return req->params[kind == API_V3_CFG_CLUSTER ? 1 : P_NAME];
+}
+
+/* The body of kind body into aj's operations (owner: the path's topic or broker). @return 0
+ * or -1 with err set. */
+static int body_parse(const api_req_t *req, alter_job_t *aj, body_kind_t body, const char *owner,
+                      kr_err_t *err)
+{
+    api_body_spec_t update = {update_fields, update_cls[aj->kind], NULL, 0};
+    const api_body_spec_t *spec = body == BODY_UPDATE  ? &update
+                                  : body == BODY_BATCH ? &batch_spec
+                                                       : &multi_spec;
+    api_body_t b;
+    int rc = api_body_parse(&b, req, spec, err);
+    const char *value = NULL;
+    if (rc == 0 && body == BODY_UPDATE) /* UpdateConfig: one SET of the path's config */
+        rc = api_body_text(&b, b.root, "value", &value, err);
+    if (rc == 0 && body == BODY_UPDATE)
+        target_op(target_get(aj, owner), config_name(req, aj->kind), value, KAFKA_ADMIN_CONFIG_SET);
+    else if (rc == 0 && body == BODY_BATCH)
+        rc = batch_parse(&b, aj, owner, err);
+    else if (rc == 0)
+        rc = multi_parse(&b, aj, err);
+    api_body_deinit(&b);
+    return rc;
+}
 
 /* The job of a request: its kind, its target (owner: the path's topic or broker; NULL for the
  * several topics of the body) and its operations. @return owned job, or NULL with err set. */
@@ -307,19 +265,10 @@ static alter_job_t *job_build(const api_req_t *req, api_v3_cfg_kind_t kind, body
     alter_job_t *aj = alter_job_new(req, kind);
     aj->multi = body == BODY_MULTI;
     if (body == BODY_NONE) {
-        target_op(target_get(aj, owner), req->params[P_NAME], NULL, KAFKA_ADMIN_CONFIG_DELETE);
+        target_op(target_get(aj, owner), config_name(req, kind), NULL, KAFKA_ADMIN_CONFIG_DELETE);
         return aj;
     }
-    json_object *o = body_parse(req, err);
-    int rc = -1;
-    if (o && body == BODY_UPDATE)
-        rc = update_parse(o, aj, owner, req->params[kind == API_V3_CFG_CLUSTER ? 1 : 2], err);
-    else if (o && body == BODY_BATCH)
-        rc = batch_parse(o, aj, owner, err);
-    else if (o)
-        rc = multi_parse(o, aj, err);
-    json_object_put(o);
-    if (rc != 0) {
+    if (body_parse(req, aj, body, owner, err) != 0) {
         api_job_free(&aj->job);
         return NULL;
     }
@@ -480,148 +429,130 @@ static api_status_t altered(api_req_t *req, void *result, bool timed_out)
 
 /* --- 1. the handlers ------------------------------------------------------------------------ */
 
-static api_status_t start(api_req_t *req, kafka_md_t *md, api_v3_cfg_kind_t kind, body_kind_t body,
-                          const char *owner)
+/* librdkafka 2.0.2 refuses to name the BROKER "" resource in AlterConfigs
+ * (its ConfigResource constructor rejects an empty name, and a BROKER resource must parse as a
+ * broker id >= 0), and it has no IncrementalAlterConfigs: no request it can send changes the
+ * cluster-wide broker configs. */
+#define CLUSTER_501                                                                                \
+    "Changing cluster-wide broker configs is not supported by this krest: librdkafka 2.0.2 "       \
+    "cannot address the cluster default broker resource; change them per broker "                  \
+    "(/brokers/{broker_id}/configs) or with Kafka's tools"
+
+/* The path's topic or broker in the snapshot (the several topics of a body are checked on the
+ * kafka loop); the cluster-wide broker configs are 501. @return 0 or -1 with err set. */
+static int owner_check(const api_req_t *req, const kafka_md_t *md, const alter_job_t *aj,
+                       kr_err_t *err)
 {
+    int32_t id = -1;
+    switch (aj->kind) {
+    case API_V3_CFG_TOPIC:
+        return aj->multi || api_v3_topic_find(md, req->params[P_OWNER], err) ? 0 : -1;
+    case API_V3_CFG_BROKER:
+        api_param_int32(req, P_OWNER, &id); /* the router checked it is an int */
+        return kafka_md_broker(md, id)
+                   ? 0
+                   : kr_err_set(err, KR_ERR_NOT_FOUND, "Broker %d cannot be found.", (int)id);
+    case API_V3_CFG_CLUSTER:
+        break;
+    }
+    return kr_err_set(err, KR_ERR_NOT_IMPLEMENTED, CLUSTER_501);
+}
+
+/* The job built from the request, with the snapshot. */
+static api_status_t start(api_req_t *req, kafka_md_t *md, void *arg)
+{
+    alter_job_t *aj = arg;
     kr_err_t err = {0};
-    alter_job_t *aj = job_build(req, kind, body, owner, &err);
-    if (!aj)
+    if (owner_check(req, md, aj, &err) != 0) {
+        api_job_free(&aj->job);
         return api_reply_err(req, &err);
+    }
     aj->cluster_id = xstrdup(md->cluster_id);
     return api_job_start(req, &aj->job, alter_start, altered);
 }
 
-/* The body is checked before the cluster, as Jersey reads it before the resource method. */
-static api_status_t serve(api_req_t *req, unsigned flags, api_v3_cfg_kind_t kind, body_kind_t body,
-                          api_v3_md_fn fn)
+static void job_drop(void *aj)
+{
+    api_job_free(aj);
+}
+
+/* The path's owner as the job names it: a topic, a broker id as Kafka writes it (in buf), or
+ * "". @return it (borrowed). */
+static const char *owner_of(const api_req_t *req, api_v3_cfg_kind_t kind, char *buf, size_t size)
+{
+    int32_t id = -1;
+    if (kind == API_V3_CFG_TOPIC)
+        return req->params[P_OWNER];
+    if (kind == API_V3_CFG_CLUSTER)
+        return "";
+    api_param_int32(req, P_OWNER, &id); /* the router checked it is an int */
+    snprintf(buf, size, "%d", (int)id);
+    return buf;
+}
+
+/* The body is read (once, into the job) before the cluster is checked, as Jersey reads it
+ * before the resource method. */
+static api_status_t serve(api_req_t *req, unsigned flags, api_v3_cfg_kind_t kind, body_kind_t body)
 {
     kr_err_t err = {0};
-    const char *owner = kind == API_V3_CFG_CLUSTER ? "" : req->params[P_OWNER];
+    char buf[16];
+    const char *owner = body == BODY_MULTI ? NULL : owner_of(req, kind, buf, sizeof(buf));
     alter_job_t *aj = job_build(req, kind, body, owner, &err);
     if (!aj)
         return api_reply_err(req, &err);
-    api_job_free(&aj->job);
-    return api_v3_md_serve(req, flags, fn);
-}
-
-static api_status_t topic_start(api_req_t *req, kafka_md_t *md, body_kind_t body)
-{
-    kr_err_t err = {0};
-    if (!api_v3_topic_find(md, req->params[P_OWNER], &err))
-        return api_reply_err(req, &err);
-    return start(req, md, API_V3_CFG_TOPIC, body, req->params[P_OWNER]);
-}
-
-static api_status_t broker_start(api_req_t *req, kafka_md_t *md, body_kind_t body)
-{
-    int32_t id = -1;
-    api_param_int32(req, P_OWNER, &id); /* the router checked it is an int */
-    if (!kafka_md_broker(md, id))
-        return api_reply_error(req, KR_ERR_NOT_FOUND, "Broker %d cannot be found.", (int)id);
-    char owner[16];
-    snprintf(owner, sizeof(owner), "%d", (int)id);
-    return start(req, md, API_V3_CFG_BROKER, body, owner);
-}
-
-static api_status_t topic_update_md(api_req_t *req, kafka_md_t *md)
-{
-    return topic_start(req, md, BODY_UPDATE);
-}
-
-static api_status_t topic_reset_md(api_req_t *req, kafka_md_t *md)
-{
-    return topic_start(req, md, BODY_NONE);
-}
-
-static api_status_t topic_alter_md(api_req_t *req, kafka_md_t *md)
-{
-    return topic_start(req, md, BODY_BATCH);
-}
-
-static api_status_t topics_alter_md(api_req_t *req, kafka_md_t *md)
-{
-    return start(req, md, API_V3_CFG_TOPIC, BODY_MULTI, NULL);
-}
-
-static api_status_t broker_update_md(api_req_t *req, kafka_md_t *md)
-{
-    return broker_start(req, md, BODY_UPDATE);
-}
-
-static api_status_t broker_reset_md(api_req_t *req, kafka_md_t *md)
-{
-    return broker_start(req, md, BODY_NONE);
-}
-
-static api_status_t broker_alter_md(api_req_t *req, kafka_md_t *md)
-{
-    return broker_start(req, md, BODY_BATCH);
+    return api_v3_md_serve_with(req, flags, start, aj, job_drop);
 }
 
 #define TOPIC_MD (API_V3_MD_CLUSTER | API_V3_MD_TOPIC)
 
 api_status_t api_v3_topic_config_update(api_req_t *req)
 {
-    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_UPDATE, topic_update_md);
+    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_UPDATE);
 }
 
 api_status_t api_v3_topic_config_reset(api_req_t *req)
 {
-    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_NONE, topic_reset_md);
+    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_NONE);
 }
 
 api_status_t api_v3_topic_configs_alter(api_req_t *req)
 {
-    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_BATCH, topic_alter_md);
+    return serve(req, TOPIC_MD, API_V3_CFG_TOPIC, BODY_BATCH);
 }
 
 api_status_t api_v3_topics_configs_alter(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_TOPIC, BODY_MULTI, topics_alter_md);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_TOPIC, BODY_MULTI);
 }
 
 api_status_t api_v3_broker_config_update(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_UPDATE, broker_update_md);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_UPDATE);
 }
 
 api_status_t api_v3_broker_config_reset(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_NONE, broker_reset_md);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_NONE);
 }
 
 api_status_t api_v3_broker_configs_alter(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_BATCH, broker_alter_md);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_BROKER, BODY_BATCH);
 }
 
-/* --- the cluster-wide broker configs: 501 ---------------------------------------------------- */
-
-/* librdkafka 2.0.2 refuses to name the BROKER "" resource in AlterConfigs
- * (its ConfigResource constructor rejects an empty name, and a BROKER resource must parse as a
- * broker id >= 0), and it has no IncrementalAlterConfigs: no request it can send changes the
- * cluster-wide broker configs. */
-static api_status_t cluster_501(api_req_t *req, kafka_md_t *md)
-{
-    (void)md;
-    return api_reply_error(req, KR_ERR_NOT_IMPLEMENTED,
-                           "Changing cluster-wide broker configs is not supported by this krest: "
-                           "librdkafka 2.0.2 cannot address the cluster default broker resource; "
-                           "change them per broker (/brokers/{broker_id}/configs) or with Kafka's "
-                           "tools");
-}
+/* --- the cluster-wide broker configs: 501 (owner_check) ------------------------------------ */
 
 api_status_t api_v3_cluster_config_update(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_CLUSTER, BODY_UPDATE, cluster_501);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_CLUSTER, BODY_UPDATE);
 }
 
 api_status_t api_v3_cluster_config_reset(api_req_t *req)
 {
-    return api_v3_md_serve(req, API_V3_MD_CLUSTER, cluster_501);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_CLUSTER, BODY_NONE);
 }
 
 api_status_t api_v3_cluster_configs_alter(api_req_t *req)
 {
-    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_CLUSTER, BODY_BATCH, cluster_501);
+    return serve(req, API_V3_MD_CLUSTER, API_V3_CFG_CLUSTER, BODY_BATCH);
 }

@@ -1,8 +1,9 @@
 /* api/v3_topics_write.c -- v3 topics, the write side (see v3_topics_write.h).
  *
- * DESIGN. A request goes: body checked on the HTTP thread (Confluent's order: a body error
- * comes before an unknown cluster), the cluster (and for PATCH/DELETE the topic) checked
- * against a metadata snapshot (api_v3_md_serve), then one write_job_t through api_job_start:
+ * DESIGN. A request goes: body parsed once on the HTTP thread into its write_job_t (Confluent's
+ * order: a body error comes before an unknown cluster), the cluster (and for PATCH/DELETE the
+ * topic) checked against a metadata snapshot (api_v3_md_serve_with carries the job), then the
+ * job through api_job_start:
  *   start (HTTP thread) -> the admin call -> its callback (kafka loop) -> a metadata snapshot
  *   fetched after the change (metadata worker) -> api_job_complete -> resumed (HTTP thread).
  * The snapshot after the change is what makes the cache notice it (the next GET lists a
@@ -15,6 +16,7 @@
  * metadata workers, one step at a time. */
 #include "api/v3_topics_write.h"
 
+#include "api/body.h"
 #include "api/job.h"
 #include "api/v3.h"
 #include "api/v3_topics.h"
@@ -31,81 +33,38 @@
 
 enum { P_CLUSTER = 0, P_TOPIC = 1 };
 
-/* Most configs a create may carry (docs/v3.md, Limits): more is 422, before Kafka sees any. */
-#define CREATE_MAX_CONFIGS 1000
-
 /* Metadata fetches after a change before krest answers with what it has. */
 #define WRITE_MAX_REFRESHES 3
 
 /* ---- request bodies ------------------------------------------------------------------------ */
 
-/* TODO(step0): api/body.h */
-/* Reads a v3 body as Confluent's Jackson provider does: no body (empty, blank, or the JSON
- * null) is 422/42206 "Payload error. Request body is empty. <what>"; not JSON or not an
- * object is 400. @return owned object, or NULL with err set. */
-static json_object *read_body(const api_req_t *req, const char *cls, const char *what,
-                              kr_err_t *err)
-{
-    size_t i = 0;
-    while (i < req->body_len && isspace((unsigned char)req->body[i]))
-        i++;
-    int is_null = 0;
-    json_object *o =
-        i < req->body_len ? fmt_json_parse(req->body, req->body_len, &is_null, err) : NULL;
-    if (!o && (i == req->body_len || is_null)) {
-        kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Request body is empty. %s", what);
-        return NULL;
-    }
-    if (o && !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        kr_err_set(err, KR_ERR_BAD_REQUEST, "Cannot deserialize value of type `%s` from %s", cls,
-                   "a non-object value");
-        return NULL;
-    }
-    return o;
-}
+/* Confluent's entities (api/body.h gives the errors). Integers are JSON integers: krest does
+ * not coerce "3" or 3.0 as Jackson would. */
+static const api_body_field_t create_fields[] = {
+    {"topic_name", API_BODY_STRING, true},
+    {"partitions_count", API_BODY_INT, false},
+    {"replication_factor", API_BODY_INT, false},
+    {"replicas_assignments", API_BODY_OBJECT, false},
+    {"configs", API_BODY_ARRAY, false},
+    {"validate_only", API_BODY_BOOL, false},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t create_spec = {create_fields, "CreateTopicRequest", NULL, 0};
 
-/* Unknown fields are 400, as Jackson's FAIL_ON_UNKNOWN_PROPERTIES (on in Confluent's v3). */
-static int check_fields(json_object *o, const char *cls, const char *const *known, kr_err_t *err)
-{
-    json_object_object_foreach(o, key, val)
-    {
-        (void)val;
-        bool found = false;
-        for (size_t i = 0; known[i] && !found; i++)
-            found = strcmp(known[i], key) == 0;
-        if (!found)
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "Unrecognized field \"%s\" (class %s), not marked as ignorable", key,
-                              cls);
-    }
-    return 0;
-}
+static const api_body_field_t config_fields[] = {
+    {"name", API_BODY_STRING, true},
+    {"value", API_BODY_TEXT, false}, /* Jackson reads a scalar as its text */
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t config_spec = {config_fields, "ConfigEntry", NULL, 0};
 
-/* @return the field, or NULL when absent or JSON null. */
-static json_object *field(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    json_object_object_get_ex(o, key, &v);
-    return v;
-}
-
-/* An integer field in [min, max]. JSON integers only: krest does not coerce "3" or 3.0 as
- * Jackson would. @return 0 (*out untouched when absent), or -1 with err 400. */
-static int int_field(json_object *o, const char *key, int64_t min, int64_t max, int64_t *out,
-                     kr_err_t *err)
-{
-    json_object *v = field(o, key);
-    if (!v)
-        return 0;
-    int64_t n = json_object_get_int64(v);
-    if (!json_object_is_type(v, json_type_int) || n < min || n > max)
-        return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                          "Cannot deserialize value of %s: not an integer in [%lld, %lld]", key,
-                          (long long)min, (long long)max);
-    *out = n;
-    return 0;
-}
+static const api_body_field_t patch_fields[] = {
+    {"partitions_count", API_BODY_INT, true},
+    {NULL, API_BODY_ANY, false},
+};
+static const api_body_spec_t patch_spec = {patch_fields, "PartitionsCountRequest",
+                                           "Request body is empty. Partitions_count is required.",
+                                           0};
 
 typedef struct create_body {
     char *name;
@@ -132,20 +91,11 @@ static void create_body_free(create_body_t *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Whether a JSON string holds a NUL (\u0000): its C string would be cut short there, and krest
- * would name another topic or config than the body does. */
-static bool has_nul(json_object *s)
+/* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". s has n
+ * characters: a NUL among them is one more invalid character. */
+static bool topic_name_valid(const char *s, size_t n)
 {
-    /* json_object_get_string_len() is 0 for the other scalars, whose text has no NUL. */
-    return json_object_is_type(s, json_type_string) &&
-           strlen(json_object_get_string(s)) != (size_t)json_object_get_string_len(s);
-}
-
-/* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". */
-static bool topic_name_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 249 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+    if (n == 0 || n > 249 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
         return false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
@@ -155,55 +105,45 @@ static bool topic_name_valid(const char *s)
     return true;
 }
 
-static int parse_config(json_object *e, kafka_admin_kv_t *kv, kr_err_t *err)
+/* configs[i], a ConfigEntry. */
+static int parse_config(const api_body_t *b, json_object *e, size_t i, kafka_admin_kv_t *kv,
+                        kr_err_t *err)
 {
-    static const char *const known[] = {"name", "value", NULL};
-    if (!json_object_is_type(e, json_type_object))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs: each entry must be an object");
-    if (check_fields(e, "ConfigEntry", known, err) != 0)
+    char what[32];
+    snprintf(what, sizeof(what), "configs[%zu]", i);
+    const char *name = NULL, *value = NULL;
+    if (api_body_check(b, e, what, &config_spec, err) != 0 ||
+        api_body_str(b, e, "name", &name, err) != 0 ||
+        api_body_text(b, e, "value", &value, err) != 0)
         return -1;
-    json_object *name = field(e, "name");
-    json_object *value = field(e, "value");
-    if (!name || !json_object_is_type(name, json_type_string))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs: name must be a string");
-    /* Jackson reads a scalar as its text; an object or array is not a value. */
-    if (value && (json_object_is_type(value, json_type_object) ||
-                  json_object_is_type(value, json_type_array)))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs: value must be a string or null");
-    if (has_nul(name) || (value && has_nul(value)))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                          "configs: a NUL character (\\u0000) in a config");
-    kv->name = xstrdup(json_object_get_string(name));
-    kv->value = value ? xstrdup(json_object_get_string(value)) : NULL;
+    kv->name = xstrdup(name);
+    kv->value = value ? xstrdup(value) : NULL;
     return 0;
 }
 
-static int parse_configs(json_object *arr, create_body_t *b, kr_err_t *err)
+static int parse_configs(const api_body_t *b, json_object *arr, create_body_t *cb, kr_err_t *err)
 {
     if (!arr)
         return 0;
-    if (!json_object_is_type(arr, json_type_array))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "configs must be an array");
     size_t n = json_object_array_length(arr);
-    if (n > CREATE_MAX_CONFIGS)
-        return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. At most %d configs are allowed.",
-                          CREATE_MAX_CONFIGS);
-    b->configs = xcalloc(n ? n : 1, sizeof(*b->configs));
+    if (api_v3_items_check(n, "configs", err) != 0)
+        return -1;
+    cb->configs = xcalloc(n ? n : 1, sizeof(*cb->configs));
     for (size_t i = 0; i < n; i++) {
-        if (parse_config(json_object_array_get_idx(arr, i), &b->configs[i], err) != 0)
+        if (parse_config(b, json_object_array_get_idx(arr, i), i, &cb->configs[i], err) != 0)
             return -1;
-        b->n_configs++;
+        cb->n_configs++;
     }
     return 0;
 }
 
 /* One partition's replicas: a JSON array of broker ids. */
-static int parse_replicas(json_object *arr, kafka_admin_replicas_t *r, kr_err_t *err)
+static int parse_replicas(const api_body_t *b, json_object *arr, kafka_admin_replicas_t *r,
+                          kr_err_t *err)
 {
     if (!arr || !json_object_is_type(arr, json_type_array))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                          "replicas_assignments: an array of broker ids "
-                          "is expected for each partition");
+        return api_body_type_err(b, "replicas_assignments",
+                                 "an array of broker ids is expected for each partition", err);
     size_t n = json_object_array_length(arr);
     int32_t *ids = xcalloc(n ? n : 1, sizeof(*ids));
     r->brokers = ids;
@@ -211,8 +151,8 @@ static int parse_replicas(json_object *arr, kafka_admin_replicas_t *r, kr_err_t 
         json_object *v = json_object_array_get_idx(arr, i);
         int64_t id = json_object_get_int64(v);
         if (!v || !json_object_is_type(v, json_type_int) || id < INT32_MIN || id > INT32_MAX)
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "replicas_assignments: broker ids must be int32 integers");
+            return api_body_type_err(b, "replicas_assignments", "broker ids must be int32 integers",
+                                     err);
         ids[i] = (int32_t)id;
     }
     r->n = n;
@@ -221,12 +161,11 @@ static int parse_replicas(json_object *arr, kafka_admin_replicas_t *r, kr_err_t 
 
 /* {"<partition id>": [broker ids]}: the partitions must be 0..n-1 (librdkafka, like Kafka,
  * takes them in order). */
-static int parse_assignment(json_object *obj, create_body_t *b, kr_err_t *err)
+static int parse_assignment(const api_body_t *body, json_object *obj, create_body_t *b,
+                            kr_err_t *err)
 {
     if (!obj)
         return 0;
-    if (!json_object_is_type(obj, json_type_object))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "replicas_assignments must be an object");
     size_t n = (size_t)json_object_object_length(obj);
     b->assignment = xcalloc(n ? n : 1, sizeof(*b->assignment));
     b->n_assignment = n;
@@ -236,84 +175,68 @@ static int parse_assignment(json_object *obj, create_body_t *b, kr_err_t *err)
         long p = strtol(key, &end, 10);
         bool numeric = isdigit((unsigned char)key[0]) || (key[0] == '-' && key[1] != '\0');
         if (!numeric || *end)
-            return kr_err_set(err, KR_ERR_BAD_REQUEST,
-                              "replicas_assignments: '%s' is not a partition id", key);
+            return api_body_type_err(body, "replicas_assignments", "a key is not a partition id",
+                                     err);
         if (p < 0 || (size_t)p >= n || b->assignment[p].brokers)
             return kr_err_set(err, KR_ERR_KAFKA_BAD_REQUEST,
                               "Partitions should be a consecutive 0-based integer sequence");
-        if (parse_replicas(val, &b->assignment[p], err) != 0)
+        if (parse_replicas(body, val, &b->assignment[p], err) != 0)
             return -1;
     }
     return 0;
 }
 
-static const char *const create_fields[] = {"topic_name",
-                                            "partitions_count",
-                                            "replication_factor",
-                                            "replicas_assignments",
-                                            "configs",
-                                            "validate_only",
-                                            NULL};
-
-/* The fields of a CreateTopicRequest object. @return 0, or -1 with err (b then half-filled:
- * create_body_free it). */
-static int parse_create_fields(json_object *o, create_body_t *b, kr_err_t *err)
+/* The fields of a CreateTopicRequest (checked against create_spec). @return 0, or -1 with
+ * err (cb then half-filled: create_body_free it). */
+static int parse_create_fields(const api_body_t *b, create_body_t *cb, kr_err_t *err)
 {
-    if (check_fields(o, "CreateTopicRequest", create_fields, err) != 0)
-        return -1;
-    json_object *name = field(o, "topic_name");
-    if (!name || !json_object_is_type(name, json_type_string))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "topic_name is required and must be a string");
-    b->name = xstrdup(json_object_get_string(name));
-    bool name_nul = has_nul(name);
+    const char *name = NULL;
+    size_t name_len = 0;
     int64_t pc = -1, rf = -1;
-    if (int_field(o, "partitions_count", INT32_MIN, INT32_MAX, &pc, err) != 0 ||
-        int_field(o, "replication_factor", INT16_MIN, INT16_MAX, &rf, err) != 0)
+    json_object *assignment = NULL, *configs = NULL;
+    if (api_body_strn(b, b->root, "topic_name", &name, &name_len, err) != 0 ||
+        api_body_int(b, b->root, "partitions_count", INT32_MIN, INT32_MAX, &pc, err) != 0 ||
+        api_body_int(b, b->root, "replication_factor", INT16_MIN, INT16_MAX, &rf, err) != 0 ||
+        api_body_bool(b, b->root, "validate_only", &cb->validate_only, err) != 0 ||
+        api_body_object(b, b->root, "replicas_assignments", &assignment, err) != 0 ||
+        api_body_array(b, b->root, "configs", &configs, err) != 0)
         return -1;
-    /* -1 (also when not given) is Kafka's "the broker default"; any other value goes to Kafka as
-     * given, so that -5 is refused rather than read as the default. */
-    b->partitions = (int32_t)pc;
-    b->rf = (int32_t)rf;
-    json_object *vo = field(o, "validate_only");
-    if (vo && !json_object_is_type(vo, json_type_boolean))
-        return kr_err_set(err, KR_ERR_BAD_REQUEST, "validate_only must be a boolean");
-    b->validate_only = vo && json_object_get_boolean(vo);
-    if (parse_assignment(field(o, "replicas_assignments"), b, err) != 0 ||
-        parse_configs(field(o, "configs"), b, err) != 0)
+    cb->name = xstrdup(name);
+    /* -1 (also when not given) is Kafka's "the broker default"; any other value goes to Kafka
+     * as given, so that -5 is refused rather than read as the default. */
+    cb->partitions = (int32_t)pc;
+    cb->rf = (int32_t)rf;
+    if (parse_assignment(b, assignment, cb, err) != 0 || parse_configs(b, configs, cb, err) != 0)
         return -1;
-    /* After the JSON mapping, as Confluent's resource checks the name. */
-    if (name_nul || !topic_name_valid(b->name))
+    /* After the JSON mapping, as Confluent's resource checks the name (its whole JSON length:
+     * a NUL would cut cb->name short, and is no topic name's character). */
+    if (!topic_name_valid(name, name_len))
         return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Invalid topic name.");
     return 0;
 }
 
-static int parse_create(const api_req_t *req, create_body_t *b, kr_err_t *err)
+static int parse_create(const api_req_t *req, create_body_t *cb, kr_err_t *err)
 {
-    memset(b, 0, sizeof(*b));
-    json_object *o = read_body(req, "CreateTopicRequest", "Data is required.", err);
-    if (!o)
-        return -1;
-    int rc = parse_create_fields(o, b, err);
-    json_object_put(o);
+    memset(cb, 0, sizeof(*cb));
+    api_body_t b;
+    int rc = api_body_parse(&b, req, &create_spec, err);
+    if (rc == 0)
+        rc = parse_create_fields(&b, cb, err);
+    api_body_deinit(&b);
     if (rc != 0)
-        create_body_free(b);
+        create_body_free(cb);
     return rc;
 }
 
 /* PATCH's {"partitions_count": N}. @return 0 with *out = N, or -1 with err. */
 static int parse_patch(const api_req_t *req, int32_t *out, kr_err_t *err)
 {
-    static const char *const known[] = {"partitions_count", NULL};
-    json_object *o = read_body(req, "PartitionsCountRequest", "Partitions_count is required.", err);
-    if (!o)
-        return -1;
+    api_body_t b;
     int64_t n = 0;
-    int rc = check_fields(o, "PartitionsCountRequest", known, err);
-    if (rc == 0 && !field(o, "partitions_count"))
-        rc = kr_err_set(err, KR_ERR_BAD_REQUEST, "partitions_count is required");
+    int rc = api_body_parse(&b, req, &patch_spec, err);
     if (rc == 0)
-        rc = int_field(o, "partitions_count", INT32_MIN, INT32_MAX, &n, err);
-    json_object_put(o);
+        rc = api_body_int(&b, b.root, "partitions_count", INT32_MIN, INT32_MAX, &n, err);
+    api_body_deinit(&b);
     *out = (int32_t)n;
     return rc;
 }
@@ -574,14 +497,15 @@ static api_status_t resumed(api_req_t *req, void *result, bool timed_out)
 
 /* ---- handlers -------------------------------------------------------------------------------- */
 
-static api_status_t create_with_md(api_req_t *req, kafka_md_t *md)
+static void write_job_drop(void *j)
 {
-    create_body_t b;
-    kr_err_t err = {0};
-    if (parse_create(req, &b, &err) != 0) /* checked before: cannot fail */
-        return api_reply_err(req, &err);
-    write_job_t *j = write_job_new(req, OP_CREATE, b.name);
-    j->body = b;
+    api_job_free(j);
+}
+
+/* The job built from the body, which was checked before the cluster (Confluent's order). */
+static api_status_t create_with_md(api_req_t *req, kafka_md_t *md, void *arg)
+{
+    write_job_t *j = arg;
     j->broker =
         md->controller_id >= 0 ? md->controller_id : (md->n_brokers > 0 ? md->brokers[0] : -1);
     return api_job_start(req, &j->job, write_start, resumed);
@@ -593,18 +517,19 @@ api_status_t api_v3_topic_create(api_req_t *req)
     kr_err_t err = {0};
     if (parse_create(req, &b, &err) != 0)
         return api_reply_err(req, &err);
-    create_body_free(&b);
-    return api_v3_md_serve(req, API_V3_MD_CLUSTER, create_with_md);
+    write_job_t *j = write_job_new(req, OP_CREATE, b.name);
+    j->body = b;
+    return api_v3_md_serve_with(req, API_V3_MD_CLUSTER, create_with_md, j, write_job_drop);
 }
 
-static api_status_t patch_with_md(api_req_t *req, kafka_md_t *md)
+static api_status_t patch_with_md(api_req_t *req, kafka_md_t *md, void *arg)
 {
+    write_job_t *j = arg;
     kr_err_t err = {0};
-    int32_t n = 0;
-    if (parse_patch(req, &n, &err) != 0 || !api_v3_topic_find(md, req->params[P_TOPIC], &err))
+    if (!api_v3_topic_find(md, j->topic, &err)) {
+        api_job_free(&j->job);
         return api_reply_err(req, &err);
-    write_job_t *j = write_job_new(req, OP_PATCH, req->params[P_TOPIC]);
-    j->partitions = n;
+    }
     return api_job_start(req, &j->job, write_start, resumed);
 }
 
@@ -614,7 +539,10 @@ api_status_t api_v3_topic_patch(api_req_t *req)
     int32_t n = 0;
     if (parse_patch(req, &n, &err) != 0)
         return api_reply_err(req, &err);
-    return api_v3_md_serve(req, API_V3_MD_CLUSTER | API_V3_MD_TOPIC, patch_with_md);
+    write_job_t *j = write_job_new(req, OP_PATCH, req->params[P_TOPIC]);
+    j->partitions = n;
+    return api_v3_md_serve_with(req, API_V3_MD_CLUSTER | API_V3_MD_TOPIC, patch_with_md, j,
+                                write_job_drop);
 }
 
 static api_status_t delete_with_md(api_req_t *req, kafka_md_t *md)

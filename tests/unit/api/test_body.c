@@ -1,6 +1,7 @@
 /* tests/unit/api/test_body.c -- api/body: each API's answer to an empty, null, non-JSON and
  * non-object body, unknown fields (v1/v2 422, SR ignored, v3 400, client settings), types and
- * required fields from the table, the typed getters and nested objects. Threads: single. */
+ * required fields from the table, the typed getters (NUL in a string) and nested objects. Threads:
+ * single. */
 #include "api/body.h"
 
 #include <setjmp.h>
@@ -67,9 +68,14 @@ static void test_empty_and_null(void **state)
     expect_fail(API_V3, "", &spec, 42206, v3);
     expect_fail(API_V3, " \n\t", &spec, 42206, v3);
     expect_fail(API_V3, "null", &spec, 42206, v3);
-    api_body_spec_t patch = {.fields = fields, .empty = "Partitions_count is required."};
+    api_body_spec_t patch = {.fields = fields,
+                             .empty = "Request body is empty. Partitions_count is required."};
     expect_fail(API_V3, "", &patch, 42206,
                 "Payload error. Request body is empty. Partitions_count is required.");
+    api_body_spec_t acl = {.fields = fields, .empty = "Null input provided. Data is required."};
+    expect_fail(API_V3, "null", &acl, 42206,
+                "Payload error. Null input provided. Data is required.");
+    expect_fail(API_V3, " ", &acl, 42206, "Payload error. Null input provided. Data is required.");
     /* A blank body is not JSON outside v3. */
     expect_fail(API_V2, " ", &spec, 400, NULL);
 }
@@ -227,13 +233,48 @@ static void test_nested(void **state)
     api_body_deinit(&b);
 }
 
+/* A NUL (\u0000) in a string: str and text refuse it (as a wrong type, each API's code), strn
+ * reads it with its length; a number's text has none. */
+static void test_nul(void **state)
+{
+    (void)state;
+    api_body_t b;
+    kr_err_t err;
+    const char *text = "{\"name\":\"a\\u0000b\",\"value\":\"x\\u0000\",\"count\":1}";
+    assert_int_equal(parse(&b, API_V3, text, &spec, &err), 0);
+    const char *s = "kept";
+    assert_int_equal(api_body_str(&b, b.root, "name", &s, &err), -1);
+    assert_int_equal(err.code, 400);
+    assert_string_equal(err.msg, "name: a NUL character (\\u0000) is not allowed");
+    assert_string_equal(s, "kept");
+    assert_int_equal(api_body_text(&b, b.root, "value", &s, &err), -1);
+    assert_string_equal(err.msg, "value: a NUL character (\\u0000) is not allowed");
+    size_t len = 0;
+    assert_int_equal(api_body_strn(&b, b.root, "name", &s, &len, &err), 0);
+    assert_int_equal(len, 3);
+    assert_memory_equal(s, "a\0b", 3);
+    assert_int_equal(api_body_strn(&b, b.root, "count", &s, &len, &err), -1);
+    assert_string_equal(err.msg, "count: expected a string");
+    api_body_deinit(&b);
+    assert_int_equal(parse(&b, API_V1, text, &spec, &err), 0);
+    assert_int_equal(api_body_str(&b, b.root, "name", &s, &err), -1);
+    assert_int_equal(err.code, 422); /* v1's wrong-type code */
+    api_body_deinit(&b);
+    assert_int_equal(parse(&b, API_V2, "{\"value\":5,\"name\":\"\"}", &spec, &err), 0);
+    assert_int_equal(api_body_text(&b, b.root, "value", &s, &err), 0);
+    assert_string_equal(s, "5");
+    assert_int_equal(api_body_str(&b, b.root, "name", &s, &err), 0);
+    assert_string_equal(s, "");
+    api_body_deinit(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_and_null), cmocka_unit_test(test_not_json_not_object),
         cmocka_unit_test(test_unknown_fields), cmocka_unit_test(test_types_and_required),
         cmocka_unit_test(test_getters),        cmocka_unit_test(test_int_limits),
-        cmocka_unit_test(test_nested),
+        cmocka_unit_test(test_nested),         cmocka_unit_test(test_nul),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
