@@ -35,7 +35,7 @@ RUN apt-get update \
         libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --no-create-home \
+    && useradd --no-log-init --uid 10001 --user-group --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin krest
 COPY --from=build /out/krest /usr/local/bin/krest
 USER 10001:10001
