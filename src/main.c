@@ -11,10 +11,12 @@
 #include "kafka/loop.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
+#include "kafka/stats.h"
 #include "schema/registry.h"
 #include "schema/registry_client.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/pending.h"
 #include "util/workq.h"
 
@@ -90,6 +92,20 @@ static void default_id(const krest_config_t *cfg, char *out, size_t size)
     snprintf(out, size, "%s-%d", host, cfg->listeners[0].port);
 }
 
+/* krest's metrics (util/metrics.h): options, before any handle or thread starts. */
+static void metrics_init(const krest_config_t *cfg)
+{
+    kr_metrics_opts_t o = {
+        .enable = cfg->metrics_enable,
+        .topic_labels = cfg->metrics_topic_labels,
+        .stats_max_age_ms = 3 * cfg->metrics_statistics_interval_ms,
+        .version = KREST_VERSION,
+        .librdkafka = rd_kafka_version_str(),
+        .libmicrohttpd = MHD_get_version(),
+    };
+    kr_metrics_init(&o);
+}
+
 static int run(krest_config_t *cfg)
 {
     api_ctx_t ctx = {.cfg = cfg};
@@ -99,6 +115,7 @@ static int run(krest_config_t *cfg)
     kafka_loop_t *loop = NULL;
     sigset_t set;
     block_signals(&set);
+    metrics_init(cfg);
     if (kr_pending_start() != 0)
         return 1;
     kafka_client_check_config(cfg);
@@ -121,6 +138,7 @@ static int run(krest_config_t *cfg)
         log_error("%s", err.msg);
         goto out;
     }
+    kafka_consumers_metrics(ctx.consumers);
     ctx.kadmin = kafka_admin_new(ctx.admin, loop, &err);
     if (!ctx.kadmin) {
         log_error("%s", err.msg);
@@ -158,6 +176,7 @@ out:
     kafka_producer_free(ctx.producer);
     sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
     kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */
+    kafka_consumers_metrics(NULL);
     kafka_consumers_free(ctx.consumers);
     kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */
     kafka_loop_free(loop);

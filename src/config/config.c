@@ -127,6 +127,14 @@ static const key_def_t keys[] = {
         "Log level: error, warn, info or debug."),
     KEY("krest.access.log", T_BOOL, access_log, "true", 0, 0, G_KREST,
         "Log one line per HTTP request."),
+    KEY("krest.metrics.enable", T_BOOL, metrics_enable, "true", 0, 0, G_KREST,
+        "Record metrics and serve GET /metrics (Prometheus text format); false: 404."),
+    KEY("krest.metrics.listener", T_URLS, metrics_listener, "", 0, 0, G_KREST,
+        "URLs of extra listeners serving only GET /metrics; empty: none."),
+    KEY("krest.metrics.topic.labels", T_BOOL, metrics_topic_labels, "false", 0, 0, G_KREST,
+        "Report consumer lag by topic and partition (at most 100 topic names, then other)."),
+    KEY("krest.metrics.statistics.interval.ms", T_I64, metrics_statistics_interval_ms, "15000", 0,
+        NOMAX, G_KREST, "librdkafka statistics.interval.ms of the producer and consumers; 0: off."),
 };
 
 /* Confluent keys accepted for compatibility that do nothing in krest (a trailing '*' matches

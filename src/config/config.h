@@ -76,6 +76,10 @@ typedef struct krest_config {
     int topic_auto_create;           /* `krest.topic.auto.create` (config_auto_create_t), broker */
     int log_level;                   /* `krest.log.level` (kr_log_level_t), "info" */
     int access_log;                  /* `krest.access.log`, 1 */
+    int metrics_enable;              /* `krest.metrics.enable`, 1 */
+    char *metrics_listener;          /* `krest.metrics.listener`, "" (URLs serving /metrics) */
+    int metrics_topic_labels;        /* `krest.metrics.topic.labels`, 0 */
+    int64_t metrics_statistics_interval_ms; /* `krest.metrics.statistics.interval.ms`, 15000 */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */

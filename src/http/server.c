@@ -13,6 +13,7 @@
 #include "http/server.h"
 
 #include "http/gunzip.h"
+#include "http/metrics.h"
 #include "http/response.h"
 #include "router/router.h"
 #include "util/clock.h"
@@ -51,6 +52,7 @@ typedef struct http_site {
 struct http_server {
     const api_ctx_t *ctx; /* borrowed */
     http_site_t proxy, registry;
+    http_site_t metrics; /* krest.metrics.listener: GET /metrics only */
     struct MHD_Daemon **daemons;
     size_t n_daemons;
     atomic_long active;   /* requests whose handler ran and that are not yet completed */
@@ -336,6 +338,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     access_log(r, toe);
+    http_metrics_request(r->match.route, r->method, r->api.status, r->body.len + r->discarded,
+                         r->bytes_out, r->start_us);
     req_free(r);
     *con_cls = NULL;
 }
@@ -438,7 +442,8 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
         MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+        on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, http_metrics_connection, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
@@ -473,6 +478,32 @@ static void start_registry(http_server_t *srv)
     xfree(urls);
 }
 
+/* krest.metrics.listener's listeners: GET /metrics only. One that cannot bind stops the
+ * start-up, as a main listener does (the operator asked for it). */
+static int start_metrics(http_server_t *srv, kr_err_t *err)
+{
+    char *urls = xstrdup(srv->ctx->cfg->metrics_listener);
+    char *save = NULL;
+    int rc = 0;
+    for (char *u = strtok_r(urls, ",", &save); u && rc == 0; u = strtok_r(NULL, ",", &save)) {
+        while (*u == ' ')
+            u++;
+        config_listener_t l = {0};
+        struct MHD_Daemon *d = NULL;
+        errno = 0;
+        if (config_parse_listener(u, &l, err) == 0)
+            d = start_daemon(&srv->metrics, &l, err);
+        if (d) {
+            srv->daemons[srv->n_daemons++] = d;
+            log_info("metrics listening on %s", u);
+        }
+        rc = d ? 0 : -1;
+        config_listener_deinit(&l);
+    }
+    xfree(urls);
+    return rc;
+}
+
 static size_t count_urls(const char *s)
 {
     size_t n = 1;
@@ -487,10 +518,13 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     srv->ctx = ctx;
     srv->proxy = (http_site_t){srv, router_routes, router_n_routes, true};
     srv->registry = (http_site_t){srv, router_sr_routes, router_sr_n_routes, false};
+    srv->metrics = (http_site_t){srv, router_metrics_routes, router_metrics_n_routes, false};
+    http_metrics_init();
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
     const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";
-    srv->daemons = xcalloc(ctx->cfg->n_listeners + count_urls(sr), sizeof(struct MHD_Daemon *));
+    size_t n_extra = count_urls(sr) + count_urls(ctx->cfg->metrics_listener);
+    srv->daemons = xcalloc(ctx->cfg->n_listeners + n_extra, sizeof(struct MHD_Daemon *));
     for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
         errno = 0;
         struct MHD_Daemon *d = start_daemon(&srv->proxy, &ctx->cfg->listeners[i], err);
@@ -503,6 +537,11 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     }
     if (*sr)
         start_registry(srv);
+    if (*ctx->cfg->metrics_listener && start_metrics(srv, err) != 0) {
+        http_server_shutdown(srv, 0);
+        http_server_free(srv);
+        return NULL;
+    }
     return srv;
 }
 

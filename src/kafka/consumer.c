@@ -15,6 +15,7 @@
 
 #include "kafka/client.h"
 #include "kafka/consumer_int.h"
+#include "kafka/stats.h"
 #include "kafka/tplist_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -343,6 +344,7 @@ static rd_kafka_t *new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_
         }
     }
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    kafka_stats_enable(conf, reg->cfg);
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (!rk) {

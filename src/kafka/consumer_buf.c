@@ -14,6 +14,8 @@
 #include "kafka/consumer.h"
 
 #include "kafka/consumer_int.h"
+#include "kafka/stats.h"
+#include "util/metrics.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -323,6 +325,7 @@ void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_
 {
     if (n > 0)
         store_offsets(c, msgs, n);
+    kafka_stats_consumed(msgs, n);
 }
 
 void kafka_consumer_give_back(kafka_consumer_t *c, kafka_record_t **msgs, size_t n)
@@ -351,6 +354,7 @@ bool kafka_consumer_ready_or_wait(kafka_consumer_t *c, int64_t min_bytes, kr_han
     pthread_mutex_lock(&c->lock);
     bool ready = c->bytes >= min_bytes || (c->len > 0 && min_bytes <= 1);
     if (!ready) {
+        kr_metrics_add(KR_M_CONSUMER_READ_WAITS, 1);
         c->has_waiter = true;
         c->waiter = h;
         c->waiter_min = min_bytes;

@@ -6,6 +6,7 @@
 #include "kafka/errors.h"
 
 #include "kafka/client.h"
+#include "kafka/stats.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -51,6 +52,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
     m->err = rkm->err;
     m->out_partition = rkm->partition;
     m->out_offset = rkm->offset;
+    kafka_stats_delivered(rkm);
     batch_settle(m->_batch, 1);
 }
 
@@ -87,6 +89,7 @@ kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *lo
     };
     rd_kafka_conf_t *conf = kafka_client_conf(cfg, "producer", defaults);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    kafka_stats_enable(conf, cfg);
     kafka_producer_t *p = xcalloc(1, sizeof(*p));
     p->loop = loop;
     p->max_message_bytes = conf_int(conf, "message.max.bytes", 1000000);
@@ -177,6 +180,7 @@ static long enqueue_run(rd_kafka_topic_t *rkt, kafka_msg_t *msgs, size_t n,
             continue;
         msgs[i].err = rm[i].err;
         not_sent++;
+        kafka_stats_refused(&msgs[i]);
         if (rm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
             *refused = rm[i].err;
     }
@@ -216,6 +220,7 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
             m->err = e;
             not_sent++;
+            kafka_stats_refused(m);
         }
     }
     if (rkt)

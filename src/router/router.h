@@ -96,4 +96,10 @@ bool router_is_v3_path(const char *path);
 extern const router_route_t router_sr_routes[];
 extern const size_t router_sr_n_routes;
 
+/** GET /metrics's response types (router/metrics_routes.c): text/plain only. */
+extern const neg_offer_t router_metrics_offers[1];
+/** The route table of krest.metrics.listener's listeners: GET /metrics alone. */
+extern const router_route_t router_metrics_routes[];
+extern const size_t router_metrics_n_routes;
+
 #endif

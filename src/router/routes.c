@@ -5,6 +5,7 @@
 
 #include "api/consumers.h"
 #include "api/metadata.h"
+#include "api/metrics.h"
 #include "api/produce.h"
 #include "api/v1_messages.h"
 
@@ -35,6 +36,7 @@ const router_route_t router_routes[] = {
     ROUTE_OFFERING("GET", "/topics/{topic}/partitions/{partition:int}/messages",
                    api_v1_partition_messages, ROUTER_BODY_NONE, records_offers),
     ROUTE("GET", "/brokers", api_brokers_list, ROUTER_BODY_NONE),
+    ROUTE_OFFERING("GET", "/metrics", api_metrics, ROUTER_BODY_NONE, router_metrics_offers),
     ROUTE("POST", "/consumers/{group}", api_consumer_create, ROUTER_BODY_EMBEDDED),
     ROUTE("DELETE", INSTANCE, api_consumer_delete, ROUTER_BODY_EMBEDDED),
     ROUTE("POST", INSTANCE "/subscription", api_consumer_subscribe, ROUTER_BODY_EMBEDDED),

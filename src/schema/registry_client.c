@@ -9,6 +9,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/metrics.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -257,6 +258,7 @@ static int call(sr_client_t *c, const char *method, const char *path, const char
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
     }
+    kr_metrics_add(KR_M_REGISTRY_REQUESTS, 1);
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

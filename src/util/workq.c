@@ -2,6 +2,7 @@
 #include "util/workq.h"
 
 #include "util/mem.h"
+#include "util/metrics.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@ static void *worker_main(void *arg)
         job_t job = q->ring[q->head];
         q->head = (q->head + 1) % q->max_queued;
         q->len--;
+        kr_metrics_add(KR_M_WORKER_QUEUE_DEPTH, -1);
         pthread_mutex_unlock(&q->lock);
         job.fn(job.arg);
         pthread_mutex_lock(&q->lock);
@@ -64,10 +66,12 @@ int kr_workq_submit(kr_workq_t *q, kr_workq_fn fn, void *arg)
     pthread_mutex_lock(&q->lock);
     if (q->stopping || q->len == q->max_queued) {
         pthread_mutex_unlock(&q->lock);
+        kr_metrics_add(KR_M_WORKER_REJECTED, !q->stopping);
         return -1;
     }
     q->ring[(q->head + q->len) % q->max_queued] = (job_t){fn, arg};
     q->len++;
+    kr_metrics_add(KR_M_WORKER_QUEUE_DEPTH, 1);
     pthread_cond_signal(&q->cond);
     pthread_mutex_unlock(&q->lock);
     return 0;
