@@ -24,6 +24,12 @@ typedef enum config_auto_create {
     CONFIG_AUTO_CREATE_FALSE = 2,  /* "false": never (404/40401 at once) */
 } config_auto_create_t;
 
+/** `krest.access.log.format`: how access log lines look (docs/operations.md). */
+typedef enum config_access_log_format {
+    CONFIG_ACCESS_LOG_TEXT = 0, /* "text": krest's line, "INFO  [<id>] access GET /x 200 ..." */
+    CONFIG_ACCESS_LOG_JSON = 1, /* "json": one JSON object per line */
+} config_access_log_format_t;
+
 typedef struct config_kv {
     char *key;   /* owned */
     char *value; /* owned */
@@ -76,6 +82,7 @@ typedef struct krest_config {
     int topic_auto_create;           /* `krest.topic.auto.create` (config_auto_create_t), broker */
     int log_level;                   /* `krest.log.level` (kr_log_level_t), "info" */
     int access_log;                  /* `krest.access.log`, 1 */
+    int access_log_format; /* `krest.access.log.format` (config_access_log_format_t), "text" */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
