@@ -8,6 +8,7 @@
 #include "kafka/admin.h"
 #include "kafka/client.h"
 #include "kafka/consumer.h"
+#include "kafka/health.h"
 #include "kafka/loop.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
@@ -146,6 +147,9 @@ static int run(krest_config_t *cfg)
     }
     ctx.md =
         kafka_md_cache_new(ctx.admin, ctx.workq, cfg->metadata_max_age_ms, cfg->client_timeout_ms);
+    ctx.health = kafka_health_new(loop, ctx.md, cfg->client_timeout_ms, &err);
+    if (!ctx.health)
+        log_warn("readiness checks not started (GET /ready answers 503): %s", err.msg);
     if (*cfg->schema_registry_listeners) {
         ctx.registry = sr_registry_start(cfg, &err);
         if (!ctx.registry)
@@ -173,6 +177,7 @@ static int run(krest_config_t *cfg)
     rc = 0;
 out:
     http_server_free(srv);
+    kafka_health_free(ctx.health, loop); /* before the worker pool: a check submits fetches */
     kafka_producer_free(ctx.producer);
     sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
     kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */

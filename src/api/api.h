@@ -33,6 +33,7 @@ typedef struct kafka_consumers kafka_consumers_t;
 typedef struct kafka_admin kafka_admin_t;
 typedef struct sr_registry sr_registry_t;
 typedef struct sr_client sr_client_t;
+typedef struct kafka_health kafka_health_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -79,6 +80,7 @@ typedef struct api_ctx {
     kr_workq_t *workq;            /* blocking calls */
     sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
     sr_client_t *sr_client;       /* Schema Registry look-ups of Avro produce and consume */
+    kafka_health_t *health;       /* the cluster's readiness (kafka/health.h); NULL: unknown */
 } api_ctx_t;
 
 /** The HTTP layer's accessors, so handlers never see the connection type. */
@@ -103,6 +105,7 @@ struct api_req {
     int64_t start_ms; /* monotonic arrival time */
     void *conn;
     const api_conn_ops_t *ops;
+    const char *request_id; /* X-Request-ID: the client's (when sane) or made; echoed */
 
     /* Filled by the handler. */
     int status;

@@ -32,6 +32,7 @@ typedef enum key_type {
     T_LISTENERS,   /* config_listener_t * at off, its count (size_t) at off_n */
     T_LOG_LEVEL,   /* int (kr_log_level_t) */
     T_AUTO_CREATE, /* int (config_auto_create_t): broker, true or false, any case */
+    T_LOG_FORMAT,  /* int (config_access_log_format_t): text or json, any case */
 } key_type_t;
 
 typedef enum key_group { G_HTTP, G_KAFKA, G_CONSUMER, G_V3, G_SR, G_KREST, G_COUNT } key_group_t;
@@ -135,6 +136,8 @@ static const key_def_t keys[] = {
         "Report consumer lag by topic and partition (at most 100 topic names, then other)."),
     KEY("krest.metrics.statistics.interval.ms", T_I64, metrics_statistics_interval_ms, "15000", 0,
         NOMAX, G_KREST, "librdkafka statistics.interval.ms of the producer and consumers; 0: off."),
+    KEY("krest.access.log.format", T_LOG_FORMAT, access_log_format, "text", 0, 0, G_KREST,
+        "Access log lines: text (krest's line) or json (one JSON object per line)."),
 };
 
 /* Confluent keys accepted for compatibility that do nothing in krest (a trailing '*' matches
@@ -319,6 +322,18 @@ static int set_auto_create(krest_config_t *cfg, const key_def_t *d, const char *
     return 0;
 }
 
+static int set_log_format(krest_config_t *cfg, const key_def_t *d, const char *v, kr_err_t *err)
+{
+    int *field = (int *)((char *)cfg + d->off);
+    if (strcasecmp(v, "text") == 0)
+        *field = CONFIG_ACCESS_LOG_TEXT;
+    else if (strcasecmp(v, "json") == 0)
+        *field = CONFIG_ACCESS_LOG_JSON;
+    else
+        return bad_value(err, d, v, "expected text or json");
+    return 0;
+}
+
 /* Stores a string field; T_LIST and T_URLS values are normalised to "a,b" first. */
 static int set_str(krest_config_t *cfg, const key_def_t *d, const char *v, kr_err_t *err)
 {
@@ -393,7 +408,8 @@ static int set_value(krest_config_t *cfg, const key_def_t *d, const char *raw, k
                                         [T_URLS] = set_listeners,
                                         [T_LISTENERS] = set_listeners,
                                         [T_LOG_LEVEL] = set_log_level,
-                                        [T_AUTO_CREATE] = set_auto_create};
+                                        [T_AUTO_CREATE] = set_auto_create,
+                                        [T_LOG_FORMAT] = set_log_format};
     char *v = trim_dup(raw, strlen(raw));
     int rc = setters[d->type](cfg, d, v, err);
     xfree(v);

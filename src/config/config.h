@@ -24,6 +24,12 @@ typedef enum config_auto_create {
     CONFIG_AUTO_CREATE_FALSE = 2,  /* "false": never (404/40401 at once) */
 } config_auto_create_t;
 
+/** `krest.access.log.format`: how access log lines look (docs/operations.md). */
+typedef enum config_access_log_format {
+    CONFIG_ACCESS_LOG_TEXT = 0, /* "text": krest's line, "INFO  [<id>] access GET /x 200 ..." */
+    CONFIG_ACCESS_LOG_JSON = 1, /* "json": one JSON object per line */
+} config_access_log_format_t;
+
 typedef struct config_kv {
     char *key;   /* owned */
     char *value; /* owned */
@@ -80,6 +86,7 @@ typedef struct krest_config {
     char *metrics_listener;          /* `krest.metrics.listener`, "" (URLs serving /metrics) */
     int metrics_topic_labels;        /* `krest.metrics.topic.labels`, 0 */
     int64_t metrics_statistics_interval_ms; /* `krest.metrics.statistics.interval.ms`, 15000 */
+    int access_log_format; /* `krest.access.log.format` (config_access_log_format_t), "text" */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */

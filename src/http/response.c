@@ -87,6 +87,8 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
                                 req->resp_type ? req->resp_type : "application/json");
     if (req->location)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location);
+    if (req->request_id)
+        MHD_add_response_header(resp, "X-Request-ID", req->request_id);
     if (gz)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
     if (allow_gzip)

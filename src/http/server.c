@@ -12,8 +12,10 @@
  * Threads: MHD's pool threads; wake() from any thread. */
 #include "http/server.h"
 
+#include "http/access_log.h"
 #include "http/gunzip.h"
 #include "http/metrics.h"
+#include "http/request_id.h"
 #include "http/response.h"
 #include "router/router.h"
 #include "util/clock.h"
@@ -77,6 +79,7 @@ typedef struct http_req {
     size_t bytes_out;
     char *method;
     char *path;
+    char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-ID (http/request_id.h) */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -111,6 +114,8 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
     r->api.conn = conn;
     r->api.ops = &conn_ops;
     r->api.resp_type = "application/json";
+    http_request_id_take(conn_header(conn, HTTP_REQUEST_ID_HEADER), r->request_id);
+    r->api.request_id = r->request_id;
     return r;
 }
 
@@ -192,12 +197,19 @@ static bool has_body(struct MHD_Connection *conn)
            NULL;
 }
 
+/* GET /healthy on a proxy listener: answered even while krest drains (docs/operations.md). */
+static bool is_liveness_probe(const http_req_t *r)
+{
+    return r->site == &r->srv->proxy && strcmp(r->path, "/healthy") == 0 &&
+           (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+}
+
 /* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
 static enum MHD_Result begin(http_req_t *r)
 {
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
-    if (atomic_load(&r->srv->stopping)) {
+    if (atomic_load(&r->srv->stopping) && !is_liveness_probe(r)) {
         /* A new request on a kept-alive connection while we drain: not ours to start. */
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
         return respond_error(r, &err);
@@ -296,17 +308,9 @@ static enum MHD_Result run_handler(http_req_t *r)
     return after_handler(r, r->match.route->handler(&r->api));
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_size, void **con_cls)
+/* One of MHD's calls for r after the first. */
+static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *upload_size)
 {
-    (void)version;
-    http_req_t *r = *con_cls;
-    if (!r) {
-        r = req_new(cls, conn, url, method);
-        *con_cls = r;
-        return begin(r);
-    }
     if (*upload_size)
         return body_chunk(r, upload_data, upload_size);
     switch (r->state) {
@@ -319,14 +323,42 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
 }
 
+/* Every log line written while this thread runs r's code carries r's request id. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_req_t *r = *con_cls;
+    enum MHD_Result rc;
+    if (!r) {
+        r = req_new(cls, conn, url, method);
+        *con_cls = r;
+        kr_log_set_request_id(r->request_id);
+        rc = begin(r);
+    } else {
+        kr_log_set_request_id(r->request_id);
+        rc = step(r, upload_data, upload_size);
+    }
+    kr_log_set_request_id(NULL);
+    return rc;
+}
+
 static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
 {
-    if (!r->srv->ctx->cfg->access_log || !KR_LOG_ENABLED(KR_LOG_INFO))
-        return;
-    double ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0;
-    const char *how = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)";
-    log_info("access %s %s %d %zu %.3fms%s", r->method, r->path, r->api.status, r->bytes_out, ms,
-             how);
+    http_access_t a = {
+        .conn = r->conn,
+        .request_id = r->request_id,
+        .method = r->method,
+        .path = r->path,
+        .status = r->api.status,
+        .bytes = r->bytes_out,
+        .duration_ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0,
+        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+    };
+    kr_log_set_request_id(r->request_id);
+    http_access_log(r->srv->ctx->cfg, &a);
+    kr_log_set_request_id(NULL);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

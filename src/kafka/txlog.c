@@ -220,6 +220,14 @@ static bool is_applied(kafka_txlog_t *log, int64_t offset)
     return log->applied > offset;
 }
 
+bool kafka_txlog_is_ready(kafka_txlog_t *log)
+{
+    pthread_mutex_lock(&log->mu);
+    bool ready = log->ready;
+    pthread_mutex_unlock(&log->mu);
+    return ready;
+}
+
 int kafka_txlog_wait_ready(kafka_txlog_t *log, int64_t timeout_ms, kr_err_t *err)
 {
     if (wait_until(log, is_ready, 0, timeout_ms))

@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "util/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,9 @@ kafka_txlog_t *kafka_txlog_open(const krest_config_t *cfg, const char *topic, co
 /** Waits until the reader has read the topic to its end once (start-up).
  * @return 0, or -1 with err set (50002) on timeout. */
 int kafka_txlog_wait_ready(kafka_txlog_t *log, int64_t timeout_ms, kr_err_t *err);
+
+/** @return whether the reader has read the topic to its end once (never waits; any thread). */
+bool kafka_txlog_is_ready(kafka_txlog_t *log);
 
 /** Makes this instance the writer (see the file comment). @return 0, KAFKA_TXLOG_RETRY, or -1
  * with err set (Kafka unreachable, timeout). */

@@ -74,6 +74,11 @@ int sr_registry_wait_ready(sr_registry_t *reg, kr_err_t *err)
     return kafka_txlog_wait_ready(reg->log, reg->cfg->client_init_timeout_ms, err);
 }
 
+bool sr_registry_is_ready(sr_registry_t *reg)
+{
+    return kafka_txlog_is_ready(reg->log);
+}
+
 const sr_state_t *sr_registry_read_begin(sr_registry_t *reg)
 {
     pthread_rwlock_rdlock(&reg->lock);

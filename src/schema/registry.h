@@ -11,6 +11,7 @@
 #include "schema/sr_state.h"
 #include "util/err.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct sr_registry sr_registry_t;
@@ -28,6 +29,9 @@ void sr_registry_free(sr_registry_t *reg);
 /** Waits until the topic was read to its end once (bounded by client.init.timeout.ms).
  * @return 0, or -1 with err set (50002). */
 int sr_registry_wait_ready(sr_registry_t *reg, kr_err_t *err);
+
+/** @return whether the topic was read to its end once (never waits; any thread). */
+bool sr_registry_is_ready(sr_registry_t *reg);
 
 /** Takes the read lock and returns the state; every pointer taken from it is valid until
  * sr_registry_read_end(). */

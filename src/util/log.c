@@ -9,6 +9,9 @@
 /* Written at start-up only, read by every thread afterwards. */
 static kr_log_level_t g_log_level = KR_LOG_INFO;
 
+/* The request this thread is working for (kr_log_set_request_id); per thread, so no lock. */
+static _Thread_local const char *g_log_request_id;
+
 static const char *const level_names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
 
 void kr_log_set_level(kr_log_level_t level)
@@ -52,10 +55,27 @@ void kr_log(kr_log_level_t level, const char *fmt, ...)
     int n = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %-5s ",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                      ts.tv_nsec / 1000000, level_names[level]);
+    if (g_log_request_id && n > 0 && (size_t)n < sizeof(line))
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "[%s] ", g_log_request_id);
     va_list ap;
     va_start(ap, fmt);
     if (n > 0 && (size_t)n < sizeof(line))
         vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
     fprintf(stderr, "%s\n", line);
+}
+
+void kr_log_set_request_id(const char *id)
+{
+    g_log_request_id = id;
+}
+
+const char *kr_log_request_id(void)
+{
+    return g_log_request_id;
+}
+
+void kr_log_raw(const char *text, size_t n)
+{
+    fprintf(stderr, "%.*s\n", (int)n, text);
 }
