@@ -12,6 +12,8 @@
  * Threads: MHD's pool threads; wake() from any thread. */
 #include "http/server.h"
 
+#include "http/admission.h"
+#include "http/cors.h"
 #include "http/gunzip.h"
 #include "http/response.h"
 #include "router/router.h"
@@ -55,9 +57,12 @@ struct http_server {
     size_t n_daemons;
     atomic_long active;   /* requests whose handler ran and that are not yet completed */
     atomic_bool stopping; /* draining: new requests get 503, connections close */
+    http_cors_t *cors;    /* NULL: CORS off */
+    http_admission_t *adm;
 };
 
-enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
+/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
+enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ANSWERED };
 
 typedef struct http_req {
     api_req_t api;
@@ -75,6 +80,7 @@ typedef struct http_req {
     size_t bytes_out;
     char *method;
     char *path;
+    http_headers_t hdrs; /* added to the response (CORS) */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -114,7 +120,7 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
 
 static void req_free(http_req_t *r)
 {
-    if (r->state == ST_WAITING) {
+    if (r->state == ST_WAITING || r->state == ST_DELAYED) {
         bool timed_out;
         void *res = kr_pending_take(r->pending, &timed_out);
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
@@ -133,7 +139,7 @@ static enum MHD_Result respond(http_req_t *r)
 {
     r->state = ST_ANSWERED;
     return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
-                               atomic_load(&r->srv->stopping), &r->bytes_out);
+                               atomic_load(&r->srv->stopping), &r->hdrs, &r->bytes_out);
 }
 
 static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
@@ -190,11 +196,36 @@ static bool has_body(struct MHD_Connection *conn)
            NULL;
 }
 
+/* Access lists and rate limits, once the request is routed and negotiated: refuse, go on to
+ * the body, or hold the request (suspended, no thread blocked) until its reserved permits are
+ * due; the pending slot's deadline wakes it and on_request() goes on (ST_DELAYED). */
+static enum MHD_Result admit(http_req_t *r)
+{
+    kr_err_t err = {0};
+    int64_t wait_ms = 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *client = ci ? ci->client_addr : NULL;
+    if (http_admission_check(r->srv->adm, r->match.route, &r->api, client, &wait_ms, &err) != 0)
+        return respond_error(r, &err);
+    r->state = ST_BODY;
+    if (wait_ms == 0)
+        return MHD_YES;
+    r->state = ST_DELAYED;
+    r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + wait_ms);
+    MHD_suspend_connection(r->conn);
+    return MHD_YES;
+}
+
 /* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
 static enum MHD_Result begin(http_req_t *r)
 {
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
+    if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
+        r->api.status = 204; /* a CORS preflight: answered here for every path */
+        return respond(r);
+    }
     if (atomic_load(&r->srv->stopping)) {
         /* A new request on a kept-alive connection while we drain: not ours to start. */
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
@@ -220,7 +251,8 @@ static enum MHD_Result begin(http_req_t *r)
         routes = router_v3_routes;
         n_routes = cfg->api_v3_enable ? router_v3_n_routes : 0; /* off: every /v3 path is 404 */
     }
-    if (router_match(routes, n_routes, r->method, r->path, &r->match, &err) != 0)
+    if (router_match(routes, n_routes, r->method, r->path, &r->match, &err) != 0 ||
+        http_admission_route(r->srv->adm, r->match.route, &err) != 0)
         return respond_error(r, &err);
     if (cl) {
         unsigned long long want = strtoull(cl, NULL, 10);
@@ -232,8 +264,7 @@ static enum MHD_Result begin(http_req_t *r)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
-    r->state = ST_BODY;
-    return MHD_YES;
+    return admit(r);
 }
 
 /* A body chunk: keep it, or drop it once the body is known to be too large. */
@@ -304,6 +335,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = req_new(cls, conn, url, method);
         *con_cls = r;
         return begin(r);
+    }
+    if (r->state == ST_DELAYED) {
+        bool timed_out;
+        (void)kr_pending_take(r->pending, &timed_out); /* the permits are due */
+        r->state = ST_BODY;
     }
     if (*upload_size)
         return body_chunk(r, upload_data, upload_size);
@@ -489,6 +525,12 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     srv->registry = (http_site_t){srv, router_sr_routes, router_sr_n_routes, false};
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
+    srv->cors = http_cors_new(ctx->cfg);
+    srv->adm = http_admission_new(ctx->cfg, err);
+    if (!srv->adm) {
+        http_server_free(srv);
+        return NULL;
+    }
     const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";
     srv->daemons = xcalloc(ctx->cfg->n_listeners + count_urls(sr), sizeof(struct MHD_Daemon *));
     for (size_t i = 0; i < ctx->cfg->n_listeners; i++) {
@@ -539,6 +581,8 @@ void http_server_free(http_server_t *srv)
 {
     if (!srv)
         return;
+    http_cors_free(srv->cors);
+    http_admission_free(srv->adm);
     xfree(srv->daemons);
     xfree(srv);
 }
