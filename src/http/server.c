@@ -81,6 +81,7 @@ typedef struct http_req {
     char *method;
     char *path;
     http_headers_t hdrs; /* added to the response (CORS) */
+    bool preflight;      /* a CORS preflight: 204 with hdrs once its (empty) body is read */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -223,8 +224,9 @@ static enum MHD_Result begin(http_req_t *r)
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
     if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
-        r->api.status = 204; /* a CORS preflight: answered here for every path */
-        return respond(r);
+        r->preflight = true; /* answered in run_handler(), so the connection stays open */
+        r->state = ST_BODY;
+        return MHD_YES;
     }
     if (atomic_load(&r->srv->stopping)) {
         /* A new request on a kept-alive connection while we drain: not ours to start. */
@@ -308,6 +310,10 @@ static int decode_body(http_req_t *r, kr_err_t *err)
 static enum MHD_Result run_handler(http_req_t *r)
 {
     kr_err_t err = {0};
+    if (r->preflight) {
+        r->api.status = 204; /* a CORS preflight, for every path: no route runs */
+        return respond(r);
+    }
     if (r->too_large) {
         kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body exceeds the limit of %lld bytes",
                    (long long)r->srv->ctx->cfg->max_request_size);
