@@ -66,6 +66,23 @@ typedef struct krest_config {
     int api_v3_enable;   /* `api.v3.enable`, 1; 0: every /v3 path is 404 */
     char *crn_authority; /* `confluent.resource.name.authority`, "" (CRNs crn:///kafka=...) */
 
+    /* Admission: CORS (http/cors.c), access lists and rate limits (http/admission.c) */
+    char *cors_allow_origin;         /* `access.control.allow.origin`, "" = CORS off; "*" or list */
+    char *cors_allow_methods;        /* `access.control.allow.methods`, "" = GET,POST,HEAD */
+    char *cors_allow_headers;        /* `access.control.allow.headers`, "" = Jetty's default */
+    char *cors_expose_headers;       /* `access.control.expose.headers`, "" */
+    int cors_allow_credentials;      /* `krest.access.control.allow.credentials`, 1 (Jetty's) */
+    int api_v2_enable;               /* `api.v2.enable`, 1; 0: the v1/v2 routes are 404 */
+    char *api_allowlist;             /* `api.endpoints.allowlist`, "" (resource names) */
+    char *api_blocklist;             /* `api.endpoints.blocklist`, "" */
+    int rate_limit_enable;           /* `rate.limit.enable`, 0 */
+    int64_t rate_limit_permits;      /* `rate.limit.permits.per.sec`, 50 */
+    int64_t rate_limit_cluster;      /* `rate.limit.per.cluster.permits.per.sec`, 50 */
+    int64_t rate_limit_timeout_ms;   /* `rate.limit.timeout.ms`, 0 */
+    int64_t rate_limit_default_cost; /* `rate.limit.default.cost`, 1 */
+    char *rate_limit_costs;          /* `rate.limit.costs`, "" ("name=cost,...") */
+    int64_t rate_limit_per_client;   /* `krest.rate.limit.per.client.permits.per.sec`, 0 = off */
+
     /* Schema Registry */
     char *schema_registry_url; /* `schema.registry.url`; "" -> the built-in registry's URL */
 

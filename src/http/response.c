@@ -55,8 +55,17 @@ static char *gzip(const char *in, size_t n, size_t *out_len)
     return out;
 }
 
+void http_headers_add(http_headers_t *hs, const char *name, const char *value)
+{
+    if (hs->n < HTTP_HEADERS_MAX) {
+        hs->h[hs->n].name = name;
+        hs->h[hs->n].value = value;
+        hs->n++;
+    }
+}
+
 enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, bool allow_gzip,
-                                    bool close, size_t *bytes_out)
+                                    bool close, const http_headers_t *extra, size_t *bytes_out)
 {
     size_t len = 0;
     char *body = kr_buf_steal(&req->resp, &len);
@@ -95,6 +104,8 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    for (size_t i = 0; extra && i < extra->n; i++)
+        MHD_add_response_header(resp, extra->h[i].name, extra->h[i].value);
     enum MHD_Result rc = MHD_queue_response(conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     *bytes_out = len;

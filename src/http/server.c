@@ -13,6 +13,8 @@
 #include "http/server.h"
 
 #include "http/access_log.h"
+#include "http/admission.h"
+#include "http/cors.h"
 #include "http/gunzip.h"
 #include "http/metrics.h"
 #include "http/request_id.h"
@@ -59,9 +61,12 @@ struct http_server {
     size_t n_daemons;
     atomic_long active;   /* requests whose handler ran and that are not yet completed */
     atomic_bool stopping; /* draining: new requests get 503, connections close */
+    http_cors_t *cors;    /* NULL: CORS off */
+    http_admission_t *adm;
 };
 
-enum req_state { ST_HEADERS, ST_BODY, ST_WAITING, ST_ANSWERED };
+/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
+enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ANSWERED };
 
 typedef struct http_req {
     api_req_t api;
@@ -80,6 +85,8 @@ typedef struct http_req {
     char *method;
     char *path;
     char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-ID (http/request_id.h) */
+    http_headers_t hdrs;                      /* added to the response (CORS) */
+    bool preflight; /* a CORS preflight: 204 with hdrs once its (empty) body is read */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -121,7 +128,7 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
 
 static void req_free(http_req_t *r)
 {
-    if (r->state == ST_WAITING) {
+    if (r->state == ST_WAITING || r->state == ST_DELAYED) {
         bool timed_out;
         void *res = kr_pending_take(r->pending, &timed_out);
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
@@ -140,7 +147,7 @@ static enum MHD_Result respond(http_req_t *r)
 {
     r->state = ST_ANSWERED;
     return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
-                               atomic_load(&r->srv->stopping), &r->bytes_out);
+                               atomic_load(&r->srv->stopping), &r->hdrs, &r->bytes_out);
 }
 
 static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
@@ -204,11 +211,37 @@ static bool is_liveness_probe(const http_req_t *r)
            (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
 }
 
+/* Access lists and rate limits, once the request is routed and negotiated: refuse, go on to
+ * the body, or hold the request (suspended, no thread blocked) until its reserved permits are
+ * due; the pending slot's deadline wakes it and on_request() goes on (ST_DELAYED). */
+static enum MHD_Result admit(http_req_t *r)
+{
+    kr_err_t err = {0};
+    int64_t wait_ms = 0;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *client = ci ? ci->client_addr : NULL;
+    if (http_admission_check(r->srv->adm, r->match.route, &r->api, client, &wait_ms, &err) != 0)
+        return respond_error(r, &err);
+    r->state = ST_BODY;
+    if (wait_ms == 0)
+        return MHD_YES;
+    r->state = ST_DELAYED;
+    r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + wait_ms);
+    MHD_suspend_connection(r->conn);
+    return MHD_YES;
+}
+
 /* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
 static enum MHD_Result begin(http_req_t *r)
 {
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
+    if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
+        r->preflight = true; /* answered in run_handler(), so the connection stays open */
+        r->state = ST_BODY;
+        return MHD_YES;
+    }
     if (atomic_load(&r->srv->stopping) && !is_liveness_probe(r)) {
         /* A new request on a kept-alive connection while we drain: not ours to start. */
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
@@ -234,7 +267,8 @@ static enum MHD_Result begin(http_req_t *r)
         routes = router_v3_routes;
         n_routes = cfg->api_v3_enable ? router_v3_n_routes : 0; /* off: every /v3 path is 404 */
     }
-    if (router_match(routes, n_routes, r->method, r->path, &r->match, &err) != 0)
+    if (router_match(routes, n_routes, r->method, r->path, &r->match, &err) != 0 ||
+        http_admission_route(r->srv->adm, r->match.route, &err) != 0)
         return respond_error(r, &err);
     if (cl) {
         unsigned long long want = strtoull(cl, NULL, 10);
@@ -246,8 +280,7 @@ static enum MHD_Result begin(http_req_t *r)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
-    r->state = ST_BODY;
-    return MHD_YES;
+    return admit(r);
 }
 
 /* A body chunk: keep it, or drop it once the body is known to be too large. */
@@ -291,6 +324,10 @@ static int decode_body(http_req_t *r, kr_err_t *err)
 static enum MHD_Result run_handler(http_req_t *r)
 {
     kr_err_t err = {0};
+    if (r->preflight) {
+        r->api.status = 204; /* a CORS preflight, for every path: no route runs */
+        return respond(r);
+    }
     if (r->too_large) {
         kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body exceeds the limit of %lld bytes",
                    (long long)r->srv->ctx->cfg->max_request_size);
@@ -311,6 +348,11 @@ static enum MHD_Result run_handler(http_req_t *r)
 /* One of MHD's calls for r after the first. */
 static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *upload_size)
 {
+    if (r->state == ST_DELAYED) {
+        bool timed_out;
+        (void)kr_pending_take(r->pending, &timed_out); /* the permits are due */
+        r->state = ST_BODY;
+    }
     if (*upload_size)
         return body_chunk(r, upload_data, upload_size);
     switch (r->state) {
@@ -554,6 +596,12 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     http_metrics_init();
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
+    srv->cors = http_cors_new(ctx->cfg);
+    srv->adm = http_admission_new(ctx->cfg, err);
+    if (!srv->adm) {
+        http_server_free(srv);
+        return NULL;
+    }
     const char *sr = ctx->registry ? ctx->cfg->schema_registry_listeners : "";
     size_t n_extra = count_urls(sr) + count_urls(ctx->cfg->metrics_listener);
     srv->daemons = xcalloc(ctx->cfg->n_listeners + n_extra, sizeof(struct MHD_Daemon *));
@@ -610,6 +658,8 @@ void http_server_free(http_server_t *srv)
 {
     if (!srv)
         return;
+    http_cors_free(srv->cors);
+    http_admission_free(srv->adm);
     xfree(srv->daemons);
     xfree(srv);
 }

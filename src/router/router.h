@@ -101,5 +101,26 @@ extern const neg_offer_t router_metrics_offers[1];
 /** The route table of krest.metrics.listener's listeners: GET /metrics alone. */
 extern const router_route_t router_metrics_routes[];
 extern const size_t router_metrics_n_routes;
+/** How a route's resource name ends: fixed, or with the embedded format of the request body
+ * (".binary", ".json", ".avro", ".json-schema", ".protobuf": v2 produce) or of the response
+ * ("-binary"...: v2 consume), as Confluent names one JAX-RS method per format. */
+typedef enum router_name_kind {
+    ROUTER_NAME_FIXED = 0,
+    ROUTER_NAME_BODY_FORMAT,
+    ROUTER_NAME_ACCEPT_FORMAT,
+} router_name_kind_t;
+
+/** A route's resource name (API.md §2.2, §3.3): what access lists and rate-limit costs name. */
+typedef struct router_route_name {
+    const char *method;
+    const char *path; /* the route's template, as in its table */
+    const char *name; /* "api.v3.topics.list"; for a format kind, the stem before the format */
+    router_name_kind_t kind;
+} router_route_name_t;
+
+/** Finds a route's resource name (router/route_names.c; a linear search: call at start-up).
+ * @return the entry (static), or NULL for a route Confluent has no name for (krest's own
+ *         operational endpoints, the Schema Registry's listener). */
+const router_route_name_t *router_route_name_find(const router_route_t *route);
 
 #endif

@@ -50,6 +50,9 @@ const char *kr_err_default_message(int code)
         return "HTTP 415 Unsupported Media Type";
     case KR_ERR_UNPROCESSABLE:
         return "HTTP 422 Unprocessable Entity";
+    case KR_ERR_RATE_LIMITED:
+        return "Request rate limit exceeded: The rate limit of requests per second has been "
+               "exceeded.";
     case KR_ERR_HEADER_TOO_LARGE:
         return "HTTP 431 Request Header Fields Too Large";
     case KR_ERR_NOT_IMPLEMENTED:

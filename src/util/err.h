@@ -14,6 +14,8 @@ typedef enum kr_err_code {
     KR_ERR_TOO_LARGE = 413,
     KR_ERR_UNSUPPORTED_MEDIA_TYPE = 415,
     KR_ERR_UNPROCESSABLE = 422,
+    KR_ERR_RATE_LIMITED =
+        429, /* rate.limit.* and krest.rate.limit.per.client.* (http/admission.c) */
     KR_ERR_HEADER_TOO_LARGE = 431,
     KR_ERR_INTERNAL = 500,
     KR_ERR_NOT_IMPLEMENTED = 501, /* v3: what librdkafka 2.0.2 cannot ask Kafka (docs/v3.md) */
