@@ -5,6 +5,7 @@
 
 #include "api/consumers.h"
 #include "api/metadata.h"
+#include "api/openapi.h"
 #include "api/produce.h"
 #include "api/v1_messages.h"
 
@@ -18,11 +19,16 @@ static const neg_offer_t records_offers[] = {
     {"application/vnd.kafka+json", 0.1f},           {"application/json", 0.1f},
 };
 
+/* GET /openapi.json, /openapi: the document is JSON whatever the client's Accept prefers. */
+static const neg_offer_t openapi_offers[] = {{"application/json", 1.0f}};
+
 #define INSTANCE "/consumers/{group}/instances/{instance}"
 
 const router_route_t router_routes[] = {
     ROUTE("GET", "/", api_root, ROUTER_BODY_NONE),
     ROUTE("POST", "/", api_root, ROUTER_BODY_GENERIC),
+    ROUTE_OFFERING("GET", "/openapi.json", api_openapi_rest_get, ROUTER_BODY_NONE, openapi_offers),
+    ROUTE_OFFERING("GET", "/openapi", api_openapi_rest_get, ROUTER_BODY_NONE, openapi_offers),
     ROUTE("GET", "/topics", api_topics_list, ROUTER_BODY_NONE),
     ROUTE("GET", "/topics/{topic}", api_topic_get, ROUTER_BODY_NONE),
     ROUTE("POST", "/topics/{topic}", api_produce_topic, ROUTER_BODY_EMBEDDED),
