@@ -19,6 +19,7 @@ RUN apt-get update \
         build-essential cmake pkg-config \
         libmicrohttpd-dev libjson-c-dev librdkafka-dev libcurl4-openssl-dev \
         libssl-dev zlib1g-dev libgoogle-perftools-dev \
+        python3 python3-yaml \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

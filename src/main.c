@@ -13,6 +13,7 @@
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "kafka/stats.h"
+#include "router/router.h"
 #include "schema/registry.h"
 #include "schema/registry_client.h"
 #include "util/clock.h"
@@ -196,8 +197,23 @@ out:
     return rc;
 }
 
+/* krest --routes (not in --help: for the tests, tests/api/test_openapi_served.py): every route
+ * of every table, one "<listener> <METHOD> <template>" line each, listener "rest" or
+ * "registry"; the OpenAPI documents must have exactly these operations. */
+static void print_routes(const char *listener, const router_route_t *routes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s %s\n", listener, routes[i].method, routes[i].path);
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0) {
+        print_routes("rest", router_routes, router_n_routes);
+        print_routes("rest", router_v3_routes, router_v3_n_routes);
+        print_routes("registry", router_sr_routes, router_sr_n_routes);
+        return 0;
+    }
     krest_config_t *cfg = NULL;
     kr_err_t err = {0};
     int lr = config_load(argc, argv, environ, &cfg, &err);

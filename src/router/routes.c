@@ -7,6 +7,7 @@
 #include "api/health.h"
 #include "api/metadata.h"
 #include "api/metrics.h"
+#include "api/openapi.h"
 #include "api/produce.h"
 #include "api/v1_messages.h"
 
@@ -20,16 +21,19 @@ static const neg_offer_t records_offers[] = {
     {"application/vnd.kafka+json", 0.1f},           {"application/json", 0.1f},
 };
 
-/* GET /healthy and /ready answer plain JSON to whatever a probe accepts (docs/operations.md). */
-static const neg_offer_t health_offers[] = {{"application/json", 1.0f}};
+/* krest's own JSON endpoints (health, the OpenAPI document): application/json, whatever the
+ * client's Accept prefers among what it takes (docs/operations.md). */
+static const neg_offer_t json_offers[] = {{"application/json", 1.0f}};
 
 #define INSTANCE "/consumers/{group}/instances/{instance}"
 
 const router_route_t router_routes[] = {
     ROUTE("GET", "/", api_root, ROUTER_BODY_NONE),
     ROUTE("POST", "/", api_root, ROUTER_BODY_GENERIC),
-    ROUTE_OFFERING("GET", "/healthy", api_healthy, ROUTER_BODY_NONE, health_offers),
-    ROUTE_OFFERING("GET", "/ready", api_ready, ROUTER_BODY_NONE, health_offers),
+    ROUTE_OFFERING("GET", "/healthy", api_healthy, ROUTER_BODY_NONE, json_offers),
+    ROUTE_OFFERING("GET", "/ready", api_ready, ROUTER_BODY_NONE, json_offers),
+    ROUTE_OFFERING("GET", "/openapi.json", api_openapi_rest_get, ROUTER_BODY_NONE, json_offers),
+    ROUTE_OFFERING("GET", "/openapi", api_openapi_rest_get, ROUTER_BODY_NONE, json_offers),
     ROUTE("GET", "/topics", api_topics_list, ROUTER_BODY_NONE),
     ROUTE("GET", "/topics/{topic}", api_topic_get, ROUTER_BODY_NONE),
     ROUTE("POST", "/topics/{topic}", api_produce_topic, ROUTER_BODY_EMBEDDED),

@@ -2,6 +2,7 @@
  * Threads: read-only data. */
 #include "router/router.h"
 
+#include "api/openapi.h"
 #include "api/schema_registry.h"
 
 static const neg_offer_t sr_offers[] = {
@@ -10,12 +11,19 @@ static const neg_offer_t sr_offers[] = {
     {"application/json", 0.5f},
 };
 
+/* GET /openapi.json, /openapi: the registry listener's own document, always JSON. */
+static const neg_offer_t sr_openapi_offers[] = {{"application/json", 1.0f}};
+
 #define SR(method, path, handler, body) ROUTE_API(method, path, handler, body, sr_offers, API_SR)
 #define VERSION                         "/subjects/{subject}/versions/{version}"
 
 const router_route_t router_sr_routes[] = {
     SR("GET", "/", api_sr_root, ROUTER_BODY_NONE),
     SR("POST", "/", api_sr_root, ROUTER_BODY_SR),
+    ROUTE_API("GET", "/openapi.json", api_openapi_registry_get, ROUTER_BODY_NONE, sr_openapi_offers,
+              API_SR),
+    ROUTE_API("GET", "/openapi", api_openapi_registry_get, ROUTER_BODY_NONE, sr_openapi_offers,
+              API_SR),
     SR("GET", "/schemas/types", api_sr_types, ROUTER_BODY_NONE),
     SR("GET", "/schemas/ids/{id:int}", api_sr_schema_by_id, ROUTER_BODY_NONE),
     SR("GET", "/schemas/ids/{id:int}/versions", api_sr_schema_versions, ROUTER_BODY_NONE),

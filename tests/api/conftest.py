@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
+import openapi_hook
+
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_LOCAL = REPO / "scripts" / "kafka-local"
 KAFKA_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP", "")
@@ -49,6 +51,36 @@ def pytest_collection_modifyitems(config, items):
     )
     for item in items:
         item.add_marker(skip)
+
+
+# Every response of a krest started here is checked against the OpenAPI document it serves
+# (openapi_hook.py); a test during which one did not match fails at teardown.
+
+
+def pytest_configure(config):
+    openapi_hook.install()
+
+
+@pytest.fixture(autouse=True)
+def _openapi_responses():
+    since = openapi_hook.mark()
+    yield
+    found = openapi_hook.take(since)
+    if found:
+        pytest.fail(
+            f"{len(found)} response(s) of krest do not match its OpenAPI document "
+            "(docs/openapi/*.yaml; KREST_OPENAPI_CHECK=0 turns the check off):\n"
+            + "\n".join(found[:20]),
+            pytrace=False,
+        )
+
+
+def pytest_terminal_summary(terminalreporter):
+    checked, bad = openapi_hook.summary()
+    if checked or bad:
+        terminalreporter.write_line(
+            f"openapi: {checked} krest responses matched the OpenAPI document, {bad} did not"
+        )
 
 
 def pytest_report_header(config):
@@ -132,6 +164,7 @@ class Krest:
             args, stdout=self._logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
         self.returncode = None
+        openapi_hook.register(args, port)
 
     def log(self):
         try:

@@ -12,6 +12,12 @@
         every response checked (check=False to skip, e.g. to look at a malformed answer).
     v3get(url, **kw)     GET + check in one call; returns the response.
 
+Document(doc, uri, base_path)   the same checks against any document; served_document("rest")
+        and served_document("registry") are the documents krest serves at GET /openapi.json
+        (scripts/openapi-bundle's, made from the YAML), whose content maps are keyed by media
+        type: a response's Content-Type picks the schema (v1 and v2 shapes differ by it).
+    served_doc(kind)     that document as a dict.
+
 Validation is OpenAPI 3.0 (nullable, int32/int64/date-time formats) with openapi-schema-validator;
 every response object of the document forbids fields it does not list. A 2xx status the document
 does not list for the operation is a mismatch; an error status falls back to the operation's
@@ -19,6 +25,8 @@ does not list for the operation is a mismatch; an error status falls back to the
 """
 
 import functools
+import importlib.machinery
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -33,6 +41,7 @@ from referencing.jsonschema import DRAFT4
 
 REPO = Path(__file__).resolve().parents[2]
 DOC_PATH = REPO / "docs" / "openapi" / "krest-v3.yaml"
+BUNDLER = REPO / "scripts" / "openapi-bundle"
 DOC_URI = "urn:krest:openapi:v3"
 BASE_PATH = "/v3"  # the document's server URL
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -49,88 +58,25 @@ def load_doc(path=DOC_PATH):
 
 
 @functools.lru_cache(maxsize=None)
-def _registry(path=DOC_PATH):
-    res = Resource.from_contents(load_doc(path), default_specification=DRAFT4)
-    return Registry().with_resource(DOC_URI, res)
+def bundler():
+    """scripts/openapi-bundle as a module (the build makes the served documents with it)."""
+    loader = importlib.machinery.SourceFileLoader("openapi_bundle", str(BUNDLER))
+    spec = importlib.util.spec_from_loader("openapi_bundle", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
 
 
-# --------------------------------------------------------------------------------------------
-# Finding the operation of a request
+@functools.lru_cache(maxsize=None)
+def served_doc(kind):
+    """The document krest serves on a "rest" or "registry" listener, built from the YAML."""
+    return bundler().bundle(kind)
 
 
 def _template_regex(template):
     parts = re.split(r"(\{[^}/]+\})", template)
     rx = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
     return re.compile(f"^{rx}$")
-
-
-@functools.lru_cache(maxsize=None)
-def _templates(path=DOC_PATH):
-    """[(regex, template)], most literal first: '/brokers/-/configs' must win over
-    '/brokers/{broker_id}/configs'."""
-    out = []
-    for t in load_doc(path)["paths"]:
-        params = t.count("{")
-        literal = len(re.sub(r"\{[^}/]+\}", "", t))
-        out.append((params, -literal, t))
-    out.sort()
-    return [(_template_regex(t), t) for _, _, t in out]
-
-
-def doc_path(path):
-    """'http://h:p/v3/clusters/x?q' or '/v3/clusters/x' -> '/clusters/x' (the document's key
-    form, relative to its server URL)."""
-    p = urlsplit(path).path if "://" in path else path.split("?", 1)[0]
-    if p.startswith(BASE_PATH + "/") or p == BASE_PATH:
-        p = p[len(BASE_PATH) :]
-    return p or "/"
-
-
-def find_operation(method, path):
-    """(template, operation dict) for a method and a concrete path or template."""
-    p = doc_path(path)
-    paths = load_doc()["paths"]
-    if p in paths:
-        template = p
-    else:
-        template = next((t for rx, t in _templates() if rx.match(p)), None)
-    if template is None:
-        raise OpenApiMismatch(f"{method.upper()} {path}: no path of {DOC_PATH.name} matches {p}")
-    op = paths[template].get(method.lower())
-    if op is None:
-        raise OpenApiMismatch(
-            f"{method.upper()} {path}: {DOC_PATH.name} has no {method.upper()} for {template}"
-        )
-    return template, op
-
-
-def _deref(obj):
-    """Follows one local $ref of the document (responses are referenced by name)."""
-    while isinstance(obj, dict) and "$ref" in obj:
-        node = load_doc()
-        for key in obj["$ref"].lstrip("#/").split("/"):
-            node = node[key]
-        obj = node
-    return obj
-
-
-def response_spec(method, path, status):
-    """(label, response object) for that operation and status; raises when the status is a 2xx
-    the operation does not document."""
-    template, op = find_operation(method, path)
-    responses = op["responses"]
-    label = f"{method.upper()} {BASE_PATH}{template} -> {status} ({op.get('operationId')})"
-    for key in (str(status), f"{str(status)[0]}XX"):
-        if key in responses:
-            return label, _deref(responses[key])
-    if 200 <= int(status) < 300 or "default" not in responses:
-        documented = ", ".join(sorted(responses))
-        raise OpenApiMismatch(f"{label}: status {status} is not documented (has {documented})")
-    return label, _deref(responses["default"])
-
-
-# --------------------------------------------------------------------------------------------
-# Validation
 
 
 def _json_path(error):
@@ -140,90 +86,207 @@ def _json_path(error):
     return out
 
 
-def _schema_validator(schema):
-    return OAS30Validator(schema, registry=_registry(), format_checker=oas30_format_checker)
-
-
-def _schema_of(label, spec):
-    """The response's JSON schema with its refs made absolute, or None for no content."""
-    content = spec.get("content")
-    if not content:
-        return None
-    media = content.get("application/json")
-    if media is None or "schema" not in media:
-        raise OpenApiMismatch(f"{label}: the document gives no application/json schema")
-    return _absolute_refs(media["schema"])
-
-
-def _absolute_refs(schema):
+def _absolute_refs(schema, uri):
     if isinstance(schema, dict):
         return {
-            k: (DOC_URI + v if k == "$ref" and v.startswith("#") else _absolute_refs(v))
+            k: (uri + v if k == "$ref" and v.startswith("#") else _absolute_refs(v, uri))
             for k, v in schema.items()
         }
     if isinstance(schema, list):
-        return [_absolute_refs(v) for v in schema]
+        return [_absolute_refs(v, uri) for v in schema]
     return schema
-
-
-def validate_body(label, schema, body):
-    errors = sorted(_schema_validator(schema).iter_errors(body), key=lambda e: list(e.path))
-    if not errors:
-        return
-    best = best_match(errors)
-    lines = [f"{label}: the body does not match the document ({len(errors)} errors)"]
-    lines.append(f"  first: at {_json_path(best)}: {best.message}")
-    for e in errors[:10]:
-        lines.append(f"  at {_json_path(e)}: {e.message[:300]}")
-    lines.append(f"  body: {json.dumps(body)[:1500]}")
-    raise OpenApiMismatch("\n".join(lines))
-
-
-def check_response(method, path, status, body):
-    """Validates a parsed JSON body (None = empty body) for that operation and status."""
-    label, spec = response_spec(method, path, status)
-    schema = _schema_of(label, spec)
-    if schema is None:
-        if body not in (None, b"", ""):
-            raise OpenApiMismatch(f"{label}: the document says no body, got {body!r:.300}")
-        return
-    if body is None:
-        raise OpenApiMismatch(f"{label}: the document gives a body, the response has none")
-    validate_body(label, schema, body)
 
 
 def _media_type(r):
     return r.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
 
+class Document:
+    """Checks responses against one OpenAPI document.
+
+    doc: the document (dict); uri: a name for its $refs; base_path: the server URL's path,
+    removed from request paths before they are looked up (the served documents have "")."""
+
+    def __init__(self, doc, uri, base_path="", name=None):
+        self.doc = doc
+        self.uri = uri
+        self.base_path = base_path
+        self.name = name or uri
+        res = Resource.from_contents(doc, default_specification=DRAFT4)
+        self.registry = Registry().with_resource(uri, res)
+        order = []
+        for t in doc["paths"]:
+            literal = len(re.sub(r"\{[^}/]+\}", "", t))
+            order.append((t.count("{"), -literal, t))
+        order.sort()
+        # most literal first: '/brokers/-/configs' must win over '/brokers/{broker_id}/configs'
+        self.templates = [(_template_regex(t), t) for _, _, t in order]
+
+    # Finding the operation of a request
+
+    def doc_path(self, path):
+        """'http://h:p/v3/clusters/x?q' or '/v3/clusters/x' -> the document's key form."""
+        p = urlsplit(path).path if "://" in path else path.split("?", 1)[0]
+        b = self.base_path
+        if b and (p.startswith(b + "/") or p == b):
+            p = p[len(b) :]
+        return p or "/"
+
+    def find_template(self, path):
+        p = self.doc_path(path)
+        if p in self.doc["paths"]:
+            return p
+        return next((t for rx, t in self.templates if rx.match(p)), None)
+
+    def find_operation(self, method, path):
+        """(template, operation dict) for a method and a concrete path or template."""
+        p = self.doc_path(path)
+        template = self.find_template(path)
+        if template is None:
+            raise OpenApiMismatch(f"{method.upper()} {path}: no path of {self.name} matches {p}")
+        op = self.doc["paths"][template].get(method.lower())
+        if op is None:
+            raise OpenApiMismatch(
+                f"{method.upper()} {path}: {self.name} has no {method.upper()} for {template}"
+            )
+        return template, op
+
+    def deref(self, obj):
+        """Follows local $refs of the document (responses are referenced by name)."""
+        while isinstance(obj, dict) and "$ref" in obj:
+            node = self.doc
+            for key in obj["$ref"].lstrip("#/").split("/"):
+                node = node[key]
+            obj = node
+        return obj
+
+    def response_spec(self, method, path, status):
+        """(label, response object) for that operation and status; raises when the status is a
+        2xx the operation does not document."""
+        template, op = self.find_operation(method, path)
+        responses = op["responses"]
+        label = f"{method.upper()} {self.base_path}{template} -> {status} ({op.get('operationId')})"
+        for key in (str(status), f"{str(status)[0]}XX"):
+            if key in responses:
+                return label, self.deref(responses[key])
+        if 200 <= int(status) < 300 or "default" not in responses:
+            documented = ", ".join(sorted(responses))
+            raise OpenApiMismatch(f"{label}: status {status} is not documented (has {documented})")
+        return label, self.deref(responses["default"])
+
+    # Validation
+
+    def schema_of(self, label, spec, media="application/json"):
+        """The response's JSON schema for that media type with its refs made absolute, or None
+        for no content."""
+        content = spec.get("content")
+        if not content:
+            return None
+        entry = content.get(media)
+        if entry is None or "schema" not in entry:
+            have = ", ".join(sorted(content))
+            raise OpenApiMismatch(f"{label}: the document gives no {media} schema (has {have})")
+        return _absolute_refs(entry["schema"], self.uri)
+
+    def validate_body(self, label, schema, body):
+        validator = OAS30Validator(
+            schema, registry=self.registry, format_checker=oas30_format_checker
+        )
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.path))
+        if not errors:
+            return
+        best = best_match(errors)
+        lines = [f"{label}: the body does not match the document ({len(errors)} errors)"]
+        lines.append(f"  first: at {_json_path(best)}: {best.message}")
+        for e in errors[:10]:
+            lines.append(f"  at {_json_path(e)}: {e.message[:300]}")
+        lines.append(f"  body: {json.dumps(body)[:1500]}")
+        raise OpenApiMismatch("\n".join(lines))
+
+    def check_response(self, method, path, status, body, media="application/json"):
+        """Validates a parsed JSON body (None = empty body) of that media type for that
+        operation and status."""
+        label, spec = self.response_spec(method, path, status)
+        if body is None:
+            if spec.get("content") and method.upper() != "HEAD":
+                raise OpenApiMismatch(f"{label}: the document gives a body, the response has none")
+            return
+        schema = self.schema_of(label, spec, media)
+        if schema is None:
+            raise OpenApiMismatch(f"{label}: the document says no body, got {body!r:.300}")
+        self.validate_body(label, schema, body)
+
+    def check_http(self, r):
+        """check_response for a requests.Response: the Content-Type must be one the document
+        gives for that response. Returns the parsed body (or None)."""
+        method = r.request.method
+        url = r.request.url
+        if not r.content:
+            self.check_response(method, url, r.status_code, None)
+            return None
+        media = _media_type(r)
+        try:
+            body = r.json()
+        except ValueError:
+            raise OpenApiMismatch(
+                f"{method} {url} -> {r.status_code} ({media}): body is not JSON: {r.text[:500]!r}"
+            ) from None
+        self.check_response(method, url, r.status_code, body, media)
+        return body
+
+
+@functools.lru_cache(maxsize=None)
+def v3_document():
+    return Document(load_doc(), DOC_URI, BASE_PATH, DOC_PATH.name)
+
+
+@functools.lru_cache(maxsize=None)
+def served_document(kind):
+    """A Document of what krest serves on a "rest" or "registry" listener."""
+    return Document(served_doc(kind), f"urn:krest:openapi:served:{kind}", "", f"{kind} document")
+
+
+# The v3 document's functions (docs/openapi/krest-v3.yaml), as the v3 tests use them.
+
+
+def doc_path(path):
+    return v3_document().doc_path(path)
+
+
+def find_operation(method, path):
+    return v3_document().find_operation(method, path)
+
+
+def response_spec(method, path, status):
+    return v3_document().response_spec(method, path, status)
+
+
+def validate_body(label, schema, body):
+    v3_document().validate_body(label, schema, body)
+
+
+def check_response(method, path, status, body):
+    """Validates a parsed JSON body (None = empty body) for that operation and status."""
+    v3_document().check_response(method, path, status, body)
+
+
 def check_http(r):
     """check_response for a requests.Response; also checks Content-Type application/json when
     there is a body. Returns the parsed body (or None)."""
-    method = r.request.method
-    url = r.request.url
-    if not r.content:
-        check_response(method, url, r.status_code, None)
-        return None
-    if _media_type(r) != "application/json":
+    if r.content and _media_type(r) != "application/json":
         raise OpenApiMismatch(
-            f"{method} {url} -> {r.status_code}: Content-Type {r.headers.get('Content-Type')!r},"
-            f" expected application/json; body {r.text[:300]!r}"
+            f"{r.request.method} {r.request.url} -> {r.status_code}: Content-Type "
+            f"{r.headers.get('Content-Type')!r}, expected application/json; body {r.text[:300]!r}"
         )
-    try:
-        body = r.json()
-    except ValueError:
-        raise OpenApiMismatch(
-            f"{method} {url} -> {r.status_code}: body is not JSON: {r.text[:500]!r}"
-        ) from None
-    check_response(method, url, r.status_code, body)
-    return body
+    return v3_document().check_http(r)
 
 
 def check_produce_stream(method, path, status, text):
     """A v3 streaming produce answer: each object (each followed by CRLF) is checked against the
     operation's schema for `status`; returns the list of parsed objects."""
-    label, spec = response_spec(method, path, status)
-    schema = _schema_of(label, spec)
+    doc = v3_document()
+    label, spec = doc.response_spec(method, path, status)
+    schema = doc.schema_of(label, spec)
     if isinstance(text, bytes):
         text = text.decode("utf-8")
     if text and not text.endswith("\r\n"):
@@ -234,7 +297,7 @@ def check_produce_stream(method, path, status, text):
             obj = json.loads(line)
         except ValueError:
             raise OpenApiMismatch(f"{label}: object {i} is not JSON: {line[:300]!r}") from None
-        validate_body(f"{label} object {i}", schema, obj)
+        doc.validate_body(f"{label} object {i}", schema, obj)
         out.append(obj)
     return out
 
