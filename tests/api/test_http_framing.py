@@ -136,8 +136,13 @@ def test_whitespace_before_colon_refused(krest, kafka_bootstrap, new_topic, name
 
 @pytest.mark.parametrize(
     "te,status",
-    [("xchunked", 400), ("gzip", 400), ("chunked, gzip", 400), ("identity", 400),
-     ("gzip, chunked", 501)],  # chunked is last, so the length is known: "not implemented"
+    [
+        ("xchunked", 400),
+        ("gzip", 400),
+        ("chunked, gzip", 400),
+        ("identity", 400),
+        ("gzip, chunked", 501),  # chunked is last, so the length is known: "not implemented"
+    ],
 )
 def test_unknown_transfer_encoding_refused_at_once(krest, kafka_bootstrap, new_topic, te, status):
     topic = new_topic()
@@ -213,7 +218,9 @@ def test_long_chunk_extension_closes_without_smuggling(krest, kafka_bootstrap, n
 def test_malformed_content_length_refused(krest, cl):
     """libmicrohttpd refuses these itself before krest sees the request (its own HTML body):
     400 and the connection closes."""
-    raw = head(["POST / HTTP/1.1", "Host: 127.0.0.1", f"Content-Type: {V2}", f"Content-Length: {cl}"])
+    raw = head(
+        ["POST / HTTP/1.1", "Host: 127.0.0.1", f"Content-Type: {V2}", f"Content-Length: {cl}"]
+    )
     with rawhttp.connect(krest.port) as s:
         s.sendall(raw + b"hello")
         assert_refused(s, json_body=False)
