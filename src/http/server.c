@@ -15,6 +15,7 @@
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/cors.h"
+#include "http/framing.h"
 #include "http/gunzip.h"
 #include "http/metrics.h"
 #include "http/request_id.h"
@@ -86,7 +87,8 @@ typedef struct http_req {
     char *path;
     char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-ID (http/request_id.h) */
     http_headers_t hdrs;                      /* added to the response (CORS) */
-    bool preflight; /* a CORS preflight: 204 with hdrs once its (empty) body is read */
+    bool preflight;  /* a CORS preflight: 204 with hdrs once its (empty) body is read */
+    bool must_close; /* answer with Connection: close (a framing error) */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -147,7 +149,8 @@ static enum MHD_Result respond(http_req_t *r)
 {
     r->state = ST_ANSWERED;
     return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
-                               atomic_load(&r->srv->stopping), &r->hdrs, &r->bytes_out);
+                               r->must_close || atomic_load(&r->srv->stopping), &r->hdrs,
+                               &r->bytes_out);
 }
 
 static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
@@ -232,11 +235,16 @@ static enum MHD_Result admit(http_req_t *r)
     return MHD_YES;
 }
 
-/* First call: headers only. Checks limits, routes and negotiates; may answer at once. */
-static enum MHD_Result begin(http_req_t *r)
+/* First call: headers only. Checks framing and limits, routes and negotiates; may answer at
+ * once (MHD then reads no body and closes the connection). */
+static enum MHD_Result begin(http_req_t *r, const char *version)
 {
     const krest_config_t *cfg = r->srv->ctx->cfg;
     kr_err_t err = {0};
+    if (http_framing_check(r->conn, version, &err) != 0) {
+        r->must_close = true;
+        return respond_error(r, &err);
+    }
     if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
         r->preflight = true; /* answered in run_handler(), so the connection stays open */
         r->state = ST_BODY;
@@ -370,14 +378,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
 {
-    (void)version;
     http_req_t *r = *con_cls;
     enum MHD_Result rc;
     if (!r) {
         r = req_new(cls, conn, url, method);
         *con_cls = r;
         kr_log_set_request_id(r->request_id);
-        rc = begin(r);
+        rc = begin(r, version);
     } else {
         kr_log_set_request_id(r->request_id);
         rc = step(r, upload_data, upload_size);
