@@ -261,11 +261,11 @@ void kafka_consumers_shutdown(kafka_consumers_t *reg)
     }
 }
 
-void kafka_consumers_free(kafka_consumers_t *reg)
+void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
         return;
-    int64_t until = kr_clock_mono_ms() + 5000;
+    int64_t until = deadline_ms >= 0 ? deadline_ms : kr_clock_mono_ms() + 5000;
     while (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
         usleep(10 * 1000);
     if (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0) {

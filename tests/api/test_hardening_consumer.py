@@ -120,3 +120,29 @@ def test_entries_bound_422(start_krest, new_topic, kafka_bootstrap):
     # At the bound: accepted.
     assert c.req("POST", "/positions", offsets_body(t, MAX_ENTRIES)).status_code == 204
     assert k.proc.poll() is None
+
+
+def test_sigterm_with_blocked_worker_bounded(start_krest):
+    """A worker blocked in librdkafka (committed offsets of a group whose coordinator cannot be
+    reached, waiting up to client.timeout.ms = 30 s) does not hold the shutdown: krest is gone
+    within shutdown.graceful.ms plus the margin, exit 0 (the worker is abandoned and logged)."""
+    from conftest import free_port
+
+    k = start_krest(
+        f"--shutdown.graceful.ms={GRACEFUL_MS}",
+        "--client.timeout.ms=30000",
+        bootstrap=f"127.0.0.1:{free_port()}",  # nothing listens there
+    )
+    c = create_consumer(k, unique_group(), {"format": "binary"})
+    c.assign("t", [0])
+    blocked = threading.Thread(
+        target=lambda: c.req("GET", "/offsets", {"partitions": [{"topic": "t", "partition": 0}]},
+                             timeout=60)
+    )
+    blocked.start()
+    assert k.wait_log(r"access GET /consumers/.*/offsets", timeout=0.5) is None  # still waiting
+    code, took = stop_timed(k)
+    blocked.join()
+    assert code == 0, f"exit {code} after {took:.1f} s\n{k.log_tail()}"
+    assert took < GRACEFUL_MS / 1000 + STOP_MARGIN_S, f"{took:.1f} s\n{k.log_tail()}"
+    assert "abandoned" in k.log(), k.log_tail()
