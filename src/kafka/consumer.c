@@ -265,7 +265,9 @@ void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
         return;
-    int64_t until = deadline_ms >= 0 ? deadline_ms : kr_clock_mono_ms() + 5000;
+    int64_t until = kr_clock_mono_ms() + 5000;
+    if (deadline_ms >= 0 && deadline_ms < until)
+        until = deadline_ms;
     while (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
         usleep(10 * 1000);
     if (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0) {
