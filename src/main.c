@@ -108,11 +108,25 @@ static void metrics_init(const krest_config_t *cfg)
     kr_metrics_init(&o);
 }
 
+/* Workers were still busy at the end of shutdown.graceful.ms: their jobs (consumer seeks,
+ * commits, closes, metadata fetches) answer no one any more and every delivery report was
+ * waited for already, so the process ends now, without the teardown those workers could still
+ * be using. */
+static _Noreturn void exit_abandoned(size_t n, int rc)
+{
+    log_error("%zu worker(s) still busy at the end of shutdown.graceful.ms: abandoned", n);
+    if (rc == 0)
+        log_info("krest stopped");
+    fflush(NULL);
+    _exit(rc);
+}
+
 static int run(krest_config_t *cfg)
 {
     api_ctx_t ctx = {.cfg = cfg};
     kr_err_t err = {0};
     int rc = 1;
+    int64_t t0 = -1; /* when the drain began */
     http_server_t *srv = NULL;
     kafka_loop_t *loop = NULL;
     sigset_t set;
@@ -168,7 +182,7 @@ static int run(krest_config_t *cfg)
     sigwait(&set, &sig);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
              (long long)cfg->shutdown_graceful_ms);
-    int64_t t0 = kr_clock_mono_ms();
+    t0 = kr_clock_mono_ms();
     http_server_shutdown(srv, cfg->shutdown_graceful_ms);
     kafka_consumers_shutdown(ctx.consumers); /* each instance leaves its group */
     int64_t left = cfg->shutdown_graceful_ms - (kr_clock_mono_ms() - t0);
@@ -181,9 +195,16 @@ out:
     kafka_health_free(ctx.health, loop); /* before the worker pool: a check submits fetches */
     kafka_producer_free(ctx.producer);
     sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
-    kr_workq_free(ctx.workq); /* runs what is queued (closes, destroys) while the loop lives */
+    /* Runs what is queued (closes, destroys) while the loop lives, within shutdown.graceful.ms
+     * (issue 19): a worker still busy then is abandoned, and the process exits at once. */
+    int64_t until = t0 >= 0 ? t0 + cfg->shutdown_graceful_ms : -1;
+    if (until >= 0 && until < kr_clock_mono_ms() + 200)
+        until = kr_clock_mono_ms() + 200; /* idle workers need a moment to see the stop */
+    size_t abandoned = kr_workq_free_within(ctx.workq, until);
+    if (abandoned > 0)
+        exit_abandoned(abandoned, rc);
     kafka_consumers_metrics(NULL);
-    kafka_consumers_free(ctx.consumers);
+    kafka_consumers_free(ctx.consumers, until);
     kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);

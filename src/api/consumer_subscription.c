@@ -17,6 +17,10 @@
 
 #include <string.h>
 
+/* The entries of an assignments, positions or offsets body, at most: 10,000 partitions is far
+ * beyond any consumer's assignment, and each entry costs librdkafka work (issue 19). */
+#define API_CONSUMER_MAX_ENTRIES 10000
+
 enum job_kind { JOB_SEEK, JOB_SEEK_TIMES, JOB_COMMIT, JOB_COMMIT_ALL, JOB_COMMITTED };
 
 typedef struct cjob {
@@ -377,6 +381,11 @@ static kafka_tp_list_t *partitions_of(const api_body_t *b, json_object *arr, con
         return NULL;
     }
     size_t n = json_object_array_length(arr);
+    if (n > API_CONSUMER_MAX_ENTRIES) {
+        kr_err_set(err, KR_ERR_UNPROCESSABLE, "%s: at most %d entries (%zu given)", field,
+                   API_CONSUMER_MAX_ENTRIES, n);
+        return NULL;
+    }
     kafka_tp_list_t *l = kafka_tp_list_new(n);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(arr, i);

@@ -84,6 +84,7 @@ static void destroy_job(void *arg)
                                c->close_timed_out ? RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE : 0);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->poll_mu);
+    pthread_cond_destroy(&c->turn_cond);
     xfree(c->buf);
     xfree(c->group);
     xfree(c->name);
@@ -159,7 +160,18 @@ static void close_job(void *arg)
     kafka_consumer_t *c = arg;
     kafka_loop_unwatch(c->reg->loop, c->watch);
     c->watch = NULL;
-    close_bounded(c);
+    /* After the move under way, if any (never beside it: librdkafka 2.0.2 aborts); an
+     * abandoned assign keeps the turn, and the handle is then dropped without a close. */
+    kr_err_t busy = {0};
+    if (kafka_consumer_turn_take(c, CLOSE_TIMEOUT_MS, true, &busy) == 0) {
+        close_bounded(c);
+        kafka_consumer_turn_give(c);
+    } else {
+        log_warn("consumer %s/%s: a move still runs after %d ms; dropped without leaving its "
+                 "group",
+                 c->group, c->name, CLOSE_TIMEOUT_MS);
+        c->close_timed_out = true;
+    }
     pthread_mutex_lock(&c->lock);
     kr_handle_t wake = c->waiter;
     bool had = c->has_waiter;
@@ -249,11 +261,13 @@ void kafka_consumers_shutdown(kafka_consumers_t *reg)
     }
 }
 
-void kafka_consumers_free(kafka_consumers_t *reg)
+void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
         return;
     int64_t until = kr_clock_mono_ms() + 5000;
+    if (deadline_ms >= 0 && deadline_ms < until)
+        until = deadline_ms;
     while (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
         usleep(10 * 1000);
     if (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0) {
@@ -369,6 +383,7 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
     c->last_used_ms = kr_clock_mono_ms();
     pthread_mutex_init(&c->lock, NULL);
     pthread_mutex_init(&c->poll_mu, NULL);
+    kafka_consumer_turn_init(c);
     pthread_mutex_lock(&reg->lock);
     bool exists = find_locked(reg, c->group, c->name) != NULL;
     pthread_mutex_unlock(&reg->lock);
@@ -563,6 +578,33 @@ kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
     return out;
 }
 
+/* The end of an assign's move (kafka_consumer_after_fn), by the caller or an abandoned call. */
+static void assigned(kafka_consumer_t *c, rd_kafka_resp_err_t e, bool some)
+{
+    pthread_mutex_lock(&c->lock);
+    if (!e)
+        c->manual = some;
+    pthread_mutex_unlock(&c->lock);
+    moving_end(c, NULL, true);
+}
+
+static void assigned_some(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    assigned(c, e, true);
+}
+
+static void assigned_none(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    assigned(c, e, false);
+}
+
+/* The end of a seek's re-assign (kafka_consumer_after_fn). */
+static void reassigned(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    (void)e;
+    moving_end(c, NULL, true);
+}
+
 static int assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts, kr_err_t *err)
 {
     pthread_mutex_lock(&c->lock);
@@ -571,13 +613,16 @@ static int assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *pa
     if (subscribed)
         return illegal_state(err, "Subscription to topics, partitions and pattern are mutually "
                                   "exclusive");
+    if (kafka_consumer_turn_take(c, 0, false, err) != 0)
+        return -1;
     moving_begin(c, NULL, NULL, NULL, true);
-    rd_kafka_resp_err_t e = rd_kafka_assign(c->rk, parts);
-    pthread_mutex_lock(&c->lock);
-    if (!e)
-        c->manual = parts && parts->cnt > 0;
-    pthread_mutex_unlock(&c->lock);
-    moving_end(c, NULL, true);
+    rd_kafka_resp_err_t e;
+    bool some = parts && parts->cnt > 0;
+    if (kafka_consumer_assign_bounded(c, parts, c->reg->cfg->client_timeout_ms,
+                                      some ? assigned_some : assigned_none, &e) != 0)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "assign timed out");
+    (some ? assigned_some : assigned_none)(c, e);
+    kafka_consumer_turn_give(c);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "assign failed: %s", rd_kafka_err2str(e));
     return 0;
@@ -585,7 +630,9 @@ static int assign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *pa
 
 int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = kafka_tp_to_rd(parts);
+    rd_kafka_topic_partition_list_t *all = kafka_tp_to_rd(parts);
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_dedup(all);
+    rd_kafka_topic_partition_list_destroy(all);
     int rc = assign(c, l, err);
     rd_kafka_topic_partition_list_destroy(l);
     return rc;
@@ -637,7 +684,8 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const kafka_tp_list_t *pa
  * krest had paused continues where it stopped (known): its librdkafka position also counts
  * records dropped while it was paused. */
 static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
-                    const rd_kafka_topic_partition_list_t *known, kr_err_t *err)
+                    const rd_kafka_topic_partition_list_t *known, int64_t timeout_ms,
+                    bool *abandoned, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *cur = NULL;
     rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
@@ -656,9 +704,11 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
             cur->elems[i].offset = stop->offset;
     }
     if (!e)
-        e = rd_kafka_assign(c->rk, cur);
+        *abandoned = kafka_consumer_assign_bounded(c, cur, timeout_ms, reassigned, &e) != 0;
     if (cur)
         rd_kafka_topic_partition_list_destroy(cur);
+    if (*abandoned)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_err2str(e));
     return 0;
@@ -699,6 +749,8 @@ static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t 
 static int seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts, int64_t timeout_ms,
                 kr_err_t *err)
 {
+    if (kafka_consumer_turn_take(c, timeout_ms, false, err) != 0)
+        return -1;
     pthread_mutex_lock(&c->lock);
     bool manual = c->manual;
     pthread_mutex_unlock(&c->lock);
@@ -709,11 +761,15 @@ static int seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts, int
      * re-assign only when the seek cannot be made: librdkafka 2.0.2 can leave a partition that
      * is re-assigned a moment after its assign without a fetcher. */
     int rc = seek_subscribed(c, parts, timeout_ms, err);
+    bool abandoned = false;
     if (rc != 0 && manual) {
         kr_err_clear(err);
-        rc = reassign(c, parts, known, err);
+        rc = reassign(c, parts, known, timeout_ms, &abandoned, err);
     }
-    moving_end(c, parts, manual);
+    if (!abandoned) { /* else the re-assign's thread ends the move and gives the turn back */
+        moving_end(c, parts, manual);
+        kafka_consumer_turn_give(c);
+    }
     if (known)
         rd_kafka_topic_partition_list_destroy(known);
     return rc;
@@ -722,7 +778,9 @@ static int seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts, int
 int kafka_consumer_seek(kafka_consumer_t *c, const kafka_tp_list_t *parts, int64_t timeout_ms,
                         kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = kafka_tp_to_rd(parts);
+    rd_kafka_topic_partition_list_t *all = kafka_tp_to_rd(parts);
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_dedup(all);
+    rd_kafka_topic_partition_list_destroy(all);
     int rc = seek(c, l, timeout_ms, err);
     rd_kafka_topic_partition_list_destroy(l);
     return rc;

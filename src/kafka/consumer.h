@@ -43,8 +43,10 @@ kafka_consumers_t *kafka_consumers_new(const krest_config_t *cfg, kafka_loop_t *
                                        kr_workq_t *workq, const char *instance_id, kr_err_t *err);
 /** Closes every instance (each leaves its group). Shutdown only, before the worker pool stops. */
 void kafka_consumers_shutdown(kafka_consumers_t *reg);
-/** Frees the registry, after kafka_consumers_shutdown() and after the worker pool stopped. */
-void kafka_consumers_free(kafka_consumers_t *reg);
+/** Frees the registry, after kafka_consumers_shutdown() and after the worker pool stopped,
+ * waiting at most 5 s and until deadline_ms (kr_clock_mono_ms(); negative: none) for those
+ * handles being destroyed; when some still are, the registry is left to the process exit. */
+void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms);
 
 /** Creates an instance. @return owned reference (kafka_consumer_release), or NULL with err:
  * 40902 when (group, name) exists, 42204 for a configuration librdkafka refuses. */

@@ -43,6 +43,9 @@ struct kafka_consumer {
     bool manual;                 /* guarded by lock: assigned by hand */
     bool subscribed;             /* guarded by lock */
     bool close_timed_out;        /* set by the close job, read by the destroy job after it */
+    bool turn;                   /* guarded by lock: a seek, assign, commit or close runs */
+    bool closed;                 /* guarded by lock: the close began; no move starts */
+    pthread_cond_t turn_cond;    /* with lock: turn given back, a bounded assign ended */
     struct kafka_consumer *next; /* reg->lock */
 };
 
@@ -63,6 +66,26 @@ void kafka_consumer_buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition
  * wake, each whose position is known is also sought there (see consumer_buf.c). Lock held. */
 void kafka_consumer_unpause(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
                             bool wake);
+/** Sets up c->turn_cond (monotonic clock). */
+void kafka_consumer_turn_init(kafka_consumer_t *c);
+/** Takes the instance's turn for a seek, assign, commit or (closing) its close, waiting at most
+ * timeout_ms (0: not at all). With closing, c->closed is set whatever the outcome.
+ * @return 0, or -1 with err: 40403 once the instance is closing, 42901 when still busy. */
+int kafka_consumer_turn_take(kafka_consumer_t *c, int64_t timeout_ms, bool closing, kr_err_t *err);
+/** Gives the turn back. */
+void kafka_consumer_turn_give(kafka_consumer_t *c);
+/** What an abandoned assign's thread does when librdkafka answers it at last (the caller's own
+ * end of the move), before it gives the turn back. */
+typedef void (*kafka_consumer_after_fn)(kafka_consumer_t *c, rd_kafka_resp_err_t e);
+/** rd_kafka_assign(c->rk, parts) (copied), waiting at most timeout_ms; the turn is held.
+ * @return 0 with *e its result, or 1 when abandoned (*e = __TIMED_OUT): the turn and the end of
+ * the move then belong to the call's thread, which runs after() and gives the turn back. */
+int kafka_consumer_assign_bounded(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
+                                  int64_t timeout_ms, kafka_consumer_after_fn after,
+                                  rd_kafka_resp_err_t *e);
+/** A copy of l with one element per partition, the last one given.
+ * @return owned list (rd_kafka_topic_partition_list_destroy). */
+rd_kafka_topic_partition_list_t *kafka_consumer_dedup(const rd_kafka_topic_partition_list_t *l);
 /** Drains the instance's queue into its buffer: the kafka loop's callback for c->q. */
 void kafka_consumer_serve(void *arg);
 

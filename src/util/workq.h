@@ -6,6 +6,7 @@
 #define KR_UTIL_WORKQ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct kr_workq kr_workq_t;
 
@@ -22,5 +23,11 @@ int kr_workq_submit(kr_workq_t *q, kr_workq_fn fn, void *arg);
 
 /** Runs the jobs already queued, then stops and joins the workers and frees the pool. */
 void kr_workq_free(kr_workq_t *q);
+
+/** kr_workq_free() with a bound: the jobs queued run until deadline_ms (kr_clock_mono_ms();
+ * negative: no bound). Workers still busy then are abandoned (detached; the jobs still queued
+ * never run) and the pool is left allocated for them: the process must exit soon after.
+ * @return how many workers were abandoned (0: the pool is freed). */
+size_t kr_workq_free_within(kr_workq_t *q, int64_t deadline_ms);
 
 #endif
