@@ -49,6 +49,20 @@ bool api_utf8_valid(const char *s, size_t n)
     return true;
 }
 
+bool api_text_valid(const char *s, size_t n)
+{
+    if (!api_utf8_valid(s, n))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f ||
+            (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+             (unsigned char)s[i + 1] <= 0x9f))
+            return false;
+    }
+    return true;
+}
+
 int api_check_topic(const char *field, const char *s, size_t n, kr_err_t *err)
 {
     if (api_topic_name_valid(s, n))
@@ -61,10 +75,7 @@ int api_check_topic(const char *field, const char *s, size_t n, kr_err_t *err)
 
 int api_check_id(const char *field, const char *s, size_t n, kr_err_t *err)
 {
-    bool ok = n > 0 && n <= API_ID_MAX && api_utf8_valid(s, n);
-    for (size_t i = 0; ok && i < n; i++)
-        ok = (unsigned char)s[i] >= 0x20 && s[i] != 0x7f;
-    if (ok)
+    if (n > 0 && n <= API_ID_MAX && api_text_valid(s, n))
         return 0;
     return kr_err_set(err, KR_ERR_UNPROCESSABLE,
                       "%s: expected 1 to %d bytes of UTF-8 without control characters", field,

@@ -27,6 +27,10 @@ bool api_topic_name_valid(const char *s, size_t n);
 /** @return whether s (n bytes) is well-formed UTF-8 (no overlongs, surrogates or NUL). */
 bool api_utf8_valid(const char *s, size_t n);
 
+/** @return whether s (n bytes) is well-formed UTF-8 without control characters (U+0000..U+001F,
+ * U+007F..U+009F: Java's isISOControl, as Confluent Schema Registry checks subjects). */
+bool api_text_valid(const char *s, size_t n);
+
 /** 422 "<field>: not a valid topic name ..." unless s is one. @return 0 or -1 with err set. */
 int api_check_topic(const char *field, const char *s, size_t n, kr_err_t *err);
 
