@@ -1,6 +1,8 @@
 /* api/names.c -- checks of client strings that reach Kafka (see names.h). Threads: any. */
 #include "api/names.h"
 
+#include "format/jsonw.h"
+
 #include <string.h>
 
 bool api_topic_name_valid(const char *s, size_t n)
@@ -18,30 +20,10 @@ bool api_topic_name_valid(const char *s, size_t n)
     return true;
 }
 
-/* The length of the UTF-8 sequence at s[i] (1..4), or 0 when it is not a well-formed one. */
-static size_t utf8_seq(const unsigned char *s, size_t i, size_t n)
-{
-    unsigned char c = s[i];
-    if (c < 0x80)
-        return c ? 1 : 0;
-    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
-    if (len == 0 || c > 0xf4 || i + len > n)
-        return 0;
-    for (size_t k = 1; k < len; k++)
-        if ((s[i + k] & 0xc0) != 0x80)
-            return 0;
-    unsigned char c1 = s[i + 1];
-    if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) ||
-        (c == 0xf4 && c1 > 0x8f))
-        return 0; /* overlong, surrogate or past U+10FFFF */
-    return len;
-}
-
 bool api_utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
-        size_t len = utf8_seq(u, i, n);
+        size_t len = s[i] ? fmt_utf8_len(s + i, n - i) : 0;
         if (len == 0)
             return false;
         i += len;
@@ -61,6 +43,11 @@ bool api_text_valid(const char *s, size_t n)
             return false;
     }
     return true;
+}
+
+bool api_kafka_id_valid(const char *s, size_t n)
+{
+    return n > 0 && n <= API_KAFKA_STRING_MAX && api_utf8_valid(s, n);
 }
 
 int api_check_topic(const char *field, const char *s, size_t n, kr_err_t *err)

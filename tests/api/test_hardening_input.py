@@ -217,3 +217,22 @@ def test_registry_invalid_subject_lookups_escaped(reg):
     assert r.status_code in (404, 422), r.text
     assert b"\xff" not in r.content
     r.content.decode("utf-8")
+
+
+@pytest.mark.parametrize("sub", ["", "/consumers", "/lags", "/lag-summary"])
+def test_v3_group_invalid_utf8(krest, sub):
+    """librdkafka aborted (DescribeConsumerGroups_response_merge) when the broker answered for
+    another group id than the invalid UTF-8 one asked; and the id came back raw."""
+    cid = krest.get("/v3/clusters").json()["data"][0]["cluster_id"]
+    r = krest.get(f"/v3/clusters/{cid}/consumer-groups/ab%ff%fecd{sub}")
+    assert_error(r, 404)
+    assert b"\xff" not in r.content and b"\xfe" not in r.content
+    assert "ab\ufffd\ufffdcd" in r.json()["message"]
+    assert krest.proc.poll() is None
+    assert krest.get("/v3/clusters").status_code == 200
+
+
+def test_v2_topic_invalid_utf8_not_echoed(krest):
+    r = krest.get("/topics/ab%ff%fecd")
+    assert_error(r, 404, 40401)
+    r.content.decode("utf-8")
