@@ -10,11 +10,13 @@
 
 #include "api/body.h"
 #include "api/job.h"
+#include "api/names.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
 #include "util/clock.h"
 #include "util/mem.h"
 
+#include <regex.h>
 #include <string.h>
 
 /* The entries of an assignments, positions or offsets body, at most: 10,000 partitions is far
@@ -41,6 +43,7 @@ static const api_body_field_t element_fields[] = {{.name = "topic"},    {.name =
                                                   {.name = "metadata"}, {.name = NULL}};
 static const api_body_spec_t element_spec = {.fields = element_fields};
 
+static int check_pattern(json_object *pattern, kr_err_t *err);
 static kafka_tp_list_t *partitions_of(const api_body_t *b, json_object *arr, const char *field,
                                       const char *off_key, kr_err_t *err);
 static void write_partitions(fmt_jsonw_t *w, const kafka_tp_list_t *l, bool with_offset);
@@ -100,11 +103,17 @@ api_status_t api_consumer_subscribe(api_req_t *req)
                 st = api_reply_error(req, KR_ERR_UNPROCESSABLE, "topics[%zu]: expected a name", n);
                 goto out;
             }
+            char field[32];
+            snprintf(field, sizeof(field), "topics[%zu]", n);
+            if (api_check_topic(field, json_object_get_string(t),
+                                (size_t)json_object_get_string_len(t), &err) != 0) {
+                st = api_reply_err(req, &err);
+                goto out;
+            }
             names[n] = json_object_get_string(t);
         }
-    } else if (!json_object_is_type(pattern, json_type_string) ||
-               !*json_object_get_string(pattern)) {
-        st = api_reply_error(req, KR_ERR_UNPROCESSABLE, "topic_pattern: expected a regex");
+    } else if (check_pattern(pattern, &err) != 0) {
+        st = api_reply_err(req, &err);
         goto out;
     }
     if (kafka_consumer_subscribe(c, names, n, pattern ? json_object_get_string(pattern) : NULL,
@@ -116,6 +125,25 @@ out:
     api_body_deinit(&b);
     kafka_consumer_release(c);
     return st;
+}
+
+/* A topic_pattern: a non-empty string of at most API_TOPIC_PATTERN_MAX bytes, no NUL, that
+ * POSIX extended regcomp() accepts (librdkafka matches with its own regex engine, rdregex,
+ * whose syntax is a subset: a pattern regcomp refuses would fail later as a 500). */
+static int check_pattern(json_object *pattern, kr_err_t *err)
+{
+    const char *p =
+        json_object_is_type(pattern, json_type_string) ? json_object_get_string(pattern) : NULL;
+    size_t n = p ? (size_t)json_object_get_string_len(pattern) : 0;
+    if (!p || n == 0 || n > API_TOPIC_PATTERN_MAX || strlen(p) != n)
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "topic_pattern: expected a regex of 1 to %d characters",
+                          API_TOPIC_PATTERN_MAX);
+    regex_t re;
+    if (regcomp(&re, p, REG_EXTENDED | REG_NOSUB) != 0)
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE, "topic_pattern: not a valid regex");
+    regfree(&re);
+    return 0;
 }
 
 api_status_t api_consumer_subscription(api_req_t *req)
@@ -370,6 +398,33 @@ api_status_t api_consumer_committed(api_req_t *req)
 
 /* --- partition lists in bodies and answers ----------------------------------------------- */
 
+/* The strings and numbers of one element of a partition list that reach Kafka: the topic
+ * name (Kafka's rules), the offset (an int64: json-c saturates larger numbers), the commit
+ * metadata (offset.metadata.max.bytes, no NUL). */
+static int check_element(const char *field, size_t i, json_object *t, json_object *o,
+                         json_object *md, kr_err_t *err)
+{
+    char where[64];
+    snprintf(where, sizeof(where), "%s[%zu].topic", field, i);
+    if (api_check_topic(where, json_object_get_string(t), (size_t)json_object_get_string_len(t),
+                        err) != 0)
+        return -1;
+    if (o && json_object_is_type(o, json_type_int) && json_object_get_int64(o) == INT64_MAX &&
+        json_object_get_uint64(o) > (uint64_t)INT64_MAX)
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "%s[%zu].offset: expected an integer in [0, 9223372036854775807]", field,
+                          i);
+    if (md && !json_object_is_type(md, json_type_string))
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE, "%s[%zu].metadata: expected a string", field,
+                          i);
+    size_t mn = md ? (size_t)json_object_get_string_len(md) : 0;
+    if (md && (mn > API_COMMIT_METADATA_MAX || strlen(json_object_get_string(md)) != mn))
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "%s[%zu].metadata: at most %d bytes, no NUL character", field, i,
+                          API_COMMIT_METADATA_MAX);
+    return 0;
+}
+
 /* Parses [{"topic","partition"[,"offset"|"timestamp"]}...] into a partition list; the offset
  * field (when given) goes into each element's offset, a timestamp (ISO-8601) as ms, or
  * INT64_MIN when it is not one. */
@@ -407,6 +462,10 @@ static kafka_tp_list_t *partitions_of(const api_body_t *b, json_object *arr, con
             kr_err_set(err, KR_ERR_UNPROCESSABLE,
                        "%s: expected {\"topic\": string, \"partition\": integer >= 0%s}", where,
                        off_key && strcmp(off_key, "offset") == 0 ? ", \"offset\": integer" : "");
+            kafka_tp_list_free(l);
+            return NULL;
+        }
+        if (check_element(field, i, t, o, api_body_get(e, "metadata"), err) != 0) {
             kafka_tp_list_free(l);
             return NULL;
         }

@@ -8,6 +8,7 @@
 
 #include "api/base_url.h"
 #include "api/body.h"
+#include "api/names.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
 #include "util/log.h"
@@ -48,7 +49,9 @@ api_status_t api_consumer_create(api_req_t *req)
     kafka_consumer_opts_t o = {.group = req->params[API_CONSUMER_P_GROUP],
                                .fetch_min_bytes = -1,
                                .request_timeout_ms = -1};
-    if (api_body_parse(&b, req, &create_spec, &err) != 0 || parse_create(&b, &o, &err) != 0) {
+    const char *g = o.group ? o.group : "";
+    if (api_check_id("group", g, strlen(g), &err) != 0 ||
+        api_body_parse(&b, req, &create_spec, &err) != 0 || parse_create(&b, &o, &err) != 0) {
         api_body_deinit(&b);
         return api_reply_err(req, &err);
     }
@@ -90,8 +93,14 @@ static int parse_create(const api_body_t *b, kafka_consumer_opts_t *o, kr_err_t 
     if (name && !json_object_is_type(name, json_type_string))
         return api_body_type_err(b, "name", "expected a string", err);
     o->name = name ? json_object_get_string(name) : NULL;
-    if (o->name && (!*o->name || strchr(o->name, '/')))
-        return kr_err_set(err, KR_ERR_UNPROCESSABLE, "name: not a valid instance name");
+    /* The client id and a path segment: bounded (Kafka's 16-bit string lengths), UTF-8, no
+     * NUL (json-c keeps one; the C string would name another instance) nor '/'. */
+    if (o->name && (api_check_id("name", o->name, (size_t)json_object_get_string_len(name), err) ||
+                    strchr(o->name, '/')))
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "name: not a valid instance name: 1 to %d "
+                          "bytes of UTF-8 without control characters nor '/'",
+                          API_ID_MAX);
     if (parse_format(b, &o->format, err) != 0)
         return -1;
     const char *aor = scalar(api_body_get(obj, "auto.offset.reset"));

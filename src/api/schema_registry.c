@@ -7,6 +7,7 @@
 
 #include "api/body.h"
 #include "api/job.h"
+#include "api/names.h"
 #include "format/avro_schema.h"
 #include "format/jsonw.h"
 #include "schema/registry.h"
@@ -33,6 +34,7 @@ struct sr_job {
     int32_t version;
     int32_t id;
     bool deleted, permanent, verbose, to_global, max_id, raw;
+    bool subject_param; /* subject is a path parameter (checked in job_submit) */
     avs_schema_t *schema;
     int level; /* config PUT: the level, or -1 when the body named none */
     /* outputs */
@@ -88,8 +90,17 @@ static sr_job_t *job_new(api_req_t *req, sr_exec_fn exec)
     return j;
 }
 
+/* A subject from the path must be UTF-8 without control characters (Confluent's
+ * RestInvalidSubjectException: 422/42208): checked before anything is written, so the schemas
+ * topic never holds a record its reader would skip, and no answer echoes invalid UTF-8. */
 static api_status_t job_submit(api_req_t *req, sr_job_t *j)
 {
+    if (j->subject_param && j->subject && !api_text_valid(j->subject, strlen(j->subject))) {
+        api_job_free(&j->job);
+        return api_reply_error(req, SR_ERR_INVALID_SUBJECT,
+                               "The specified subject is not valid: it must be UTF-8 without "
+                               "control characters");
+    }
     return api_job_run(req, &j->job, job_run, job_done);
 }
 
@@ -374,6 +385,7 @@ static sr_job_t *subject_job(api_req_t *req, sr_exec_fn exec)
 {
     sr_job_t *j = job_new(req, exec);
     j->subject = xstrdup(req->params[0]);
+    j->subject_param = true;
     j->deleted = query_bool(req, "deleted");
     j->permanent = query_bool(req, "permanent");
     return j;
@@ -552,6 +564,7 @@ static sr_job_t *config_job(api_req_t *req, sr_exec_fn exec)
 {
     sr_job_t *j = job_new(req, exec);
     j->subject = req->n_params > 0 ? xstrdup(req->params[0]) : NULL;
+    j->subject_param = true;
     j->to_global = query_bool(req, "defaultToGlobal");
     return j;
 }

@@ -12,6 +12,7 @@
 #include "api/v3_groups.h"
 
 #include "api/job.h"
+#include "api/names.h"
 #include "api/v3.h"
 #include "util/mem.h"
 
@@ -142,6 +143,10 @@ static api_status_t groups_resumed(api_req_t *req, void *result, bool timed_out)
 /* Starts the job for the request's group (params[P_GROUP]) or, when all, for every group. */
 static api_status_t groups_serve(api_req_t *req, const kafka_md_t *md, bool all, render_fn render)
 {
+    /* A group id Kafka cannot hold never reaches librdkafka (names.h). */
+    if (!all && !api_kafka_id_valid(req->params[P_GROUP], strlen(req->params[P_GROUP])))
+        return api_reply_error(req, KR_ERR_NOT_FOUND, "Consumer Group %s does not exist.",
+                               req->params[P_GROUP]);
     groups_job_t *gj = xcalloc(1, sizeof(*gj));
     gj->job.ctx = req->ctx;
     gj->job.free_fn = groups_job_free;

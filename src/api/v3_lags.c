@@ -15,6 +15,7 @@
 #include "api/v3_lags.h"
 
 #include "api/job.h"
+#include "api/names.h"
 #include "api/v3.h"
 #include "api/v3_groups.h"
 #include "kafka/admin.h"
@@ -356,6 +357,10 @@ static api_status_t ends_resumed(api_req_t *req, void *result, bool timed_out)
 
 static api_status_t lags_serve(api_req_t *req, const kafka_md_t *md, lags_kind_t kind)
 {
+    /* A group id Kafka cannot hold never reaches librdkafka (names.h). */
+    if (!api_kafka_id_valid(req->params[P_GROUP], strlen(req->params[P_GROUP])))
+        return api_reply_error(req, KR_ERR_NOT_FOUND, "Consumer Group %s does not exist.",
+                               req->params[P_GROUP]);
     lags_job_t *lj = xcalloc(1, sizeof(*lj));
     lj->job.ctx = req->ctx;
     lj->job.free_fn = lags_job_free;

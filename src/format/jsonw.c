@@ -69,6 +69,26 @@ void fmt_jsonw_arr_end(fmt_jsonw_t *w)
     container_close(w, ']');
 }
 
+size_t fmt_utf8_len(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (n == 0)
+        return 0;
+    unsigned char c = u[0];
+    if (c < 0x80)
+        return 1;
+    size_t len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (len == 0 || c > 0xf4 || len > n)
+        return 0;
+    for (size_t k = 1; k < len; k++)
+        if ((u[k] & 0xc0) != 0x80)
+            return 0;
+    if ((c == 0xe0 && u[1] < 0xa0) || (c == 0xed && u[1] > 0x9f) || (c == 0xf0 && u[1] < 0x90) ||
+        (c == 0xf4 && u[1] > 0x8f))
+        return 0; /* overlong, surrogate or past U+10FFFF */
+    return len;
+}
+
 int fmt_json_quote(kr_buf_t *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -76,8 +96,20 @@ int fmt_json_quote(kr_buf_t *out, const char *s, size_t n)
     size_t start = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
             continue;
+        if (c >= 0x80) {
+            size_t len = fmt_utf8_len(s + i, n - i);
+            if (len > 0) {
+                i += len - 1;
+                continue;
+            }
+            /* Not UTF-8 (JSON text must be): U+FFFD for the byte, never the raw byte. */
+            rc |= kr_buf_append(out, s + start, i - start);
+            rc |= kr_buf_append(out, "\\ufffd", 6);
+            start = i + 1;
+            continue;
+        }
         rc |= kr_buf_append(out, s + start, i - start);
         start = i + 1;
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};

@@ -31,7 +31,7 @@ void fmt_jsonw_arr_end(fmt_jsonw_t *w);
 /** Writes an object key (NUL-terminated). */
 void fmt_jsonw_key(fmt_jsonw_t *w, const char *key);
 /** Writes a string value of n bytes (UTF-8 passes through; control characters, '"' and '\\'
- * are escaped). */
+ * are escaped; a byte that is not part of well-formed UTF-8 is written as \ufffd). */
 void fmt_jsonw_strn(fmt_jsonw_t *w, const char *s, size_t n);
 /** Writes a NUL-terminated string value; NULL writes null. */
 void fmt_jsonw_str(fmt_jsonw_t *w, const char *s);
@@ -49,7 +49,11 @@ int fmt_jsonw_finish(const fmt_jsonw_t *w);
 #define FMT_JSON_I64_MAX 20
 /** Writes v in decimal into out (room for FMT_JSON_I64_MAX chars; no NUL). @return its length. */
 size_t fmt_json_i64(char *out, int64_t v);
-/** Appends s (n bytes) to out as a quoted, escaped JSON string. @return kr_buf_append's. */
+/** Appends s (n bytes) to out as a quoted, escaped JSON string (as fmt_jsonw_strn: invalid
+ * UTF-8 bytes become \ufffd). @return kr_buf_append's. */
 int fmt_json_quote(kr_buf_t *out, const char *s, size_t n);
+/** @return the length (1..4) of the well-formed UTF-8 sequence s starts with (n bytes
+ * available; no overlongs, surrogates or code points past U+10FFFF), 0 if none (or n is 0). */
+size_t fmt_utf8_len(const char *s, size_t n);
 
 #endif

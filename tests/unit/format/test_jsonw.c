@@ -56,6 +56,32 @@ static void test_escaping(void **state)
     kr_buf_deinit(&b);
 }
 
+/* Invalid UTF-8 never reaches a response raw: each such byte is \ufffd (issue 19). */
+static void test_invalid_utf8(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
+        {"\xff\xfe", "\"\\ufffd\\ufffd\""},
+        {"a\xc3", "\"a\\ufffd\""},
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},            /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+        {"\xf0\x9f\x98\x80!", "\"\xf0\x9f\x98\x80!\""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        kr_buf_t b;
+        kr_buf_init(&b, 0);
+        assert_int_equal(fmt_json_quote(&b, cases[i].in, strlen(cases[i].in)), 0);
+        assert_int_equal(kr_buf_putc(&b, '\0'), 0);
+        assert_string_equal(b.data, cases[i].out);
+        kr_buf_deinit(&b);
+    }
+    assert_int_equal(fmt_utf8_len("\xe2\x82\xac", 3), 3);
+    assert_int_equal(fmt_utf8_len("\xe2\x82", 2), 0);
+}
+
 static void test_i64(void **state)
 {
     (void)state;
@@ -108,9 +134,8 @@ static void test_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shapes),
-        cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_i64),
+        cmocka_unit_test(test_shapes),       cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_invalid_utf8), cmocka_unit_test(test_i64),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
