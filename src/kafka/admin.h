@@ -210,7 +210,8 @@ int kafka_admin_alter_configs_merge(kafka_admin_t *a, const kafka_admin_resource
  * DYNAMIC_DEFAULT_BROKER_CONFIG. Pure. */
 kafka_config_source_t kafka_admin_dynamic_source(const kafka_admin_resource_t *res);
 
-/** The merge step (pure): the entries of cur whose source is dynamic, then ops applied in
+/** The merge step (pure): the entries of cur that are dynamic (their own source, or a synonym
+ * of that source: the value stored a moment ago, not applied yet), then ops applied in
  * order (SET replaces or appends, DELETE removes; DELETE of a name not in the set is a
  * no-op). @param out set to an owned array (xfree) of n_out pairs whose strings are borrowed
  * from cur and ops. @return 0, or -1 with err 40002 naming a sensitive dynamic config that ops
@@ -218,6 +219,13 @@ kafka_config_source_t kafka_admin_dynamic_source(const kafka_admin_resource_t *r
 int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
                              kafka_config_source_t dynamic, const kafka_admin_config_op_t *ops,
                              size_t n_ops, kafka_admin_kv_t **out, size_t *n_out, kr_err_t *err);
+
+/** @return true when cur's dynamic set (as kafka_admin_config_merge reads it) is exactly want:
+ * the same names, and the same values where both can be read (sensitive ones read as NULL).
+ * Pure; what the read-modify-write waits for before it answers (read-your-writes). */
+bool kafka_admin_config_applied(const kafka_admin_config_t *cur, size_t n_cur,
+                                kafka_config_source_t dynamic, const kafka_admin_kv_t *want,
+                                size_t n_want);
 
 /* ---- Consumer groups (admin_groups.c) ---- */
 

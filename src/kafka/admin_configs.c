@@ -6,6 +6,7 @@
 #include "kafka/admin_int.h"
 
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -318,33 +319,37 @@ int kafka_admin_describe_configs(kafka_admin_t *a, const kafka_admin_resource_t 
 
 /* ---- AlterConfigs, and the read-modify-write ---- */
 
-static void on_alter_event(admin_op_t *op, rd_kafka_event_t *ev)
+/* The one resource's outcome of an AlterConfigs result. @return 0, or -1 with err set. */
+static int alter_result_err(rd_kafka_event_t *ev, kr_err_t *err)
 {
-    kr_err_t err = {0};
-    if (admin_event_err(ev, "alter configs failed", &err) != 0) {
-        admin_op_fail(op, &err);
-        return;
-    }
+    if (admin_event_err(ev, "alter configs failed", err) != 0)
+        return -1;
     size_t n = 0;
     const rd_kafka_AlterConfigs_result_t *res = rd_kafka_event_AlterConfigs_result(ev);
     const rd_kafka_ConfigResource_t **rs =
         res ? rd_kafka_AlterConfigs_result_resources(res, &n) : NULL;
-    if (n != 1) {
-        kr_err_set(&err, KR_ERR_KAFKA, "alter configs: %zu results for one resource", n);
-        admin_op_fail(op, &err);
-        return;
-    }
-    admin_item_err(&err, rd_kafka_ConfigResource_error(rs[0]),
+    if (n != 1)
+        return kr_err_set(err, KR_ERR_KAFKA, "alter configs: %zu results for one resource", n);
+    admin_item_err(err, rd_kafka_ConfigResource_error(rs[0]),
                    rd_kafka_ConfigResource_error_string(rs[0]));
-    admin_op_done(op, NULL, err.code != KR_ERR_NONE ? &err : NULL);
+    return err->code != KR_ERR_NONE ? -1 : 0;
+}
+
+static void on_alter_event(admin_op_t *op, rd_kafka_event_t *ev)
+{
+    kr_err_t err = {0};
+    if (alter_result_err(ev, &err) != 0)
+        admin_op_fail(op, &err);
+    else
+        admin_op_done(op, NULL, NULL);
 }
 
 /* Issues op's AlterConfigs; op may complete at any moment after. */
-static void issue_alter(admin_op_t *op, const kafka_admin_resource_t *res,
+static void issue_alter(admin_op_t *op, admin_event_fn on_event, const kafka_admin_resource_t *res,
                         const kafka_admin_kv_t *configs, size_t n, bool validate_only)
 {
     kafka_admin_t *a = op->a;
-    op->on_event = on_alter_event;
+    op->on_event = on_event;
     rd_kafka_ConfigResource_t *cr =
         rd_kafka_ConfigResource_new((rd_kafka_ResourceType_t)res->type, res->name);
     for (size_t i = 0; i < n; i++)
@@ -376,7 +381,7 @@ int kafka_admin_alter_configs(kafka_admin_t *a, const kafka_admin_resource_t *re
     admin_op_t *op = admin_op_new(a, on_alter_event, cb, arg, timeout_ms, err);
     if (!op)
         return -1;
-    issue_alter(op, res, configs, n, validate_only);
+    issue_alter(op, on_alter_event, res, configs, n, validate_only);
     return 0;
 }
 
@@ -386,6 +391,8 @@ typedef struct merge {
     kafka_admin_config_op_t *ops;
     size_t n_ops;
     bool validate_only;
+    kafka_admin_kv_t *written; /* owned copies: the set AlterConfigs wrote */
+    size_t n_written;
 } merge_t;
 
 static void merge_free(void *state)
@@ -397,7 +404,20 @@ static void merge_free(void *state)
         xfree((char *)m->ops[i].value);
     }
     xfree(m->ops);
+    for (size_t i = 0; i < m->n_written; i++) {
+        xfree((char *)m->written[i].name);
+        xfree((char *)m->written[i].value);
+    }
+    xfree(m->written);
     xfree(m);
+}
+
+static void merge_keep_written(merge_t *m, const kafka_admin_kv_t *kv, size_t n)
+{
+    m->written = xcalloc(n ? n : 1, sizeof(*m->written));
+    m->n_written = n;
+    for (size_t i = 0; i < n; i++)
+        m->written[i] = (kafka_admin_kv_t){xstrdup(kv[i].name), xstrdup(kv[i].value)};
 }
 
 static merge_t *merge_new(const kafka_admin_resource_t *res, const kafka_admin_config_op_t *ops,
@@ -416,46 +436,111 @@ static merge_t *merge_new(const kafka_admin_resource_t *res, const kafka_admin_c
     return m;
 }
 
-/* Step 1 done: merge the resource's dynamic set with the ops and alter (step 2). */
-static void on_merge_describe(admin_op_t *op, rd_kafka_event_t *ev)
+static void on_merge_describe(admin_op_t *op, rd_kafka_event_t *ev);
+static void on_merge_altered(admin_op_t *op, rd_kafka_event_t *ev);
+static void on_merge_confirm(admin_op_t *op, rd_kafka_event_t *ev);
+
+/* Issues op's DescribeConfigs of its resource; on_event takes the result. */
+static void issue_merge_describe(admin_op_t *op, admin_event_fn on_event)
 {
     merge_t *m = op->state;
-    kr_err_t err = {0};
-    if (admin_event_err(ev, "describe configs failed", &err) != 0) {
-        admin_op_fail(op, &err);
-        return;
-    }
+    op->on_event = on_event;
+    rd_kafka_ConfigResource_t *cr =
+        rd_kafka_ConfigResource_new((rd_kafka_ResourceType_t)m->res.type, m->res.name);
+    rd_kafka_AdminOptions_t *opts = admin_options(op, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false);
+    rd_kafka_DescribeConfigs(admin_rk(op->a), &cr, 1, opts, admin_queue(op->a));
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_ConfigResource_destroy(cr);
+}
+
+/* The one resource of a DescribeConfigs result. @return owned configs (the resource's own
+ * error in resources[0].err), or NULL with err set. */
+static kafka_admin_configs_t *described(const merge_t *m, rd_kafka_event_t *ev, kr_err_t *err)
+{
+    if (admin_event_err(ev, "describe configs failed", err) != 0)
+        return NULL;
     size_t n = 0;
     const rd_kafka_DescribeConfigs_result_t *res = rd_kafka_event_DescribeConfigs_result(ev);
     const rd_kafka_ConfigResource_t **rs =
         res ? rd_kafka_DescribeConfigs_result_resources(res, &n) : NULL;
     if (n != 1) {
-        kr_err_set(&err, KR_ERR_KAFKA, "describe configs: %zu results for one resource", n);
-        admin_op_fail(op, &err);
-        return;
+        kr_err_set(err, KR_ERR_KAFKA, "describe configs: %zu results for one resource", n);
+        return NULL;
     }
     kafka_admin_configs_t *cur = configs_new(&m->res, 1);
     copy_resource(rs[0], &cur->resources[0]);
+    return cur;
+}
+
+/* Step 1 done: merge the resource's dynamic set with the ops and alter (step 2). */
+static void on_merge_describe(admin_op_t *op, rd_kafka_event_t *ev)
+{
+    merge_t *m = op->state;
+    kr_err_t err = {0};
+    kafka_admin_configs_t *cur = described(m, ev, &err);
     kafka_admin_kv_t *kv = NULL;
     size_t n_kv = 0;
-    if (cur->resources[0].err.code != KR_ERR_NONE)
+    if (cur && cur->resources[0].err.code != KR_ERR_NONE)
         err = cur->resources[0].err;
-    else if (admin_closing(op->a))
+    else if (cur && admin_closing(op->a))
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down");
-    else if (op->deadline_ms <= kr_clock_mono_ms())
+    else if (cur && op->deadline_ms <= kr_clock_mono_ms())
         kr_err_set(&err, KR_ERR_BROKER_NOT_AVAILABLE,
                    "Kafka brokers are not available: alter configs timed out");
-    else
+    else if (cur)
         kafka_admin_config_merge(cur->resources[0].configs, cur->resources[0].n_configs,
                                  kafka_admin_dynamic_source(&m->res), m->ops, m->n_ops, &kv, &n_kv,
                                  &err);
-    if (err.code != KR_ERR_NONE)
+    if (err.code != KR_ERR_NONE) {
         admin_op_fail(op, &err);
-    else
-        issue_alter(op, &m->res, kv, n_kv, m->validate_only);
+    } else {
+        merge_keep_written(m, kv, n_kv);
+        issue_alter(op, on_merge_altered, &m->res, kv, n_kv, m->validate_only);
+    }
     /* issue_alter copied kv (and cur's strings) into librdkafka's own resource. */
     xfree(kv);
     kafka_admin_configs_free(cur);
+}
+
+/* Step 2 done: a real change is confirmed (step 3) before the answer. */
+static void on_merge_altered(admin_op_t *op, rd_kafka_event_t *ev)
+{
+    merge_t *m = op->state;
+    kr_err_t err = {0};
+    if (alter_result_err(ev, &err) != 0)
+        admin_op_fail(op, &err);
+    else if (m->validate_only || admin_closing(op->a))
+        admin_op_done(op, NULL, NULL);
+    else
+        issue_merge_describe(op, on_merge_confirm);
+}
+
+/* Step 3: read-your-writes. A broker applies a change after the controller committed it, so a
+ * DescribeConfigs right after AlterConfigs may still show the old set, and a second
+ * read-modify-write from the same client would then write the old set back. The answer waits
+ * until the resource shows what was written (one DescribeConfigs after another, each a round
+ * trip), or the deadline: the change itself was accepted either way. */
+static void on_merge_confirm(admin_op_t *op, rd_kafka_event_t *ev)
+{
+    merge_t *m = op->state;
+    kr_err_t err = {0};
+    kafka_admin_configs_t *cur = described(m, ev, &err);
+    const kafka_admin_config_res_t *r = cur ? &cur->resources[0] : NULL;
+    bool applied =
+        r && r->err.code == KR_ERR_NONE &&
+        kafka_admin_config_applied(r->configs, r->n_configs, kafka_admin_dynamic_source(&m->res),
+                                   m->written, m->n_written);
+    bool answered = cur && cur->resources[0].err.code == KR_ERR_NONE;
+    kafka_admin_configs_free(cur);
+    /* A describe that fails cannot confirm anything: the change was accepted, answer now. */
+    if (applied || !answered || admin_closing(op->a) || admin_left_ms(op) <= 50) {
+        if (!applied)
+            log_warn("alter configs of %s: accepted; the broker did not show it yet (%s)",
+                     m->res.name, answered ? "deadline" : err.msg);
+        admin_op_done(op, NULL, NULL);
+        return;
+    }
+    issue_merge_describe(op, on_merge_confirm);
 }
 
 int kafka_admin_alter_configs_merge(kafka_admin_t *a, const kafka_admin_resource_t *res,
@@ -468,14 +553,8 @@ int kafka_admin_alter_configs_merge(kafka_admin_t *a, const kafka_admin_resource
     admin_op_t *op = admin_op_new(a, on_merge_describe, cb, arg, timeout_ms, err);
     if (!op)
         return -1;
-    merge_t *m = merge_new(res, ops, n_ops, validate_only);
-    op->state = m;
+    op->state = merge_new(res, ops, n_ops, validate_only);
     op->state_free = merge_free;
-    rd_kafka_ConfigResource_t *cr =
-        rd_kafka_ConfigResource_new((rd_kafka_ResourceType_t)m->res.type, m->res.name);
-    rd_kafka_AdminOptions_t *opts = admin_options(op, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, false);
-    rd_kafka_DescribeConfigs(admin_rk(a), &cr, 1, opts, admin_queue(a));
-    rd_kafka_AdminOptions_destroy(opts);
-    rd_kafka_ConfigResource_destroy(cr);
+    issue_merge_describe(op, on_merge_describe);
     return 0;
 }

@@ -37,17 +37,30 @@ static size_t find(const kafka_admin_kv_t *kv, size_t n, const char *name)
     return n;
 }
 
-/* The value of cur's dynamic setting: its synonym of that source when it has one. A broker
- * applies a dynamic change a moment after it stores it, and in between DescribeConfigs reports
- * the stored value in the synonym and the old one in the entry; writing the entry's back would
- * undo the change. */
-static const char *dynamic_value(const kafka_admin_config_t *cur, kafka_config_source_t dynamic)
+/* The dynamic synonym of cur (its value is the stored one), or NULL when cur has none. A
+ * broker applies a dynamic change a moment after it stores it: in between, DescribeConfigs
+ * reports the stored value in the synonym and the old value and source in the entry itself;
+ * reading the entry would drop (or undo) a change made a moment ago. */
+static const kafka_admin_synonym_t *dynamic_synonym(const kafka_admin_config_t *cur,
+                                                    kafka_config_source_t dynamic)
 {
     for (size_t i = 0; i < cur->n_synonyms; i++) {
         if (cur->synonyms[i].source == dynamic)
-            return cur->synonyms[i].value;
+            return &cur->synonyms[i];
     }
-    return cur->value;
+    return NULL;
+}
+
+/* Whether cur belongs to the resource's dynamic set, and its value there. */
+static bool is_dynamic(const kafka_admin_config_t *cur, kafka_config_source_t dynamic)
+{
+    return cur->source == dynamic || dynamic_synonym(cur, dynamic) != NULL;
+}
+
+static const char *dynamic_value(const kafka_admin_config_t *cur, kafka_config_source_t dynamic)
+{
+    const kafka_admin_synonym_t *syn = dynamic_synonym(cur, dynamic);
+    return syn ? syn->value : cur->value;
 }
 
 int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
@@ -57,7 +70,7 @@ int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
     /* A sensitive value cannot be read back: sending the set without it would silently reset
      * it, so the merge refuses unless the operations set or delete it themselves. */
     for (size_t i = 0; i < n_cur; i++) {
-        if (cur[i].source == dynamic && cur[i].is_sensitive && !cur[i].value &&
+        if (is_dynamic(&cur[i], dynamic) && cur[i].is_sensitive && !cur[i].value &&
             !last_op(ops, n_ops, cur[i].name))
             return kr_err_set(err, KR_ERR_KAFKA_BAD_REQUEST,
                               "config %s is sensitive: its value cannot be read back and would "
@@ -67,7 +80,7 @@ int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
     kafka_admin_kv_t *kv = xcalloc(n_cur + n_ops + 1, sizeof(*kv));
     size_t n = 0;
     for (size_t i = 0; i < n_cur; i++) {
-        if (cur[i].source == dynamic && find(kv, n, cur[i].name) == n)
+        if (is_dynamic(&cur[i], dynamic) && find(kv, n, cur[i].name) == n)
             kv[n++] = (kafka_admin_kv_t){cur[i].name, dynamic_value(&cur[i], dynamic)};
     }
     for (size_t i = 0; i < n_ops; i++) {
@@ -86,6 +99,26 @@ int kafka_admin_config_merge(const kafka_admin_config_t *cur, size_t n_cur,
     *out = kv;
     *n_out = n;
     return 0;
+}
+
+bool kafka_admin_config_applied(const kafka_admin_config_t *cur, size_t n_cur,
+                                kafka_config_source_t dynamic, const kafka_admin_kv_t *want,
+                                size_t n_want)
+{
+    size_t n_dynamic = 0;
+    for (size_t i = 0; i < n_cur; i++) {
+        if (!is_dynamic(&cur[i], dynamic))
+            continue;
+        size_t at = find(want, n_want, cur[i].name);
+        if (at == n_want)
+            return false; /* a config the write removed is still there */
+        const char *v = dynamic_value(&cur[i], dynamic);
+        /* A sensitive value reads back as NULL: it cannot be compared. */
+        if (v && want[at].value && strcmp(v, want[at].value) != 0)
+            return false;
+        n_dynamic++;
+    }
+    return n_dynamic == n_want;
 }
 
 static void config_free(kafka_admin_config_t *c)

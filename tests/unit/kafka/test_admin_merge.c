@@ -196,12 +196,57 @@ static void test_synonym_value_wins(void **state)
     xfree(kv);
 }
 
+/* Stored a moment ago and not applied at all yet: the entry still has the default's source,
+ * only the synonym says the config is dynamic now. The merge must keep it (before: dropped, and
+ * a second change right after the first undid it). */
+static void test_stored_not_applied_is_dynamic(void **state)
+{
+    (void)state;
+    kafka_admin_synonym_t syn[] = {
+        {(char *)"compression.type", (char *)"gzip", KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG},
+        {(char *)"compression.type", (char *)"producer", KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG},
+    };
+    kafka_admin_config_t cur[] = {
+        CFG("compression.type", "producer", KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG, false),
+        CFG("max.connections", "2147483647", KAFKA_CONFIG_SOURCE_DEFAULT_CONFIG, false),
+    };
+    cur[0].synonyms = syn;
+    cur[0].n_synonyms = 2;
+    kafka_admin_config_op_t ops[] = {{"max.connections", "1000", KAFKA_ADMIN_CONFIG_SET}};
+    kafka_admin_kv_t *kv = NULL;
+    size_t n = 0;
+    kr_err_t err = {0};
+    assert_int_equal(kafka_admin_config_merge(cur, 2, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG,
+                                              ops, 1, &kv, &n, &err),
+                     0);
+    assert_int_equal(n, 2);
+    assert_has(kv, n, "compression.type", "gzip");
+    assert_has(kv, n, "max.connections", "1000");
+    /* Read-your-writes: the describe shows exactly that set only once both are there. */
+    assert_false(
+        kafka_admin_config_applied(cur, 2, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG, kv, n));
+    cur[1].source = KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG;
+    cur[1].value = (char *)"1000";
+    assert_true(
+        kafka_admin_config_applied(cur, 2, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG, kv, n));
+    cur[1].value = (char *)"999";
+    assert_false(
+        kafka_admin_config_applied(cur, 2, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG, kv, n));
+    /* A config the write removed that still shows: not applied yet. */
+    assert_false(
+        kafka_admin_config_applied(cur, 2, KAFKA_CONFIG_SOURCE_DYNAMIC_BROKER_CONFIG, kv, 1));
+    xfree(kv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_set_keeps_others),   cmocka_unit_test(test_delete_and_order),
-        cmocka_unit_test(test_broker_sets),        cmocka_unit_test(test_sensitive),
+        cmocka_unit_test(test_set_keeps_others),
+        cmocka_unit_test(test_delete_and_order),
+        cmocka_unit_test(test_broker_sets),
+        cmocka_unit_test(test_sensitive),
         cmocka_unit_test(test_synonym_value_wins),
+        cmocka_unit_test(test_stored_not_applied_is_dynamic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
