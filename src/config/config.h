@@ -88,6 +88,8 @@ typedef struct krest_config {
 
     /* krest's own keys */
     int64_t max_request_size;               /* `krest.max.request.size`, 67108864 */
+    int64_t max_buffered_bytes;             /* `krest.max.buffered.bytes`, 268435456 */
+    int64_t connection_limit_per_ip;        /* `krest.connection.limit.per.ip`, 0 = none */
     int64_t consumer_buffer_bytes;          /* `krest.consumer.buffer.bytes`, 8388608 */
     int64_t consumer_first_read_timeout_ms; /* `krest.consumer.first.read.timeout.ms`, 5000 */
     char *schema_registry_listeners; /* `krest.schema.registry.listeners`, http://0.0.0.0:8081 */

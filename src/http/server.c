@@ -60,9 +60,10 @@ struct http_server {
     http_site_t metrics; /* krest.metrics.listener: GET /metrics only */
     struct MHD_Daemon **daemons;
     size_t n_daemons;
-    atomic_long active;   /* requests whose handler ran and that are not yet completed */
-    atomic_bool stopping; /* draining: new requests get 503, connections close */
-    http_cors_t *cors;    /* NULL: CORS off */
+    atomic_long active;    /* requests whose handler ran and that are not yet completed */
+    atomic_bool stopping;  /* draining: new requests get 503, connections close */
+    atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
+    http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
 };
 
@@ -78,6 +79,8 @@ typedef struct http_req {
     kr_buf_t body;
     enum req_state state;
     bool too_large;   /* the body passed the limit: answer 413 when it ends */
+    bool too_busy;    /* krest.max.buffered.bytes reached mid-body: answer 503 when it ends */
+    size_t reserved;  /* bytes of srv->buffered this request holds */
     bool in_flight;   /* counted in srv->active */
     size_t discarded; /* bytes of body dropped after too_large */
     kr_handle_t pending;
@@ -128,6 +131,33 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
     return r;
 }
 
+/* Reserves n more bytes of the global body budget for r.
+ * @return 0, or -1 when the budget would be exceeded (nothing reserved). */
+static int reserve_body(http_req_t *r, size_t n)
+{
+    long long cap = (long long)r->srv->ctx->cfg->max_buffered_bytes;
+    long long now = atomic_fetch_add(&r->srv->buffered, (long long)n) + (long long)n;
+    if (now > cap) {
+        atomic_fetch_sub(&r->srv->buffered, (long long)n);
+        return -1;
+    }
+    r->reserved += n;
+    return 0;
+}
+
+static void release_body(http_req_t *r)
+{
+    atomic_fetch_sub(&r->srv->buffered, (long long)r->reserved);
+    r->reserved = 0;
+}
+
+static int busy_error(http_req_t *r, kr_err_t *err)
+{
+    return kr_err_set(err, KR_ERR_BUSY,
+                      "krest buffers %lld bytes of request bodies at most and is full; retry",
+                      (long long)r->srv->ctx->cfg->max_buffered_bytes);
+}
+
 static void req_free(http_req_t *r)
 {
     if (r->state == ST_WAITING || r->state == ST_DELAYED) {
@@ -138,6 +168,7 @@ static void req_free(http_req_t *r)
     api_req_deinit(&r->api);
     router_match_free(&r->match);
     kr_buf_deinit(&r->body);
+    release_body(r);
     if (r->in_flight)
         atomic_fetch_sub(&r->srv->active, 1);
     xfree(r->method);
@@ -280,6 +311,10 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         return respond_error(r, &err);
     if (cl) {
         unsigned long long want = strtoull(cl, NULL, 10);
+        if (reserve_body(r, (size_t)want) != 0) {
+            busy_error(r, &err);
+            return respond_error(r, &err);
+        }
         kr_buf_reserve(&r->body, want < BODY_PRESIZE_MAX ? (size_t)want : BODY_PRESIZE_MAX);
     }
     const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
@@ -291,17 +326,24 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
     return admit(r);
 }
 
-/* A body chunk: keep it, or drop it once the body is known to be too large. */
+/* A body chunk: keep it, or drop it once the body is known to be too large or the global
+ * budget is spent (a chunked body reserves as it grows; one with Content-Length reserved it
+ * all in begin()). */
 static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
 {
     size_t n = *size;
     *size = 0;
     if (r->state != ST_BODY)
         return MHD_YES; /* answered early: MHD drops the rest */
-    if (!r->too_large && kr_buf_append(&r->body, data, n) == 0)
+    bool dropping = r->too_large || r->too_busy;
+    size_t need = r->body.len + n > r->reserved ? r->body.len + n - r->reserved : 0;
+    if (!dropping && need > 0 && reserve_body(r, need) != 0)
+        r->too_busy = dropping = true;
+    if (!dropping && kr_buf_append(&r->body, data, n) == 0)
         return MHD_YES;
-    r->too_large = true;
+    r->too_large = !r->too_busy;
     kr_buf_deinit(&r->body);
+    release_body(r);
     r->discarded += n;
     return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 }
@@ -335,6 +377,10 @@ static enum MHD_Result run_handler(http_req_t *r)
     if (r->preflight) {
         r->api.status = 204; /* a CORS preflight, for every path: no route runs */
         return respond(r);
+    }
+    if (r->too_busy) {
+        busy_error(r, &err);
+        return respond_error(r, &err);
     }
     if (r->too_large) {
         kr_err_set(&err, KR_ERR_TOO_LARGE, "Request body exceeds the limit of %lld bytes",
@@ -522,9 +568,10 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
         flags, (uint16_t)l->port, NULL, NULL, on_request, site, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
         MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-        MHD_OPTION_NOTIFY_CONNECTION, http_metrics_connection, NULL, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg->connection_limit_per_ip, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        http_metrics_connection, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
@@ -603,6 +650,7 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     http_metrics_init();
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
+    atomic_init(&srv->buffered, 0);
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
     if (!srv->adm) {

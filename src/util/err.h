@@ -22,6 +22,7 @@ typedef enum kr_err_code {
     KR_ERR_BAD_GATEWAY = 502,     /* v3: Kafka gave no cluster id (Metadata v2+ needed) */
     KR_ERR_SHUTTING_DOWN = 503,   /* krest's own: a new request while it drains */
     KR_ERR_NOT_READY = 503,       /* krest's own: GET /ready while Kafka or the registry is not */
+    KR_ERR_BUSY = 503, /* krest's own: krest.max.buffered.bytes of bodies are buffered already */
     KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT = 40001, /* HTTP 422, Confluent's exception */
     KR_ERR_KAFKA_BAD_REQUEST = 40002, /* Kafka refused the request as invalid (v3 admin) */
     KR_ERR_KAFKA_AUTHORIZATION = 40301,
