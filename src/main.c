@@ -108,13 +108,13 @@ static void metrics_init(const krest_config_t *cfg)
     kr_metrics_init(&o);
 }
 
-/* Workers were still busy at the end of shutdown.graceful.ms: their jobs (consumer seeks,
- * commits, closes, metadata fetches) answer no one any more and every delivery report was
- * waited for already, so the process ends now, without the teardown those workers could still
- * be using. */
-static _Noreturn void exit_abandoned(size_t n, int rc)
+/* Workers (or consumer handles' own threads) were still busy at the end of
+ * shutdown.graceful.ms: their jobs (consumer seeks, commits, closes, destroys, metadata
+ * fetches) answer no one any more and every delivery report was waited for already, so the
+ * process ends now, without the teardown those threads could still be using. */
+static _Noreturn void exit_abandoned(size_t n, const char *what, int rc)
 {
-    log_error("%zu worker(s) still busy at the end of shutdown.graceful.ms: abandoned", n);
+    log_error("%zu %s at the end of shutdown.graceful.ms: abandoned", n, what);
     if (rc == 0)
         log_info("krest stopped");
     fflush(NULL);
@@ -202,9 +202,11 @@ out:
         until = kr_clock_mono_ms() + 200; /* idle workers need a moment to see the stop */
     size_t abandoned = kr_workq_free_within(ctx.workq, until);
     if (abandoned > 0)
-        exit_abandoned(abandoned, rc);
+        exit_abandoned(abandoned, "worker(s) still busy", rc);
     kafka_consumers_metrics(NULL);
-    kafka_consumers_free(ctx.consumers, until);
+    int handles = kafka_consumers_free(ctx.consumers, until);
+    if (handles > 0)
+        exit_abandoned((size_t)handles, "consumer handle(s) still closing", rc);
     kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);

@@ -149,6 +149,8 @@ static const key_def_t keys[] = {
         "Fetch buffer of each consumer instance, in bytes."),
     KEY("krest.consumer.first.read.timeout.ms", T_I64, consumer_first_read_timeout_ms, "5000", 0,
         NOMAX, G_KREST, "The first read after subscribe waits this long for the group join."),
+    KEY("krest.consumer.instance.max", T_I64, consumer_instance_max, "1000", 1, NOMAX, G_KREST,
+        "Consumer handles at most (instances, and deleted ones not yet destroyed); beyond: 429."),
     KEY("krest.http.threads", T_I64, http_threads, "0", 0, 1024, G_KREST,
         "HTTP threads; 0: one per CPU core."),
     KEY("krest.worker.threads", T_I64, worker_threads, "4", 1, 256, G_KREST,

@@ -92,6 +92,7 @@ typedef struct krest_config {
     int64_t connection_limit_per_ip;        /* `krest.connection.limit.per.ip`, 0 = none */
     int64_t consumer_buffer_bytes;          /* `krest.consumer.buffer.bytes`, 8388608 */
     int64_t consumer_first_read_timeout_ms; /* `krest.consumer.first.read.timeout.ms`, 5000 */
+    int64_t consumer_instance_max;          /* `krest.consumer.instance.max`, 1000 */
     char *schema_registry_listeners; /* `krest.schema.registry.listeners`, http://0.0.0.0:8081 */
     char *schema_registry_topic;     /* `krest.schema.registry.topic`, "_schemas" */
     int64_t http_threads;            /* `krest.http.threads`, 0 = number of cores */

@@ -30,8 +30,8 @@
 
 /* --- the kafka loop side ----------------------------------------------------------------- */
 
-static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+void kafka_consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     kafka_consumer_t *c = opaque;
     bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
@@ -89,7 +89,7 @@ static void destroy_job(void *arg)
     xfree(c->group);
     xfree(c->name);
     xfree(c);
-    __atomic_sub_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&reg->handles, 1, __ATOMIC_ACQ_REL);
 }
 
 static void *destroy_thread(void *arg)
@@ -98,21 +98,34 @@ static void *destroy_thread(void *arg)
     return NULL;
 }
 
-void kafka_consumer_release(kafka_consumer_t *c)
+/* Runs fn(c) on a detached thread of its own. @return 0, or -1 when none could start. */
+static int detach(void *(*fn)(void *), kafka_consumer_t *c)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, fn, c);
+    pthread_attr_destroy(&attr);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Drops a reference; the last one destroys the handle, inline when the caller runs on a
+ * thread of the instance's own (mine), else on a new one. */
+static void release(kafka_consumer_t *c, bool mine)
 {
     if (!c || __atomic_sub_fetch(&c->refcnt, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     /* rd_kafka_destroy joins librdkafka's threads (never on an HTTP thread or the loop), and
      * librdkafka 2.0.2 can wait forever there (a topic deleted under a consumer with offsets
      * to commit): a detached thread of its own, so no worker is lost to it. */
-    __atomic_add_fetch(&c->reg->destroying, 1, __ATOMIC_ACQ_REL);
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, destroy_thread, c) != 0)
+    if (mine || detach(destroy_thread, c) != 0)
         destroy_job(c);
-    pthread_attr_destroy(&attr);
+}
+
+void kafka_consumer_release(kafka_consumer_t *c)
+{
+    release(c, false);
 }
 
 static kafka_consumer_t *keep(kafka_consumer_t *c)
@@ -137,9 +150,9 @@ static void close_bounded(kafka_consumer_t *c)
     while (!e && !rd_kafka_consumer_closed(c->rk) && kr_clock_mono_ms() < deadline) {
         rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 100);
         if (ev && rd_kafka_event_type(ev) == RD_KAFKA_EVENT_REBALANCE)
-            rebalance_cb(c->rk, rd_kafka_event_error(ev),
-                         (rd_kafka_topic_partition_list_t *)rd_kafka_event_topic_partition_list(ev),
-                         c);
+            kafka_consumer_rebalance_cb(
+                c->rk, rd_kafka_event_error(ev),
+                (rd_kafka_topic_partition_list_t *)rd_kafka_event_topic_partition_list(ev), c);
         if (ev)
             rd_kafka_event_destroy(ev);
     }
@@ -154,10 +167,10 @@ static void close_bounded(kafka_consumer_t *c)
     rd_kafka_queue_destroy(q);
 }
 
-/* Leaves the group; drops the registry's reference. Blocking: workers or shutdown. */
-static void close_job(void *arg)
+/* Leaves the group; drops the registry's reference (mine: see release()). Blocking: a thread
+ * of the instance's own, else a worker. */
+static void close_run(kafka_consumer_t *c, bool mine)
 {
-    kafka_consumer_t *c = arg;
     kafka_loop_unwatch(c->reg->loop, c->watch);
     c->watch = NULL;
     /* After the move under way, if any (never beside it: librdkafka 2.0.2 aborts); an
@@ -179,13 +192,30 @@ static void close_job(void *arg)
     pthread_mutex_unlock(&c->lock);
     if (had)
         kr_pending_complete(wake, NULL, NULL);
-    kafka_consumer_release(c);
+    release(c, mine);
 }
 
-static void close_later(kafka_consumers_t *reg, kafka_consumer_t *c)
+static void close_job(void *arg)
 {
-    if (kr_workq_submit(reg->workq, close_job, c) != 0)
-        close_job(c);
+    close_run(arg, false);
+}
+
+static void *close_thread(void *arg)
+{
+    close_run(arg, true);
+    return NULL;
+}
+
+/* Closes, then destroys, on a thread of the instance's own: a close can take CLOSE_TIMEOUT_MS
+ * (a member leaving a group in the middle of a join), and queued on the worker pool a burst of
+ * deletes kept their handles, threads and sockets for tens of seconds (issue 19, finding 4).
+ * Their number is bounded by krest.consumer.instance.max, which counts them until destroyed.
+ * @return 0, or -1 when neither a thread nor a worker could take it. */
+static int close_later(kafka_consumers_t *reg, kafka_consumer_t *c)
+{
+    if (detach(close_thread, c) == 0 || kr_workq_submit(reg->workq, close_job, c) == 0)
+        return 0;
+    return -1;
 }
 
 static void expire(void *arg)
@@ -210,11 +240,11 @@ static void expire(void *arg)
     while (gone) {
         kafka_consumer_t *next = gone->next;
         /* Never close inline here: closing unwatches, which needs the loop this runs on. */
-        if (kr_workq_submit(reg->workq, close_job, gone) == 0) {
+        if (close_later(reg, gone) == 0) {
             log_info("consumer %s/%s: idle for %lld ms, closed", gone->group, gone->name,
                      (long long)timeout);
         } else {
-            pthread_mutex_lock(&reg->lock); /* the queue is full: try again next tick */
+            pthread_mutex_lock(&reg->lock); /* no thread, queue full: try again next tick */
             gone->next = reg->list;
             reg->list = gone;
             pthread_mutex_unlock(&reg->lock);
@@ -253,31 +283,33 @@ void kafka_consumers_shutdown(kafka_consumers_t *reg)
     kafka_consumer_t *c = reg->list;
     reg->list = NULL;
     pthread_mutex_unlock(&reg->lock);
-    /* In parallel on the workers (each close is bounded); the pool's shutdown waits for them. */
+    /* In parallel (each close is bounded); kafka_consumers_free() waits for them. */
     while (c) {
         kafka_consumer_t *next = c->next;
-        close_later(reg, c);
+        if (close_later(reg, c) != 0)
+            close_job(c);
         c = next;
     }
 }
 
-void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
+int kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
-        return;
+        return 0;
     int64_t until = kr_clock_mono_ms() + 5000;
     if (deadline_ms >= 0 && deadline_ms < until)
         until = deadline_ms;
-    while (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
+    while (__atomic_load_n(&reg->handles, __ATOMIC_ACQUIRE) > 0 && kr_clock_mono_ms() < until)
         usleep(10 * 1000);
-    if (__atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE) > 0) {
-        log_warn("%d consumer handle(s) still being destroyed by librdkafka at exit",
-                 __atomic_load_n(&reg->destroying, __ATOMIC_ACQUIRE));
-        return; /* their threads still use reg: let the process exit take it */
+    int left = __atomic_load_n(&reg->handles, __ATOMIC_ACQUIRE);
+    if (left > 0) {
+        log_warn("%d consumer handle(s) still being closed or destroyed at exit", left);
+        return left; /* their threads still use reg: let the process exit take it */
     }
     pthread_mutex_destroy(&reg->lock);
     xfree(reg->instance_id);
     xfree(reg);
+    return 0;
 }
 
 /* --- creating and finding ---------------------------------------------------------------- */
@@ -291,91 +323,15 @@ static kafka_consumer_t *find_locked(kafka_consumers_t *reg, const char *group, 
     return NULL;
 }
 
-static char *auto_name(const kafka_consumers_t *reg)
-{
-    unsigned char u[16];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(u, 1, sizeof(u), f) != sizeof(u)) {
-        for (size_t i = 0; i < sizeof(u); i++)
-            u[i] = (unsigned char)(rand() & 0xff);
-    }
-    if (f)
-        fclose(f);
-    u[6] = (u[6] & 0x0f) | 0x40; /* version 4 */
-    u[8] = (u[8] & 0x3f) | 0x80;
-    char buf[256];
-    snprintf(
-        buf, sizeof(buf),
-        "rest-consumer-%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-        reg->instance_id, u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-        u[12], u[13], u[14], u[15]);
-    return xstrdup(buf);
-}
-
-static rd_kafka_t *new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
-                              kafka_consumer_t *c, kr_err_t *err)
-{
-    /* librdkafka's queue is drained into the instance buffer as it fills, and krest pauses on
-     * the buffer's bound, so librdkafka's own bounds only have to stay out of the way: 2.0.2's
-     * fetcher stops when its queue reaches queued.min.messages (100000 records by default) or
-     * queued.max.messages.kbytes, and starts again only on its next wake-up, up to 1 s later.
-     * One fetch (fetch.max.bytes: half the buffer, at least librdkafka's minimum of
-     * message.max.bytes) must leave the queue under the bound. */
-    int64_t half = reg->cfg->consumer_buffer_bytes / 2;
-    half = half < 1048576 ? 1048576 : half;
-    char qkb[32];
-    snprintf(qkb, sizeof(qkb), "%lld", (long long)(2 * half / 1024));
-    char fmb[32];
-    snprintf(fmb, sizeof(fmb), "%lld", (long long)half);
-    const char *defaults[] = {"enable.partition.eof",
-                              "false",
-                              "queued.min.messages",
-                              "10000000",
-                              "queued.max.messages.kbytes",
-                              qkb,
-                              "fetch.max.bytes",
-                              fmb,
-                              NULL};
-    rd_kafka_conf_t *conf = kafka_client_conf(reg->cfg, "consumer", defaults);
-    char errstr[512];
-    const char *fixed[] = {"group.id",
-                           o->group,
-                           "client.id",
-                           c->name,
-                           "enable.auto.offset.store",
-                           "false",
-                           "enable.auto.commit",
-                           o->auto_commit ? "true" : "false",
-                           o->auto_offset_reset ? "auto.offset.reset" : NULL,
-                           o->auto_offset_reset,
-                           NULL};
-    for (const char *const *kv = fixed; kv[0]; kv += 2) {
-        if (rd_kafka_conf_set(conf, kv[0], kv[1], errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-            rd_kafka_conf_destroy(conf);
-            kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG, "Invalid consumer configuration: %s",
-                       errstr);
-            return NULL;
-        }
-    }
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    kafka_stats_enable(conf, reg->cfg);
-    rd_kafka_conf_set_opaque(conf, c);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        kr_err_set(err, KR_ERR_INVALID_CONSUMER_CONFIG, "Invalid consumer configuration: %s",
-                   errstr);
-    }
-    return rk;
-}
-
 kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
                                          kr_err_t *err)
 {
+    if (kafka_consumers_reserve(reg, err) != 0)
+        return NULL;
     kafka_consumer_t *c = xcalloc(1, sizeof(*c));
     c->reg = reg;
     c->group = xstrdup(o->group);
-    c->name = o->name ? xstrdup(o->name) : auto_name(reg);
+    c->name = o->name ? xstrdup(o->name) : kafka_consumers_auto_name(reg);
     c->format = o->format;
     c->fetch_min_bytes = o->fetch_min_bytes;
     c->request_timeout_ms = o->request_timeout_ms;
@@ -391,13 +347,11 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
         kr_err_set(err, KR_ERR_CONSUMER_ALREADY_EXISTS,
                    "Consumer with specified consumer ID already exists in the specified consumer "
                    "group.");
-        __atomic_add_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
         destroy_job(c);
         return NULL;
     }
-    c->rk = new_handle(reg, o, c, err);
+    c->rk = kafka_consumer_new_handle(reg, o, c, err);
     if (!c->rk) {
-        __atomic_add_fetch(&reg->destroying, 1, __ATOMIC_ACQ_REL);
         destroy_job(c);
         return NULL;
     }
@@ -448,7 +402,8 @@ int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char
     pthread_mutex_unlock(&reg->lock);
     if (!c)
         return -1;
-    close_later(reg, c);
+    if (close_later(reg, c) != 0)
+        close_job(c);
     return 0;
 }
 

@@ -44,17 +44,20 @@ kafka_consumers_t *kafka_consumers_new(const krest_config_t *cfg, kafka_loop_t *
 /** Closes every instance (each leaves its group). Shutdown only, before the worker pool stops. */
 void kafka_consumers_shutdown(kafka_consumers_t *reg);
 /** Frees the registry, after kafka_consumers_shutdown() and after the worker pool stopped,
- * waiting at most 5 s and until deadline_ms (kr_clock_mono_ms(); negative: none) for those
- * handles being destroyed; when some still are, the registry is left to the process exit. */
-void kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms);
+ * waiting at most 5 s and until deadline_ms (kr_clock_mono_ms(); negative: none) for the
+ * handles being closed or destroyed. @return 0, or how many still are: the registry is then
+ * left to them, and the caller must end the process without freeing the kafka loop. */
+int kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms);
 
 /** Creates an instance. @return owned reference (kafka_consumer_release), or NULL with err:
- * 40902 when (group, name) exists, 42204 for a configuration librdkafka refuses. */
+ * 40902 when (group, name) exists, 42204 for a configuration librdkafka refuses, 42901 at
+ * krest.consumer.instance.max handles or near the descriptor limit (nothing made then). */
 kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
                                          kr_err_t *err);
 /** @return an owned reference to a live instance (its idle clock restarts), or NULL. */
 kafka_consumer_t *kafka_consumers_get(kafka_consumers_t *reg, const char *group, const char *name);
-/** Removes an instance; it leaves its group in the background. @return 0, or -1 if unknown. */
+/** Removes an instance; it leaves its group (at most 5 s) and its handle is destroyed on a
+ * thread of its own. @return 0, or -1 if unknown. */
 int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char *name);
 /** Drops a reference. */
 void kafka_consumer_release(kafka_consumer_t *c);

@@ -57,8 +57,22 @@ struct kafka_consumers {
     kafka_loop_watch_t *expiry;
     pthread_mutex_t lock;
     kafka_consumer_t *list; /* guarded by lock */
-    int destroying;         /* atomic: handles being destroyed (destroy_thread) */
+    /* atomic: handles alive, from the reservation of a create until destroy_job() ends
+     * (instances, and deleted ones still being closed or destroyed) */
+    int handles;
 };
+
+/** Takes a handle's place against krest.consumer.instance.max and the descriptor limit (none
+ * is made yet). @return 0 (destroy_job() gives it back), or -1 with err 42901. */
+int kafka_consumers_reserve(kafka_consumers_t *reg, kr_err_t *err);
+/** @return an owned automatic name, rest-consumer-<instance id>-<uuid> (xfree). */
+char *kafka_consumers_auto_name(const kafka_consumers_t *reg);
+/** Makes c's librdkafka consumer (c->name is set). @return owned handle, or NULL with err 42204. */
+rd_kafka_t *kafka_consumer_new_handle(kafka_consumers_t *reg, const kafka_consumer_opts_t *o,
+                                      kafka_consumer_t *c, kr_err_t *err);
+/** The rebalance callback of every instance (opaque: the instance). */
+void kafka_consumer_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                                 rd_kafka_topic_partition_list_t *parts, void *opaque);
 
 /** Drops buffered records of the given partitions (all when parts is NULL). Lock held. */
 void kafka_consumer_buf_drop(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts);

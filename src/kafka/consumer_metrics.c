@@ -1,4 +1,5 @@
-/* kafka/consumer_metrics.c -- krest_consumer_instances and krest_consumer_buffer_bytes, read
+/* kafka/consumer_metrics.c -- krest_consumer_instances, krest_consumer_handles and
+ * krest_consumer_buffer_bytes, read
  * from the registry at each scrape (nothing is counted on the consumers' paths).
  * May use: what consumer.c may. Threads: a scrape, any thread: takes reg->lock, then each
  * instance's lock in turn (nothing takes reg->lock under an instance's lock). */
@@ -18,6 +19,12 @@ static int64_t instances(void *arg)
     return n;
 }
 
+static int64_t handles(void *arg)
+{
+    kafka_consumers_t *reg = arg;
+    return __atomic_load_n(&reg->handles, __ATOMIC_ACQUIRE);
+}
+
 static int64_t buffer_bytes(void *arg)
 {
     kafka_consumers_t *reg = arg;
@@ -35,5 +42,6 @@ static int64_t buffer_bytes(void *arg)
 void kafka_consumers_metrics(kafka_consumers_t *reg)
 {
     kr_metrics_gauge_fn(KR_M_CONSUMER_INSTANCES, reg ? instances : NULL, reg);
+    kr_metrics_gauge_fn(KR_M_CONSUMER_HANDLES, reg ? handles : NULL, reg);
     kr_metrics_gauge_fn(KR_M_CONSUMER_BUFFER_BYTES, reg ? buffer_bytes : NULL, reg);
 }

@@ -27,7 +27,7 @@ void kafka_stats_refused(const kafka_msg_t *m);
 /** Counts n records handed out to a consumer read. */
 void kafka_stats_consumed(kafka_record_t *const *msgs, size_t n);
 
-/** Makes krest_consumer_instances and krest_consumer_buffer_bytes read reg (borrowed) at each
+/** Makes krest_consumer_instances, _handles and _buffer_bytes read reg (borrowed) at each
  * scrape; NULL stops it. Start-up and shutdown (main). */
 void kafka_consumers_metrics(kafka_consumers_t *reg);
 

@@ -50,6 +50,9 @@ static const struct {
     [KR_M_PRODUCE_BYTES] = {"krest_produce_bytes_total", "counter",
                             "Key and value bytes of the records produced."},
     [KR_M_CONSUMER_INSTANCES] = {"krest_consumer_instances", "gauge", "Consumer instances now."},
+    [KR_M_CONSUMER_HANDLES] = {"krest_consumer_handles", "gauge",
+                               "Consumer handles alive: instances, and deleted ones still being "
+                               "closed or destroyed (krest.consumer.instance.max)."},
     [KR_M_CONSUMER_RECORDS] = {"krest_consumer_records_total", "counter",
                                "Records handed out to consumer reads."},
     [KR_M_CONSUMER_BYTES] = {"krest_consumer_bytes_total", "counter",

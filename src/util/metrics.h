@@ -20,6 +20,7 @@ typedef enum kr_metric {
     KR_M_PRODUCE_RECORDS,       /* counter: records with an outcome */
     KR_M_PRODUCE_BYTES,         /* counter: key + value bytes of those records */
     KR_M_CONSUMER_INSTANCES,    /* gauge (gauge function) */
+    KR_M_CONSUMER_HANDLES,      /* gauge (gauge function): instances + those being closed */
     KR_M_CONSUMER_RECORDS,      /* counter: records handed out to readers */
     KR_M_CONSUMER_BYTES,        /* counter: their key + value bytes */
     KR_M_CONSUMER_BUFFER_BYTES, /* gauge (gauge function) */

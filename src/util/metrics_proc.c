@@ -1,8 +1,8 @@
 /* util/metrics_proc.c -- the process's own figures, read from /proc/self at each scrape, and
  * krest_build_info. Threads: any (a scrape); nothing static but the read-only options. */
 #include "util/metrics_int.h"
+#include "util/proc.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,18 +41,6 @@ static int read_stat(proc_stat_t *ps)
     return 0;
 }
 
-static long long count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    long long n = 0;
-    for (struct dirent *e = readdir(d); e; e = readdir(d))
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n - 1; /* the directory's own descriptor */
-}
-
 static void write_build_info(kr_buf_t *out)
 {
     metrics_family(out, "krest_build_info", "gauge",
@@ -79,7 +67,7 @@ void metrics_write_process(kr_buf_t *out)
         metrics_family(out, "krest_process_threads", "gauge", "Threads of the process.");
         kr_buf_printf(out, "krest_process_threads %lld\n", ps.threads);
     }
-    long long fds = count_fds();
+    long long fds = kr_proc_open_fds();
     if (fds >= 0) {
         metrics_family(out, "krest_process_open_fds", "gauge", "Open file descriptors.");
         kr_buf_printf(out, "krest_process_open_fds %lld\n", fds);

@@ -27,6 +27,7 @@ FAMILIES = {
     "krest_produce_bytes": "counter",
     "krest_produce_record_errors": "counter",
     "krest_consumer_instances": "gauge",
+    "krest_consumer_handles": "gauge",
     "krest_consumer_records": "counter",
     "krest_consumer_bytes": "counter",
     "krest_consumer_buffer_bytes": "gauge",
