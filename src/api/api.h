@@ -83,6 +83,22 @@ typedef struct api_ctx {
     kafka_health_t *health;       /* the cluster's readiness (kafka/health.h); NULL: unknown */
 } api_ctx_t;
 
+/** Who sent a request, as the HTTP layer established it (Basic authentication or a TLS client
+ * certificate); all zero when nobody authenticated (the proxy's own identity is used). The
+ * strings are borrowed for the request's lifetime. password is set only for Basic, so that the
+ * request can reach Kafka as that user (krest.kafka.principal.propagation). */
+typedef enum api_auth_kind {
+    API_AUTH_NONE = 0,
+    API_AUTH_BASIC,
+    API_AUTH_MTLS,
+} api_auth_kind_t;
+
+typedef struct api_principal {
+    api_auth_kind_t kind;
+    const char *name;     /* the principal's name (user, or the mapped certificate subject) */
+    const char *password; /* Basic only, else NULL; never logged */
+} api_principal_t;
+
 /** The HTTP layer's accessors, so handlers never see the connection type. */
 typedef struct api_conn_ops {
     const char *(*query)(void *conn, const char *key);
@@ -105,7 +121,8 @@ struct api_req {
     int64_t start_ms; /* monotonic arrival time */
     void *conn;
     const api_conn_ops_t *ops;
-    const char *request_id; /* X-Request-ID: the client's (when sane) or made; echoed */
+    const char *request_id;    /* X-Request-ID: the client's (when sane) or made; echoed */
+    api_principal_t principal; /* who sent it; zero: anonymous */
 
     /* Filled by the handler. */
     int status;
