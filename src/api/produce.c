@@ -50,6 +50,7 @@ typedef struct produce_job {
     /* Avro: the schemas, and the records in Confluent's wire format (spans of enc: key and
      * value of record i at 2i and 2i+1; len 0 with off UINT32_MAX: null) */
     bool avro;
+    bool avro_done; /* the schemas were resolved and the records encoded */
     avro_side_t key, value;
     kr_buf_t enc;
     fmt_span_t *enc_spans;
@@ -241,6 +242,7 @@ static void refresh_run(api_job_t *arg)
 }
 
 static api_status_t with_metadata(api_req_t *req, produce_job_t *job);
+static api_status_t avro_resolve(api_req_t *req, produce_job_t *job);
 
 /* After api_auto_create(): a created topic is looked up in a snapshot fetched from now on; the
  * producer already knows its partitions (the wait for leaders refreshed it). */
@@ -293,6 +295,11 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
         /* Partitions krest just found are unknown to the producer until its own refresh. */
         job->refreshed = true;
         return api_job_run(req, &job->job, refresh_run, refresh_resumed);
+    }
+    if (job->avro && !job->avro_done && !job->job.err.code) {
+        /* The topic is there: only now may the registry register its subjects' schemas. */
+        job->avro_done = true;
+        return avro_resolve(req, job);
     }
     if (job->job.err.code || build_msgs(job) != 0) {
         api_status_t st = api_reply_err(req, &job->job.err);
@@ -446,6 +453,7 @@ static void schemas_run(api_job_t *arg)
     api_job_complete(arg);
 }
 
+/* Back to the metadata snapshot with_metadata() checked (job->md): now it sends. */
 static api_status_t encoded(api_req_t *req, produce_job_t *job)
 {
     if (job->job.err.code || encode_all(job) != 0) {
@@ -453,7 +461,7 @@ static api_status_t encoded(api_req_t *req, produce_job_t *job)
         job_free(&job->job);
         return st;
     }
-    return check_topic(req, job);
+    return with_metadata(req, job);
 }
 
 static api_status_t schemas_resumed(api_req_t *req, void *result, bool timed_out)
@@ -464,6 +472,8 @@ static api_status_t schemas_resumed(api_req_t *req, void *result, bool timed_out
     return encoded(req, result);
 }
 
+/* The body's schema rules first (42201/42202), then the topic (404 before anything is
+ * registered), then the schemas (avro_resolve), then the send. */
 static api_status_t avro_produce(api_req_t *req, produce_job_t *job)
 {
     kr_err_t err = {0};
@@ -471,6 +481,11 @@ static api_status_t avro_produce(api_req_t *req, produce_job_t *job)
         job_free(&job->job);
         return api_reply_err(req, &err);
     }
+    return check_topic(req, job);
+}
+
+static api_status_t avro_resolve(api_req_t *req, produce_job_t *job)
+{
     sr_client_t *c = req->ctx->sr_client;
     bool k = side_peek(c, &job->key, &job->job.err);
     bool v = side_peek(c, &job->value, &job->job.err);

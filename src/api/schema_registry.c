@@ -4,6 +4,7 @@
  * and leaves the response (status and JSON) in the job for the HTTP thread to send.
  * See schema_registry.h and docs/schema-registry.md. */
 #include "api/schema_registry.h"
+#include "api/schema_registry_int.h"
 
 #include "api/body.h"
 #include "api/job.h"
@@ -19,33 +20,11 @@
 #include <string.h>
 #include <strings.h>
 
-/* A schema's storage record must fit one Kafka message (broker default 1 MiB). */
-#define SR_ERR_SCHEMA_TOO_LARGE 42209
-
-typedef struct sr_job sr_job_t;
-typedef void (*sr_exec_fn)(sr_job_t *j);
-
-struct sr_job {
-    api_job_t job; /* first member (api/job.h); job.err: the registry's error */
-    sr_registry_t *reg;
-    sr_exec_fn exec;
-    /* inputs */
-    char *subject; /* NULL: global (config) */
-    int32_t version;
-    int32_t id;
-    bool deleted, permanent, verbose, to_global, max_id, raw;
-    bool subject_param; /* subject is a path parameter (checked in job_submit) */
-    avs_schema_t *schema;
-    int level; /* config PUT: the level, or -1 when the body named none */
-    /* outputs */
-    int status;
-    kr_buf_t out;
-};
-
 static void job_free(api_job_t *job)
 {
     sr_job_t *j = (sr_job_t *)job;
     xfree(j->subject);
+    xfree(j->mode_text);
     avs_free(j->schema);
     kr_buf_deinit(&j->out);
     xfree(j);
@@ -75,7 +54,7 @@ static api_status_t job_done(api_req_t *req, void *result, bool timed_out)
     return st;
 }
 
-static sr_job_t *job_new(api_req_t *req, sr_exec_fn exec)
+sr_job_t *api_sr_job_new(api_req_t *req, sr_exec_fn exec)
 {
     sr_job_t *j = xcalloc(1, sizeof(*j));
     j->job.ctx = req->ctx;
@@ -93,7 +72,7 @@ static sr_job_t *job_new(api_req_t *req, sr_exec_fn exec)
 /* A subject from the path must be UTF-8 without control characters (Confluent's
  * RestInvalidSubjectException: 422/42208): checked before anything is written, so the schemas
  * topic never holds a record its reader would skip, and no answer echoes invalid UTF-8. */
-static api_status_t job_submit(api_req_t *req, sr_job_t *j)
+api_status_t api_sr_job_submit(api_req_t *req, sr_job_t *j)
 {
     if (j->subject_param && j->subject && !api_text_valid(j->subject, strlen(j->subject))) {
         api_job_free(&j->job);
@@ -107,14 +86,14 @@ static api_status_t job_submit(api_req_t *req, sr_job_t *j)
 /* --- request parsing ---------------------------------------------------------------------- */
 
 /* Java's Boolean.valueOf: "true" in any case. */
-static bool query_bool(const api_req_t *req, const char *key)
+bool api_sr_query_bool(const api_req_t *req, const char *key)
 {
     const char *v = api_query(req, key);
     return v && strcasecmp(v, "true") == 0;
 }
 
 /* Confluent's VersionId: "latest" (any case) or -1, else an int in [1, 2^31-1]. */
-static int parse_version(const char *text, int32_t *out, kr_err_t *err)
+int api_sr_parse_version(const char *text, int32_t *out, kr_err_t *err)
 {
     const char *s = text;
     while (isspace((unsigned char)*s))
@@ -148,9 +127,23 @@ static int parse_version(const char *text, int32_t *out, kr_err_t *err)
 /* Bodies of the registry: unknown fields are ignored (api/body.h, section K). */
 static const api_body_spec_t sr_body = {.fields = NULL};
 
-/* The {"schema": "...", "schemaType"?, "references"?} body of register, lookup and
- * compatibility, parsed into an Avro schema. @return 0, or -1 with err set. */
-static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t *err)
+/* The "id" and "version" of a register body (IMPORT mode), into ids. */
+static int parse_ids(const api_body_t *b, sr_register_t *ids, kr_err_t *err)
+{
+    int64_t id = -1, version = 0;
+    if (api_body_int(b, b->root, "id", INT32_MIN, INT32_MAX, &id, err) != 0 ||
+        api_body_int(b, b->root, "version", INT32_MIN, INT32_MAX, &version, err) != 0)
+        return -1;
+    ids->has_id = id >= 0; /* Confluent: a negative id is none */
+    ids->want_id = (int32_t)id;
+    ids->want_version = (int32_t)version;
+    return 0;
+}
+
+/* The {"schema": "...", "schemaType"?, "references"?, "id"?, "version"?} body of register,
+ * lookup and compatibility, parsed into an Avro schema and ids. @return 0, or -1 with err set. */
+static int parse_schema_body(const api_req_t *req, avs_schema_t **out, sr_register_t *ids,
+                             kr_err_t *err)
 {
     api_body_t b;
     if (api_body_parse(&b, req, &sr_body, err) != 0) {
@@ -164,6 +157,8 @@ static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t 
     int rc = -1;
     if (wrong)
         kr_err_set(err, KR_ERR_BAD_REQUEST, "schema and schemaType must be strings");
+    else if (parse_ids(&b, ids, err) != 0)
+        rc = -1; /* err set by the body's getter */
     else if (type && strcmp(type, "AVRO") != 0)
         kr_err_set(err, SR_ERR_INVALID_SCHEMA, "Invalid schema type %s: only AVRO is supported",
                    type);
@@ -184,7 +179,7 @@ static int parse_schema_body(const api_req_t *req, avs_schema_t **out, kr_err_t 
 
 /* --- writers of common shapes -------------------------------------------------------------- */
 
-static void write_schema_fields(fmt_jsonw_t *w, const sr_schema_t *s)
+void api_sr_write_schema_fields(fmt_jsonw_t *w, const sr_schema_t *s)
 {
     if (s->type) {
         fmt_jsonw_key(w, "schemaType");
@@ -199,7 +194,7 @@ static void write_schema_fields(fmt_jsonw_t *w, const sr_schema_t *s)
 }
 
 /* {"subject","version","id",["schemaType"],["references"],"schema"} */
-static void write_version(kr_buf_t *out, const char *subject, const sr_version_t *v,
+void api_sr_write_version(kr_buf_t *out, const char *subject, const sr_version_t *v,
                           const sr_schema_t *s)
 {
     fmt_jsonw_t w;
@@ -211,7 +206,7 @@ static void write_version(kr_buf_t *out, const char *subject, const sr_version_t
     fmt_jsonw_int(&w, v->version);
     fmt_jsonw_key(&w, "id");
     fmt_jsonw_int(&w, v->id);
-    write_schema_fields(&w, s);
+    api_sr_write_schema_fields(&w, s);
     fmt_jsonw_obj_end(&w);
 }
 
@@ -234,18 +229,6 @@ api_status_t api_sr_types(api_req_t *req)
     return api_reply(req, 200);
 }
 
-static void exec_mode(sr_job_t *j)
-{
-    const sr_state_t *st = sr_registry_read_begin(j->reg);
-    kr_buf_printf(&j->out, "{\"mode\":\"%s\"}", sr_state_mode(st));
-    sr_registry_read_end(j->reg);
-}
-
-api_status_t api_sr_mode(api_req_t *req)
-{
-    return job_submit(req, job_new(req, exec_mode));
-}
-
 /* --- schemas by id ------------------------------------------------------------------------ */
 
 static void exec_schema_by_id(sr_job_t *j)
@@ -258,7 +241,7 @@ static void exec_schema_by_id(sr_job_t *j)
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
         fmt_jsonw_obj_begin(&w);
-        write_schema_fields(&w, s);
+        api_sr_write_schema_fields(&w, s);
         if (j->max_id) {
             fmt_jsonw_key(&w, "maxId");
             fmt_jsonw_int(&w, sr_state_next_id(st) - 1);
@@ -268,7 +251,7 @@ static void exec_schema_by_id(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static int param_id(api_req_t *req, int32_t *id)
+int api_sr_param_id(api_req_t *req, int32_t *id)
 {
     if (api_param_int32(req, 0, id) == 0)
         return 0;
@@ -280,13 +263,13 @@ static int param_id(api_req_t *req, int32_t *id)
 static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
 {
     int32_t id;
-    if (param_id(req, &id) != 0)
+    if (api_sr_param_id(req, &id) != 0)
         return API_DONE;
-    sr_job_t *j = job_new(req, exec);
+    sr_job_t *j = api_sr_job_new(req, exec);
     j->id = id;
-    j->max_id = query_bool(req, "fetchMaxId");
-    j->deleted = query_bool(req, "deleted");
-    return job_submit(req, j);
+    j->max_id = api_sr_query_bool(req, "fetchMaxId");
+    j->deleted = api_sr_query_bool(req, "deleted");
+    return api_sr_job_submit(req, j);
 }
 
 api_status_t api_sr_schema_by_id(api_req_t *req)
@@ -351,14 +334,14 @@ static void exec_subjects(sr_job_t *j)
 
 api_status_t api_sr_subjects(api_req_t *req)
 {
-    sr_job_t *j = job_new(req, exec_subjects);
-    j->deleted = query_bool(req, "deleted");
+    sr_job_t *j = api_sr_job_new(req, exec_subjects);
+    j->deleted = api_sr_query_bool(req, "deleted");
     const char *prefix = api_query(req, "subjectPrefix");
     j->subject = prefix ? xstrdup(prefix) : NULL;
-    return job_submit(req, j);
+    return api_sr_job_submit(req, j);
 }
 
-static void subject_not_found(sr_job_t *j)
+void api_sr_subject_not_found(sr_job_t *j)
 {
     kr_err_set(&j->job.err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", j->subject);
 }
@@ -368,7 +351,7 @@ static void exec_versions(sr_job_t *j)
     const sr_state_t *st = sr_registry_read_begin(j->reg);
     const sr_subject_t *s = sr_state_subject(st, j->subject);
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0))) {
-        subject_not_found(j);
+        api_sr_subject_not_found(j);
     } else {
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, &j->out);
@@ -381,19 +364,19 @@ static void exec_versions(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static sr_job_t *subject_job(api_req_t *req, sr_exec_fn exec)
+sr_job_t *api_sr_subject_job(api_req_t *req, sr_exec_fn exec)
 {
-    sr_job_t *j = job_new(req, exec);
+    sr_job_t *j = api_sr_job_new(req, exec);
     j->subject = xstrdup(req->params[0]);
     j->subject_param = true;
-    j->deleted = query_bool(req, "deleted");
-    j->permanent = query_bool(req, "permanent");
+    j->deleted = api_sr_query_bool(req, "deleted");
+    j->permanent = api_sr_query_bool(req, "permanent");
     return j;
 }
 
 api_status_t api_sr_versions(api_req_t *req)
 {
-    return job_submit(req, subject_job(req, exec_versions));
+    return api_sr_job_submit(req, api_sr_subject_job(req, exec_versions));
 }
 
 static void exec_version_get(sr_job_t *j)
@@ -403,13 +386,13 @@ static void exec_version_get(sr_job_t *j)
     const sr_version_t *v = sr_subject_version(s, j->version, j->deleted);
     const sr_schema_t *sc = v ? sr_state_schema(st, v->id) : NULL;
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
-        subject_not_found(j);
+        api_sr_subject_not_found(j);
     else if (!v || !sc)
         kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
     else if (j->raw)
         kr_buf_puts(&j->out, sc->text);
     else
-        write_version(&j->out, s->name, v, sc);
+        api_sr_write_version(&j->out, s->name, v, sc);
     sr_registry_read_end(j->reg);
 }
 
@@ -417,12 +400,12 @@ static api_status_t version_job(api_req_t *req, sr_exec_fn exec, bool raw)
 {
     kr_err_t err = {0};
     int32_t version;
-    if (parse_version(req->params[1], &version, &err) != 0)
+    if (api_sr_parse_version(req->params[1], &version, &err) != 0)
         return api_reply_err(req, &err);
-    sr_job_t *j = subject_job(req, exec);
+    sr_job_t *j = api_sr_subject_job(req, exec);
     j->version = version;
     j->raw = raw;
-    return job_submit(req, j);
+    return api_sr_job_submit(req, j);
 }
 
 api_status_t api_sr_version_get(api_req_t *req)
@@ -444,7 +427,11 @@ static int plan_register(const sr_state_t *st, void *arg, sr_records_t *out, kr_
 
 static void exec_register(sr_job_t *j)
 {
-    sr_register_t r = {.subject = j->subject, .schema = j->schema};
+    sr_register_t r = {.subject = j->subject,
+                       .schema = j->schema,
+                       .has_id = j->has_id,
+                       .want_id = j->want_id,
+                       .want_version = j->want_version};
     if (sr_registry_write(j->reg, plan_register, &r, &j->job.err) == 0)
         kr_buf_printf(&j->out, "{\"id\":%d}", (int)r.id);
 }
@@ -454,20 +441,24 @@ static sr_job_t *schema_job(api_req_t *req, sr_exec_fn exec)
 {
     kr_err_t err = {0};
     avs_schema_t *schema = NULL;
-    if (parse_schema_body(req, &schema, &err) != 0) {
+    sr_register_t ids = {0};
+    if (parse_schema_body(req, &schema, &ids, &err) != 0) {
         api_reply_err(req, &err);
         return NULL;
     }
-    sr_job_t *j = subject_job(req, exec);
+    sr_job_t *j = api_sr_subject_job(req, exec);
     j->schema = schema;
-    j->verbose = query_bool(req, "verbose");
+    j->has_id = ids.has_id;
+    j->want_id = ids.want_id;
+    j->want_version = ids.want_version;
+    j->verbose = api_sr_query_bool(req, "verbose");
     return j;
 }
 
 api_status_t api_sr_register(api_req_t *req)
 {
     sr_job_t *j = schema_job(req, exec_register);
-    return j ? job_submit(req, j) : API_DONE;
+    return j ? api_sr_job_submit(req, j) : API_DONE;
 }
 
 static void exec_lookup(sr_job_t *j)
@@ -483,18 +474,18 @@ static void exec_lookup(sr_job_t *j)
             found = v;
     }
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
-        subject_not_found(j);
+        api_sr_subject_not_found(j);
     else if (!found)
         kr_err_set(&j->job.err, SR_ERR_SCHEMA_NOT_FOUND, "Schema not found");
     else
-        write_version(&j->out, s->name, found, sr_state_schema(st, found->id));
+        api_sr_write_version(&j->out, s->name, found, sr_state_schema(st, found->id));
     sr_registry_read_end(j->reg);
 }
 
 api_status_t api_sr_lookup(api_req_t *req)
 {
     sr_job_t *j = schema_job(req, exec_lookup);
-    return j ? job_submit(req, j) : API_DONE;
+    return j ? api_sr_job_submit(req, j) : API_DONE;
 }
 
 /* --- deletes ------------------------------------------------------------------------------ */
@@ -530,7 +521,7 @@ static void exec_subject_delete(sr_job_t *j)
 
 api_status_t api_sr_subject_delete(api_req_t *req)
 {
-    return job_submit(req, subject_job(req, exec_subject_delete));
+    return api_sr_job_submit(req, api_sr_subject_job(req, exec_subject_delete));
 }
 
 typedef struct delete_version {
@@ -562,10 +553,10 @@ api_status_t api_sr_version_delete(api_req_t *req)
 
 static sr_job_t *config_job(api_req_t *req, sr_exec_fn exec)
 {
-    sr_job_t *j = job_new(req, exec);
+    sr_job_t *j = api_sr_job_new(req, exec);
     j->subject = req->n_params > 0 ? xstrdup(req->params[0]) : NULL;
     j->subject_param = true;
-    j->to_global = query_bool(req, "defaultToGlobal");
+    j->to_global = api_sr_query_bool(req, "defaultToGlobal");
     return j;
 }
 
@@ -583,7 +574,7 @@ static void exec_config_get(sr_job_t *j)
 
 api_status_t api_sr_config_get(api_req_t *req)
 {
-    return job_submit(req, config_job(req, exec_config_get));
+    return api_sr_job_submit(req, config_job(req, exec_config_get));
 }
 
 typedef struct set_config {
@@ -647,7 +638,7 @@ api_status_t api_sr_config_put(api_req_t *req)
         return api_reply_err(req, &err);
     sr_job_t *j = config_job(req, exec_config_put);
     j->level = level;
-    return job_submit(req, j);
+    return api_sr_job_submit(req, j);
 }
 
 typedef struct delete_config {
@@ -670,7 +661,7 @@ static void exec_config_delete(sr_job_t *j)
 
 api_status_t api_sr_config_delete(api_req_t *req)
 {
-    return job_submit(req, config_job(req, exec_config_delete));
+    return api_sr_job_submit(req, config_job(req, exec_config_delete));
 }
 
 /* --- compatibility check ------------------------------------------------------------------ */
@@ -733,11 +724,11 @@ api_status_t api_sr_compatibility(api_req_t *req)
 {
     kr_err_t err = {0};
     int32_t version;
-    if (parse_version(req->params[1], &version, &err) != 0)
+    if (api_sr_parse_version(req->params[1], &version, &err) != 0)
         return api_reply_err(req, &err);
     sr_job_t *j = schema_job(req, exec_compatibility);
     if (!j)
         return API_DONE;
     j->version = version;
-    return job_submit(req, j);
+    return api_sr_job_submit(req, j);
 }

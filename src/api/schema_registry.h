@@ -1,6 +1,7 @@
 /* api/schema_registry.h -- the built-in Schema Registry's HTTP API (Confluent Schema Registry
  * 7.x shapes and codes; docs/schema-registry.md): schemas by id, subjects and versions,
- * register and look up, soft and permanent deletes, compatibility configs and checks, mode.
+ * register and look up, soft and permanent deletes, compatibility configs and checks, modes
+ * (schema_registry_mode.c), schema listings (schema_registry_schemas.c).
  * Served on the registry's own listener (router/sr_routes.c). Handlers parse the request on the
  * HTTP thread and run the rest on the worker pool, where reads wait for the registry to have
  * read its topic and writes wait for Kafka.
@@ -27,5 +28,11 @@ api_status_t api_sr_config_put(api_req_t *req);
 api_status_t api_sr_config_delete(api_req_t *req);
 api_status_t api_sr_compatibility(api_req_t *req);
 api_status_t api_sr_mode(api_req_t *req);
+api_status_t api_sr_mode_put(api_req_t *req);
+api_status_t api_sr_mode_delete(api_req_t *req);
+api_status_t api_sr_schemas(api_req_t *req);
+api_status_t api_sr_schema_subjects(api_req_t *req);
+api_status_t api_sr_schema_text(api_req_t *req);
+api_status_t api_sr_referenced_by(api_req_t *req);
 
 #endif

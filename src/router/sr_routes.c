@@ -46,6 +46,15 @@ const router_route_t router_sr_routes[] = {
        "/versions/{version}",
        api_sr_compatibility, ROUTER_BODY_SR),
     SR("GET", "/mode", api_sr_mode, ROUTER_BODY_NONE),
+    /* issue 14: schema listings and modes */
+    SR("GET", "/schemas", api_sr_schemas, ROUTER_BODY_NONE),
+    SR("GET", "/schemas/ids/{id:int}/subjects", api_sr_schema_subjects, ROUTER_BODY_NONE),
+    SR("GET", "/schemas/ids/{id:int}/schema", api_sr_schema_text, ROUTER_BODY_NONE),
+    SR("GET", VERSION "/referencedby", api_sr_referenced_by, ROUTER_BODY_NONE),
+    SR("PUT", "/mode", api_sr_mode_put, ROUTER_BODY_SR),
+    SR("GET", "/mode/{subject}", api_sr_mode, ROUTER_BODY_NONE),
+    SR("PUT", "/mode/{subject}", api_sr_mode_put, ROUTER_BODY_SR),
+    SR("DELETE", "/mode/{subject}", api_sr_mode_delete, ROUTER_BODY_NONE),
 };
 
 const size_t router_sr_n_routes = sizeof(router_sr_routes) / sizeof(router_sr_routes[0]);

@@ -54,7 +54,7 @@ static char *buf_string(kr_buf_t *b)
 }
 
 /* {"keytype":"<type>"[,"subject":"<s>"][,"version":<v>],"magic":<m>} -- Confluent's order. */
-static char *make_key(const char *type, const char *subject, int32_t version, int magic)
+char *sr_key_make(const char *type, const char *subject, int32_t version, int magic)
 {
     kr_buf_t b;
     kr_buf_init(&b, 0);
@@ -79,16 +79,16 @@ static char *make_key(const char *type, const char *subject, int32_t version, in
 
 char *sr_noop_key(void)
 {
-    return make_key("NOOP", NULL, 0, 0);
+    return sr_key_make("NOOP", NULL, 0, 0);
 }
 
 static char *schema_key(const char *subject, int32_t version)
 {
-    return make_key("SCHEMA", subject, version, 1);
+    return sr_key_make("SCHEMA", subject, version, 1);
 }
 
 /* {"subject","version","id","schema","deleted"} (+ schemaType/references when set). */
-static char *schema_value(const char *subject, int32_t version, const sr_schema_t *s, bool deleted)
+char *sr_value_schema(const char *subject, int32_t version, const sr_schema_t *s, bool deleted)
 {
     kr_buf_t b;
     kr_buf_init(&b, 0);
@@ -385,10 +385,25 @@ static bool obj_bool(json_object *o, const char *key)
 }
 
 /* The schema of a SCHEMA record, added to the by-id table unless its id is known. */
+static void schema_forget(sr_state_t *st, int32_t id)
+{
+    bool found;
+    size_t i = schema_pos(st, id, &found);
+    if (!found)
+        return;
+    schema_free(st->schemas[i]);
+    memmove(&st->schemas[i], &st->schemas[i + 1], (st->n_schemas - i - 1) * sizeof(*st->schemas));
+    st->n_schemas--;
+}
+
+/* The schema of a SCHEMA record, added to the by-id table unless its id is known. An id no
+ * version holds any more may come back with another schema (IMPORT mode): that one wins. */
 static void schema_learn(sr_state_t *st, json_object *val, int32_t id, const char *text)
 {
-    if (sr_state_schema(st, id))
+    const sr_schema_t *old = sr_state_schema(st, id);
+    if (old && (strcmp(old->text, text) == 0 || sr_state_id_used(st, id, true)))
         return;
+    schema_forget(st, id);
     sr_schema_t *s = xcalloc(1, sizeof(*s));
     s->id = id;
     const char *type = obj_str(val, "schemaType");
@@ -577,70 +592,6 @@ int sr_state_apply(sr_state_t *st, const char *key, size_t key_len, const char *
 
 /* --- plans -------------------------------------------------------------------------------- */
 
-static int32_t max_version(const sr_subject_t *s)
-{
-    return s && s->n ? s->v[s->n - 1].version : 0;
-}
-
-/* The live versions' Avro schemas, oldest first (borrowed). */
-static size_t live_schemas(const sr_state_t *st, const sr_subject_t *s, const avs_schema_t ***out)
-{
-    *out = xcalloc(s && s->n ? s->n : 1, sizeof(**out));
-    size_t n = 0;
-    for (size_t i = 0; s && i < s->n; i++) {
-        if (s->v[i].deleted)
-            continue;
-        const sr_schema_t *sc = sr_state_schema(st, s->v[i].id);
-        if (sc && sc->avro)
-            (*out)[n++] = sc->avro;
-    }
-    return n;
-}
-
-static int check_compat(const sr_state_t *st, const sr_subject_t *s, const avs_schema_t *cand,
-                        kr_err_t *err)
-{
-    const avs_schema_t **prev;
-    size_t n = live_schemas(st, s, &prev);
-    char reason[200];
-    avs_compat_level_t level = sr_state_compat(st, s);
-    bool ok = avs_check_compat(level, cand, prev, n, reason, sizeof(reason));
-    xfree(prev);
-    if (ok)
-        return 0;
-    return kr_err_set(err, SR_ERR_INCOMPATIBLE,
-                      "Schema being registered is incompatible with an earlier schema for "
-                      "subject \"%s\", details: [%s, {compatibility: '%s'}]",
-                      s->name, reason, avs_compat_name(level));
-}
-
-int sr_plan_register(const sr_state_t *st, sr_register_t *r, sr_records_t *out, kr_err_t *err)
-{
-    const sr_subject_t *s = sr_state_subject(st, r->subject);
-    const char *norm = avs_normalized(r->schema);
-    int32_t id = sr_state_find_schema(st, NULL, norm);
-    for (size_t i = s ? s->n : 0; id >= 0 && i-- > 0;) {
-        if (!s->v[i].deleted && s->v[i].id == id) {
-            r->id = id;
-            r->version = s->v[i].version;
-            return 0; /* already registered here: nothing to write */
-        }
-    }
-    if (check_compat(st, s, r->schema, err) != 0)
-        return -1;
-    r->id = id >= 0 ? id : sr_state_next_id(st);
-    r->version = max_version(s) + 1;
-    /* A soft-deleted older version with the same id is replaced (Confluent tombstones it). */
-    for (size_t i = 0; s && i < s->n; i++)
-        if (s->v[i].deleted && s->v[i].id == r->id)
-            sr_records_add(out, schema_key(r->subject, s->v[i].version), NULL);
-    const sr_schema_t *known = sr_state_schema(st, r->id);
-    sr_schema_t fresh = {.id = r->id, .text = (char *)avs_compact(r->schema)};
-    sr_records_add(out, schema_key(r->subject, r->version),
-                   schema_value(r->subject, r->version, known ? known : &fresh, false));
-    return 0;
-}
-
 static int subject_missing(const char *subject, kr_err_t *err)
 {
     return kr_err_set(err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
@@ -652,6 +603,8 @@ int sr_plan_delete_subject(const sr_state_t *st, const char *subject, bool perma
     const sr_subject_t *s = sr_state_subject(st, subject);
     *versions = NULL;
     *n_versions = 0;
+    if (sr_check_writable(st, subject, err) != 0)
+        return -1;
     if (!s || s->n == 0)
         return subject_missing(subject, err);
     bool live = sr_subject_live(s);
@@ -677,16 +630,16 @@ int sr_plan_delete_subject(const sr_state_t *st, const char *subject, bool perma
         kr_buf_puts(&b, "{\"subject\":");
         fmt_json_quote(&b, subject, strlen(subject));
         kr_buf_printf(&b, ",\"version\":%d}", (int)last);
-        sr_records_add(out, make_key("DELETE_SUBJECT", subject, 0, 0), buf_string(&b));
+        sr_records_add(out, sr_key_make("DELETE_SUBJECT", subject, 0, 0), buf_string(&b));
     } else {
         for (size_t i = *n_versions; i-- > 0;)
             sr_records_add(out, schema_key(subject, (*versions)[i]), NULL);
     }
     /* A deleted subject loses its own config and mode (Confluent does the same). */
     if (s->compat >= 0)
-        sr_records_add(out, make_key("CONFIG", subject, 0, 0), NULL);
+        sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0), NULL);
     if (s->mode)
-        sr_records_add(out, make_key("MODE", subject, 0, 0), NULL);
+        sr_records_add(out, sr_key_make("MODE", subject, 0, 0), NULL);
     return 0;
 }
 
@@ -694,6 +647,8 @@ int sr_plan_delete_version(const sr_state_t *st, const char *subject, int32_t ve
                            bool permanent, int32_t *deleted, sr_records_t *out, kr_err_t *err)
 {
     const sr_subject_t *s = sr_state_subject(st, subject);
+    if (sr_check_writable(st, subject, err) != 0)
+        return -1;
     if (!s || s->n == 0)
         return subject_missing(subject, err);
     const sr_version_t *v = sr_subject_version(s, version, permanent);
@@ -716,7 +671,9 @@ int sr_plan_delete_version(const sr_state_t *st, const char *subject, int32_t ve
     /* The subject's last version going: its own config goes too (Confluent does the same). */
     bool last = permanent ? s->n == 1 : live == 1;
     if (last && s->compat >= 0)
-        sr_records_add(out, make_key("CONFIG", subject, 0, 0), NULL);
+        sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0), NULL);
+    if (last && s->mode)
+        sr_records_add(out, sr_key_make("MODE", subject, 0, 0), NULL);
     if (permanent) {
         sr_records_add(out, schema_key(subject, v->version), NULL);
         return 0;
@@ -727,7 +684,7 @@ int sr_plan_delete_version(const sr_state_t *st, const char *subject, int32_t ve
         if (!sc)
             return kr_err_set(err, SR_ERR_STORE, "schema %d of '%s' is missing", (int)v->id,
                               subject);
-        value = schema_value(subject, v->version, sc, true);
+        value = sr_value_schema(subject, v->version, sc, true);
     }
     sr_records_add(out, schema_key(subject, v->version), value);
     return 0;
@@ -736,8 +693,8 @@ int sr_plan_delete_version(const sr_state_t *st, const char *subject, int32_t ve
 int sr_plan_set_config(const sr_state_t *st, const char *subject, avs_compat_level_t level,
                        sr_records_t *out, kr_err_t *err)
 {
-    (void)st;
-    (void)err;
+    if (sr_check_writable(st, subject, err) != 0)
+        return -1;
     kr_buf_t b;
     kr_buf_init(&b, 0);
     kr_buf_putc(&b, '{');
@@ -747,23 +704,25 @@ int sr_plan_set_config(const sr_state_t *st, const char *subject, avs_compat_lev
         kr_buf_putc(&b, ',');
     }
     kr_buf_printf(&b, "\"compatibilityLevel\":\"%s\"}", avs_compat_name(level));
-    sr_records_add(out, make_key("CONFIG", subject, 0, 0), buf_string(&b));
+    sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0), buf_string(&b));
     return 0;
 }
 
 int sr_plan_delete_config(const sr_state_t *st, const char *subject, avs_compat_level_t *old,
                           sr_records_t *out, kr_err_t *err)
 {
+    if (sr_check_writable(st, subject, err) != 0)
+        return -1;
     if (subject) {
         const sr_subject_t *s = sr_state_subject(st, subject);
         if (!s || s->compat < 0) /* Confluent answers 40401 here, not 40408 */
             return subject_missing(subject, err);
         *old = (avs_compat_level_t)s->compat;
-        sr_records_add(out, make_key("CONFIG", subject, 0, 0), NULL);
+        sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0), NULL);
         return 0;
     }
     *old = sr_state_compat(st, NULL);
     if (st->global_compat >= 0)
-        sr_records_add(out, make_key("CONFIG", NULL, 0, 0), NULL);
+        sr_records_add(out, sr_key_make("CONFIG", NULL, 0, 0), NULL);
     return 0;
 }

@@ -124,14 +124,19 @@ typedef struct sr_register {
     /* in */
     const char *subject;
     const avs_schema_t *schema; /* parsed candidate (borrowed) */
+    bool has_id;                /* the body named an id (IMPORT mode only) */
+    int32_t want_id;
+    int32_t want_version; /* the body's version, <= 0: none */
     /* out */
     int32_t id;
     int32_t version;
 } sr_register_t;
 
-/** Register: the same schema already live under the subject returns its id and version and
- * appends nothing; otherwise the compatibility check against the live versions (409), then
- * the id (the stored schema's when it exists anywhere, else a new one) and the next version.
+/** Register (schema/sr_register.c): the subject's mode first (42205: read-only; an id only in
+ * IMPORT, none only in READWRITE); the same schema already live under the subject returns its
+ * id and version and appends nothing; otherwise the compatibility check against the live
+ * versions (409; none in IMPORT), then the id (the one given, the stored schema's when it
+ * exists anywhere, else a new one) and the version (the one given, else the next).
  * @return 0 (records may be empty), or -1 with err set. */
 int sr_plan_register(const sr_state_t *st, sr_register_t *r, sr_records_t *out, kr_err_t *err);
 
@@ -154,5 +159,32 @@ int sr_plan_set_config(const sr_state_t *st, const char *subject, avs_compat_lev
  * when the global one was not set). @return 0, or -1 with err set (40401 unknown subject). */
 int sr_plan_delete_config(const sr_state_t *st, const char *subject, avs_compat_level_t *old,
                           sr_records_t *out, kr_err_t *err);
+
+/* --- records' keys and values, Confluent's field order (for the plans of other files) ------ */
+
+/** {"keytype":type[,"subject"][,"version" when > 0],"magic"} (owned). */
+char *sr_key_make(const char *type, const char *subject, int32_t version, int magic);
+/** A SCHEMA record's value (owned). */
+char *sr_value_schema(const char *subject, int32_t version, const sr_schema_t *s, bool deleted);
+
+/* --- modes (schema/sr_mode.c): READWRITE, READONLY, READONLY_OVERRIDE, IMPORT ------------ */
+
+/** The canonical (static) name of a mode given in any case, or NULL when it is none. */
+const char *sr_mode_parse(const char *name);
+/** The mode in force for a subject (NULL: the global one): a global READONLY_OVERRIDE, else
+ * the subject's own, else the global one, else READWRITE. Borrowed. */
+const char *sr_state_mode_in_scope(const sr_state_t *st, const char *subject);
+/** The subject's own mode, or a global READONLY_OVERRIDE; NULL when neither. Borrowed. */
+const char *sr_state_mode_own(const sr_state_t *st, const char *subject);
+/** @return 0, or -1 with err 42205 when the subject (NULL: global) is read-only. */
+int sr_check_writable(const sr_state_t *st, const char *subject, kr_err_t *err);
+/** Sets the global (subject NULL) or a subject's mode (canonical name). Changing to IMPORT
+ * needs no live subject in scope unless force; then the scope's soft-deleted versions are
+ * deleted for good (Confluent). @return 0, or -1 with err set (42205). */
+int sr_plan_set_mode(const sr_state_t *st, const char *subject, const char *mode, bool force,
+                     sr_records_t *out, kr_err_t *err);
+/** Removes a subject's mode; old (32 bytes) gets it. @return 0, or -1 with err 40401. */
+int sr_plan_delete_mode(const sr_state_t *st, const char *subject, char old[32], sr_records_t *out,
+                        kr_err_t *err);
 
 #endif
