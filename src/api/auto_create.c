@@ -11,6 +11,7 @@
 #include "api/auto_create.h"
 
 #include "api/job.h"
+#include "api/names.h"
 #include "kafka/admin.h"
 #include "kafka/producer.h"
 #include "util/log.h"
@@ -34,16 +35,6 @@ static void auto_job_free(api_job_t *job)
         j->arg_free(j->arg);
     xfree(j->topic);
     xfree(j);
-}
-
-/* Kafka's own rule for topic names (Topic.validate): 1..249 bytes of [a-zA-Z0-9._-], not "."
- * nor "..". */
-static bool legal_name(const char *t)
-{
-    size_t n = strlen(t);
-    if (n == 0 || n > 249 || strcmp(t, ".") == 0 || strcmp(t, "..") == 0)
-        return false;
-    return strspn(t, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
 /* Hands the outcome to the caller's continuation and frees the job. */
@@ -175,7 +166,7 @@ api_status_t api_auto_create(api_req_t *req, const char *topic, const kafka_md_t
     j->arg = arg;
     j->arg_free = arg_free;
     int mode = req->ctx->cfg->topic_auto_create;
-    if (mode == CONFIG_AUTO_CREATE_FALSE || !legal_name(topic))
+    if (mode == CONFIG_AUTO_CREATE_FALSE || !api_topic_name_valid(topic, strlen(topic)))
         return finish(req, j, false, NULL);
     if (mode == CONFIG_AUTO_CREATE_TRUE)
         return create(req, j);

@@ -18,6 +18,7 @@
 
 #include "api/body.h"
 #include "api/job.h"
+#include "api/names.h"
 #include "api/v3.h"
 #include "api/v3_topics.h"
 #include "format/json.h"
@@ -89,20 +90,6 @@ static void create_body_free(create_body_t *b)
     xfree(b->configs);
     xfree(b->name);
     memset(b, 0, sizeof(*b));
-}
-
-/* Kafka's Topic.validate(): [a-zA-Z0-9._-], 1..249 characters, not "." or "..". s has n
- * characters: a NUL among them is one more invalid character. */
-static bool topic_name_valid(const char *s, size_t n)
-{
-    if (n == 0 || n > 249 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!isalnum((unsigned char)c) && c != '.' && c != '_' && c != '-')
-            return false;
-    }
-    return true;
 }
 
 /* configs[i], a ConfigEntry. */
@@ -210,7 +197,7 @@ static int parse_create_fields(const api_body_t *b, create_body_t *cb, kr_err_t 
         return -1;
     /* After the JSON mapping, as Confluent's resource checks the name (its whole JSON length:
      * a NUL would cut cb->name short, and is no topic name's character). */
-    if (!topic_name_valid(name, name_len))
+    if (!api_topic_name_valid(name, name_len)) /* a NUL among them is one more bad byte */
         return kr_err_set(err, KR_ERR_PAYLOAD, "Payload error. Invalid topic name.");
     return 0;
 }
