@@ -39,7 +39,7 @@ def test_slowloris_does_not_starve_a_canary(start_krest):
     assert r["slow_closed_by_server"] + r["slow_connect_failed"] > 0, r
 
 
-def _send_headers(port, length=None, chunked=False):
+def _send_headers(port, length=None, chunked=False, expect=False):
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     head = "POST /topics/slowloris-none HTTP/1.1\r\nHost: x\r\n"
     head += "Content-Type: application/vnd.kafka.json.v2+json\r\n"
@@ -47,8 +47,26 @@ def _send_headers(port, length=None, chunked=False):
         head += "Transfer-Encoding: chunked\r\n"
     else:
         head += f"Content-Length: {length}\r\n"
+    if expect:
+        head += "Expect: 100-continue\r\n"
     s.sendall((head + "\r\n").encode())
     return s
+
+
+def _admitted(s):
+    """After headers sent with Expect: 100-continue: True when krest answers 100 Continue (it
+    sends it only after its header step admitted the request, i.e. reserved the body's bytes of
+    the budget), False on a final answer (a 503 sent at once)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        assert chunk, f"closed without an answer: {data!r}"
+        data += chunk
+    status = int(data.split(b" ")[1])
+    if status == 100:
+        assert data.endswith(b"\r\n\r\n"), data  # nothing else was sent yet
+        return True
+    return False
 
 
 def _read_response(s):
@@ -75,13 +93,17 @@ def _read_response(s):
 def test_buffered_bodies_are_bounded_globally(start_krest):
     """A half-sent body of 600 KB holds 600 KB of a 1 MiB budget: a second request with a
     Content-Length of 600 KB is answered 503 at once, before any of its body is sent; once the
-    holder goes away, the budget is free again."""
+    holder goes away, the budget is free again.
+
+    Each step waits for krest's own signal, not for time: connections land on different HTTP
+    threads, so "sent first" is not "admitted first". The holder sends Expect: 100-continue and
+    its body only after krest's 100 Continue (its bytes are reserved by then); after the holder
+    closes, a 600 KB request is retried (headers only, Expect: 100-continue) until it gets 100
+    Continue instead of an immediate 503, and then goes through with its body."""
     k = start_krest("--krest.max.buffered.bytes=1048576", "--krest.access.log=false")
-    holders = []
-    for _ in range(1):
-        s = _send_headers(k.port, 600_000)
-        s.sendall(b"x" * 300_000)
-        holders.append(s)
+    holder = _send_headers(k.port, 600_000, expect=True)
+    assert _admitted(holder), "the holder itself was refused"
+    holder.sendall(b"x" * 300_000)
     s = _send_headers(k.port, 600_000)
     s.settimeout(5)
     status, body = _read_response(s)
@@ -104,24 +126,26 @@ def test_buffered_bodies_are_bounded_globally(start_krest):
     c.close()
     assert status == 503, body
 
-    for h in holders:
-        h.close()
+    holder.close()
+    tries = []
 
     def admitted():
-        # Until krest has seen the holder go, it answers 503 at once and closes, possibly while
-        # this body is still being sent (a broken pipe): that is "not yet", not a failure.
-        t = _send_headers(k.port, 600_000)
+        t = _send_headers(k.port, 600_000, expect=True)
         t.settimeout(5)
-        try:
-            t.sendall(b"z" * 600_000)
-            st, _ = _read_response(t)
-        except OSError:
-            return False
-        finally:
-            t.close()
-        return st != 503
+        if _admitted(t):
+            return t
+        t.close()  # refused at once: krest has not seen the holder go yet
+        tries.append(time.monotonic())
+        return None
 
-    assert wait_until(admitted, 5), "the budget was not released when the holder went away"
+    t = wait_until(admitted, 10)
+    assert t, f"the budget was not released when the holder went away ({len(tries)} refusals)"
+    try:
+        t.sendall(b"z" * 600_000)
+        status, body = _read_response(t)
+    finally:
+        t.close()
+    assert 400 <= status < 500, (status, body)  # the body was taken: "z"s are no JSON
 
 
 def test_connection_over_the_limit_waits_in_the_backlog(start_krest):
