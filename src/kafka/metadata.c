@@ -363,16 +363,41 @@ const kafka_md_partition_t *kafka_md_partition(const kafka_md_topic_t *t, int32_
                    cmp_partition);
 }
 
+/* One ListOffsets of a partition (which: RD_KAFKA_OFFSET_BEGINNING for the log start,
+ * RD_KAFKA_OFFSET_END for the high watermark) through rd_kafka_offsets_for_times, whose wait
+ * ends at its timeout. rd_kafka_query_watermark_offsets (librdkafka 2.0.2) has no deadline: it
+ * waits until both of its requests have an outcome, and a leader that refuses connections is
+ * retried on every broker state change, so a worker stayed blocked. */
+static rd_kafka_resp_err_t list_offset(rd_kafka_t *rk, const char *topic, int32_t partition,
+                                       int64_t which, int64_t timeout_ms, int64_t *out)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = which;
+    rd_kafka_resp_err_t e =
+        rd_kafka_offsets_for_times(rk, l, (int)(timeout_ms > 0 ? timeout_ms : 1));
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+        e = l->elems[0].err;
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR && l->elems[0].offset < 0)
+        e = RD_KAFKA_RESP_ERR__FAIL; /* no answer for the partition */
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+        *out = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return e;
+}
+
 int kafka_watermarks(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t timeout_ms,
                      int64_t *low, int64_t *high, kr_err_t *err)
 {
     /* A partition created a moment ago may not have its leader everywhere yet: retriable
-     * errors are retried until the timeout, as the Java client does. */
+     * errors are retried until the timeout, as the Java client does. Every wait ends by the
+     * deadline. */
     int64_t deadline = kr_clock_mono_ms() + timeout_ms;
     for (;;) {
-        int64_t left = deadline - kr_clock_mono_ms();
-        rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic, partition, low, high,
-                                                                 (int)(left > 0 ? left : 1));
+        rd_kafka_resp_err_t e = list_offset(rk, topic, partition, RD_KAFKA_OFFSET_BEGINNING,
+                                            deadline - kr_clock_mono_ms(), low);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            e = list_offset(rk, topic, partition, RD_KAFKA_OFFSET_END,
+                            deadline - kr_clock_mono_ms(), high);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
             return 0;
         if (kafka_err_code(e) != KR_ERR_KAFKA_RETRIABLE || kr_clock_mono_ms() + 100 >= deadline)

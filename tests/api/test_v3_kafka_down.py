@@ -82,13 +82,6 @@ def test_v3_broker_goes_away(start_krest, second_broker):
     assert_all_unavailable(k, c, topic, admin_only=True)
 
 
-@pytest.mark.skip(
-    reason="known gap (issue 19): librdkafka 2.0.2's rd_kafka_query_watermark_offsets has no "
-    "deadline of its own: its wait loop ends only when both ListOffsets requests have an outcome, "
-    "and a leader whose connection is refused is retried on every broker state change; the "
-    "answer comes at the job deadline (3 x client.timeout.ms + 2 s) and the worker stays blocked "
-    "(an admin socket.timeout.ms of client.timeout.ms did not bound it)"
-)
 def test_v3_partition_offset_broker_gone(start_krest, second_broker):
     bootstrap, stop_broker = second_broker()
     c = cluster_id(bootstrap)
