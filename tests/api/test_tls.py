@@ -20,6 +20,7 @@ from tls_helpers import (  # noqa: F401 (pki: a fixture)
     client_context,
     keystore_flags,
     pki,
+    port_open,
     start_https,
 )
 
@@ -198,6 +199,7 @@ def test_registry_and_metrics_listeners_over_https(start_krest, pki):
             return False
 
     assert wait_until(registry_answers, 30), k.log_tail()
+    assert wait_until(lambda: port_open(m_port), 10), k.log_tail()
     r = requests.get(f"https://localhost:{m_port}/metrics", verify=pki.ca, timeout=10)
     assert r.status_code == 200 and "krest_" in r.text
     assert STORE_PASSWORD not in r.text

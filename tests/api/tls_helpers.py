@@ -3,13 +3,14 @@ directory (never committed): a CA, a server certificate for localhost/127.0.0.1,
 certificates (good, expired, signed by another CA), and the keystore forms krest reads."""
 
 import shutil
+import socket
 import ssl
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import free_port
+from conftest import free_port, wait_until
 
 STORE_PASSWORD = "st0re-S3cret-pw"
 KEY_PASSWORD = "k3y-S3cret-pw"
@@ -156,4 +157,14 @@ def start_https(start_krest, pki, *extra, keystore=None, positional=()):
                     *flags, *extra, port=port, positional=positional)
     k.tls_url = f"https://localhost:{tls_port}"
     k.tls_port = tls_port
+    # the http listener answers first: the https one starts right after it
+    assert wait_until(lambda: port_open(tls_port), 10), k.log_tail()
     return k
+
+
+def port_open(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
