@@ -35,7 +35,8 @@ def run_krest(*extra, timeout=20):
 def test_mixed_http_and_https_listeners_produce(start_krest, pki,  # noqa: F811
                                                  new_topic, kafka_bootstrap):
     topic = new_topic()
-    k = start_https(start_krest, pki)
+    k = start_https(start_krest, pki, "--ssl.endpoint.identification.algorithm=https",
+                    "--ssl.protocol=TLSv1.3")
     r = requests.get(k.tls_url + "/topics", verify=pki.ca, timeout=10)
     assert r.status_code == 200, r.text
     assert topic in r.json()
@@ -69,6 +70,11 @@ def test_jks_keystore_refused_with_keytool_command(pki):
     assert code != 0
     assert "JKS" in out and "keytool -importkeystore" in out and "-deststoretype PKCS12" in out
     assert jks in out
+    assert STORE_PASSWORD not in out
+    code, out = run_krest(f"--listeners=https://127.0.0.1:{free_port()}", *keystore_flags(pki),
+                          f"--ssl.truststore.location={jks}",
+                          f"--ssl.truststore.password={STORE_PASSWORD}")
+    assert code != 0 and "ssl.truststore.location" in out and "keytool -importkeystore" in out
     assert STORE_PASSWORD not in out
 
 
