@@ -130,6 +130,7 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
     r->api.resp_type = "application/json";
     http_request_id_take(conn_header(conn, HTTP_REQUEST_ID_HEADER), r->request_id);
     r->api.request_id = r->request_id;
+    r->api.scheme = http_tls_is_tls(conn) ? "https" : "http";
     const char *cert_principal = http_tls_principal(conn); /* Basic, when set later, wins */
     if (cert_principal)
         r->api.principal = (api_principal_t){API_AUTH_MTLS, cert_principal, NULL};

@@ -378,6 +378,11 @@ void http_tls_on_connection(void *cls, struct MHD_Connection *conn, void **socke
     gnutls_session_set_verify_function(s, verify_peer);
 }
 
+bool http_tls_is_tls(struct MHD_Connection *conn)
+{
+    return MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION) != NULL;
+}
+
 const char *http_tls_principal(struct MHD_Connection *conn)
 {
     tls_conn_t *c = conn_of(conn);

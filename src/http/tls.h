@@ -17,6 +17,7 @@
 #include "util/err.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 typedef struct http_tls http_tls_t;
@@ -47,6 +48,9 @@ void http_tls_mhd_options(http_tls_t *tls, struct MHD_OptionItem *opts);
  * connection's socket_context. */
 void http_tls_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                             enum MHD_ConnectionNotificationCode toe);
+
+/** Whether conn is a TLS connection (of an https listener). */
+bool http_tls_is_tls(struct MHD_Connection *conn);
 
 /** The mapped principal of conn's verified client certificate (ssl.principal.mapping.rules),
  * borrowed for the connection's life; NULL on plain HTTP or without a client certificate. */

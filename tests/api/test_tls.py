@@ -244,3 +244,29 @@ def test_pkcs12_truststore_and_json_error_unaffected(start_krest, pki):
     assert r.status_code == 404 and r.json()["error_code"] == 404
     with pytest.raises((requests.exceptions.SSLError, requests.exceptions.ConnectionError)):
         requests.get(k.tls_url + "/", verify=pki.ca, cert=(pki.wrong, pki.wrong_key), timeout=10)
+
+
+def test_absolute_urls_over_https_name_https(start_krest, pki):
+    """v2 base_uri and v3 self links carry the request's scheme; advertised.listeners gives the
+    entry of that scheme (API.md §6.1)."""
+    k = start_https(start_krest, pki)
+    group = f"tls-group-{free_port()}"
+    r = requests.post(f"{k.tls_url}/consumers/{group}", json={"format": "binary"},
+                      headers={"Content-Type": "application/vnd.kafka.v2+json"}, verify=pki.ca,
+                      timeout=20)
+    assert r.status_code == 200, r.text
+    base = r.json()["base_uri"]
+    assert base.startswith(f"https://localhost:{k.tls_port}/consumers/{group}/instances/"), base
+    assert requests.delete(base, verify=pki.ca, timeout=20).status_code == 204
+    r = requests.get(k.tls_url + "/v3/clusters", verify=pki.ca, timeout=20)
+    assert r.status_code == 200, r.text
+    assert r.json()["metadata"]["self"].startswith(f"https://localhost:{k.tls_port}/v3/"), r.text
+    # over plain HTTP, the same krest still says http
+    r = k.get("/v3/clusters")
+    assert r.json()["metadata"]["self"].startswith(f"http://127.0.0.1:{k.port}/v3/")
+    k2 = start_https(start_krest, pki, "--advertised.listeners=http://proxy.example:80,"
+                     "https://proxy.example:443")
+    r = requests.get(k2.tls_url + "/v3/clusters", verify=pki.ca, timeout=20)
+    assert r.json()["metadata"]["self"].startswith("https://proxy.example:443/v3/"), r.text
+    assert k2.get("/v3/clusters").json()["metadata"]["self"].startswith(
+        "http://proxy.example:80/v3/")
