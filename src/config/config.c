@@ -485,6 +485,7 @@ static int collect(int argc, char **argv, char **envp, settings_t *s, kr_err_t *
         return -1;
     if (file)
         config_warn_readable_secrets(file);
+    config_warn_secret_flags(argc, argv);
     add_env(s, envp, "KAFKA_REST_");
     add_env(s, envp, "KREST_"); /* after KAFKA_REST_, so that it wins */
     add_flags(s, argc, argv);

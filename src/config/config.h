@@ -160,6 +160,9 @@ bool config_key_is_secret(const char *key);
  * group or by every user. */
 void config_warn_readable_secrets(const char *path);
 
+/** Warns (log) for each secret given as a --key=value flag (visible in ps). */
+void config_warn_secret_flags(int argc, char **argv);
+
 /** Writes the list of every known key, its default and a one-line description. */
 void config_print_help(FILE *out);
 

@@ -58,3 +58,19 @@ void config_warn_readable_secrets(const char *path)
              path, first, st.st_mode & S_IROTH ? "every user" : "its group",
              (unsigned)(st.st_mode & 0777));
 }
+
+void config_warn_secret_flags(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+        if (!eq || !eq[1])
+            continue;
+        char key[128];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - a - 2), a + 2);
+        if (config_key_is_secret(key))
+            log_warn("the secret %s is given on the command line, where other users can read it "
+                     "(ps, /proc): put it in the properties file (chmod 600) or the environment",
+                     key);
+    }
+}

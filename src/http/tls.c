@@ -212,6 +212,13 @@ static int build_priorities(const krest_config_t *cfg, char **out, kr_err_t *err
     return 0;
 }
 
+static void warn_expired(const http_tls_keys_t *k)
+{
+    if (strstr(k->summary, "(EXPIRED)"))
+        log_warn("HTTPS: the server certificate has expired (%s): clients will refuse it",
+                 k->summary);
+}
+
 http_tls_t *http_tls_new(const krest_config_t *cfg, kr_err_t *err)
 {
     http_tls_t *tls = xcalloc(1, sizeof(*tls));
@@ -226,6 +233,7 @@ http_tls_t *http_tls_new(const krest_config_t *cfg, kr_err_t *err)
         return NULL;
     }
     atomic_init(&tls->keys, keys);
+    warn_expired(keys);
     log_info("HTTPS: %s; TLS priorities %s; client certificates %s", keys->summary, tls->priorities,
              tls->client_auth == AUTH_REQUIRED    ? "required"
              : tls->client_auth == AUTH_REQUESTED ? "requested"
@@ -251,6 +259,7 @@ int http_tls_reload(http_tls_t *tls, kr_err_t *err)
     k->older = atomic_load(&tls->keys); /* handshakes in progress may still use it */
     atomic_store(&tls->keys, k);
     log_info("HTTPS: keystore and truststore reloaded: %s", k->summary);
+    warn_expired(k);
     return 0;
 }
 

@@ -86,6 +86,7 @@ def test_wrong_password_is_an_error_without_the_password(pki):
     assert code != 0
     assert "ssl.keystore.password" in out
     assert "Wr0ng-Passw0rd" not in out and STORE_PASSWORD not in out
+    assert "the secret ssl.keystore.password is given on the command line" in out
 
 
 def test_https_without_keystore_and_bad_settings_are_errors(pki):
@@ -226,6 +227,7 @@ def test_secrets_never_shown_and_readable_file_warned(start_krest, pki, tmp_path
     metrics = k.get("/metrics").text
     assert STORE_PASSWORD not in metrics
     assert STORE_PASSWORD not in k.log()
+    assert "given on the command line" not in k.log()
     props.chmod(0o600)
     k2 = start_https(start_krest, pki, keystore=[], positional=(str(props),))
     assert requests.get(k2.tls_url + "/", verify=pki.ca, timeout=10).status_code == 200
