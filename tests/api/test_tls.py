@@ -272,3 +272,33 @@ def test_absolute_urls_over_https_name_https(start_krest, pki):
     assert r.json()["metadata"]["self"].startswith("https://proxy.example:443/v3/"), r.text
     assert k2.get("/v3/clusters").json()["metadata"]["self"].startswith(
         "http://proxy.example:80/v3/")
+
+
+def test_avro_produce_through_an_https_only_builtin_registry(start_krest, pki, new_topic,  # noqa: F811
+                                                             kafka_bootstrap):
+    """krest's registry client reaches its own https registry listener when told the CA
+    (schema.registry.ssl.truststore.location, Confluent's key), and registers the schema."""
+    topic = new_topic()
+    sr_port = free_port()
+    k = start_https(start_krest, pki,
+                    f"--krest.schema.registry.listeners=https://127.0.0.1:{sr_port}",
+                    f"--schema.registry.ssl.truststore.location={pki.ca}")
+    sr = f"https://localhost:{sr_port}"
+
+    def registry_answers():
+        try:
+            return requests.get(sr + "/subjects", verify=pki.ca, timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    assert wait_until(registry_answers, 30), k.log_tail()
+    schema = '{"type":"record","name":"U","fields":[{"name":"n","type":"string"}]}'
+    r = requests.post(f"{k.tls_url}/topics/{topic}", verify=pki.ca, timeout=30,
+                      headers={"Content-Type": "application/vnd.kafka.avro.v2+json"},
+                      json={"value_schema": schema, "records": [{"value": {"n": "x"}}]})
+    assert r.status_code == 200, r.text
+    vid = r.json()["value_schema_id"]
+    r = requests.get(f"{sr}/subjects/{topic}-value/versions/latest", verify=pki.ca, timeout=10)
+    assert r.status_code == 200 and r.json()["id"] == vid
+    recs = read_topic(topic, bootstrap=kafka_bootstrap)
+    assert len(recs) == 1 and recs[0].value[:5] == b"\x00" + vid.to_bytes(4, "big")
