@@ -19,6 +19,7 @@ RUN apt-get update \
         build-essential cmake pkg-config \
         libmicrohttpd-dev libjson-c-dev librdkafka-dev libcurl4-openssl-dev \
         libssl-dev zlib1g-dev libgoogle-perftools-dev \
+        libgnutls28-dev libpcre2-dev \
         python3 python3-yaml \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -34,6 +35,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 \
+        libgnutls30 libpcre2-8-0 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \

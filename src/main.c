@@ -1,5 +1,6 @@
 /* main.c -- krest's start-up and shutdown, nothing else: configuration, Kafka handles, the
- * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0.
+ * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0 (SIGHUP
+ * reloads the TLS certificates meanwhile).
  * Threads: the main thread only; it blocks the signals for every thread it starts and
  * receives them itself with sigwait(). */
 #include "api/api.h"
@@ -49,6 +50,7 @@ static void block_signals(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP); /* reload (reload()) */
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -67,6 +69,15 @@ static void log_listeners(const krest_config_t *cfg)
              "libmicrohttpd %s)",
              KREST_VERSION, line, cfg->bootstrap_servers, rd_kafka_version_str(),
              MHD_get_version());
+}
+
+/* SIGHUP: the HTTPS certificates are read again; a failure keeps the old ones. */
+static void reload(http_server_t *srv)
+{
+    kr_err_t err = {0};
+    log_info("SIGHUP received: reloading the TLS keystore and truststore");
+    if (http_server_reload(srv, &err) != 0)
+        log_error("reload failed, the previous certificates stay in use: %s", err.msg);
 }
 
 /* The first metadata fetch, only to tell the operator early whether Kafka answers. */
@@ -179,7 +190,8 @@ static int run(krest_config_t *cfg)
     log_listeners(cfg);
     kafka_md_request(ctx.md, 0, on_probe, &ctx);
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        reload(srv);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
              (long long)cfg->shutdown_graceful_ms);
     t0 = kr_clock_mono_ms();

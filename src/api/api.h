@@ -123,6 +123,7 @@ struct api_req {
     const api_conn_ops_t *ops;
     const char *request_id;    /* X-Request-ID: the client's (when sane) or made; echoed */
     api_principal_t principal; /* who sent it; zero: anonymous */
+    const char *scheme;        /* "https" on a TLS connection, else "http" (NULL: "http") */
 
     /* Filled by the handler. */
     int status;

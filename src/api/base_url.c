@@ -5,9 +5,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* krest's listeners are plain HTTP (http/server.c refuses others), so every request's scheme
- * is "http". */
-#define REQUEST_SCHEME "http"
+/* The request's scheme: "https" on a TLS connection (http/tls.c), else "http". */
+static const char *scheme_of(const api_req_t *req)
+{
+    return req->scheme ? req->scheme : "http";
+}
 
 static void put_host_port(kr_buf_t *out, const char *host, int port)
 {
@@ -15,22 +17,33 @@ static void put_host_port(kr_buf_t *out, const char *host, int port)
     kr_buf_printf(out, "%s%s%s:%d", v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-static const config_listener_t *advertised(const krest_config_t *cfg)
+static const config_listener_t *advertised(const krest_config_t *cfg, const char *scheme)
 {
     for (size_t i = 0; i < cfg->n_advertised_listeners; i++) {
-        if (strcmp(cfg->advertised_listeners[i].scheme, REQUEST_SCHEME) == 0)
+        if (strcmp(cfg->advertised_listeners[i].scheme, scheme) == 0)
             return &cfg->advertised_listeners[i];
     }
     return NULL;
 }
 
+/* The first listener of the request's scheme (API.md §6.1), else the first listener. */
+static const config_listener_t *own_listener(const krest_config_t *cfg, const char *scheme)
+{
+    for (size_t i = 0; i < cfg->n_listeners; i++) {
+        if (strcmp(cfg->listeners[i].scheme, scheme) == 0)
+            return &cfg->listeners[i];
+    }
+    return &cfg->listeners[0];
+}
+
 void api_base_url_write(const api_req_t *req, kr_buf_t *out)
 {
     const krest_config_t *cfg = req->ctx->cfg;
-    const config_listener_t *l0 = &cfg->listeners[0];
-    const config_listener_t *adv = advertised(cfg);
+    const char *scheme = scheme_of(req);
+    const config_listener_t *l0 = own_listener(cfg, scheme);
+    const config_listener_t *adv = advertised(cfg, scheme);
     const char *host_hdr = api_header(req, "Host");
-    kr_buf_puts(out, REQUEST_SCHEME "://");
+    kr_buf_printf(out, "%s://", scheme);
     if (adv) {
         put_host_port(out, adv->host, adv->port);
     } else if (cfg->host_name && *cfg->host_name) {

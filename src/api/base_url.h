@@ -7,8 +7,9 @@
 #include "api/api.h"
 #include "util/buf.h"
 
-/** Appends "http://<authority>" to out: the first advertised.listeners entry of the request's
- * scheme, else host.name (with the listener's port when the request named a port), else the
+/** Appends "<scheme>://<authority>" to out (the request's scheme, http or https): the first
+ * advertised.listeners entry of that scheme, else host.name (with the port of the first
+ * listener of that scheme when the request named a port), else the
  * request's Host header, else the listener's own address (a wildcard address becomes this
  * machine's host name), never 0.0.0.0. No trailing slash. */
 void api_base_url_write(const api_req_t *req, kr_buf_t *out);

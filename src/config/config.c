@@ -76,9 +76,9 @@ static void settings_free(settings_t *s)
 static int bad_value(kr_err_t *err, const key_def_t *d, const char *v, const char *why)
 {
     char buf[72];
-    return kr_err_set(err, KR_ERR_UNPROCESSABLE,
-                      "invalid value '%s' for configuration key '%s': %s", config_shown(v, buf),
-                      d->name, why);
+    return kr_err_set(
+        err, KR_ERR_UNPROCESSABLE, "invalid value '%s' for configuration key '%s': %s",
+        config_key_is_secret(d->name) ? "(secret)" : config_shown(v, buf), d->name, why);
 }
 
 /* A copy of s without leading and trailing whitespace. */
@@ -483,6 +483,9 @@ static int collect(int argc, char **argv, char **envp, settings_t *s, kr_err_t *
         return -1;
     if (file && config_props_load_file(file, add_file_pair, s, err) != 0)
         return -1;
+    if (file)
+        config_warn_readable_secrets(file);
+    config_warn_secret_flags(argc, argv);
     add_env(s, envp, "KAFKA_REST_");
     add_env(s, envp, "KREST_"); /* after KAFKA_REST_, so that it wins */
     add_flags(s, argc, argv);

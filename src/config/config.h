@@ -8,6 +8,7 @@
 
 #include "util/err.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -108,6 +109,22 @@ typedef struct krest_config {
     int64_t metrics_statistics_interval_ms; /* `krest.metrics.statistics.interval.ms`, 15000 */
     int access_log_format; /* `krest.access.log.format` (config_access_log_format_t), "text" */
 
+    /* HTTPS listeners and mTLS (http/tls*.c; rest-utils ssl.* keys, docs/security.md) */
+    char *ssl_keystore_location;     /* `ssl.keystore.location`, "" */
+    char *ssl_keystore_password;     /* `ssl.keystore.password`, "" (secret) */
+    char *ssl_keystore_type;         /* `ssl.keystore.type`, "JKS" (= by content) */
+    char *ssl_key_password;          /* `ssl.key.password`, "" (secret) */
+    char *ssl_truststore_location;   /* `ssl.truststore.location`, "" */
+    char *ssl_truststore_password;   /* `ssl.truststore.password`, "" (secret) */
+    char *ssl_truststore_type;       /* `ssl.truststore.type`, "JKS" (= by content) */
+    char *ssl_client_authentication; /* `ssl.client.authentication`, "NONE" */
+    int ssl_client_auth;             /* `ssl.client.auth` (deprecated), 0; 1 = REQUIRED */
+    char *ssl_protocol;              /* `ssl.protocol`, "TLS" */
+    char *ssl_enabled_protocols;     /* `ssl.enabled.protocols`, "" = TLSv1.2,TLSv1.3 */
+    char *ssl_cipher_suites;         /* `ssl.cipher.suites`, "" = GnuTLS's defaults */
+    char *ssl_endpoint_identification_algorithm; /* accepted; no effect on a server */
+    char *ssl_principal_mapping_rules;           /* `ssl.principal.mapping.rules`, DEFAULT */
+
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
     config_kv_t *passthrough;
@@ -134,6 +151,17 @@ size_t config_kafka_props(const krest_config_t *cfg, const char *kind, config_kv
 
 /** Frees an array returned by config_kafka_props(). */
 void config_kv_free(config_kv_t *kv, size_t n);
+
+/** Whether key holds a secret (passwords, JAAS configurations, credentials): such values are
+ * never logged, shown or echoed in messages (config/secrets.c). */
+bool config_key_is_secret(const char *key);
+
+/** Warns (log) when the properties file at path holds a secret value and is readable by its
+ * group or by every user. */
+void config_warn_readable_secrets(const char *path);
+
+/** Warns (log) for each secret given as a --key=value flag (visible in ps). */
+void config_warn_secret_flags(int argc, char **argv);
 
 /** Writes the list of every known key, its default and a one-line description. */
 void config_print_help(FILE *out);

@@ -132,20 +132,46 @@ const key_def_t config_keys[] = {
         NOMAX, G_KREST, "librdkafka statistics.interval.ms of the producer and consumers; 0: off."),
     KEY("krest.access.log.format", T_LOG_FORMAT, access_log_format, "text", 0, 0, G_KREST,
         "Access log lines: text (krest's line) or json (one JSON object per line)."),
+    /* HTTPS listeners and mTLS (http/tls*.c, docs/security.md) */
+    KEY("ssl.keystore.location", T_STR, ssl_keystore_location, "", 0, 0, G_HTTP,
+        "HTTPS: the server's certificate and key, a PKCS12 or PEM file (JKS: convert it)."),
+    KEY("ssl.keystore.password", T_STR, ssl_keystore_password, "", 0, 0, G_HTTP,
+        "HTTPS: password of the keystore (secret; never logged)."),
+    KEY("ssl.keystore.type", T_STR, ssl_keystore_type, "JKS", 0, 0, G_HTTP,
+        "HTTPS: PKCS12 or PEM; JKS (Confluent's default): read by content, PKCS12 or PEM."),
+    KEY("ssl.key.password", T_STR, ssl_key_password, "", 0, 0, G_HTTP,
+        "HTTPS: password of the private key, when not the keystore's (secret)."),
+    KEY("ssl.truststore.location", T_STR, ssl_truststore_location, "", 0, 0, G_HTTP,
+        "mTLS: CAs that sign client certificates, a PKCS12 or PEM file."),
+    KEY("ssl.truststore.password", T_STR, ssl_truststore_password, "", 0, 0, G_HTTP,
+        "mTLS: password of the truststore (secret)."),
+    KEY("ssl.truststore.type", T_STR, ssl_truststore_type, "JKS", 0, 0, G_HTTP,
+        "mTLS: PKCS12 or PEM; JKS: read by content, as ssl.keystore.type."),
+    KEY("ssl.client.authentication", T_STR, ssl_client_authentication, "NONE", 0, 0, G_HTTP,
+        "mTLS: NONE, REQUESTED (a certificate, if sent, must verify) or REQUIRED."),
+    KEY("ssl.client.auth", T_BOOL, ssl_client_auth, "false", 0, 0, G_HTTP,
+        "mTLS (deprecated): true is ssl.client.authentication=REQUIRED."),
+    KEY("ssl.protocol", T_STR, ssl_protocol, "TLS", 0, 0, G_HTTP,
+        "HTTPS: TLS, TLSv1.2 or TLSv1.3 (accepted; ssl.enabled.protocols decides)."),
+    KEY("ssl.enabled.protocols", T_LIST, ssl_enabled_protocols, "", 0, 0, G_HTTP,
+        "HTTPS: TLSv1.2, TLSv1.3 (and TLSv1.1, TLSv1 if listed); empty: TLSv1.2,TLSv1.3."),
+    KEY("ssl.cipher.suites", T_LIST, ssl_cipher_suites, "", 0, 0, G_HTTP,
+        "HTTPS: IANA cipher suite names (TLS_AES_128_GCM_SHA256, ...); empty: GnuTLS's."),
+    KEY("ssl.endpoint.identification.algorithm", T_STR, ssl_endpoint_identification_algorithm, "",
+        0, 0, G_HTTP, "HTTPS: accepted; a server checks no client host name."),
+    KEY("ssl.principal.mapping.rules", T_STR, ssl_principal_mapping_rules, "DEFAULT", 0, 0, G_HTTP,
+        "mTLS: client certificate subject -> principal, as Kafka's (RULE:p/r/[LU])."),
 };
 
 /* Confluent keys accepted for compatibility that do nothing in krest (a trailing '*' matches
  * any rest). They are proxy keys, so they are never passed to librdkafka either. */
-const char *const config_ignored_keys[] = {"consumer.threads",
-                                           "consumer.iterator.*",
-                                           "producer.threads",
-                                           "simpleconsumer.pool.size.max",
-                                           "simpleconsumer.pool.timeout.ms",
-                                           "zookeeper.connect",
-                                           "request.logger.name",
-                                           "rate.limit.backend",
-                                           "rate.limit.per.cluster.cache.expiry.ms",
-                                           "access.control.skip.options"};
+const char *const config_ignored_keys[] = {
+    "consumer.threads", "consumer.iterator.*", "producer.threads", "simpleconsumer.pool.size.max",
+    "simpleconsumer.pool.timeout.ms", "zookeeper.connect", "request.logger.name",
+    "rate.limit.backend", "rate.limit.per.cluster.cache.expiry.ms", "access.control.skip.options",
+    /* HTTPS (http/tls.c): JVM-only, or SIGHUP reloads */
+    "ssl.provider", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm", "ssl.keystore.reload",
+    "ssl.keystore.watch.location"};
 
 /* Prefixes whose other keys go to librdkafka or the Schema Registry client. */
 const char *const config_passthrough_prefixes[] = {

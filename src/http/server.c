@@ -20,6 +20,7 @@
 #include "http/metrics.h"
 #include "http/request_id.h"
 #include "http/response.h"
+#include "http/tls.h"
 #include "router/router.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -65,6 +66,7 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
+    http_tls_t *tls; /* made with the first https listener (http/tls.h); NULL: none */
 };
 
 /* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
@@ -128,6 +130,10 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
     r->api.resp_type = "application/json";
     http_request_id_take(conn_header(conn, HTTP_REQUEST_ID_HEADER), r->request_id);
     r->api.request_id = r->request_id;
+    r->api.scheme = http_tls_is_tls(conn) ? "https" : "http";
+    const char *cert_principal = http_tls_principal(conn); /* Basic, when set later, wins */
+    if (cert_principal)
+        r->api.principal = (api_principal_t){API_AUTH_MTLS, cert_principal, NULL};
     return r;
 }
 
@@ -543,11 +549,12 @@ static size_t conn_memory(const krest_config_t *cfg)
 static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l, kr_err_t *err)
 {
     const krest_config_t *cfg = site->srv->ctx->cfg;
-    if (strcmp(l->scheme, "http") != 0) {
-        kr_err_set(err, KR_ERR_UNPROCESSABLE, "listener %s://%s:%d: only http is supported yet",
-                   l->scheme, l->host, l->port);
+    bool https = strcmp(l->scheme, "https") == 0;
+    struct MHD_OptionItem tls_opts[HTTP_TLS_MHD_OPTIONS] = {{MHD_OPTION_END, 0, NULL}};
+    if (https && !site->srv->tls && !(site->srv->tls = http_tls_new(cfg, err)))
         return NULL;
-    }
+    if (https)
+        http_tls_mhd_options(site->srv->tls, tls_opts);
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
@@ -563,6 +570,8 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
+    if (https)
+        flags |= MHD_USE_TLS;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, (uint16_t)l->port, NULL, NULL, on_request, site, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
@@ -571,7 +580,8 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)cfg->connection_limit_per_ip, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
         site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        http_metrics_connection, NULL, MHD_OPTION_END);
+        https ? http_tls_on_connection : http_metrics_connection, https ? site->srv->tls : NULL,
+        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
@@ -709,10 +719,16 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
     srv->n_daemons = 0;
 }
 
+int http_server_reload(http_server_t *srv, kr_err_t *err)
+{
+    return srv && srv->tls ? http_tls_reload(srv->tls, err) : 0;
+}
+
 void http_server_free(http_server_t *srv)
 {
     if (!srv)
         return;
+    http_tls_free(srv->tls);
     http_cors_free(srv->cors);
     http_admission_free(srv->adm);
     xfree(srv->daemons);

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_SUBJECT_ENTRIES 10000      /* (subject, text) pairs cached; beyond, ids still are */
 #define MAX_FAILED_IDS      10000      /* unknown ids remembered (records may carry any id) */
@@ -38,6 +39,7 @@ typedef struct subject_entry {
 struct sr_client {
     char *url; /* "" when no registry */
     char *userpwd;
+    char *cainfo; /* schema.registry.ssl.truststore.location (PEM), or NULL: the system's CAs */
     long timeout_ms;
     pthread_mutex_t mu;
     id_entry_t *ids; /* one per id ever known (bounded by the registry's ids) */
@@ -57,13 +59,29 @@ static const char *passthrough(const krest_config_t *cfg, const char *key)
     return v;
 }
 
-/* schema.registry.url (its first URL), else the built-in registry's first listener. */
+/* The built-in registry's first http:// listener, else its first listener (an https one is
+ * verified like any registry: schema.registry.ssl.truststore.location). */
+static void own_listener(const char *listeners, char *out, size_t size)
+{
+    snprintf(out, size, "%s", listeners);
+    for (const char *p = listeners; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        while (*p == ' ')
+            p++;
+        if (strncasecmp(p, "http://", 7) == 0) {
+            snprintf(out, size, "%s", p);
+            break;
+        }
+    }
+}
+
+/* schema.registry.url (its first URL), else the built-in registry's own listener. */
 static char *registry_url(const krest_config_t *cfg)
 {
     char first[1024];
-    const char *src =
-        *cfg->schema_registry_url ? cfg->schema_registry_url : cfg->schema_registry_listeners;
-    snprintf(first, sizeof(first), "%s", src);
+    if (*cfg->schema_registry_url)
+        snprintf(first, sizeof(first), "%s", cfg->schema_registry_url);
+    else
+        own_listener(cfg->schema_registry_listeners, first, sizeof(first));
     char *comma = strchr(first, ',');
     if (comma)
         *comma = '\0';
@@ -98,6 +116,13 @@ sr_client_t *sr_client_new(const krest_config_t *cfg)
     const char *info = passthrough(cfg, "schema.registry.basic.auth.user.info");
     if (source && strcmp(source, "USER_INFO") == 0 && info)
         c->userpwd = xstrdup(info);
+    const char *ca = passthrough(cfg, "schema.registry.ssl.truststore.location");
+    c->cainfo = ca && *ca ? xstrdup(ca) : NULL;
+    if (!c->cainfo && strncmp(c->url, "https://", 8) == 0)
+        log_warn("Schema Registry %s is https: its certificate is checked against the system's "
+                 "CAs; set schema.registry.ssl.truststore.location (a PEM file) to trust "
+                 "another CA",
+                 c->url);
     c->timeout_ms = (long)(cfg->client_timeout_ms > 0 ? cfg->client_timeout_ms : 5000);
     pthread_mutex_init(&c->mu, NULL);
     c->subjects = xcalloc(MAX_SUBJECT_ENTRIES, sizeof(*c->subjects));
@@ -118,6 +143,7 @@ void sr_client_free(sr_client_t *c)
     xfree(c->subjects);
     xfree(c->url);
     xfree(c->userpwd);
+    xfree(c->cainfo);
     pthread_mutex_destroy(&c->mu);
     xfree(c);
     curl_global_cleanup();
@@ -254,6 +280,8 @@ static int call(sr_client_t *c, const char *method, const char *path, const char
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+    if (c->cainfo)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->cainfo);
     if (c->userpwd) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
