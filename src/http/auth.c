@@ -14,6 +14,7 @@
 #include "config/jaas.h"
 #include "config/users.h"
 #include "http/auth_basic.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/reload.h"
@@ -35,12 +36,17 @@
 #include <netdb.h>
 
 #define MAC_LEN 32
+/* After a failed crypt(3) check of a user, the next one for that user waits this long: a
+ * guessing client costs at most one crypt per user per second of an HTTP thread (bcrypt at
+ * cost 12 takes ~0.4 s), while a client whose password was accepted before is unaffected. */
+#define CRYPT_RETRY_MS 1000
 
 /* A user table and what was learnt about it. */
 typedef struct table {
     config_users_t *users;
     unsigned char (*verified)[MAC_LEN]; /* per user: HMAC of the last password crypt accepted */
     bool *has_verified;                 /* guarded by http_auth.lock */
+    int64_t *retry_at;                  /* per user: no crypt before (mono ms); lock too */
     int refs;                           /* guarded by http_auth.lock */
 } table_t;
 
@@ -73,6 +79,7 @@ static table_t *table_new(config_users_t *users)
     size_t n = users->n ? users->n : 1;
     t->verified = xcalloc(n, sizeof(*t->verified));
     t->has_verified = xcalloc(n, sizeof(bool));
+    t->retry_at = xcalloc(n, sizeof(int64_t));
     t->refs = 1;
     return t;
 }
@@ -83,6 +90,7 @@ static void table_free(table_t *t)
     explicit_bzero(t->verified, n * sizeof(*t->verified));
     xfree(t->verified);
     xfree(t->has_verified);
+    xfree(t->retry_at);
     config_users_free(t->users);
     xfree(t);
 }
@@ -370,20 +378,31 @@ static void mac_of(const http_auth_t *auth, const char *user, const char *passwo
     explicit_bzero(msg, un + 1 + pn);
 }
 
-/* crypt(3) with the table's memory of the last accepted password of this user. */
-static bool crypt_matches_cached(http_auth_t *auth, table_t *t, size_t i, const char *password)
+/* crypt(3) with the table's memory of the last accepted password of this user, and at most
+ * one failed crypt per user per CRYPT_RETRY_MS (*throttled: refused without trying). */
+static bool crypt_matches_cached(http_auth_t *auth, table_t *t, size_t i, const char *password,
+                                 bool *throttled)
 {
     const config_user_t *u = &t->users->v[i];
     unsigned char mac[MAC_LEN];
     mac_of(auth, u->name, password, mac);
+    int64_t now = kr_clock_mono_ms();
     pthread_mutex_lock(&auth->lock);
     bool hit = t->has_verified[i] && CRYPTO_memcmp(mac, t->verified[i], MAC_LEN) == 0;
+    *throttled = !hit && now < t->retry_at[i];
+    if (!hit && !*throttled)
+        t->retry_at[i] = now + CRYPT_RETRY_MS; /* one crypt at a time per user, too */
     pthread_mutex_unlock(&auth->lock);
-    if (!hit && crypt_matches(u, password)) {
-        hit = true;
+    if (!hit && !*throttled) {
+        hit = crypt_matches(u, password);
         pthread_mutex_lock(&auth->lock);
-        memcpy(t->verified[i], mac, MAC_LEN);
-        t->has_verified[i] = true;
+        if (hit) {
+            memcpy(t->verified[i], mac, MAC_LEN);
+            t->has_verified[i] = true;
+            t->retry_at[i] = 0;
+        } else {
+            t->retry_at[i] = kr_clock_mono_ms() + CRYPT_RETRY_MS;
+        }
         pthread_mutex_unlock(&auth->lock);
     }
     explicit_bzero(mac, sizeof(mac));
@@ -391,13 +410,13 @@ static bool crypt_matches_cached(http_auth_t *auth, table_t *t, size_t i, const 
 }
 
 static bool password_matches(http_auth_t *auth, table_t *t, const config_user_t *u,
-                             const char *password)
+                             const char *password, bool *throttled)
 {
     switch (u->kind) {
     case CONFIG_CRED_MD5:
         return md5_matches(u, password);
     case CONFIG_CRED_CRYPT:
-        return crypt_matches_cached(auth, t, (size_t)(u - t->users->v), password);
+        return crypt_matches_cached(auth, t, (size_t)(u - t->users->v), password, throttled);
     default:
         return same_secret(password, strlen(password), u->secret, u->secret_len);
     }
@@ -472,15 +491,19 @@ int http_auth_check(http_auth_t *auth, struct MHD_Connection *conn, const char *
         return refuse(auth, conn, NULL, why, hs, err);
     table_t *t = table_get(auth);
     const config_user_t *u = config_users_find(t->users, user);
-    bool ok = false;
+    bool ok = false, throttled = false;
     if (u)
-        ok = password_matches(auth, t, u, password);
+        ok = password_matches(auth, t, u, password, &throttled);
     else
         (void)same_secret(password, strlen(password), "", 0); /* some of the work, for timing */
     bool role = ok && has_role(auth, u);
     table_put(auth, t);
     if (!ok)
-        return refuse(auth, conn, user, u ? "wrong password" : "unknown user", hs, err);
+        return refuse(auth, conn, user,
+                      !u          ? "unknown user"
+                      : throttled ? "a failed attempt for this user less than a second ago"
+                                  : "wrong password",
+                      hs, err);
     if (!role) {
         char name[72];
         loggable(user, name);

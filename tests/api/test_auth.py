@@ -204,11 +204,31 @@ def test_failed_attempts_logged_without_the_password(auth_krest):
     "user", ["alice", "bob", "carol", "cathy", "cody", "dave", "dora", "olga"]
 )
 def test_each_credential_form_authenticates(auth_krest, users, user):
-    r = get(auth_krest, "/topics", user, users[user][0])
+    # (a crypt user refused less than a second ago, by another test, is refused a second more)
+    r = wait_until(lambda: _ok(get(auth_krest, "/topics", user, users[user][0])), 3)
     assert r.status_code == 200, r.text
     assert isinstance(r.json(), list)
     # twice: the second bcrypt check is answered from the per-table cache
     assert get(auth_krest, "/topics", user, users[user][0]).status_code == 200
+
+
+def _ok(r):
+    return r if r.status_code == 200 else None
+
+
+def test_failed_crypt_attempts_are_throttled_per_user(start_krest, tmp_path):
+    cred = bcrypt.hashpw(b"gus-pw", bcrypt.gensalt(4)).decode()
+    cred2 = "CRYPT:" + openssl_passwd(6, "hal-pw")
+    jaas, _ = basic_auth_files(tmp_path, [f"gus: {cred},admin", f"hal: {cred2},admin"], realm=REALM)
+    k = start_auth(start_krest, *auth_flags(jaas), user="gus", password="gus-pw")
+    assert_401(get(k, "/", "hal", "wrong"))
+    # the right password right after a failure: refused without a crypt(3) call
+    assert_401(get(k, "/", "hal", "hal-pw"))
+    assert k.wait_log(r'user "hal": a failed attempt for this user less than a second ago')
+    assert wait_until(lambda: _ok(get(k, "/", "hal", "hal-pw")), 3)
+    # a password accepted before is remembered: failures of others do not lock it out
+    assert_401(get(k, "/", "gus", "wrong"))
+    assert get(k, "/", "gus", "gus-pw").status_code == 200
 
 
 def test_basic_scheme_name_is_case_insensitive(auth_krest):
