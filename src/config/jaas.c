@@ -123,6 +123,11 @@ static bool is_punct(const lexer_t *lx, char c)
 
 static int syntax(lexer_t *lx, const char *want, kr_err_t *err)
 {
+    if (lx->kind == TOK_ERROR)
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "JAAS configuration, line %zu: unterminated string or comment, or a "
+                          "token too long",
+                          lx->line);
     return kr_err_set(err, KR_ERR_UNPROCESSABLE, "JAAS configuration, line %zu: %s expected",
                       lx->line, want);
 }
