@@ -238,6 +238,17 @@ def test_failed_crypt_attempts_are_throttled_per_user(start_krest, tmp_path):
     assert get(k, "/", "gus", "gus-pw").status_code == 200
 
 
+def test_access_log_names_the_user(auth_krest, start_krest, tmp_path, users):
+    assert get(auth_krest, "/brokers", "cathy", "cathy-pw").status_code == 200
+    assert auth_krest.wait_log(r"access GET /brokers 200 .* user=cathy")
+    jaas, _ = basic_auth_files(tmp_path, user_lines(users), realm=REALM)
+    k = start_auth(start_krest, *auth_flags(jaas), "--krest.access.log.format=json")
+    assert get(k, "/brokers", "bob", "bob-pw").status_code == 200
+    assert_401(get(k, "/brokers", "bob", "wrong"))
+    assert k.wait_log(r'"path":"/brokers","status":200,.*"user":"bob"')
+    assert k.wait_log(r'"path":"/brokers","status":401,.*"user":null')
+
+
 def test_basic_scheme_name_is_case_insensitive(auth_krest):
     v = base64.b64encode(b"alice:alice-pw").decode()
     for scheme in ("basic", "BASIC", "bAsIc"):
