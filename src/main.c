@@ -1,6 +1,6 @@
 /* main.c -- krest's start-up and shutdown, nothing else: configuration, Kafka handles, the
- * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0. SIGHUP runs
- * the reload hooks (util/reload.h: password file, certificates) and goes on waiting.
+ * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0 (SIGHUP
+ * reloads the Basic authentication's users meanwhile).
  * Threads: the main thread only; it blocks the signals for every thread it starts and
  * receives them itself with sigwait(). */
 #include "api/api.h"
@@ -21,7 +21,6 @@
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/pending.h"
-#include "util/reload.h"
 #include "util/workq.h"
 
 #include <librdkafka/rdkafka.h>
@@ -51,7 +50,7 @@ static void block_signals(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
-    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGHUP); /* reload (reload()) */
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -70,6 +69,15 @@ static void log_listeners(const krest_config_t *cfg)
              "libmicrohttpd %s)",
              KREST_VERSION, line, cfg->bootstrap_servers, rd_kafka_version_str(),
              MHD_get_version());
+}
+
+/* SIGHUP: the files the HTTP server reads (the users of Basic authentication) are read again;
+ * a failure keeps what is in force (http_server_reload logs why). */
+static void reload(http_server_t *srv)
+{
+    kr_err_t err = {0};
+    log_info("SIGHUP received: reloading the authentication's users");
+    (void)http_server_reload(srv, &err);
 }
 
 /* The first metadata fetch, only to tell the operator early whether Kafka answers. */
@@ -122,18 +130,6 @@ static _Noreturn void exit_abandoned(size_t n, const char *what, int rc)
         log_info("krest stopped");
     fflush(NULL);
     _exit(rc);
-}
-
-/* Waits for SIGTERM or SIGINT; each SIGHUP meanwhile runs the reload hooks. @return the
- * signal. */
-static int wait_stop_signal(const sigset_t *set)
-{
-    int sig = 0;
-    while (sigwait(set, &sig) == 0 && sig == SIGHUP) {
-        log_info("SIGHUP received: reloading");
-        kr_reload_run();
-    }
-    return sig;
 }
 
 static int run(krest_config_t *cfg)
@@ -193,7 +189,9 @@ static int run(krest_config_t *cfg)
     }
     log_listeners(cfg);
     kafka_md_request(ctx.md, 0, on_probe, &ctx);
-    int sig = wait_stop_signal(&set);
+    int sig = 0;
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+        reload(srv);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
              (long long)cfg->shutdown_graceful_ms);
     t0 = kr_clock_mono_ms();

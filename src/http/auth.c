@@ -17,7 +17,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/reload.h"
 
 #include <crypt.h>
 #include <limits.h>
@@ -140,11 +139,14 @@ static config_users_t *load_users(const http_auth_t *auth, kr_err_t *err)
 
 int http_auth_reload(http_auth_t *auth, kr_err_t *err)
 {
-    if (!auth->enabled)
+    if (!auth || !auth->enabled)
         return 0;
     config_users_t *users = load_users(auth, err);
-    if (!users)
+    if (!users) {
+        if (auth->table) /* a reload (at start-up the error stops krest) */
+            log_error("authentication: reload failed, the users in force stay: %s", err->msg);
         return -1;
+    }
     table_t *fresh = table_new(users);
     pthread_mutex_lock(&auth->lock);
     table_t *old = auth->table;
@@ -153,13 +155,6 @@ int http_auth_reload(http_auth_t *auth, kr_err_t *err)
     if (old)
         table_put(auth, old);
     return 0;
-}
-
-static void on_sighup(void *arg)
-{
-    kr_err_t err = {0};
-    if (http_auth_reload(arg, &err) != 0)
-        log_error("authentication: reload failed, the users in force stay: %s", err.msg);
 }
 
 /* ---- the policy ---- */
@@ -253,7 +248,6 @@ http_auth_t *http_auth_new(const krest_config_t *cfg, kr_err_t *err)
     if (auth->n_roles == 0)
         log_warn("authentication.roles is empty: every request that needs authentication is "
                  "refused (403), as Jetty does");
-    kr_reload_register(on_sighup, auth);
     return auth;
 }
 
@@ -261,8 +255,6 @@ void http_auth_free(http_auth_t *auth)
 {
     if (!auth)
         return;
-    if (auth->enabled)
-        kr_reload_unregister(on_sighup, auth);
     if (auth->table)
         table_put(auth, auth->table);
     pthread_mutex_destroy(&auth->lock);

@@ -3,7 +3,7 @@
  * users from the password file that the realm's JAAS section names (config/jaas.h,
  * config/users.h), checked with constant-time comparisons (crypt(3) for CRYPT:/bcrypt, MD5,
  * plain); 401 with WWW-Authenticate, 403 for a user without a required role; the files
- * re-read on SIGHUP (util/reload.h). Applies to every listener (proxy, registry, metrics).
+ * re-read on SIGHUP (http_server_reload). Applies to every listener (proxy, registry, metrics).
  * May use: config/, format/, api/ (api_principal_t), util/, libcrypt, OpenSSL, libmicrohttpd.
  * Threads: new/free at start-up and shutdown; http_auth_check from any MHD thread; the reload
  * on the main thread (the user table is swapped under a lock, each check holds a reference). */
@@ -24,16 +24,16 @@ typedef struct http_auth_cred http_auth_cred_t;
 
 /** Builds the authentication of cfg: with authentication.method=BASIC finds the JAAS file
  * (krest.authentication.jaas.file, else KAFKAREST_OPTS's -Djava.security.auth.login.config=),
- * reads it and the password file, and registers the SIGHUP reload.
+ * and reads it and the password file.
  * @return owned (free with http_auth_free; does nothing when the method is NONE), or NULL with
  *         err set (422) on an unknown or unsupported method or an unreadable file. */
 http_auth_t *http_auth_new(const krest_config_t *cfg, kr_err_t *err);
 
-/** Unregisters the reload and frees; http_auth_free(NULL) is a no-op. */
+/** Frees; http_auth_free(NULL) is a no-op. */
 void http_auth_free(http_auth_t *auth);
 
-/** Re-reads the JAAS and password files; on an error the users in force stay.
- * @return 0, or -1 with err set. */
+/** Re-reads the JAAS and password files (nothing when the method is NONE); on an error the
+ * users in force stay, and it is logged. @return 0, or -1 with err set. */
 int http_auth_reload(http_auth_t *auth, kr_err_t *err);
 
 /** Decides whether a request may go on (before it is routed): a skipped path, an OPTIONS

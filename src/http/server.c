@@ -719,6 +719,11 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
     srv->n_daemons = 0;
 }
 
+int http_server_reload(http_server_t *srv, kr_err_t *err)
+{
+    return srv ? http_auth_reload(srv->auth, err) : 0;
+}
+
 void http_server_free(http_server_t *srv)
 {
     if (!srv)

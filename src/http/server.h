@@ -25,6 +25,11 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err);
  * out) and stops the daemons. */
 void http_server_shutdown(http_server_t *srv, int64_t graceful_ms);
 
+/** Re-reads what the listeners read from files (SIGHUP, on the main thread): the users of
+ * Basic authentication (http/auth.h). What cannot be read is logged and what was in force
+ * stays. @return 0, or -1 with err set. */
+int http_server_reload(http_server_t *srv, kr_err_t *err);
+
 /** Frees a shut-down server; http_server_free(NULL) is a no-op. */
 void http_server_free(http_server_t *srv);
 

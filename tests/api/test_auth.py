@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conftest import (
+    KAFKA_BOOTSTRAP,
     KREST_BIN,
     KrestFactory,
     basic_auth_files,
@@ -401,7 +402,7 @@ def run_once(args, env=None, timeout=20):
             KREST_BIN,
             "--krest.schema.registry.listeners=",
             f"--listeners=http://127.0.0.1:{free_port()}",
-            "--bootstrap.servers=127.0.0.1:1",
+            f"--bootstrap.servers={KAFKA_BOOTSTRAP}",  # (an unreachable one costs 5 s to stop)
             *args,
         ],
         capture_output=True,
