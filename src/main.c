@@ -1,6 +1,6 @@
 /* main.c -- krest's start-up and shutdown, nothing else: configuration, Kafka handles, the
  * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0 (SIGHUP
- * reloads the TLS certificates meanwhile).
+ * reloads the TLS certificates and the Basic authentication's users meanwhile).
  * Threads: the main thread only; it blocks the signals for every thread it starts and
  * receives them itself with sigwait(). */
 #include "api/api.h"
@@ -71,11 +71,12 @@ static void log_listeners(const krest_config_t *cfg)
              MHD_get_version());
 }
 
-/* SIGHUP: the HTTPS certificates are read again; a failure keeps the old ones. */
+/* SIGHUP: the files the HTTP server reads are read again (the users of Basic authentication,
+ * the HTTPS certificates); a failure keeps what is in force. */
 static void reload(http_server_t *srv)
 {
     kr_err_t err = {0};
-    log_info("SIGHUP received: reloading the TLS keystore and truststore");
+    log_info("SIGHUP received: reloading the authentication's users and the TLS certificates");
     if (http_server_reload(srv, &err) != 0)
         log_error("reload failed, the previous certificates stay in use: %s", err.msg);
 }

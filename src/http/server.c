@@ -14,6 +14,7 @@
 
 #include "http/access_log.h"
 #include "http/admission.h"
+#include "http/auth.h"
 #include "http/cors.h"
 #include "http/framing.h"
 #include "http/gunzip.h"
@@ -66,7 +67,8 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
-    http_tls_t *tls; /* made with the first https listener (http/tls.h); NULL: none */
+    http_tls_t *tls;   /* made with the first https listener (http/tls.h); NULL: none */
+    http_auth_t *auth; /* authentication.method (does nothing for NONE) */
 };
 
 /* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
@@ -92,8 +94,9 @@ typedef struct http_req {
     char *path;
     char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-ID (http/request_id.h) */
     http_headers_t hdrs;                      /* added to the response (CORS) */
-    bool preflight;  /* a CORS preflight: 204 with hdrs once its (empty) body is read */
-    bool must_close; /* answer with Connection: close (a framing error) */
+    bool preflight;         /* a CORS preflight: 204 with hdrs once its (empty) body is read */
+    bool must_close;        /* answer with Connection: close (a framing error) */
+    http_auth_cred_t *cred; /* Basic credentials; api.principal points into them */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -172,6 +175,7 @@ static void req_free(http_req_t *r)
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
     }
     api_req_deinit(&r->api);
+    http_auth_cred_free(r->cred);
     router_match_free(&r->match);
     kr_buf_deinit(&r->body);
     release_body(r);
@@ -282,7 +286,11 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         r->must_close = true;
         return respond_error(r, &err);
     }
-    if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
+    bool preflight = http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs);
+    if (http_auth_check(r->srv->auth, r->conn, r->method, r->path, &r->cred, &r->api.principal,
+                        &r->hdrs, &err) != 0)
+        return respond_error(r, &err); /* before routing, as Jetty's security handler */
+    if (preflight) {
         r->preflight = true; /* answered in run_handler(), so the connection stays open */
         r->state = ST_BODY;
         return MHD_YES;
@@ -456,6 +464,7 @@ static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
         .bytes = r->bytes_out,
         .duration_ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0,
         .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+        .user = r->api.principal.name,
     };
     kr_log_set_request_id(r->request_id);
     http_access_log(r->srv->ctx->cfg, &a);
@@ -663,7 +672,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     atomic_init(&srv->buffered, 0);
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
-    if (!srv->adm) {
+    srv->auth = srv->adm ? http_auth_new(ctx->cfg, err) : NULL;
+    if (!srv->auth) {
         http_server_free(srv);
         return NULL;
     }
@@ -721,7 +731,11 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
 
 int http_server_reload(http_server_t *srv, kr_err_t *err)
 {
-    return srv && srv->tls ? http_tls_reload(srv->tls, err) : 0;
+    if (!srv)
+        return 0;
+    kr_err_t aerr = {0};
+    (void)http_auth_reload(srv->auth, &aerr); /* logs its own failure; the users in force stay */
+    return srv->tls ? http_tls_reload(srv->tls, err) : 0;
 }
 
 void http_server_free(http_server_t *srv)
@@ -731,6 +745,7 @@ void http_server_free(http_server_t *srv)
     http_tls_free(srv->tls);
     http_cors_free(srv->cors);
     http_admission_free(srv->adm);
+    http_auth_free(srv->auth);
     xfree(srv->daemons);
     xfree(srv);
 }

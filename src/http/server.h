@@ -25,9 +25,11 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err);
  * out) and stops the daemons. */
 void http_server_shutdown(http_server_t *srv, int64_t graceful_ms);
 
-/** SIGHUP: reads the HTTPS listeners' keystore and truststore again (http/tls.h); open
- * connections keep working. @return 0 (also without https listeners), or -1 with err set and
- * the old certificates still in use. */
+/** Re-reads what the listeners read from files (SIGHUP, on the main thread): the users of
+ * Basic authentication (http/auth.h; a failure is logged and the users in force stay) and the
+ * HTTPS listeners' keystore and truststore (http/tls.h; open connections keep working).
+ * @return 0 (also without https listeners), or -1 with err set and the old certificates still
+ *         in use. */
 int http_server_reload(http_server_t *srv, kr_err_t *err);
 
 /** Frees a shut-down server; http_server_free(NULL) is a no-op. */
