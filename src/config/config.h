@@ -108,6 +108,14 @@ typedef struct krest_config {
     int64_t metrics_statistics_interval_ms; /* `krest.metrics.statistics.interval.ms`, 15000 */
     int access_log_format; /* `krest.access.log.format` (config_access_log_format_t), "text" */
 
+    /* Many instances (kafka/cluster.c, api/forward.c; docs/cluster.md) */
+    int cluster_enable;                    /* `krest.cluster.enable`, 0 */
+    char *cluster_topic;                   /* `krest.cluster.topic`, "_krest_instances" */
+    char *cluster_internal_url;            /* `krest.cluster.internal.url`, "" (derived) */
+    int64_t cluster_heartbeat_interval_ms; /* `krest.cluster.heartbeat.interval.ms`, 3000 */
+    int64_t cluster_heartbeat_timeout_ms;  /* `krest.cluster.heartbeat.timeout.ms`, 10000 */
+    char *cluster_secret;                  /* `krest.cluster.secret`, "" (required when on) */
+
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
     config_kv_t *passthrough;
