@@ -8,6 +8,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/metrics.h"
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -245,6 +246,7 @@ static api_status_t fwd_resume(api_req_t *req, void *result, bool timed_out)
 
 static api_status_t forward(api_req_t *req, char *url, char *owner_id)
 {
+    kr_metrics_add(KR_M_CLUSTER_FORWARDED, 1);
     fwd_job_t *j = job_new(req, url, owner_id);
     return api_async(req, fwd_start, j, fwd_job_free, fwd_resume,
                      req->ctx->forwarder->timeout_ms + 5000);

@@ -15,6 +15,7 @@
 #include "kafka/consumer.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -221,6 +222,11 @@ size_t kafka_cluster_live(kafka_cluster_t *cl)
     return n;
 }
 
+static int64_t live_gauge(void *arg)
+{
+    return (int64_t)kafka_cluster_live(arg);
+}
+
 /* CreateTopics for the cluster topic (compacted, one partition); an existing one is fine. */
 static int create_topic(kafka_cluster_t *cl, const char *topic, kr_err_t *err)
 {
@@ -353,6 +359,7 @@ kafka_cluster_t *kafka_cluster_start(const krest_config_t *cfg, const char *self
         cluster_free(cl);
         return NULL;
     }
+    kr_metrics_gauge_fn(KR_M_CLUSTER_INSTANCES, live_gauge, cl);
     log_info("cluster: instance '%s' at %s on topic '%s' (%d partition(s))", self_id, url,
              cfg->cluster_topic, (int)cl->n_parts);
     return cl;
@@ -362,6 +369,7 @@ void kafka_cluster_stop(kafka_cluster_t *cl)
 {
     if (!cl)
         return;
+    kr_metrics_gauge_fn(KR_M_CLUSTER_INSTANCES, NULL, NULL);
     atomic_store(&cl->stop, true);
     rd_kafka_queue_yield(cl->q);
     pthread_join(cl->thread, NULL);
