@@ -229,14 +229,16 @@ out:
     if (until >= 0 && until < kr_clock_mono_ms() + 200)
         until = kr_clock_mono_ms() + 200; /* idle workers need a moment to see the stop */
     size_t abandoned = kr_workq_free_within(ctx.workq, until);
-    if (abandoned > 0)
+    if (abandoned > 0) {
+        kafka_cluster_stop(ctx.cluster); /* the others stop forwarding here at once */
         exit_abandoned(abandoned, "worker(s) still busy", rc);
+    }
     kafka_consumers_metrics(NULL);
     int handles = kafka_consumers_free(ctx.consumers, until);
+    kafka_cluster_stop(ctx.cluster); /* the consumers left their groups: now the tombstone */
     if (handles > 0)
         exit_abandoned((size_t)handles, "consumer handle(s) still closing", rc);
-    kafka_cluster_stop(ctx.cluster); /* the consumers left their groups: now the tombstone */
-    kafka_admin_free(ctx.kadmin);    /* waits for admin requests in flight: the loop still runs */
+    kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */
     kafka_loop_free(loop);
     kafka_md_cache_free(ctx.md);
     sr_registry_free(ctx.registry);

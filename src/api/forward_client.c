@@ -8,6 +8,7 @@
 #include "util/mem.h"
 
 #include <curl/curl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -25,6 +26,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
     fwd_job_t *j = arg;
     size_t len = size * n;
     static const char loc[] = "Location:";
+    static const char cl[] = "Content-Length:";
+    if (len > sizeof(cl) && strncasecmp(data, cl, sizeof(cl) - 1) == 0) {
+        unsigned long long want = strtoull(data + sizeof(cl) - 1, NULL, 10);
+        if (want > 0 && want <= API_MAX_RESPONSE)
+            kr_buf_reserve(&j->resp, (size_t)want); /* one allocation for the whole body */
+    }
     if (len > sizeof(loc) && strncasecmp(data, loc, sizeof(loc) - 1) == 0) {
         const char *v = data + sizeof(loc) - 1;
         size_t vl = len - (sizeof(loc) - 1);
@@ -65,6 +72,7 @@ static void start_job(api_forwarder_t *fw, fwd_job_t *j)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)fw->timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 256L * 1024); /* fewer, larger copies of big reads */
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

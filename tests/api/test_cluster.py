@@ -472,8 +472,13 @@ def test_kill9_owner_mid_read(cluster, new_topic, kafka_bootstrap):
     r = lb.request("POST", f"/consumers/{g}/instances/{victim}/offsets",
                    headers={"Content-Type": V2})
     assert r.status_code in (200, 204), r.text
-    victim_parts = {p for (p, _) in got[victim]}
+    r = lb.request("GET", f"/consumers/{g}/instances/{victim}/assignments",
+                   headers={"Accept": V2})
+    assert r.status_code == 200, r.text
+    victim_parts = {x["partition"] for x in r.json()["partitions"]}
+    assert victim_parts, r.text
     before = committed(kafka_bootstrap, g, t, [0, 1])
+    before = {p: max(o, 0) for p, o in before.items()}  # nothing committed: from the start
     cluster.nodes[2].proc.kill()  # kill -9, mid-read
     cluster.nodes[2].proc.wait()
     cluster.gone.add(2)
