@@ -210,6 +210,8 @@ static bool owner_failed(const fwd_job_t *j)
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
         return true;
+    case CURLE_OPERATION_TIMEDOUT:
+        return !j->connected; /* no connection within the connect timeout: a host gone */
     default:
         return false;
     }
@@ -292,6 +294,20 @@ static api_status_t decide(api_req_t *req, bool synced, bool *local)
     }
 }
 
+/* A verified forwarded request acts for the principal the forwarding instance authenticated:
+ * its name only (X-Krest-Principal, covered by the HMAC; never a password). The owner holds the
+ * consumer instance, made with its creator's identity; the name is what the instance's
+ * visibility check compares. Anonymous when the header is absent. */
+static void take_principal(api_req_t *req)
+{
+    const char *name = api_header(req, API_FORWARD_PRINCIPAL_HEADER);
+    if (!name || !*name)
+        return;
+    req->principal.kind = API_AUTH_BASIC;
+    req->principal.name = name; /* borrowed: the connection's header, as long as the request */
+    req->principal.password = NULL;
+}
+
 bool api_forward_intercept(api_req_t *req, const char *route_path, api_status_t *st)
 {
     const char *mark = api_header(req, API_FORWARD_HEADER);
@@ -301,6 +317,7 @@ bool api_forward_intercept(api_req_t *req, const char *route_path, api_status_t 
             *st = api_reply_err(req, &err);
             return true;
         }
+        take_principal(req);
         return false; /* served here, whatever happens: never forwarded twice */
     }
     if (!req->ctx->forwarder || strncmp(route_path, INSTANCE_TEMPLATE, strlen(INSTANCE_TEMPLATE)))

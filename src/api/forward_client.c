@@ -114,6 +114,9 @@ static void finish(api_forwarder_t *fw, CURLMsg *msg)
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
     j->curl_rc = (int)msg->data.result;
     curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &j->status);
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_CONNECT_TIME_T, &connect_us);
+    j->connected = connect_us > 0;
     curl_multi_remove_handle(fw->multi, msg->easy_handle);
     unlink_running(fw, j);
     curl_easy_cleanup(j->easy);

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 
 /* One forwarded request: built on the HTTP thread, run on the forwarder's, handed back to the
  * HTTP thread as the pending slot's result. */
@@ -22,8 +23,9 @@ typedef struct fwd_job {
     kr_buf_t resp; /* the owner's body */
     char *location;
     long status;
-    int curl_rc; /* CURLcode */
-    void *easy;  /* CURL *, forwarder thread */
+    int curl_rc;    /* CURLcode */
+    bool connected; /* a connection to the owner was made (else a timeout means it is gone) */
+    void *easy;     /* CURL *, forwarder thread */
     struct fwd_job *next;
 } fwd_job_t;
 

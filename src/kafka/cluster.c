@@ -77,20 +77,29 @@ static void announce(kafka_cluster_t *cl, cluster_waiter_t *waiters)
     kr_buf_deinit(&v);
 }
 
-/* Asks for each partition's end offset; the sync is done when the reader gets there. */
-static void start_sync(kafka_cluster_t *cl, cluster_waiter_t *w)
+/* Asks for each partition's end offset once for all the syncs that arrived together; each is
+ * done when the reader gets there. */
+static void start_syncs(kafka_cluster_t *cl, cluster_waiter_t *batch)
 {
-    w->target = xcalloc((size_t)cl->n_parts, sizeof(int64_t));
-    w->deadline_ms = kr_clock_mono_ms() + cl->cfg->client_timeout_ms;
+    int64_t *target = xcalloc((size_t)cl->n_parts, sizeof(int64_t));
     for (int32_t p = 0; p < cl->n_parts; p++) {
         int64_t lo = 0, hi = 0;
         if (rd_kafka_query_watermark_offsets(cl->cons, rd_kafka_topic_name(cl->cons_rkt), p, &lo,
                                              &hi, (int)cl->cfg->client_timeout_ms) != 0)
             hi = 0; /* unknown: what was read is all there is */
-        w->target[p] = hi;
+        target[p] = hi;
     }
-    w->next = cl->syncs;
-    cl->syncs = w;
+    int64_t deadline = kr_clock_mono_ms() + cl->cfg->client_timeout_ms;
+    while (batch) {
+        cluster_waiter_t *w = batch;
+        batch = w->next;
+        w->target = xmalloc((size_t)cl->n_parts * sizeof(int64_t));
+        memcpy(w->target, target, (size_t)cl->n_parts * sizeof(int64_t));
+        w->deadline_ms = deadline;
+        w->next = cl->syncs;
+        cl->syncs = w;
+    }
+    xfree(target);
 }
 
 static bool sync_done(const kafka_cluster_t *cl, const cluster_waiter_t *w, int64_t now)
@@ -164,11 +173,8 @@ static void *run(void *arg)
             announce(cl, pubs);
             next_hb = now + cl->cfg->cluster_heartbeat_interval_ms;
         }
-        while (syncs) {
-            cluster_waiter_t *next = syncs->next;
-            start_sync(cl, syncs);
-            syncs = next;
-        }
+        if (syncs)
+            start_syncs(cl, syncs);
         rd_kafka_poll(cl->prod, 0);
         int64_t wait = next_hb - kr_clock_mono_ms();
         read_some(cl, (int)(wait < 0 ? 0 : wait > 100 ? 100 : wait));

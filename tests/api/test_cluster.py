@@ -393,13 +393,17 @@ def test_concurrent_consumers_in_groups(cluster, new_topic):
 # 2. forged forwarding
 
 
-def signed_headers(method, path, body=b"", query=(), ts=None, secret=SECRET):
+def signed_headers(method, path, body=b"", query=(), ts=None, secret=SECRET, principal=""):
+    """What a forwarding krest sends (docs/cluster.md, "Forwarding")."""
     ts = int(time.time() * 1000) if ts is None else ts
     q = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in query)
-    msg = (f"krest-forward-1\n{ts}\n{method}\n{path}\n".encode() + q + b"\n\n"
-           + hashlib.sha256(body).hexdigest().encode())
+    msg = (f"krest-forward-1\n{ts}\n{method}\n{path}\n".encode() + q
+           + f"\n{principal}\n".encode() + hashlib.sha256(body).hexdigest().encode())
     mac = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
-    return {"X-Krest-Forwarded": f"{ts}:{mac}"}
+    h = {"X-Krest-Forwarded": f"{ts}:{mac}"}
+    if principal:
+        h["X-Krest-Principal"] = principal
+    return h
 
 
 def test_forged_forwarded_header_is_refused(cluster):
@@ -416,6 +420,8 @@ def test_forged_forwarded_header_is_refused(cluster):
         signed_headers("GET", path, secret="wrong"),
         signed_headers("GET", path, ts=int(time.time() * 1000) - 120000),  # replayed later
         signed_headers("GET", path + "x"),  # signed for another path
+        {**signed_headers("GET", path), "X-Krest-Principal": "mallory"},  # principal added
+        {**signed_headers("GET", path, principal="alice"), "X-Krest-Principal": "mallory"},
     ):
         for target in (lb, other):
             r = target.request("GET", path, headers=hdrs)
@@ -430,6 +436,20 @@ def test_forged_forwarded_header_is_refused(cluster):
     assert r.status_code == 404 and r.json()["error_code"] == 40403, r.text
     r = cluster.nodes[owner].get(path, headers=signed_headers("GET", path))
     assert r.status_code == 200, r.text
+    r = cluster.nodes[owner].get(path, headers=signed_headers("GET", path, principal="alice"))
+    assert r.status_code == 200, r.text
+    # the query and the body are signed too
+    q = (("timeout", "100"), ("max_bytes", "10"))
+    rpath = f"/consumers/{g}/instances/{name}/records"
+    url = rpath + "?timeout=100&max_bytes=10"
+    h = {**signed_headers("GET", rpath, query=q), "Accept": BIN2}
+    assert cluster.nodes[owner].get(url, headers=h).status_code == 200  # signed: served
+    assert cluster.nodes[owner].get(url.replace("=10", "=11"), headers=h).status_code == 403
+    body = b'{"topics":["x"]}'
+    spath = f"/consumers/{g}/instances/{name}/subscription"
+    h = {**signed_headers("POST", spath, body=body), "Content-Type": V2}
+    assert cluster.nodes[owner].post(spath, data=body.replace(b"x", b"y"),
+                                     headers=h).status_code == 403
     assert lb.request("DELETE", f"/consumers/{g}/instances/{name}").status_code == 204
 
 
