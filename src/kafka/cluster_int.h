@@ -1,6 +1,6 @@
 /* kafka/cluster_int.h -- what kafka/cluster.c (the thread, Kafka I/O) and
- * kafka/cluster_table.c (the table of instances) share. Only src/kafka/cluster*.c may include
- * it. Threads: as the fields say. */
+ * kafka/cluster_table.c (the table of instances) share. Only src/kafka/cluster*.c (and its unit
+ * test) may include it. Threads: as the fields say. */
 #ifndef KR_KAFKA_CLUSTER_INT_H
 #define KR_KAFKA_CLUSTER_INT_H
 
