@@ -159,10 +159,45 @@ static void read_some(kafka_cluster_t *cl, int wait_ms)
     }
 }
 
+static int prepare(kafka_cluster_t *cl, kr_err_t *err);
+
+/* Until the topic is ready (Kafka may be down at start-up: krest serves meanwhile), look-ups
+ * find nobody and waiters are answered at once. @return whether it became ready. */
+static bool wait_ready(kafka_cluster_t *cl)
+{
+    bool warned = false;
+    while (!atomic_load(&cl->stop)) {
+        kr_err_t err = {0};
+        if (prepare(cl, &err) == 0) {
+            log_info("cluster: instance '%s' at %s on topic '%s' (%d partition(s))", cl->self_id,
+                     cl->url, cl->cfg->cluster_topic, (int)cl->n_parts);
+            return true;
+        }
+        if (!warned)
+            log_warn("cluster: %s (retrying; consumer instances of other krests answer 404 "
+                     "until then)",
+                     err.msg);
+        warned = true;
+        for (int i = 0; i < 10 && !atomic_load(&cl->stop); i++) {
+            pthread_mutex_lock(&cl->lock);
+            cluster_waiter_t *pubs = cl->new_pubs, *syncs = cl->new_syncs;
+            cl->new_pubs = cl->new_syncs = NULL;
+            pthread_mutex_unlock(&cl->lock);
+            complete_all(pubs);
+            complete_all(syncs);
+            usleep(100 * 1000);
+        }
+    }
+    return false;
+}
+
 static void *run(void *arg)
 {
     kafka_cluster_t *cl = arg;
     int64_t next_hb = 0;
+    if (!wait_ready(cl))
+        return NULL;
+    atomic_store(&cl->ready, true);
     while (!atomic_load(&cl->stop)) {
         pthread_mutex_lock(&cl->lock);
         cluster_waiter_t *pubs = cl->new_pubs, *syncs = cl->new_syncs;
@@ -191,7 +226,8 @@ static void hand_over(kafka_cluster_t *cl, cluster_waiter_t **list, kr_handle_t 
     w->next = *list;
     *list = w;
     pthread_mutex_unlock(&cl->lock);
-    rd_kafka_queue_yield(cl->q);
+    if (atomic_load(&cl->ready))
+        rd_kafka_queue_yield(cl->q);
 }
 
 void kafka_cluster_sync(kafka_cluster_t *cl, kr_handle_t h)
@@ -243,10 +279,9 @@ static int create_topic(kafka_cluster_t *cl, const char *topic, kr_err_t *err)
     rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
     rd_kafka_queue_t *q = rd_kafka_queue_new(cl->prod);
     rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(cl->prod, RD_KAFKA_ADMIN_OP_ANY);
-    rd_kafka_AdminOptions_set_request_timeout(o, (int)cl->cfg->client_init_timeout_ms, es,
-                                              sizeof(es));
+    rd_kafka_AdminOptions_set_request_timeout(o, (int)cl->cfg->client_timeout_ms, es, sizeof(es));
     rd_kafka_CreateTopics(cl->prod, &nt, 1, o, q);
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)cl->cfg->client_init_timeout_ms + 1000);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)cl->cfg->client_timeout_ms + 1000);
     int rc = 0;
     const rd_kafka_CreateTopics_result_t *res = ev ? rd_kafka_event_CreateTopics_result(ev) : NULL;
     size_t n = 0;
@@ -270,7 +305,7 @@ static int create_topic(kafka_cluster_t *cl, const char *topic, kr_err_t *err)
 /* The topic's partition count, waiting for a new topic's metadata to show it. */
 static int count_partitions(kafka_cluster_t *cl, kr_err_t *err)
 {
-    int64_t until = kr_clock_mono_ms() + cl->cfg->client_init_timeout_ms;
+    int64_t until = kr_clock_mono_ms() + cl->cfg->client_timeout_ms;
     do {
         const struct rd_kafka_metadata *md = NULL;
         if (rd_kafka_metadata(cl->cons, 0, cl->cons_rkt, &md, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -286,6 +321,7 @@ static int count_partitions(kafka_cluster_t *cl, kr_err_t *err)
                       cl->cfg->cluster_topic);
 }
 
+/* The handles: no network yet. */
 static int open_handles(kafka_cluster_t *cl, kr_err_t *err)
 {
     static const char *const prod_defaults[] = {"linger.ms", "0", "acks", "all", NULL};
@@ -300,28 +336,35 @@ static int open_handles(kafka_cluster_t *cl, kr_err_t *err)
     cl->cons = rd_kafka_new(RD_KAFKA_CONSUMER, cc, es, sizeof(es));
     if (!cl->cons)
         return kr_err_set(err, KR_ERR_INTERNAL, "cluster reader: %s", es);
-    if (create_topic(cl, cl->cfg->cluster_topic, err) != 0)
-        return -1;
     cl->prod_rkt = rd_kafka_topic_new(cl->prod, cl->cfg->cluster_topic, NULL);
     cl->cons_rkt = rd_kafka_topic_new(cl->cons, cl->cfg->cluster_topic, NULL);
-    if (count_partitions(cl, err) != 0)
-        return -1;
     cl->q = rd_kafka_queue_new(cl->cons);
+    return 0;
+}
+
+/* On the cluster thread: the topic (created when missing), its partitions, the reader.
+ * @return 0, or -1 with err (Kafka not reachable yet: retried). */
+static int prepare(kafka_cluster_t *cl, kr_err_t *err)
+{
+    if (create_topic(cl, cl->cfg->cluster_topic, err) != 0 || count_partitions(cl, err) != 0)
+        return -1;
     cl->next_off = xcalloc((size_t)cl->n_parts, sizeof(int64_t));
     for (int32_t p = 0; p < cl->n_parts; p++)
-        if (rd_kafka_consume_start_queue(cl->cons_rkt, p, RD_KAFKA_OFFSET_BEGINNING, cl->q) != 0)
+        if (rd_kafka_consume_start_queue(cl->cons_rkt, p, RD_KAFKA_OFFSET_BEGINNING, cl->q) != 0) {
+            cl->n_started = p;
             return kr_err_set(err, KR_ERR_KAFKA, "cluster reader, partition %d: %s", (int)p,
                               rd_kafka_err2str(rd_kafka_last_error()));
+        }
+    cl->n_started = cl->n_parts;
     return 0;
 }
 
 static void close_handles(kafka_cluster_t *cl)
 {
-    if (cl->q) {
-        for (int32_t p = 0; p < cl->n_parts; p++)
-            rd_kafka_consume_stop(cl->cons_rkt, p);
+    for (int32_t p = 0; p < cl->n_started; p++)
+        rd_kafka_consume_stop(cl->cons_rkt, p);
+    if (cl->q)
         rd_kafka_queue_destroy(cl->q);
-    }
     if (cl->cons_rkt)
         rd_kafka_topic_destroy(cl->cons_rkt);
     if (cl->prod_rkt)
@@ -355,6 +398,7 @@ kafka_cluster_t *kafka_cluster_start(const krest_config_t *cfg, const char *self
     cl->url = xstrdup(url);
     cl->consumers = consumers;
     atomic_init(&cl->stop, false);
+    atomic_init(&cl->ready, false);
     pthread_mutex_init(&cl->lock, NULL);
     if (open_handles(cl, err) != 0) {
         cluster_free(cl);
@@ -366,8 +410,6 @@ kafka_cluster_t *kafka_cluster_start(const krest_config_t *cfg, const char *self
         return NULL;
     }
     kr_metrics_gauge_fn(KR_M_CLUSTER_INSTANCES, live_gauge, cl);
-    log_info("cluster: instance '%s' at %s on topic '%s' (%d partition(s))", self_id, url,
-             cfg->cluster_topic, (int)cl->n_parts);
     return cl;
 }
 
@@ -379,9 +421,11 @@ void kafka_cluster_stop(kafka_cluster_t *cl)
     atomic_store(&cl->stop, true);
     rd_kafka_queue_yield(cl->q);
     pthread_join(cl->thread, NULL);
-    if (rd_kafka_produce(cl->prod_rkt, RD_KAFKA_PARTITION_UA, 0, NULL, 0, cl->self_id,
-                         strlen(cl->self_id), NULL) != 0 ||
-        rd_kafka_flush(cl->prod, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    if (!atomic_load(&cl->ready))
+        log_info("cluster: instance '%s' stopped before the cluster topic was ready", cl->self_id);
+    else if (rd_kafka_produce(cl->prod_rkt, RD_KAFKA_PARTITION_UA, 0, NULL, 0, cl->self_id,
+                              strlen(cl->self_id), NULL) != 0 ||
+             rd_kafka_flush(cl->prod, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR)
         log_warn("cluster: the tombstone of '%s' was not written; the others will see its "
                  "heartbeat expire",
                  cl->self_id);

@@ -40,10 +40,12 @@ struct kafka_cluster {
     rd_kafka_t *prod, *cons;
     rd_kafka_topic_t *prod_rkt, *cons_rkt;
     rd_kafka_queue_t *q;
-    int32_t n_parts;
+    int32_t n_parts;   /* cluster thread, before ready */
+    int32_t n_started; /* partitions whose reading started */
     int64_t *next_off; /* thread only: the next offset to read, per partition */
     pthread_t thread;
     atomic_bool stop;
+    atomic_bool ready; /* the topic is read: from here the thread serves waiters */
     pthread_mutex_t lock;
     cluster_member_t *members; /* lock */
     size_t n, cap;

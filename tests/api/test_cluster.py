@@ -562,3 +562,29 @@ def test_sigterm_owner_consumers_leave(cluster, new_topic, admin):
     topic_recs = read_topic(cluster.topic)
     ids = [r.key for r in topic_recs if r.value is None]
     assert any(i.startswith(b"node1-") for i in ids), "no tombstone for the stopped instance"
+
+
+# --------------------------------------------------------------------------------------------
+# 4. start-up
+
+
+def test_secret_required(start_krest):
+    k = start_krest("--krest.cluster.enable=true", wait=False)
+    assert k.wait(20) not in (None, 0), k.log_tail()
+    assert "krest.cluster.secret" in k.log()
+    k.returncode = 0  # refused on purpose
+
+
+def test_starts_while_kafka_is_down(start_krest):
+    """The cluster topic is prepared in the background: krest serves meanwhile, and a consumer
+    instance nobody is known to own is 404 at once (not a hang)."""
+    k = start_krest("--krest.cluster.enable=true", f"--krest.cluster.secret={SECRET}",
+                    f"--bootstrap.servers=127.0.0.1:{free_port()}", "--client.timeout.ms=1000")
+    assert k.get("/").status_code == 200
+    t0 = time.monotonic()
+    r = k.get("/consumers/g/instances/rest-consumer-elsewhere-1-" + str(uuid.uuid4()) + "/offsets")
+    assert r.status_code == 404 and r.json()["error_code"] == 40403, r.text
+    r = k.get("/consumers/g/instances/some-name/subscription")
+    assert r.status_code == 404 and r.json()["error_code"] == 40403, r.text
+    assert time.monotonic() - t0 < 3
+    assert k.wait_log("cluster: .*retrying", 5), k.log_tail()
