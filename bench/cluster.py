@@ -17,7 +17,9 @@ instance is always created on krest A (the owner); then it is read through:
 Per path, in the same run, alternating: throughput (GET …/records?max_bytes=1 MiB until the
 whole topic is read; the clock starts at the first non-empty answer) and latency (p50 and p99
 of 2000 reads of max_bytes=200 from an instance whose buffer holds records: the per-request
-cost). One keep-alive connection (requests.Session); records are counted, not parsed.
+cost). One keep-alive connection (requests.Session, which asks for gzip); records are counted,
+not parsed. "krest us/rec": CPU of both krests (utime+stime) per record over the throughput
+run, a figure that the machine's other load disturbs less than the rates.
 """
 
 import os
@@ -129,6 +131,19 @@ def instance(owner, topic):
     return f"/consumers/{g}/instances/{name}"
 
 
+HZ = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pids):
+    """utime + stime of these processes, in seconds."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / HZ
+
+
 def throughput(s, base, path, n):
     got, t0, reqs = 0, None, 0
     counted = 0
@@ -177,7 +192,7 @@ def main():
         topic = "bench-cluster-" + uuid.uuid4().hex[:8]
         fill(topic, COUNT)
         paths = [("owner", a), ("forwarded", b), ("nginx>A", nginx_a), ("nginx rr", nginx_rr)]
-        res = {name: {"tp": [], "p50": [], "p99": []} for name, _ in paths}
+        res = {name: {"tp": [], "p50": [], "p99": [], "cpu": []} for name, _ in paths}
         for _round in range(1 if QUICK else 2):
             for name, base in paths:
                 s = requests.Session()
@@ -187,7 +202,9 @@ def main():
                 p50, p99 = latency(s, base, path, LAT_READS)
                 requests.delete(f"{a}{path}", timeout=30)
                 path = instance(a, topic)
+                c0 = cpu_s([pa.pid, pb.pid])
                 tp, _ = throughput(s, base, path, COUNT)
+                res[name]["cpu"].append((cpu_s([pa.pid, pb.pid]) - c0) / COUNT * 1e6)
                 requests.delete(f"{a}{path}", timeout=30)
                 res[name]["tp"].append(tp)
                 res[name]["p50"].append(p50)
@@ -196,13 +213,14 @@ def main():
         own50 = statistics.median(res["owner"]["p50"])
         print(f"{COUNT} records of 100 B, 1 partition, one keep-alive client connection")
         print(f"{'path':<10} {'records/s':>10} {'x owner':>8} {'p50 ms':>8} {'+p50 ms':>8} "
-              f"{'p99 ms':>8}")
+              f"{'p99 ms':>8} {'krest us/rec':>12}")
         for name, _ in paths:
             tp = statistics.median(res[name]["tp"])
             p50 = statistics.median(res[name]["p50"])
             p99 = statistics.median(res[name]["p99"])
+            cpu = statistics.median(res[name]["cpu"])
             print(f"{name:<10} {tp:>10.0f} {tp / own:>8.2f} {p50:>8.2f} {p50 - own50:>8.2f} "
-                  f"{p99:>8.2f}")
+                  f"{p99:>8.2f} {cpu:>12.2f}")
     finally:
         for p in procs:
             if p.poll() is None:
