@@ -10,6 +10,7 @@ forged forwarding headers are refused.
 """
 
 import hashlib
+import json
 import hmac
 import shutil
 import signal
@@ -127,7 +128,8 @@ class Cluster:
     def __init__(self, tmp, bootstrap, krest_bin):
         self.tmp = tmp
         self.topic = "_krest_instances_" + uuid.uuid4().hex[:8]
-        self.reg_port = free_port()
+        self.reg_ports = [free_port() for _ in range(3)]
+        schemas = f"_schemas_{uuid.uuid4().hex[:8]}"
         self.ports = [free_port() for _ in range(3)]
         self.nodes = []
         self.gone = set()  # indexes killed on purpose
@@ -142,14 +144,11 @@ class Cluster:
                 f"--krest.cluster.heartbeat.timeout.ms={HB_TIMEOUT_MS}",
                 f"--consumer.session.timeout.ms={SESSION_MS}",
                 "--consumer.heartbeat.interval.ms=500",
-                f"--schema.registry.url=http://127.0.0.1:{self.reg_port}",
+                # every instance runs the built-in registry on one topic, and uses its own
+                f"--krest.schema.registry.listeners=http://127.0.0.1:{self.reg_ports[i]}",
+                f"--krest.schema.registry.topic={schemas}",
                 "--shutdown.graceful.ms=10000",
             ]
-            if i == 0:
-                extra += [
-                    f"--krest.schema.registry.listeners=http://127.0.0.1:{self.reg_port}",
-                    f"--krest.schema.registry.topic=_schemas_{uuid.uuid4().hex[:8]}",
-                ]
             args, _ = build_args(extra, bootstrap, port=port)
             args[0] = krest_bin
             self.nodes.append(Krest(args, clean_env(), tmp / f"krest-{i}.log", port))
@@ -387,6 +386,29 @@ def test_concurrent_consumers_in_groups(cluster, new_topic):
     assert len(owners) > 1, owners  # created through nginx: spread over the instances
     for g, name in members:
         assert lb.request("DELETE", f"/consumers/{g}/instances/{name}").status_code == 204
+
+
+def test_registry_writes_on_every_instance(cluster):
+    """The built-in registry needs no forwarding: every instance writes the shared log
+    (transactional, fenced; docs/design-notes.md) and reads the others' writes."""
+    sr = "application/vnd.schemaregistry.v1+json"
+    regs = [f"http://127.0.0.1:{p}" for p in cluster.reg_ports]
+    ids = {}
+    for i, reg in enumerate(regs):
+        schema = {"type": "record", "name": f"R{i}", "fields": [{"name": "f", "type": "int"}]}
+        r = requests.post(f"{reg}/subjects/cl-{i}/versions", json={"schema": json.dumps(schema)},
+                          headers={"Content-Type": sr}, timeout=30)
+        assert r.status_code == 200, r.text
+        ids[i] = r.json()["id"]
+    assert len(set(ids.values())) == 3, ids
+    for reg in regs:
+        for i, sid in ids.items():
+            def found(reg=reg, sid=sid):
+                return requests.get(f"{reg}/schemas/ids/{sid}", timeout=10).status_code == 200
+
+            assert wait_until(found, 10), (reg, i, sid)
+            r = requests.get(f"{reg}/subjects/cl-{i}/versions/latest", timeout=10)
+            assert r.status_code == 200 and r.json()["id"] == sid, r.text
 
 
 # --------------------------------------------------------------------------------------------
