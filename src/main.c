@@ -105,11 +105,6 @@ static int cluster_start(api_ctx_t *ctx, const char *instance_id)
     kr_err_t err = {0};
     char url[512];
     api_forward_self_url(ctx->cfg, url, sizeof(url));
-    if (!ctx->cfg->cluster_secret || !*ctx->cfg->cluster_secret) {
-        log_error("krest.cluster.enable=true needs krest.cluster.secret (the same on every "
-                  "instance)");
-        return -1;
-    }
     ctx->cluster = kafka_cluster_start(ctx->cfg, instance_id, url, ctx->consumers, &err);
     ctx->forwarder = ctx->cluster ? api_forwarder_new(ctx->cfg, ctx->cluster, &err) : NULL;
     if (!ctx->forwarder) {
@@ -156,6 +151,11 @@ static int run(krest_config_t *cfg)
     kafka_loop_t *loop = NULL;
     sigset_t set;
     block_signals(&set);
+    if (cfg->cluster_enable && (!cfg->cluster_secret || !*cfg->cluster_secret)) {
+        log_error("krest.cluster.enable=true needs krest.cluster.secret (the same on every "
+                  "instance): forwarded requests are signed with it");
+        return 1;
+    }
     metrics_init(cfg);
     if (kr_pending_start() != 0)
         return 1;
