@@ -351,10 +351,10 @@ def test_concurrent_consumers_in_groups(cluster, new_topic):
     per_part = 250
     for p in range(4):
         produce_binary(lb, t, [b64(f"{p}-{i}") for i in range(per_part)], partition=p)
-    groups = ["gc-" + uuid.uuid4().hex[:8] for _ in range(2)]
+    groups = ["gc-" + uuid.uuid4().hex[:8] for _ in range(4)]
     members = []
     for g in groups:
-        for _ in range(4):
+        for _ in range(5):
             j = create(lb, g, {"format": "binary", "auto.offset.reset": "earliest"})
             members.append((g, j["instance_id"]))
             subscribe(lb, g, j["instance_id"], [t])
@@ -521,10 +521,35 @@ def test_kill9_owner_mid_read(cluster, new_topic, kafka_bootstrap):
     assert victim_parts, r.text
     before = committed(kafka_bootstrap, g, t, [0, 1])
     before = {p: max(o, 0) for p, o in before.items()}  # nothing committed: from the start
-    cluster.nodes[2].proc.kill()  # kill -9, mid-read
-    cluster.nodes[2].proc.wait()
-    cluster.gone.add(2)
-    t0 = time.monotonic()
+    # reads of the victim go on through instance 0 (forwarded) while it is killed: each answer
+    # is 200 (before) or 404/40403 (after), never a 5xx, never a hang
+    statuses = []
+    stop_at = []
+
+    def reader():
+        s = requests.Session()
+        while not stop_at:
+            r = s.get(f"{cluster.nodes[0].url}/consumers/{g}/instances/{victim}/records?"
+                      "timeout=200&max_bytes=50", headers={"Accept": BIN2}, timeout=15)
+            statuses.append((r.status_code, r.json()["error_code"] if r.status_code >= 400
+                             else None, time.monotonic()))
+            if r.status_code == 404:
+                return
+
+    with ThreadPoolExecutor(1) as ex:
+        fut = ex.submit(reader)
+        assert wait_until(lambda: len(statuses) >= 3, 10), statuses
+        cluster.nodes[2].proc.kill()  # kill -9, mid-read
+        t0 = time.monotonic()
+        cluster.nodes[2].proc.wait()
+        cluster.gone.add(2)
+        try:
+            fut.result(timeout=HB_TIMEOUT_MS / 1000 + 5)
+        finally:
+            stop_at.append(True)
+    assert {st for st, _, _ in statuses} <= {200, 404}, statuses
+    assert statuses[-1][:2] == (404, 40403), statuses[-1]
+    assert statuses[-1][2] - t0 <= HB_TIMEOUT_MS / 1000, statuses[-1][2] - t0
     path = f"/consumers/{g}/instances/{victim}/records?timeout=100"
 
     def all_404():
