@@ -33,7 +33,7 @@ FROM debian:bookworm-slim
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 \
+        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libssl3 libtcmalloc-minimal4 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \
