@@ -83,6 +83,7 @@ api_status_t api_consumer_delete(api_req_t *req)
     if (kafka_consumers_delete(req->ctx->consumers, req->params[API_CONSUMER_P_GROUP],
                                req->params[API_CONSUMER_P_INSTANCE]) != 0)
         return api_consumer_no_instance(req);
+    api_forward_unpublish(req);
     return api_consumer_reply_204(req);
 }
 

@@ -23,6 +23,8 @@
 /* How far a forwarded request's time may be from ours (clocks of one deployment agree). */
 #define SKEW_MAX_MS 30000
 #define HMAC_HEX    64
+/* req->async.keep: the table was read to its end for this request already. */
+#define KEEP_RESYNCED 1u
 
 /* --- signing ------------------------------------------------------------------------------ */
 
@@ -217,6 +219,18 @@ static bool owner_failed(const fwd_job_t *j)
     }
 }
 
+static void sync_start(void *arg, kr_handle_t h);
+static api_status_t sync_resume(api_req_t *req, void *result, bool timed_out);
+
+/* The owner found in the published lists no longer has a client-named instance: our table may
+ * be behind (the name was deleted there and made on another instance). */
+static bool stale_name(const api_req_t *req, const fwd_job_t *j)
+{
+    return j->curl_rc == CURLE_OK && j->status == 404 && !(req->async.keep & KEEP_RESYNCED) &&
+           strncmp(req->params[1], "rest-consumer-", 14) != 0 && j->resp.data &&
+           memmem(j->resp.data, j->resp.len, "\"error_code\":40403", 18) != NULL;
+}
+
 static api_status_t fwd_resume(api_req_t *req, void *result, bool timed_out)
 {
     fwd_job_t *j = result;
@@ -224,6 +238,12 @@ static api_status_t fwd_resume(api_req_t *req, void *result, bool timed_out)
         return api_reply_error(req, KR_ERR_INTERNAL,
                                "The instance that owns this consumer did not answer in time");
     api_status_t st;
+    if (stale_name(req, j)) {
+        fwd_job_free(j);
+        req->async.keep |= KEEP_RESYNCED; /* once: read the topic to its end, look again */
+        return api_async(req, sync_start, req->ctx->cluster, NULL, sync_resume,
+                         req->ctx->cfg->client_timeout_ms + 1000);
+    }
     if (owner_failed(j)) {
         log_info("cluster: instance '%s' is gone (%s)", j->owner_id,
                  j->curl_rc ? curl_easy_strerror(j->curl_rc) : "shutting down");
@@ -356,6 +376,12 @@ api_status_t api_forward_published(api_req_t *req, int status)
         return API_DONE;
     return api_async(req, publish_start, req->ctx->cluster, NULL, publish_resume,
                      req->ctx->cfg->client_timeout_ms);
+}
+
+void api_forward_unpublish(api_req_t *req)
+{
+    if (req->ctx->cluster)
+        kafka_cluster_publish(req->ctx->cluster, (kr_handle_t){0, 0}); /* no one to complete */
 }
 
 /* --- life cycle --------------------------------------------------------------------------- */

@@ -49,4 +49,8 @@ bool api_forward_intercept(api_req_t *req, const char *route_path, api_status_t 
  * handler wrote. @return API_ASYNC, or API_DONE at once when the cluster is off. */
 api_status_t api_forward_published(api_req_t *req, int status);
 
+/** After a consumer instance was deleted: the list of names is published again now, not at the
+ * next heartbeat (nothing waits for it). */
+void api_forward_unpublish(api_req_t *req);
+
 #endif

@@ -46,7 +46,7 @@ kafka_owner_t kafka_cluster_owner(kafka_cluster_t *cl, const char *group, const 
  * by client.timeout.ms), so that a name published before is known. */
 void kafka_cluster_sync(kafka_cluster_t *cl, kr_handle_t h);
 /** Publishes this instance's record now; completes h (result NULL) when Kafka acknowledged it
- * (or it failed: the next heartbeat retries). */
+ * (or it failed: the next heartbeat retries). A zero handle waits for nothing. */
 void kafka_cluster_publish(kafka_cluster_t *cl, kr_handle_t h);
 /** The owner with this id refused a connection or is stopping: treated as gone until it
  * announces itself again. */

@@ -143,27 +143,30 @@ static kafka_owner_t answer(const kafka_cluster_t *cl, const cluster_member_t *m
     return KAFKA_OWNER_PEER;
 }
 
-/* A client-given name: the live instance that published (group, name); else whether only a
- * gone one did. */
+/* A client-given name: of the live instances that publish (group, name), the one whose record
+ * is newest (a name deleted on one instance and made again on another is listed by both until
+ * the first publishes again); else whether only a gone one did. */
 static kafka_owner_t by_table(kafka_cluster_t *cl, const char *group, const char *name, char **url,
                               char **owner_id)
 {
     size_t gl = strlen(group), nl = strlen(name);
     char *needle = xmalloc(gl + nl + 4);
     snprintf(needle, gl + nl + 4, "\n%s\t%s\n", group, name);
-    const cluster_member_t *gone = NULL;
-    kafka_owner_t r = KAFKA_OWNER_UNKNOWN;
-    for (size_t i = 0; i < cl->n && r == KAFKA_OWNER_UNKNOWN; i++) {
+    const cluster_member_t *best = NULL;
+    bool gone = false;
+    for (size_t i = 0; i < cl->n; i++) {
         const cluster_member_t *m = &cl->members[i];
         if (strcmp(m->id, cl->self_id) == 0 || !m->names || !strstr(m->names, needle))
             continue;
-        if (cluster_member_alive(cl, m))
-            r = answer(cl, m, url, owner_id);
-        else
-            gone = m;
+        if (!cluster_member_alive(cl, m))
+            gone = true;
+        else if (!best || m->hb_wall > best->hb_wall)
+            best = m;
     }
     xfree(needle);
-    return r == KAFKA_OWNER_UNKNOWN && gone ? KAFKA_OWNER_GONE : r;
+    if (best)
+        return answer(cl, best, url, owner_id);
+    return gone ? KAFKA_OWNER_GONE : KAFKA_OWNER_UNKNOWN;
 }
 
 kafka_owner_t cluster_table_owner(kafka_cluster_t *cl, const char *group, const char *name,

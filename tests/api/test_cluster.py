@@ -343,6 +343,17 @@ def test_client_named_instance_through_nginx(cluster, new_topic):
     assert r.status_code == 404 and r.json()["error_code"] == 40403
     r = lb.request("DELETE", f"/consumers/{g}/instances/{name}")
     assert r.status_code == 204, r.text
+    # the name made again at once on another instance: every instance finds the new owner
+    new_owner = (owner + 1) % 3
+    j = create(lb, g, {"name": name, "format": "binary"}, via=cluster.nodes[new_owner])
+    assert owner_index(cluster, j["base_uri"]) == new_owner
+    subscribe(cluster.nodes[new_owner], g, name, [t])
+    third = cluster.nodes[(owner + 2) % 3]
+    r = third.get(f"/consumers/{g}/instances/{name}/subscription", headers={"Accept": V2})
+    assert r.status_code == 200 and r.json() == {"topics": [t]}, r.text
+    r = cluster.nodes[owner].get(f"/consumers/{g}/instances/{name}/subscription")
+    assert r.status_code == 200, r.text
+    assert lb.request("DELETE", f"/consumers/{g}/instances/{name}").status_code == 204
 
 
 def test_concurrent_consumers_in_groups(cluster, new_topic):

@@ -82,6 +82,11 @@ static void test_client_names(void **state)
     assert_int_equal(owner(cl, "g1", "min", NULL), KAFKA_OWNER_UNKNOWN);
     assert_int_equal(owner(cl, "g", "1\tmine", NULL), KAFKA_OWNER_UNKNOWN);
     assert_int_equal(owner(cl, "g2", "mine", NULL), KAFKA_OWNER_UNKNOWN);
+    /* two list it (deleted on a, made again on c): the newest record wins */
+    put(cl, "c", "http://c:1", -5, "g1\tmine\n");
+    assert_int_equal(owner(cl, "g1", "mine", url), KAFKA_OWNER_PEER);
+    assert_string_equal(url, "http://c:1");
+    cluster_table_apply(cl, "c", 1, NULL, 0);
     /* a newer record replaces the list */
     put(cl, "a", "http://a:2", 0, "g1\tnew\n");
     assert_int_equal(owner(cl, "g1", "mine", NULL), KAFKA_OWNER_UNKNOWN);
