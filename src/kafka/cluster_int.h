@@ -51,6 +51,7 @@ struct kafka_cluster {
     size_t n, cap;
     cluster_waiter_t *new_syncs, *new_pubs; /* lock: handed to the thread */
     cluster_waiter_t *syncs;                /* thread only */
+    bool dup_warned;                        /* lock: another instance has our id (logged) */
 };
 
 /** Applies one record of the topic (v NULL: a tombstone). */

@@ -4,6 +4,7 @@
 #include "kafka/cluster_int.h"
 
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -76,6 +77,13 @@ void cluster_table_apply(kafka_cluster_t *cl, const char *id, size_t id_len, con
         m = &cl->members[cl->n++];
         memset(m, 0, sizeof(*m));
         m->id = xstrndup(id, id_len);
+    }
+    if (strcmp(m->id, cl->self_id) == 0 && !cl->dup_warned &&
+        (strlen(cl->url) != (size_t)n_url || memcmp(cl->url, url, (size_t)n_url) != 0)) {
+        cl->dup_warned = true; /* two krests with one id: their consumers would be confused */
+        log_warn("cluster: another instance announces itself with this instance's id '%s' at "
+                 "%.*s: give each krest its own `id`",
+                 cl->self_id, (int)n_url, url);
     }
     xfree(m->url);
     m->url = xstrndup(url, (size_t)n_url);

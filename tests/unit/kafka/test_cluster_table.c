@@ -26,6 +26,7 @@ static kafka_cluster_t *table(void)
     cfg.cluster_heartbeat_timeout_ms = 2000;
     cl.cfg = &cfg;
     cl.self_id = "me-8082";
+    cl.url = "http://me:8082";
     return &cl;
 }
 
