@@ -147,12 +147,15 @@ static char *target_url(const api_req_t *req, const char *owner_url, const kr_bu
     return kr_buf_steal(&u, &len);
 }
 
+/* A header as the client sent it; an absent one stays absent ("Name:" removes libcurl's own
+ * default, e.g. its Accept: * / * or a form Content-Type for a body). */
 static void add_header(fwd_job_t *j, const char *name, const char *value)
 {
-    if (!value)
-        return;
     char line[8192];
-    snprintf(line, sizeof(line), "%s: %s", name, value);
+    if (value)
+        snprintf(line, sizeof(line), "%s: %s", name, value);
+    else
+        snprintf(line, sizeof(line), "%s:", name);
     j->hdrs = curl_slist_append(j->hdrs, line);
 }
 
@@ -173,10 +176,12 @@ static fwd_job_t *job_new(api_req_t *req, char *url, char *owner_id)
     snprintf(mark, sizeof(mark), "%lld:%s", (long long)in.ts, mac);
     kr_buf_deinit(&in.query);
     add_header(j, API_FORWARD_HEADER, mark);
-    add_header(j, API_FORWARD_PRINCIPAL_HEADER, req->principal.name);
+    if (req->principal.name)
+        add_header(j, API_FORWARD_PRINCIPAL_HEADER, req->principal.name);
     add_header(j, "Content-Type", api_header(req, "Content-Type"));
     add_header(j, "Accept", api_header(req, "Accept"));
-    add_header(j, "X-Request-ID", req->request_id);
+    if (req->request_id)
+        add_header(j, "X-Request-ID", req->request_id);
     j->hdrs = curl_slist_append(j->hdrs, "Expect:");
     if (req->body_len > 0) {
         j->body = xmalloc(req->body_len);

@@ -356,6 +356,37 @@ def test_client_named_instance_through_nginx(cluster, new_topic):
     assert lb.request("DELETE", f"/consumers/{g}/instances/{name}").status_code == 204
 
 
+def test_forwarded_answers_are_the_owners(cluster, new_topic):
+    """The same requests straight to the owner and through a non-owner get the same status,
+    Content-Type and body: headers absent stay absent, errors are relayed as they are."""
+    t = new_topic()
+    g = "gsame-" + uuid.uuid4().hex[:8]
+    j = create(cluster.lb, g, {"format": "binary"})
+    name = j["instance_id"]
+    owner = cluster.nodes[owner_index(cluster, j["base_uri"])]
+    other = cluster.nodes[(owner_index(cluster, j["base_uri"]) + 1) % 3]
+    base = f"/consumers/{g}/instances/{name}"
+    cases = [
+        ("POST", "/subscription", {"data": json.dumps({"topics": [t]}).encode(),
+                                   "headers": {"Content-Type": None}}),
+        ("GET", "/subscription", {"headers": {"Accept": None}}),
+        ("GET", "/subscription", {"headers": {"Accept": V1}}),
+        ("GET", "/subscription", {"headers": {"Accept": "text/html"}}),
+        ("GET", "/records?timeout=10", {"headers": {"Accept": "application/vnd.kafka.json.v2+json"}}),
+        ("GET", "/records?timeout=x", {"headers": {"Accept": BIN2}}),
+        ("POST", "/positions", {"data": b'{"offsets": 3}', "headers": {"Content-Type": V2}}),
+        ("POST", "/positions", {"data": b'{"offsets": [', "headers": {"Content-Type": V2}}),
+        ("POST", "/offsets", {"data": b"{}", "headers": {"Content-Type": "text/plain"}}),
+        ("GET", "/assignments", {"headers": {"Accept": V2}}),
+    ]
+    for method, suffix, kw in cases:
+        a = owner.request(method, base + suffix, **kw)
+        b = other.request(method, base + suffix, **kw)
+        assert (a.status_code, a.headers.get("Content-Type"), a.content) == (
+            b.status_code, b.headers.get("Content-Type"), b.content), (method, suffix, a.text)
+    assert cluster.lb.request("DELETE", base).status_code == 204
+
+
 def test_concurrent_consumers_in_groups(cluster, new_topic):
     lb = cluster.lb
     t = new_topic(partitions=4)
