@@ -94,7 +94,8 @@ static int verify(const api_req_t *req, const char *mark, kr_err_t *err)
     const krest_config_t *cfg = req->ctx->cfg;
     char *end = NULL;
     long long ts = strtoll(mark, &end, 10);
-    if (!req->ctx->forwarder || !end || *end != ':' || strlen(end + 1) != HMAC_HEX)
+    if (!req->ctx->forwarder || !end || end == mark || *end != ':' || ts < 0 ||
+        strlen(end + 1) != HMAC_HEX)
         return kr_err_set(err, KR_ERR_KAFKA_AUTHORIZATION,
                           "Forwarded requests are accepted from this deployment's instances only");
     if (llabs(ts - kr_clock_wall_ms()) > SKEW_MAX_MS)
