@@ -62,9 +62,27 @@ void fwd_job_free(void *arg)
     xfree(j);
 }
 
+/* An easy handle: one kept from an earlier transfer (its buffers already allocated), or new. */
+static CURL *easy_get(api_forwarder_t *fw)
+{
+    if (fw->n_idle == 0)
+        return curl_easy_init();
+    CURL *e = fw->idle[--fw->n_idle];
+    curl_easy_reset(e);
+    return e;
+}
+
+static void easy_put(api_forwarder_t *fw, CURL *e)
+{
+    if (fw->n_idle < sizeof(fw->idle) / sizeof(fw->idle[0]))
+        fw->idle[fw->n_idle++] = e;
+    else
+        curl_easy_cleanup(e);
+}
+
 static void start_job(api_forwarder_t *fw, fwd_job_t *j)
 {
-    CURL *e = curl_easy_init();
+    CURL *e = easy_get(fw);
     j->easy = e;
     curl_easy_setopt(e, CURLOPT_URL, j->url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
@@ -119,7 +137,7 @@ static void finish(api_forwarder_t *fw, CURLMsg *msg)
     j->connected = connect_us > 0;
     curl_multi_remove_handle(fw->multi, msg->easy_handle);
     unlink_running(fw, j);
-    curl_easy_cleanup(j->easy);
+    easy_put(fw, j->easy);
     j->easy = NULL;
     kr_pending_complete(j->h, j, fwd_job_free);
 }
@@ -205,6 +223,8 @@ void fwd_client_stop(api_forwarder_t *fw)
     pthread_join(fw->thread, NULL);
     take_queue(fw); /* started, then dropped below */
     drop_running(fw);
+    while (fw->n_idle > 0)
+        curl_easy_cleanup(fw->idle[--fw->n_idle]);
     curl_multi_cleanup(fw->multi);
     fw->multi = NULL;
     curl_global_cleanup();

@@ -38,6 +38,8 @@ struct api_forwarder {
     pthread_mutex_t lock;
     fwd_job_t *queue;   /* lock */
     fwd_job_t *running; /* forwarder thread: jobs in the multi handle */
+    void *idle[64];     /* forwarder thread: easy handles kept for the next transfers */
+    size_t n_idle;
     int64_t timeout_ms;
 };
 
