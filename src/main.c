@@ -4,10 +4,12 @@
  * Threads: the main thread only; it blocks the signals for every thread it starts and
  * receives them itself with sigwait(). */
 #include "api/api.h"
+#include "api/forward.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "kafka/admin.h"
 #include "kafka/client.h"
+#include "kafka/cluster.h"
 #include "kafka/consumer.h"
 #include "kafka/health.h"
 #include "kafka/loop.h"
@@ -106,6 +108,24 @@ static void default_id(const krest_config_t *cfg, char *out, size_t size)
     snprintf(out, size, "%s-%d", host, cfg->listeners[0].port);
 }
 
+/* Many instances (docs/cluster.md): the membership and the forwarder, when
+ * krest.cluster.enable is set. @return 0, or -1 (logged) when it is set but cannot start. */
+static int cluster_start(api_ctx_t *ctx, const char *instance_id)
+{
+    if (!ctx->cfg->cluster_enable)
+        return 0;
+    kr_err_t err = {0};
+    char url[512];
+    api_forward_self_url(ctx->cfg, url, sizeof(url));
+    ctx->cluster = kafka_cluster_start(ctx->cfg, instance_id, url, ctx->consumers, &err);
+    ctx->forwarder = ctx->cluster ? api_forwarder_new(ctx->cfg, ctx->cluster, &err) : NULL;
+    if (!ctx->forwarder) {
+        log_error("%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* krest's metrics (util/metrics.h): options, before any handle or thread starts. */
 static void metrics_init(const krest_config_t *cfg)
 {
@@ -143,6 +163,11 @@ static int run(krest_config_t *cfg)
     kafka_loop_t *loop = NULL;
     sigset_t set;
     block_signals(&set);
+    if (cfg->cluster_enable && (!cfg->cluster_secret || !*cfg->cluster_secret)) {
+        log_error("krest.cluster.enable=true needs krest.cluster.secret (the same on every "
+                  "instance): forwarded requests are signed with it");
+        return 1;
+    }
     metrics_init(cfg);
     if (kr_pending_start() != 0)
         return 1;
@@ -167,6 +192,8 @@ static int run(krest_config_t *cfg)
         goto out;
     }
     kafka_consumers_metrics(ctx.consumers);
+    if (cluster_start(&ctx, instance_id) != 0)
+        goto out;
     ctx.kadmin = kafka_admin_new(ctx.admin, loop, &err);
     if (!ctx.kadmin) {
         log_error("%s", err.msg);
@@ -205,6 +232,7 @@ static int run(krest_config_t *cfg)
     rc = 0;
 out:
     http_server_free(srv);
+    api_forwarder_free(ctx.forwarder);   /* nothing is forwarded any more */
     kafka_health_free(ctx.health, loop); /* before the worker pool: a check submits fetches */
     kafka_producer_free(ctx.producer);
     sr_registry_stop(ctx.registry); /* registry jobs still queued fail at once */
@@ -214,10 +242,13 @@ out:
     if (until >= 0 && until < kr_clock_mono_ms() + 200)
         until = kr_clock_mono_ms() + 200; /* idle workers need a moment to see the stop */
     size_t abandoned = kr_workq_free_within(ctx.workq, until);
-    if (abandoned > 0)
+    if (abandoned > 0) {
+        kafka_cluster_stop(ctx.cluster); /* the others stop forwarding here at once */
         exit_abandoned(abandoned, "worker(s) still busy", rc);
+    }
     kafka_consumers_metrics(NULL);
     int handles = kafka_consumers_free(ctx.consumers, until);
+    kafka_cluster_stop(ctx.cluster); /* the consumers left their groups: now the tombstone */
     if (handles > 0)
         exit_abandoned((size_t)handles, "consumer handle(s) still closing", rc);
     kafka_admin_free(ctx.kadmin); /* waits for admin requests in flight: the loop still runs */

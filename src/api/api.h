@@ -34,6 +34,8 @@ typedef struct kafka_admin kafka_admin_t;
 typedef struct sr_registry sr_registry_t;
 typedef struct sr_client sr_client_t;
 typedef struct kafka_health kafka_health_t;
+typedef struct kafka_cluster kafka_cluster_t;
+typedef struct api_forwarder api_forwarder_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -81,6 +83,8 @@ typedef struct api_ctx {
     sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
     sr_client_t *sr_client;       /* Schema Registry look-ups of Avro produce and consume */
     kafka_health_t *health;       /* the cluster's readiness (kafka/health.h); NULL: unknown */
+    kafka_cluster_t *cluster;     /* the other krest instances (kafka/cluster.h); NULL: off */
+    api_forwarder_t *forwarder;   /* forwarding to them (api/forward.h); NULL: off */
 } api_ctx_t;
 
 /** Who sent a request, as the HTTP layer established it (Basic authentication or a TLS client
@@ -103,6 +107,9 @@ typedef struct api_principal {
 typedef struct api_conn_ops {
     const char *(*query)(void *conn, const char *key);
     const char *(*header)(void *conn, const char *name);
+    /* Calls fn for every query argument, in the request's order (value NULL: no '='). */
+    void (*each_query)(void *conn, void (*fn)(void *cls, const char *key, const char *value),
+                       void *cls);
 } api_conn_ops_t;
 
 struct api_req {

@@ -8,6 +8,7 @@
 
 #include "api/base_url.h"
 #include "api/body.h"
+#include "api/forward.h"
 #include "api/names.h"
 #include "format/jsonw.h"
 #include "kafka/consumer.h"
@@ -56,6 +57,7 @@ api_status_t api_consumer_create(api_req_t *req)
         return api_reply_err(req, &err);
     }
     kafka_consumer_t *c = kafka_consumers_create(req->ctx->consumers, &o, &err);
+    bool named = o.name != NULL;
     api_body_deinit(&b);
     if (!c)
         return api_reply_err(req, &err);
@@ -72,7 +74,8 @@ api_status_t api_consumer_create(api_req_t *req)
     fmt_jsonw_obj_end(&w);
     kr_buf_deinit(&uri);
     kafka_consumer_release(c);
-    return api_reply(req, 200);
+    /* A client-given name is published before the answer, so every instance finds it. */
+    return named ? api_forward_published(req, 200) : api_reply(req, 200);
 }
 
 api_status_t api_consumer_delete(api_req_t *req)
@@ -80,6 +83,7 @@ api_status_t api_consumer_delete(api_req_t *req)
     if (kafka_consumers_delete(req->ctx->consumers, req->params[API_CONSUMER_P_GROUP],
                                req->params[API_CONSUMER_P_INSTANCE]) != 0)
         return api_consumer_no_instance(req);
+    api_forward_unpublish(req);
     return api_consumer_reply_204(req);
 }
 

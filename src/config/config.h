@@ -132,6 +132,13 @@ typedef struct krest_config {
     char *ssl_cipher_suites;         /* `ssl.cipher.suites`, "" = GnuTLS's defaults */
     char *ssl_endpoint_identification_algorithm; /* accepted; no effect on a server */
     char *ssl_principal_mapping_rules;           /* `ssl.principal.mapping.rules`, DEFAULT */
+    /* Many instances (kafka/cluster.c, api/forward.c; docs/cluster.md) */
+    int cluster_enable;                    /* `krest.cluster.enable`, 0 */
+    char *cluster_topic;                   /* `krest.cluster.topic`, "_krest_instances" */
+    char *cluster_internal_url;            /* `krest.cluster.internal.url`, "" (derived) */
+    int64_t cluster_heartbeat_interval_ms; /* `krest.cluster.heartbeat.interval.ms`, 3000 */
+    int64_t cluster_heartbeat_timeout_ms;  /* `krest.cluster.heartbeat.timeout.ms`, 10000 */
+    char *cluster_secret;                  /* `krest.cluster.secret`, "" (required when on) */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */

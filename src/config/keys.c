@@ -175,6 +175,19 @@ const key_def_t config_keys[] = {
         0, 0, G_HTTP, "HTTPS: accepted; a server checks no client host name."),
     KEY("ssl.principal.mapping.rules", T_STR, ssl_principal_mapping_rules, "DEFAULT", 0, 0, G_HTTP,
         "mTLS: client certificate subject -> principal, as Kafka's (RULE:p/r/[LU])."),
+    /* Many instances (kafka/cluster.c, api/forward.c; docs/cluster.md) */
+    KEY("krest.cluster.enable", T_BOOL, cluster_enable, "false", 0, 0, G_KREST,
+        "Forward consumer-instance requests to the instance that owns them (needs the secret)."),
+    KEY("krest.cluster.topic", T_STR, cluster_topic, "_krest_instances", 1, 0, G_KREST,
+        "Compacted topic where the instances announce themselves."),
+    KEY("krest.cluster.internal.url", T_STR, cluster_internal_url, "", 0, 0, G_KREST,
+        "URL the other instances reach this one at; empty: advertised.listeners, else listeners."),
+    KEY("krest.cluster.heartbeat.interval.ms", T_I64, cluster_heartbeat_interval_ms, "3000", 100,
+        NOMAX, G_KREST, "How often an instance announces itself."),
+    KEY("krest.cluster.heartbeat.timeout.ms", T_I64, cluster_heartbeat_timeout_ms, "10000", 300,
+        NOMAX, G_KREST, "An instance silent this long is gone: its consumers answer 404."),
+    KEY("krest.cluster.secret", T_STR, cluster_secret, "", 0, 0, G_KREST,
+        "Shared secret of the HMAC-SHA256 on forwarded requests (same on every instance)."),
 };
 
 /* Confluent keys accepted for compatibility that do nothing in krest (a trailing '*' matches

@@ -12,6 +12,7 @@
  * Threads: MHD's pool threads; wake() from any thread. */
 #include "http/server.h"
 
+#include "api/forward.h"
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/auth.h"
@@ -109,7 +110,28 @@ static const char *conn_header(void *conn, const char *name)
     return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
-static const api_conn_ops_t conn_ops = {conn_query, conn_header};
+typedef struct query_visit {
+    void (*fn)(void *cls, const char *key, const char *value);
+    void *cls;
+} query_visit_t;
+
+static enum MHD_Result visit_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    query_visit_t *v = cls;
+    v->fn(v->cls, key, value);
+    return MHD_YES;
+}
+
+static void conn_each_query(void *conn, void (*fn)(void *cls, const char *key, const char *value),
+                            void *cls)
+{
+    query_visit_t v = {fn, cls};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, visit_query, &v);
+}
+
+static const api_conn_ops_t conn_ops = {conn_query, conn_header, conn_each_query};
 
 static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn, const char *url,
                            const char *method)
@@ -287,8 +309,12 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         return respond_error(r, &err);
     }
     bool preflight = http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs);
-    if (http_auth_check(r->srv->auth, r->conn, r->method, r->path, &r->cred, &r->api.principal,
-                        &r->hdrs, &err) != 0)
+    /* A request another instance forwarded carries no credentials but a signed principal:
+     * api_forward_intercept() verifies it (403 when it does not hold) before any handler. */
+    bool forwarded = cfg->cluster_enable && r->site == &r->srv->proxy &&
+                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, API_FORWARD_HEADER);
+    if (!forwarded && http_auth_check(r->srv->auth, r->conn, r->method, r->path, &r->cred,
+                                      &r->api.principal, &r->hdrs, &err) != 0)
         return respond_error(r, &err); /* before routing, as Jetty's security handler */
     if (preflight) {
         r->preflight = true; /* answered in run_handler(), so the connection stays open */
@@ -410,6 +436,9 @@ static enum MHD_Result run_handler(http_req_t *r)
     atomic_fetch_add(&r->srv->active, 1);
     r->api.body = r->body.data;
     r->api.body_len = r->body.len;
+    api_status_t st;
+    if (r->site == &r->srv->proxy && api_forward_intercept(&r->api, r->match.route->path, &st))
+        return after_handler(r, st); /* many instances: checked or forwarded (api/forward.h) */
     return after_handler(r, r->match.route->handler(&r->api));
 }
 

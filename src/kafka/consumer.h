@@ -16,6 +16,7 @@
 #include "kafka/loop.h"
 #include "kafka/record.h"
 #include "kafka/tplist.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/pending.h"
 
@@ -61,6 +62,9 @@ kafka_consumer_t *kafka_consumers_get(kafka_consumers_t *reg, const char *group,
 int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char *name);
 /** Drops a reference. */
 void kafka_consumer_release(kafka_consumer_t *c);
+/** Appends "<group>\t<name>\n" for each instance whose name the client gave (not an automatic
+ * one), while out stays within max bytes (kafka/consumer_names.c; for kafka/cluster.c). */
+void kafka_consumers_named(kafka_consumers_t *reg, kr_buf_t *out, size_t max);
 
 const char *kafka_consumer_name(const kafka_consumer_t *c);
 int kafka_consumer_format(const kafka_consumer_t *c);

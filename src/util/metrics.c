@@ -67,6 +67,10 @@ static const struct {
                                  "Blocking calls waiting for a worker thread."},
     [KR_M_WORKER_REJECTED] = {"krest_worker_rejected_total", "counter",
                               "Blocking calls refused on a full worker queue (answered 429)."},
+    [KR_M_CLUSTER_INSTANCES] = {"krest_cluster_instances", "gauge",
+                                "Live krest instances seen on the cluster topic (0: cluster off)."},
+    [KR_M_CLUSTER_FORWARDED] = {"krest_cluster_forwarded_total", "counter",
+                                "Consumer-instance requests forwarded to their owner."},
 };
 
 /* Written at start-up (main), read-only afterwards. */

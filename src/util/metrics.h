@@ -28,6 +28,8 @@ typedef enum kr_metric {
     KR_M_REGISTRY_REQUESTS,     /* counter: requests to a Schema Registry made by krest */
     KR_M_WORKER_QUEUE_DEPTH,    /* gauge: jobs waiting for a worker */
     KR_M_WORKER_REJECTED,       /* counter: jobs refused on a full queue (429) */
+    KR_M_CLUSTER_INSTANCES,     /* gauge (gauge function): live krest instances (docs/cluster.md) */
+    KR_M_CLUSTER_FORWARDED,     /* counter: requests forwarded to the owner of their instance */
     KR_M_COUNT
 } kr_metric_t;
 
