@@ -5,8 +5,9 @@
  * none). Subjects come from `subject`, else the strategy: TOPIC_NAME `<topic>-key|value`,
  * RECORD_NAME the record's full name, TOPIC_RECORD_NAME `<topic>-<full name>`.
  * Selecting by subject version (and reporting the version of a schema found by id) needs the
- * registry's subject index: krest reads the built-in registry's state for that; with an
- * external registry (`schema.registry.url` set) those selections answer an in-band 400.
+ * registry's subject index, which the registry client has no call for yet: krest reads the
+ * built-in registry's state when schema.registry.url names it (empty, or one of its listener
+ * ports); with an external registry those selections answer an in-band 400.
  * JSONSCHEMA and PROTOBUF answer an in-band 400 "not supported by this krest yet".
  * Threads: v3p_sides_plan() on HTTP threads, v3p_schemas_resolve() on a worker (it blocks on
  * the registry). */
@@ -40,6 +41,32 @@ static int side_plain(v3p_slot_t *s, v3p_side_t *side, const fmt_v3_data_t *d)
         return -1;
     }
     return 0;
+}
+
+/* Whether schema.registry.url names the built-in registry (empty, or its port is one the
+ * built-in registry listens on), so that its state answers subject-version look-ups. */
+static bool builtin_in_use(const api_ctx_t *ctx)
+{
+    const char *url = ctx->cfg->schema_registry_url;
+    if (!ctx->registry)
+        return false;
+    if (!*url)
+        return true;
+    const char *colon = strrchr(url, ':');
+    if (!colon || colon[1] < '0' || colon[1] > '9')
+        return false;
+    char port[16];
+    size_t n = strspn(colon + 1, "0123456789");
+    if (n == 0 || n > 5)
+        return false;
+    snprintf(port, sizeof(port), ":%.*s", (int)n, colon + 1);
+    const char *l = ctx->cfg->schema_registry_listeners;
+    for (const char *hit = strstr(l, port); hit; hit = strstr(hit + 1, port)) {
+        char after = hit[strlen(port)];
+        if (after == '\0' || after == ',' || after == '/' || after == ' ')
+            return true;
+    }
+    return false;
 }
 
 static bool registry_configured(const api_ctx_t *ctx)
@@ -136,10 +163,11 @@ static int subject_of(v3p_job_t *job, v3p_slot_t *s, v3p_side_t *side, const fmt
  * the slot failed. */
 static int state_lookup(const api_ctx_t *ctx, v3p_slot_t *s, v3p_side_t *side, int32_t version)
 {
-    if (!ctx->registry || *ctx->cfg->schema_registry_url) {
-        v3p_slot_fail(s, KR_ERR_BAD_REQUEST,
-                      "Bad Request: selecting a schema by subject version needs the built-in "
-                      "Schema Registry (schema.registry.url is set); give schema_id or schema");
+    if (!builtin_in_use(ctx)) {
+        v3p_slot_fail(
+            s, KR_ERR_BAD_REQUEST,
+            "Bad Request: selecting a schema by subject version needs the built-in "
+            "Schema Registry (schema.registry.url names another); give schema_id or schema");
         return -1;
     }
     const sr_state_t *st = sr_registry_read_begin(ctx->registry);
@@ -166,7 +194,7 @@ static int state_lookup(const api_ctx_t *ctx, v3p_slot_t *s, v3p_side_t *side, i
 /* The version of the subject that holds the side's schema id, when the built-in state has it. */
 static void state_version_of(const api_ctx_t *ctx, v3p_side_t *side)
 {
-    if (!ctx->registry || *ctx->cfg->schema_registry_url || !side->subject)
+    if (!builtin_in_use(ctx) || !side->subject)
         return;
     const sr_state_t *st = sr_registry_read_begin(ctx->registry);
     const sr_subject_t *sub = sr_state_subject(st, side->subject);
