@@ -30,14 +30,19 @@
 
 v3p_job_t *v3p_job_new(api_req_t *req, bool batch)
 {
+    return v3p_job_new_for(req->ctx, req->params[0], req->params[1], batch);
+}
+
+v3p_job_t *v3p_job_new_for(const api_ctx_t *ctx, const char *cluster, const char *topic, bool batch)
+{
     v3p_job_t *job = xcalloc(1, sizeof(*job));
-    job->job.ctx = req->ctx;
+    job->job.ctx = ctx;
     job->job.free_fn = v3p_job_free;
-    job->cluster = xstrdup(req->params[0]);
-    job->topic = xstrdup(req->params[1]);
+    job->cluster = xstrdup(cluster);
+    job->topic = xstrdup(topic);
     job->batch = batch;
-    fmt_v3_store_init(&job->st, 4 * (size_t)req->ctx->cfg->max_request_size + 4096);
-    kr_buf_init(&job->enc, 4 * (size_t)req->ctx->cfg->max_request_size + ((size_t)64 << 20));
+    fmt_v3_store_init(&job->st, 4 * (size_t)ctx->cfg->max_request_size + 4096);
+    kr_buf_init(&job->enc, 4 * (size_t)ctx->cfg->max_request_size + ((size_t)64 << 20));
     return job;
 }
 
@@ -175,7 +180,7 @@ static void slot_outcome(const v3p_job_t *job, const v3p_slot_t *s, bool m_known
 }
 
 /* The records stream: one object + "\r\n" per slot, then the broken stream's error. */
-static void write_stream(kr_buf_t *out, const v3p_job_t *job, bool known)
+void v3p_write_stream(kr_buf_t *out, const v3p_job_t *job, bool known)
 {
     for (size_t i = 0; i < job->n; i++) {
         const v3p_slot_t *s = &job->slots[i];
@@ -248,7 +253,7 @@ static api_status_t answer(api_req_t *req, v3p_job_t *job, bool known)
     if (job->batch)
         write_batch(&req->resp, job, known);
     else
-        write_stream(&req->resp, job, known);
+        v3p_write_stream(&req->resp, job, known);
     return api_reply(req, job->batch ? 207 : 200);
 }
 
@@ -287,9 +292,9 @@ static const void *side_bytes(const v3p_job_t *job, const v3p_side_t *d, size_t 
 }
 
 /* Builds a producer message per valid slot (413 in-band for one over message.max.bytes). */
-static void build_msgs(const api_req_t *req, v3p_job_t *job)
+void v3p_build_msgs(const api_ctx_t *ctx, v3p_job_t *job)
 {
-    int64_t max = kafka_producer_max_message_bytes(req->ctx->producer);
+    int64_t max = kafka_producer_max_message_bytes(ctx->producer);
     job->msgs = xcalloc(job->n ? job->n : 1, sizeof(kafka_msg_t));
     job->hdrs = xcalloc(job->st.n_headers ? job->st.n_headers : 1, sizeof(kafka_msg_header_t));
     for (size_t i = 0; i < job->st.n_headers; i++) {
@@ -325,7 +330,7 @@ static void build_msgs(const api_req_t *req, v3p_job_t *job)
 
 static api_status_t send_all(api_req_t *req, v3p_job_t *job)
 {
-    build_msgs(req, job);
+    v3p_build_msgs(req->ctx, job);
     if (job->n_msgs == 0)
         return answer_free(req, job);
     /* the fallback answer (deadline, shutdown): every sent record's outcome unknown */
@@ -353,10 +358,19 @@ static api_status_t schemas_resumed(api_req_t *req, void *result, bool timed_out
 
 /* --- topic and partitions ---------------------------------------------------------------- */
 
-static void fail_all(v3p_job_t *job, int code, const char *msg)
+void v3p_fail_all(v3p_job_t *job, int code, const char *msg)
 {
     for (size_t i = 0; i < job->n; i++)
         v3p_slot_fail(&job->slots[i], code, "%s", msg);
+}
+
+void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
+{
+    for (size_t i = 0; i < job->n; i++) {
+        v3p_slot_t *s = &job->slots[i];
+        if (!s->code && s->rec.partition >= 0 && !kafka_md_partition(t, s->rec.partition))
+            v3p_slot_fail(s, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
+    }
 }
 
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg);
@@ -365,11 +379,11 @@ static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *e
 {
     v3p_job_t *job = arg;
     if (err) {
-        fail_all(job, err->code, err->msg);
+        v3p_fail_all(job, err->code, err->msg);
         return answer_free(req, job);
     }
     if (!created) {
-        fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
     return api_v3_md_serve_with(req, API_V3_MD_CLUSTER | API_V3_MD_TOPIC, with_md, job, free_arg);
@@ -389,15 +403,11 @@ static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg)
         return api_auto_create(req, job->topic, md, auto_created, job, free_arg);
     }
     if (!t) {
-        fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    for (size_t i = 0; i < job->n; i++) {
-        v3p_slot_t *s = &job->slots[i];
-        if (!s->code && s->rec.partition >= 0 && !kafka_md_partition(t, s->rec.partition))
-            v3p_slot_fail(s, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
-    }
-    v3p_sides_plan(req, job);
+    v3p_check_partitions(job, t);
+    v3p_sides_plan(req->ctx, job);
     if (job->needs_sr)
         return api_job_run(req, &job->job, schemas_run, schemas_resumed);
     return send_all(req, job);

@@ -14,6 +14,8 @@
 
 /** POST /v3/clusters/{cluster}/topics/{topic}/records */
 api_status_t api_v3_records_produce(api_req_t *req);
+/** The same route's full duplex for HTTP/1.1 chunked uploads (api/v3_stream.c). */
+extern const api_stream_handler_t api_v3_records_stream;
 /** POST /v3/clusters/{cluster}/topics/{topic}/records:batch */
 api_status_t api_v3_records_batch(api_req_t *req);
 

@@ -11,6 +11,7 @@
 #include "api/job.h"
 #include "format/avro_schema.h"
 #include "format/v3_record.h"
+#include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "util/buf.h"
 
@@ -56,6 +57,9 @@ typedef struct v3p_job {
 
 /** A new job for req's topic (params[0] cluster, params[1] topic). */
 v3p_job_t *v3p_job_new(api_req_t *req, bool batch);
+/** A new job for a topic of a cluster (strings copied). */
+v3p_job_t *v3p_job_new_for(const api_ctx_t *ctx, const char *cluster, const char *topic,
+                           bool batch);
 void v3p_job_free(api_job_t *job);
 
 /** Adds a slot (zeroed, msg_idx -1). @return it (valid until the next add). */
@@ -68,8 +72,17 @@ void v3p_slot_fail(v3p_slot_t *s, int code, const char *fmt, ...)
 api_status_t v3p_run(api_req_t *req, v3p_job_t *job);
 
 /** Classifies each valid slot's sides: the types that need no registry are done here; the
- * others set job->needs_sr. On the HTTP thread. */
-void v3p_sides_plan(const api_req_t *req, v3p_job_t *job);
+ * others set job->needs_sr. Never blocks. */
+void v3p_sides_plan(const api_ctx_t *ctx, v3p_job_t *job);
+/** Fails (in-band) every slot not failed yet. */
+void v3p_fail_all(v3p_job_t *job, int code, const char *msg);
+/** Fails the slots naming a partition the topic does not have (40402). */
+void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t);
+/** Builds a producer message per valid slot (a record over message.max.bytes fails, 413). */
+void v3p_build_msgs(const api_ctx_t *ctx, v3p_job_t *job);
+/** Appends the records stream's result lines (one object + CRLF per slot, then the broken
+ * stream's error); known false: every sent record's outcome is unknown (50003). */
+void v3p_write_stream(kr_buf_t *out, const v3p_job_t *job, bool known);
 /** Resolves every schema a slot needs and encodes its Avro data (blocks: a worker). A slot
  * whose schema or data fails gets its in-band error. */
 void v3p_schemas_resolve(const api_ctx_t *ctx, v3p_job_t *job);

@@ -74,7 +74,7 @@ static bool registry_configured(const api_ctx_t *ctx)
     return ctx->registry || *ctx->cfg->schema_registry_url;
 }
 
-void v3p_sides_plan(const api_req_t *req, v3p_job_t *job)
+void v3p_sides_plan(const api_ctx_t *ctx, v3p_job_t *job)
 {
     for (size_t i = 0; i < job->n; i++) {
         v3p_slot_t *s = &job->slots[i];
@@ -87,7 +87,7 @@ void v3p_sides_plan(const api_req_t *req, v3p_job_t *job)
                 continue;
             if (!side_needs_sr(d[k])) {
                 side_plain(s, out[k], d[k]);
-            } else if (!registry_configured(req->ctx)) {
+            } else if (!registry_configured(ctx)) {
                 v3p_slot_fail(s, KR_ERR_UNPROCESSABLE,
                               "Error: 42206 : Payload error. Schema Registry must be configured "
                               "when using schemas.");

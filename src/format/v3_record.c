@@ -468,8 +468,8 @@ static int decode_object(fmt_v3_store_t *st, const char *text, size_t len, bool 
     return FMT_V3_INVALID;
 }
 
-int fmt_v3_record_next(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos,
-                       size_t max_json, fmt_v3_record_t *rec, kr_err_t *err)
+static int next(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos, size_t max_json,
+                bool final, fmt_v3_record_t *rec, kr_err_t *err)
 {
     fmt_jscan_t js;
     fmt_jscan_init(&js, text, len, SCAN_MAX_DEPTH, KR_ERR_BAD_REQUEST, err);
@@ -484,13 +484,18 @@ int fmt_v3_record_next(fmt_v3_store_t *st, const char *text, size_t len, size_t 
     int rc = fmt_jscan_value(&js, NULL, 0);
     const char *end = js.p;
     fmt_jscan_deinit(&js);
-    if (rc != 0) {
+    bool cut = rc != 0 && !final && js.p + 4 >= js.end; /* the text may still grow */
+    if (cut && (max_json == 0 || (size_t)(js.end - start) <= max_json)) {
+        kr_err_clear(err);
+        return FMT_V3_PARTIAL;
+    }
+    if (rc != 0 && !cut) {
         char msg[sizeof(err->msg)];
         snprintf(msg, sizeof(msg), "%s", err->msg);
         kr_err_set(err, KR_ERR_BAD_REQUEST, "Bad Request: Error processing JSON: %s", msg);
         return FMT_V3_BROKEN;
     }
-    if (max_json > 0 && (size_t)(end - start) > max_json) {
+    if (max_json > 0 && (size_t)((cut ? js.end : end) - start) > max_json) {
         kr_err_set(err, KR_ERR_BAD_REQUEST,
                    "Bad Request: Error processing message: Produce request size is larger than "
                    "allowed threshold");
@@ -498,6 +503,18 @@ int fmt_v3_record_next(fmt_v3_store_t *st, const char *text, size_t len, size_t 
     }
     *pos = (size_t)(end - text);
     return decode_object(st, start, (size_t)(end - start), false, rec, err);
+}
+
+int fmt_v3_record_next(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos,
+                       size_t max_json, fmt_v3_record_t *rec, kr_err_t *err)
+{
+    return next(st, text, len, pos, max_json, true, rec, err);
+}
+
+int fmt_v3_record_more(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos,
+                       size_t max_json, fmt_v3_record_t *rec, kr_err_t *err)
+{
+    return next(st, text, len, pos, max_json, false, rec, err);
 }
 
 int fmt_v3_entry_decode(fmt_v3_store_t *st, const char *text, size_t len, fmt_v3_record_t *rec,

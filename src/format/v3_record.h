@@ -79,6 +79,7 @@ static inline const char *fmt_v3_bytes(const fmt_v3_store_t *st, fmt_span_t s)
 }
 
 enum fmt_v3_next_rc {
+    FMT_V3_PARTIAL = -3, /* fmt_v3_record_more: the text ends inside an object; wait for more */
     FMT_V3_BROKEN = -2,  /* malformed JSON: err 400 "Error processing JSON: ..."; stop */
     FMT_V3_INVALID = -1, /* the object breaks a rule: err (400, or 40402); *pos after it */
     FMT_V3_END = 0,      /* nothing but whitespace is left */
@@ -90,6 +91,12 @@ enum fmt_v3_next_rc {
  *        "Produce request size is larger than allowed threshold".
  * @return an fmt_v3_next_rc. */
 int fmt_v3_record_next(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos,
+                       size_t max_json, fmt_v3_record_t *rec, kr_err_t *err);
+
+/** fmt_v3_record_next on a text that may still grow (a body being received): an object the
+ * text ends inside (or within its last bytes, where a UTF-8 sequence may be cut) is
+ * FMT_V3_PARTIAL, *pos unchanged, unless it is over max_json already (FMT_V3_BROKEN). */
+int fmt_v3_record_more(fmt_v3_store_t *st, const char *text, size_t len, size_t *pos,
                        size_t max_json, fmt_v3_record_t *rec, kr_err_t *err);
 
 /** Decodes exactly one object text (a records:batch entry; "id" is known there).
