@@ -445,6 +445,7 @@ api_status_t api_v3_records_produce(api_req_t *req)
         s->rec = rec;
         if (rc == FMT_V3_INVALID)
             v3p_slot_fail(s, err.code, "%s", err.msg);
+        v3p_rate_check(req->ctx, s);
     }
     return v3p_run(req, job);
 }

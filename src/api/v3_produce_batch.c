@@ -108,6 +108,7 @@ static int entry_element(fmt_jscan_t *js, size_t index, void *ctx)
         json_object_put(o);
         v3p_slot_fail(s, err.code, "%s", err.msg);
     }
+    v3p_rate_check(job->job.ctx, s);
     return 0;
 }
 

@@ -68,6 +68,10 @@ v3p_slot_t *v3p_slot_add(v3p_job_t *job);
 void v3p_slot_fail(v3p_slot_t *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/** The v3 produce rate limiter (api/v3_rate.c): a valid slot over a limit fails in-band
+ * (429). Call once per record, in input order. */
+void v3p_rate_check(const api_ctx_t *ctx, v3p_slot_t *s);
+
 /** Checks the cluster and topic, resolves schemas, sends and answers (takes job). */
 api_status_t v3p_run(api_req_t *req, v3p_job_t *job);
 

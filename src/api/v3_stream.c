@@ -56,6 +56,7 @@ struct session {
     kr_buf_t in;
     size_t in_pos;
     bool input_over;
+    int64_t close_at_ms; /* past the max duration: the end of the grace period */
     /* batches in input order; prep is the first one not yet handed to the producer */
     batch_t *head, *tail, *prep;
     bool preparing;
@@ -281,6 +282,8 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     return s;
 }
 
+static bool too_old(session_t *s);
+
 /* Decodes the complete objects of the input into one batch. @return 1 when the stream ended
  * (broken JSON, a record over the size limit). */
 static int decode_input(session_t *s, bool final)
@@ -307,6 +310,16 @@ static int decode_input(session_t *s, bool final)
         slot->rec = rec;
         if (rc == FMT_V3_INVALID)
             v3p_slot_fail(slot, err.code, "%s", err.msg);
+        if (too_old(s)) {
+            v3p_slot_fail(slot, KR_ERR_STREAM_TOO_LONG,
+                          "Streaming connection open for longer than allowed: Connection will be "
+                          "closed.");
+            if (kr_clock_mono_ms() >= s->close_at_ms) {
+                ended = 1; /* past the grace period: no more records */
+                break;
+            }
+        }
+        v3p_rate_check(s->ctx, slot);
     }
     /* keep only the unread tail */
     memmove(s->in.data, s->in.data + s->in_pos, s->in.len - s->in_pos);
@@ -336,6 +349,18 @@ static int feed_locked(session_t *s, const char *data, size_t n)
     if (decode_input(s, false))
         s->input_over = true;
     return s->input_over ? 1 : 0;
+}
+
+/* Whether the stream is open longer than streaming.connection.max.duration.ms; the first time,
+ * the grace period starts (input stops when it ends). */
+static bool too_old(session_t *s)
+{
+    int64_t now = kr_clock_mono_ms();
+    if (now - s->arrival_ms < s->ctx->cfg->streaming_max_duration_ms)
+        return false;
+    if (!s->close_at_ms)
+        s->close_at_ms = now + s->ctx->cfg->streaming_grace_ms;
+    return true;
 }
 
 static int s_feed(void *arg, const char *data, size_t n)

@@ -290,3 +290,69 @@ def test_sigterm_answers_every_open_stream(tmp_path, kafka_bootstrap, krest_bin,
     vals = [r.value for r in recs]
     assert len(vals) == len(set(vals)), "a record is in Kafka twice"
     assert len(acked) >= 80
+
+
+def test_rate_limit_in_band_429(tmp_path, kafka_bootstrap, krest_bin, new_topic):
+    """api.v3.produce.rate.limit.* (with rate.limit.enable): records over the rate get an
+    in-band 429, the others go through; the stream stays open."""
+    t = new_topic()
+    f = KrestFactory(tmp_path)
+    try:
+        kr = f(
+            "--rate.limit.enable=true",
+            "--api.v3.produce.rate.limit.enabled=true",
+            "--api.v3.produce.rate.limit.max.requests.global.per.sec=5",
+            "--rate.limit.costs=api.v3.produce.produce-to-topic=0",
+        )
+        import requests
+
+        u = f"http://127.0.0.1:{kr.port}/v3/clusters/{cluster_id()}/topics/{t}/records"
+        body = "\n".join(json.dumps(rec(i)) for i in range(12))
+        r = requests.post(u, data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 200, r.text
+        res = [json.loads(x) for x in r.text.split("\r\n")[:-1]]
+        codes = [x["error_code"] for x in res]
+        assert codes.count(200) == 5 and codes[:5] == [200] * 5, codes
+        for x in res[5:]:
+            assert x == {
+                "error_code": 429,
+                "message": "Request rate limit exceeded: The rate limit of requests per second "
+                "has been exceeded.",
+            }
+        assert len(read_topic(t)) == 5
+    finally:
+        f.teardown()
+
+
+def test_streaming_max_duration(tmp_path, kafka_bootstrap, krest_bin, new_topic):
+    """After streaming.connection.max.duration.ms every further record gets the in-band 408; past
+    the grace period the stream takes no more records and ends when the upload does."""
+    t = new_topic()
+    f = KrestFactory(tmp_path)
+    try:
+        kr = f(
+            "--streaming.connection.max.duration.ms=1000",
+            "--streaming.connection.max.duration.grace.period.ms=500",
+        )
+        s = Stream(kr.port, t)
+        s.send(rec(0))
+        assert s.results()[0]["error_code"] == 200
+        time.sleep(1.1)
+        s.send(rec(1))
+        [r] = s.results()
+        assert r == {
+            "error_code": 408,
+            "message": "Streaming connection open for longer than allowed: Connection will be "
+            "closed.",
+        }
+        time.sleep(0.6)
+        s.send(rec(2))
+        [r] = s.results()
+        assert r["error_code"] == 408
+        s.send(rec(3))  # after the grace period: no answer
+        s.end()
+        assert s.chunk() == b""
+        s.close()
+        assert [x.value for x in read_topic(t)] == [b"r0"]
+    finally:
+        f.teardown()
