@@ -91,6 +91,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     fmt_v3_store_deinit(&st);
 
+    /* the same text arriving in two pieces (as a chunked body does): fmt_v3_record_more on the
+     * first half waits (PARTIAL, pos unchanged) or decodes what is complete */
+    fmt_v3_store_init(&st, (size_t)64 << 20);
+    pos = 0;
+    for (;;) {
+        fmt_v3_record_t r;
+        kr_err_t err = {0};
+        size_t before = pos;
+        int rc = fmt_v3_record_more(&st, text, size / 2, &pos, 0, &r, &err);
+        if (rc == FMT_V3_PARTIAL) {
+            if (pos != before)
+                abort();
+            break;
+        }
+        if (rc == FMT_V3_END || rc == FMT_V3_BROKEN)
+            break;
+        if (pos <= before || pos > size / 2)
+            abort();
+        if (rc == FMT_V3_RECORD)
+            check_record(&st, &r);
+    }
+    fmt_v3_store_deinit(&st);
+
     fmt_v3_store_init(&st, (size_t)64 << 20);
     fmt_v3_record_t r;
     kr_err_t err = {0};

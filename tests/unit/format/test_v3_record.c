@@ -165,6 +165,33 @@ static void test_broken(void **state)
     fmt_v3_store_deinit(&st);
 }
 
+static void test_partial(void **state)
+{
+    (void)state;
+    const char *text = "{\"value\":{\"type\":\"STRING\",\"data\":\"h\xc3\xa9\"}}";
+    size_t len = strlen(text);
+    fmt_v3_store_t st;
+    fmt_v3_store_init(&st, 1 << 20);
+    fmt_v3_record_t r;
+    kr_err_t err = {0};
+    for (size_t cut = 1; cut < len; cut++) {
+        size_t pos = 0;
+        assert_int_equal(fmt_v3_record_more(&st, text, cut, &pos, 0, &r, &err), FMT_V3_PARTIAL);
+        assert_int_equal(pos, 0);
+    }
+    size_t pos = 0;
+    assert_int_equal(fmt_v3_record_more(&st, text, len, &pos, 0, &r, &err), FMT_V3_RECORD);
+    /* a cut object already over the size limit ends the stream */
+    pos = 0;
+    assert_int_equal(fmt_v3_record_more(&st, text, 20, &pos, 10, &r, &err), FMT_V3_BROKEN);
+    assert_non_null(strstr(err.msg, "larger than allowed threshold"));
+    /* bad bytes well before the end are broken at once */
+    pos = 0;
+    assert_int_equal(fmt_v3_record_more(&st, "{\"a\": nope, \"b\": 1", 20, &pos, 0, &r, &err),
+                     FMT_V3_BROKEN);
+    fmt_v3_store_deinit(&st);
+}
+
 static void test_entry(void **state)
 {
     (void)state;
@@ -205,8 +232,9 @@ static void test_time(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stream), cmocka_unit_test(test_rules), cmocka_unit_test(test_nulls),
-        cmocka_unit_test(test_broken), cmocka_unit_test(test_entry), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_stream),  cmocka_unit_test(test_rules), cmocka_unit_test(test_nulls),
+        cmocka_unit_test(test_broken),  cmocka_unit_test(test_entry), cmocka_unit_test(test_time),
+        cmocka_unit_test(test_partial),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
