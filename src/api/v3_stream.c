@@ -9,7 +9,8 @@
  * handed to the producer as soon as it is ready, so records reach Kafka in input order. A
  * batch's results are written, under the session's lock, when it and every batch before it
  * are complete. Records still without their result are counted (lock-free) so the HTTP layer
- * stops reading the body past SESSION_MAX_PENDING of them; a client that never reads is
+ * stops reading the body past SESSION_MAX_PENDING of them (or SESSION_MAX_PENDING_BYTES of
+ * their JSON); a client that never reads is
  * stopped the same way by the HTTP layer's bound on unsent bytes.
  * A session is freed when the connection has closed it and its last batch is done: a client
  * that goes away mid-stream leaves its records to complete, unanswered.
@@ -29,8 +30,10 @@
 #include <stdatomic.h>
 #include <string.h>
 
-/* Records without a written result past which the body is no longer read. */
-#define SESSION_MAX_PENDING 10000
+/* Records without a written result, and their JSON bytes, past which the body is no longer
+ * read. */
+#define SESSION_MAX_PENDING       10000
+#define SESSION_MAX_PENDING_BYTES ((long)64 << 20)
 
 typedef struct session session_t;
 
@@ -40,6 +43,7 @@ typedef struct batch {
     struct batch *next;
     bool complete; /* every record has its outcome */
     bool answered; /* its results are written (or were expired) */
+    long bytes;    /* its records' JSON bytes */
     kafka_md_t *md;
 } batch_t;
 
@@ -60,7 +64,8 @@ struct session {
     /* batches in input order; prep is the first one not yet handed to the producer */
     batch_t *head, *tail, *prep;
     bool preparing;
-    atomic_long pending; /* records without a written result */
+    atomic_long pending;       /* records without a written result */
+    atomic_long pending_bytes; /* their JSON bytes */
     atomic_bool finished, done;
 };
 
@@ -95,6 +100,7 @@ static void write_ready_locked(session_t *s, batch_t **to_free)
             if (!s->closed && out.len > 0 && s->sink.write(s->sink.ctx, out.data, out.len) != 0)
                 s->closed = true; /* the client is gone: the rest completes unanswered */
             atomic_fetch_sub(&s->pending, (long)b->job->n);
+            atomic_fetch_sub(&s->pending_bytes, b->bytes);
             b->answered = true;
         }
         if (!b->complete)
@@ -248,7 +254,10 @@ static void enqueue(session_t *s, v3p_job_t *job)
     batch_t *b = xcalloc(1, sizeof(*b));
     b->job = job;
     b->s = s;
+    for (size_t i = 0; i < job->n; i++)
+        b->bytes += (long)job->slots[i].rec.json_size;
     atomic_fetch_add(&s->pending, (long)job->n);
+    atomic_fetch_add(&s->pending_bytes, b->bytes);
     pthread_mutex_lock(&s->mu);
     s->refs++;
     if (s->tail)
@@ -277,6 +286,7 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     s->arrival_ms = req->start_ms;
     kr_buf_init(&s->in, (size_t)req->ctx->cfg->max_request_size);
     atomic_init(&s->pending, 0);
+    atomic_init(&s->pending_bytes, 0);
     atomic_init(&s->finished, false);
     atomic_init(&s->done, false);
     return s;
@@ -375,7 +385,8 @@ static int s_feed(void *arg, const char *data, size_t n)
 static bool s_busy(void *arg)
 {
     session_t *s = arg;
-    return atomic_load(&s->pending) > SESSION_MAX_PENDING;
+    return atomic_load(&s->pending) > SESSION_MAX_PENDING ||
+           atomic_load(&s->pending_bytes) > SESSION_MAX_PENDING_BYTES;
 }
 
 static void s_finish(void *arg)
@@ -416,6 +427,7 @@ static void s_expire(void *arg)
         if (!s->closed && out.len > 0 && s->sink.write(s->sink.ctx, out.data, out.len) != 0)
             s->closed = true;
         atomic_fetch_sub(&s->pending, (long)b->job->n);
+        atomic_fetch_sub(&s->pending_bytes, b->bytes);
         b->answered = true;
     }
     atomic_store(&s->done, true);
