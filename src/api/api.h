@@ -148,7 +148,7 @@ typedef struct api_stream_sink {
      * the client is gone. */
     int (*write)(void *ctx, const char *data, size_t n);
     /** The session's state changed (fewer records in flight, or all answered): the HTTP layer
-     * looks again. Never call it holding a lock that busy()/done() would take. */
+     * looks again. busy() and done() take no lock, so the session may kick under its own. */
     void (*kick)(void *ctx);
 } api_stream_sink_t;
 

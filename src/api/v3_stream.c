@@ -14,7 +14,7 @@
  * stopped the same way by the HTTP layer's bound on unsent bytes.
  * A session is freed when the connection has closed it and its last batch is done: a client
  * that goes away mid-stream leaves its records to complete, unanswered.
- * Lock order: the session's lock, then the HTTP stream's (sink->write).
+ * Lock order: the session's lock, then the HTTP stream's (sink->write, sink->kick).
  * Threads: feed/finish/close on the HTTP thread; preparation on the HTTP thread, a worker or
  * the thread of a metadata fetch; batch_done() on the kafka loop. */
 #include "api/v3_produce.h"
@@ -138,18 +138,18 @@ static void free_batches(session_t *s, batch_t *list)
     }
 }
 
-/* After a batch completed: write what is ready, wake the HTTP layer. */
+/* After a batch completed: write what is ready, wake the HTTP layer. The kick happens under
+ * the session's lock, so that once close() returned the sink is never touched again (the lock
+ * order session, then stream, holds: the HTTP layer's busy()/done() take no session lock). */
 static void settle(session_t *s)
 {
     batch_t *to_free = NULL;
     pthread_mutex_lock(&s->mu);
     write_ready_locked(s, &to_free);
-    bool kick = !s->closed;
-    api_stream_sink_t sink = s->sink;
-    s->refs++; /* kept across the kick */
+    if (!s->closed)
+        s->sink.kick(s->sink.ctx);
+    s->refs++; /* kept while the batches are freed */
     pthread_mutex_unlock(&s->mu);
-    if (kick)
-        sink.kick(sink.ctx);
     free_batches(s, to_free);
     pthread_mutex_lock(&s->mu);
     bool free_it;

@@ -57,7 +57,7 @@ bool http_stream_suspend_if(http_stream_t *s, bool (*busy)(void *arg), void *arg
                             size_t max_unsent);
 
 /** Resumes the connection if it is suspended (any thread; never call it holding a lock that
- * busy() takes). */
+ * busy() takes; busy() must take none that is held around a kick). */
 void http_stream_kick(http_stream_t *s);
 
 /** Closes the connection from krest's side (shutdown: the server then sees it gone). */
