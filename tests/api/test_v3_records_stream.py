@@ -356,3 +356,33 @@ def test_streaming_max_duration(tmp_path, kafka_bootstrap, krest_bin, new_topic)
         assert [x.value for x in read_topic(t)] == [b"r0"]
     finally:
         f.teardown()
+
+
+def test_sigterm_closes_a_stream_that_never_reads(tmp_path, kafka_bootstrap, krest_bin, new_topic):
+    """A stream suspended because its client never reads its results is closed by the drain at
+    shutdown.graceful.ms; krest exits 0."""
+    t = new_topic()
+    f = KrestFactory(tmp_path)
+    try:
+        kr = f("--shutdown.graceful.ms=2000")
+        s = Stream(kr.port, t, rcvbuf=4096)
+        s.s.setblocking(False)
+        body = json.dumps({"value": {"type": "STRING", "data": "x" * 100}}).encode()
+        blob = (b"%x\r\n%s\r\n" % (len(body), body)) * 500
+        blocked_since = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                s.s.send(blob)
+                blocked_since = None
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > 1.0:
+                    break
+                time.sleep(0.01)
+        assert blocked_since is not None
+        kr.signal(signal.SIGTERM)
+        assert kr.wait(15) == 0
+        s.close()
+    finally:
+        f.teardown()
