@@ -189,7 +189,6 @@ size_t http_duplex_drain_step(bool expire)
         }
         atomic_store(&d->closed_by_drain, true);
         http_stream_abort(d->stream);
-        http_stream_kick(d->stream); /* a suspended connection must see the socket closed */
     }
     pthread_mutex_unlock(&list_mu);
     return open;

@@ -17,7 +17,8 @@ typedef struct http_sock_ops {
 } http_sock_ops_t;
 
 /** Plain TCP: io is the socket (intptr_t); send(MSG_DONTWAIT | MSG_NOSIGNAL), one call per
- * write (TCP_NODELAY is set when the stream starts, so a result leaves at once). */
+ * write of all that is pending (TCP_NODELAY is set when the stream starts, so a result leaves
+ * at once). */
 extern const http_sock_ops_t http_sock_plain;
 
 /** Prepares a plain socket for a stream (TCP_NODELAY). */

@@ -5,11 +5,11 @@
  * (Transfer-Encoding: chunked, Connection: close), then every result as one chunk, then
  * "0\r\n\r\n", and lets libmicrohttpd close the connection without writing anything.
  *
- * Writes never block: what the socket does not take stays in the stream's buffer and a writer
- * thread (one for all streams) sends it when the socket can take more. The server suspends the
- * connection (stops reading the body) while the stream or the handler is over its bound, and
- * any thread "kicks" the stream to resume it; the check and the suspension happen under the
- * stream's lock, so a kick is never lost. The bytes go through http/sock_out.h's table (TLS
+ * Writes never block: a write appends to the stream's buffer and one writer thread (for all
+ * streams) sends what is pending, in one call per wake-up, when the socket can take it. The server
+ * suspends the connection (stops reading the body) while the stream or the handler is over its
+ * bound, and any thread "kicks" the stream to resume it; the check and the suspension happen under
+ * the stream's lock, so a kick is never lost. The bytes go through http/sock_out.h's table (TLS
  * replaces it).
  * May use: util/. Threads: any; each stream has its own lock. */
 #ifndef KR_HTTP_STREAM_H
@@ -50,8 +50,9 @@ void http_stream_end(http_stream_t *s);
 bool http_stream_flushed(http_stream_t *s);
 
 /** Under the stream's lock: when busy(arg) says so (busy may be NULL), or the stream has more
- * than max_unsent unsent bytes, suspends the connection until a kick (the writer kicks when
- * the unsent bytes fall to half of HTTP_STREAM_UNSENT_MAX, and when they are all sent).
+ * than max_unsent unsent bytes, suspends the connection until a kick. Suspended for its unsent
+ * bytes, it resumes only once they fall to max_unsent / 2 (the writer kicks as it sends);
+ * suspended for busy(), any kick resumes it (the caller looks again).
  * @return whether it suspended. */
 bool http_stream_suspend_if(http_stream_t *s, bool (*busy)(void *arg), void *arg,
                             size_t max_unsent);
@@ -60,7 +61,8 @@ bool http_stream_suspend_if(http_stream_t *s, bool (*busy)(void *arg), void *arg
  * busy() takes; busy() must take none that is held around a kick). */
 void http_stream_kick(http_stream_t *s);
 
-/** Closes the connection from krest's side (shutdown: the server then sees it gone). */
+/** Closes the connection from krest's side (shutdown: the server then sees it gone; a
+ * suspended connection is resumed for that). Nothing is sent after it. */
 void http_stream_abort(http_stream_t *s);
 
 /** The connection is closing: io is never used again; frees the stream once the writer thread

@@ -191,11 +191,13 @@ def test_client_that_never_reads_is_stopped(k, new_topic):
     blob = one * 500
     sent, blocked_since = 0, None
     deadline = time.monotonic() + 30
+    rest = blob  # what is left of the blob being sent (a send may take part of it)
     try:
         while time.monotonic() < deadline:
             try:
-                n = s.s.send(blob)
+                n = s.s.send(rest)
                 sent += n
+                rest = rest[n:] or blob
                 blocked_since = None
             except BlockingIOError:
                 blocked_since = blocked_since or time.monotonic()
@@ -371,9 +373,11 @@ def test_sigterm_closes_a_stream_that_never_reads(tmp_path, kafka_bootstrap, kre
         blob = (b"%x\r\n%s\r\n" % (len(body), body)) * 500
         blocked_since = None
         deadline = time.monotonic() + 30
+        rest = blob
         while time.monotonic() < deadline:
             try:
-                s.s.send(blob)
+                n = s.s.send(rest)
+                rest = rest[n:] or blob
                 blocked_since = None
             except BlockingIOError:
                 blocked_since = blocked_since or time.monotonic()
