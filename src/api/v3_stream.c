@@ -316,19 +316,19 @@ static int decode_input(session_t *s, bool final)
             break;
         }
         s->in_pos = pos;
+        bool old = too_old(s);
+        if (old && kr_clock_mono_ms() >= s->close_at_ms) {
+            ended = 1; /* past the grace period: no more records, no answer */
+            break;
+        }
         v3p_slot_t *slot = v3p_slot_add(job);
         slot->rec = rec;
         if (rc == FMT_V3_INVALID)
             v3p_slot_fail(slot, err.code, "%s", err.msg);
-        if (too_old(s)) {
+        if (old)
             v3p_slot_fail(slot, KR_ERR_STREAM_TOO_LONG,
                           "Streaming connection open for longer than allowed: Connection will be "
                           "closed.");
-            if (kr_clock_mono_ms() >= s->close_at_ms) {
-                ended = 1; /* past the grace period: no more records */
-                break;
-            }
-        }
         v3p_rate_check(s->ctx, slot);
     }
     /* keep only the unread tail */

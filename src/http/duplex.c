@@ -115,8 +115,24 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
         *size = 0;
         if (!d->input_over && d->h->feed(d->session, data, n) != 0)
             d->input_over = true;
-        if (!d->input_over)
+        if (!d->input_over) {
             http_stream_suspend_if(d->stream, busy, d, HTTP_STREAM_UNSENT_MAX);
+            return MHD_YES;
+        }
+        /* the stream ended early (malformed JSON, size limit, max duration): the rest of the
+         * body is dropped; once every result is written the response ends, and the connection
+         * closes at the next piece of body (or when the upload ends) */
+        if (!d->finished) {
+            d->finished = true;
+            d->h->finish(d->session);
+        }
+        if (d->h->done(d->session) && !d->ended) {
+            d->ended = true;
+            http_stream_end(d->stream);
+        } else if (d->ended && http_stream_flushed(d->stream)) {
+            d->completed = true;
+            return MHD_NO;
+        }
         return MHD_YES;
     }
     /* the body has ended (or a resume after it did) */

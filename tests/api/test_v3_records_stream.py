@@ -137,7 +137,7 @@ def test_full_duplex_record_split_across_chunks(k, new_topic):
         s.send("{\"value\": nope}")
         [r] = s.results()
         assert r["error_code"] == 400 and r["message"].startswith("Bad Request: Error processing JSON")
-        s.end()
+        s.send(rec(5))  # dropped: the response ends
         assert s.chunk() == b""
     finally:
         s.close()
@@ -328,7 +328,7 @@ def test_rate_limit_in_band_429(tmp_path, kafka_bootstrap, krest_bin, new_topic)
 
 def test_streaming_max_duration(tmp_path, kafka_bootstrap, krest_bin, new_topic):
     """After streaming.connection.max.duration.ms every further record gets the in-band 408; past
-    the grace period the stream takes no more records and ends when the upload does."""
+    the grace period the stream takes no more records and its response ends."""
     t = new_topic()
     f = KrestFactory(tmp_path)
     try:
@@ -347,12 +347,11 @@ def test_streaming_max_duration(tmp_path, kafka_bootstrap, krest_bin, new_topic)
             "message": "Streaming connection open for longer than allowed: Connection will be "
             "closed.",
         }
-        time.sleep(0.6)
-        s.send(rec(2))
+        s.send(rec(2))  # within the grace period: 408 too
         [r] = s.results()
         assert r["error_code"] == 408
-        s.send(rec(3))  # after the grace period: no answer
-        s.end()
+        time.sleep(0.6)
+        s.send(rec(3))  # after the grace period: no answer; the response ends
         assert s.chunk() == b""
         s.close()
         assert [x.value for x in read_topic(t)] == [b"r0"]
