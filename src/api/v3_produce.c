@@ -14,10 +14,12 @@
 #include "api/v3_produce.h"
 
 #include "api/auto_create.h"
+#include "api/topic_md.h"
 #include "api/v3.h"
 #include "api/v3_produce_int.h"
 #include "format/jsonw.h"
 #include "kafka/metadata.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 #include <stdarg.h>
@@ -375,6 +377,18 @@ void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
 
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg);
 
+static api_status_t created_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
+{
+    v3p_job_t *job = arg;
+    if (!md) {
+        v3p_fail_all(job, err->code, err->msg);
+        return answer_free(req, job);
+    }
+    api_status_t st = with_md(req, md, job);
+    kafka_md_release(md);
+    return st;
+}
+
 static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *err, void *arg)
 {
     v3p_job_t *job = arg;
@@ -386,7 +400,8 @@ static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *e
         v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    return api_v3_md_serve_with(req, API_V3_MD_CLUSTER | API_V3_MD_TOPIC, with_md, job, free_arg);
+    /* a snapshot fetched from now on has the topic (the cluster was checked already) */
+    return api_topic_md(req, job->topic, kr_clock_mono_ms(), created_md, job, free_arg);
 }
 
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg)

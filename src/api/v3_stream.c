@@ -87,7 +87,7 @@ static void session_free(session_t *s)
 /* --- answers ----------------------------------------------------------------------------- */
 
 /* Writes the results of every batch at the head that is complete, frees them. Under s->mu.
- * @return whether the session is done (finished and nothing left). */
+ * Sets done once finish() ran and every batch is answered. */
 static void write_ready_locked(session_t *s, batch_t **to_free)
 {
     kr_buf_t out;
