@@ -90,7 +90,7 @@ def test_stream_mixed_types_and_in_band_errors(k, new_topic):
     assert c.timestamp[1] == 1612552482120
     e = got[(res[4]["partition_id"], res[4]["offset"])]
     assert e.value is None and e.key is None
-#a result 's timestamp is the record' s(CreateTime set when sent)
+    # a result's timestamp is the record's (CreateTime set when sent)
     assert abs(a.timestamp[1] - _ms(ok["timestamp"])) < 1000
 
 
@@ -102,11 +102,7 @@ def _ms(iso):
 
 def test_keys_pick_partitions_as_java(k, new_topic):
     t = new_topic(partitions=4)
-    objs = [{
-    "key" : {"type" : "STRING", "data" : f "key-{i}"}, "value":
-    {
-        "type" : "STRING", "data" : "v"
-    }} for i in range(8)]
+    objs = [{"key": {"type": "STRING", "data": f"key-{i}"}, "value": {"type": "STRING", "data": "v"}} for i in range(8)]
     res = lines(requests.post(url(k, t), data=stream(objs * 2), headers=CT))
     first, second = res[:8], res[8:]
     assert [x["partition_id"] for x in first] == [x["partition_id"] for x in second]
@@ -219,7 +215,8 @@ def test_chunked_upload_is_answered(k, new_topic):
     assert [x["offset"] for x in res] == [0, 1, 2, 3, 4]
     assert [r.value for r in read_topic(t)] == [f"c{i}".encode() for i in range(5)]
 
-#-- -- records : batch -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+# ---- records:batch ----------------------------------------------------------------------------
 
 
 def test_batch_successes_and_failures(k, new_topic):
@@ -249,8 +246,7 @@ def test_batch_successes_and_failures(k, new_topic):
         ("null", "Request body is empty. Data is required."),
         ({"entries": []}, "Empty batch."),
         ({}, "Empty batch."),
-        ({"entries": [{
-        "id" : str(i)} for i in range(4)]}, "Too many entries in batch."),
+        ({"entries": [{"id": str(i)} for i in range(4)]}, "Too many entries in batch."),
         ({"entries": [{"id": "a"}, {"id": "a"}]}, "Batch entry IDs are not distinct."),
         ({"entries": [{"id": 1}]}, "Batch entry identifier is not a valid string."),
         ({"entries": [{"id": ""}]}, "Batch entry identifier is not a valid string."),
@@ -284,10 +280,14 @@ def test_missing_topic_auto_created_as_v2(start_krest, admin):
 
     t = unique_topic("krest-v3rec-auto")
     kr = start_krest("--krest.topic.auto.create=true")
-try : res = lines(requests.post(url(kr, t), data=stream([{"value": {"type": "STRING", "data": "a"}}]), headers=CT))
+    try:
+        body = stream([{"value": {"type": "STRING", "data": "a"}}])
+        res = lines(requests.post(url(kr, t), data=body, headers=CT))
         assert [x["error_code"] for x in res] == [200], res
         assert [r.value for r in read_topic(t)] == [b"a"]
     finally:
         for f in admin.delete_topics([t], operation_timeout=15).values():
-    try : f
-.result(timeout = 20) except Exception : pass
+            try:
+                f.result(timeout=20)
+            except Exception:
+                pass
