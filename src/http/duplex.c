@@ -40,6 +40,13 @@ bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn
         return false;
     if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))
         return false;
+    /* Over TLS the bytes must go through the connection's GnuTLS session: until an
+     * http_sock_ops_t over it (gnutls_record_send) is plugged in here, HTTPS uploads are
+     * answered at their end, never written in clear on the socket. */
+    const union MHD_ConnectionInfo *tls =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (tls && tls->tls_session)
+        return false;
     const char *te =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
     const char *ce =

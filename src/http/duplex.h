@@ -20,7 +20,8 @@
 typedef struct http_duplex http_duplex_t;
 
 /** Whether this request is served in full duplex: the route streams, HTTP/1.1, a chunked body
- * (no Content-Length), no Content-Encoding. */
+ * (no Content-Length), no Content-Encoding, plain TCP (a TLS connection needs the GnuTLS
+ * writer, http/sock_out.h, which is not plugged in yet). */
 bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn,
                         const char *version);
 
