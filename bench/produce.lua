@@ -4,6 +4,8 @@
 -- Environment: BENCH_RECORDS (records per request, 1), BENCH_SIZE (value bytes as stored in
 -- Kafka, 100), BENCH_FORMAT (binary|json|avro, binary), BENCH_CHECK (1: look at each response,
 -- 0: do not define response(), so wrk parses less; non-2xx are then only wrk's own count).
+-- v3 (one ProduceRequest per request, POST …/records) and v3batch (records:batch of RECORDS
+-- entries): BINARY values as binary's.
 -- binary: each value is base64 of SIZE fixed pseudo-random bytes; json: each value is a JSON
 -- string of SIZE bytes including its quotes ("aaa..."), which krest stores as written; avro:
 -- a record whose Avro binary is SIZE bytes, with its schema as value_schema in every request.
@@ -55,6 +57,16 @@ local function value()
 end
 
 local function body()
+   if format == "v3" then -- v3 records: one ProduceRequest per request
+      return '{"value":{"type":"BINARY","data":' .. value() .. '}}'
+   end
+   if format == "v3batch" then -- v3 records:batch: RECORDS entries
+      local es = {}
+      for i = 1, records do
+         es[i] = '{"id":"' .. i .. '","value":{"type":"BINARY","data":' .. value() .. '}}'
+      end
+      return '{"entries":[' .. table.concat(es, ",") .. ']}'
+   end
    local rec = '{"value":' .. value() .. '}'
    local parts = {}
    for i = 1, records do
@@ -67,10 +79,16 @@ local function body()
    return '{' .. schema .. '"records":[' .. table.concat(parts, ",") .. ']}'
 end
 
+local v3 = format == "v3" or format == "v3batch"
 wrk.method = "POST"
 wrk.body = body()
-wrk.headers["Content-Type"] = "application/vnd.kafka." .. format .. ".v2+json"
-wrk.headers["Accept"] = "application/vnd.kafka.v2+json"
+if v3 then
+   wrk.headers["Content-Type"] = "application/json"
+else
+   wrk.headers["Content-Type"] = "application/vnd.kafka." .. format .. ".v2+json"
+   wrk.headers["Accept"] = "application/vnd.kafka.v2+json"
+end
+local want = format == "v3batch" and 207 or 200
 
 local threads = {}
 
@@ -86,12 +104,14 @@ end
 
 if check then
    function response(status, headers, body)
-      if status ~= 200 then
+      if status ~= want then
          non200 = non200 + 1
          if first == "" then
             first = status .. " " .. string.sub(body or "", 1, 200)
          end
-      elseif string.find(body, '"error_code":%d') then
+      elseif (v3 and (string.find(body, '"error_code":[^2]') or string.find(body, '"error_code":2[^0]')
+         or (format == "v3batch" and not string.find(body, '"failures":%[%]'))))
+         or (not v3 and string.find(body, '"error_code":%d')) then
          rec_errors = rec_errors + 1
          if first == "" then
             first = "200 with a record error: " .. string.sub(body, 1, 200)

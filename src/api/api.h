@@ -149,6 +149,39 @@ struct api_req {
     } async;
 };
 
+/** Where a streaming handler writes its response body (the HTTP layer's; any thread). */
+typedef struct api_stream_sink {
+    void *ctx;
+    /** Writes one piece of the body (sent at once, as one HTTP chunk). @return 0, or -1 when
+     * the client is gone. */
+    int (*write)(void *ctx, const char *data, size_t n);
+    /** The session's state changed (fewer records in flight, or all answered): the HTTP layer
+     * looks again. busy() and done() take no lock, so the session may kick under its own. */
+    void (*kick)(void *ctx);
+} api_stream_sink_t;
+
+/** A route whose body is a stream answered while it is received (v3 records on an HTTP/1.1
+ * chunked upload: full duplex). The HTTP layer writes the head (200, chunked), feeds the body
+ * as it arrives, stops reading while busy() says so, and ends the response once done(). A
+ * request with a known length is served by the route's ordinary handler instead. */
+typedef struct api_stream_handler {
+    /** Starts a session for req (borrowed for this call only; copy what is needed). */
+    void *(*open)(api_req_t *req, const api_stream_sink_t *sink);
+    /** Body bytes (HTTP thread). @return 0; 1 when the session takes no more input. */
+    int (*feed)(void *session, const char *data, size_t n);
+    /** Whether too many records wait for their results (lock-free: any thread). */
+    bool (*busy)(void *session);
+    /** No more input (the body ended, or krest shuts down). */
+    void (*finish)(void *session);
+    /** Whether every result has been written (after finish; lock-free). */
+    bool (*done)(void *session);
+    /** Answers every record still without an outcome with 50003 (the shutdown bound). */
+    void (*expire)(void *session);
+    /** The connection goes away: the sink is never used again; the session frees itself once
+     * its records have their outcomes. */
+    void (*close)(void *session);
+} api_stream_handler_t;
+
 /** Initialises the handler-facing part of req (response buffer etc.). */
 void api_req_init(api_req_t *req);
 /** Frees what the handler side of req owns. */

@@ -67,6 +67,17 @@ typedef struct krest_config {
     int api_v3_enable;   /* `api.v3.enable`, 1; 0: every /v3 path is 404 */
     char *crn_authority; /* `confluent.resource.name.authority`, "" (CRNs crn:///kafka=...) */
 
+    /* v3 records produce (api/v3_produce.c) */
+    int64_t v3_batch_max_entries;      /* `api.v3.produce.batch.maximum.entries`, 10 (1..50) */
+    int64_t v3_produce_size_limit;     /* `api.v3.produce.request.size.limit.max.bytes`, 0 */
+    int64_t streaming_max_duration_ms; /* `streaming.connection.max.duration.ms`, 86400000 */
+    int64_t streaming_grace_ms;        /* `streaming.connection.max.duration.grace.period.ms` */
+    int v3_rate_enabled;               /* `api.v3.produce.rate.limit.enabled`, 0 */
+    int64_t v3_rate_requests;          /* `…max.requests.per.sec`, 10000 (per cluster) */
+    int64_t v3_rate_requests_global;   /* `…max.requests.global.per.sec`, 10000 */
+    int64_t v3_rate_bytes;             /* `…max.bytes.per.sec`, 10000000 (per cluster) */
+    int64_t v3_rate_bytes_global;      /* `…max.bytes.global.per.sec`, 10000000 */
+
     /* Admission: CORS (http/cors.c), access lists and rate limits (http/admission.c) */
     char *cors_allow_origin;         /* `access.control.allow.origin`, "" = CORS off; "*" or list */
     char *cors_allow_methods;        /* `access.control.allow.methods`, "" = GET,POST,HEAD */

@@ -55,6 +55,25 @@ const key_def_t config_keys[] = {
         "Bytes a read waits for before answering; -1: off."),
     KEY("api.v3.enable", T_BOOL, api_v3_enable, "true", 0, 0, G_V3,
         "Serve the v3 API under /v3; false: every /v3 path is 404."),
+    /* v3 records produce (api/v3_produce.c; docs/v3.md "v3 records") */
+    KEY("api.v3.produce.batch.maximum.entries", T_I64, v3_batch_max_entries, "10", 1, 50, G_V3,
+        "Most entries in one records:batch request."),
+    KEY("api.v3.produce.request.size.limit.max.bytes", T_I64, v3_produce_size_limit, "0", 0, NOMAX,
+        G_V3, "Largest ProduceRequest JSON in a records stream; 0: no limit."),
+    KEY("streaming.connection.max.duration.ms", T_I64, streaming_max_duration_ms, "86400000", 1,
+        NOMAX, G_V3, "Records after a stream is open this long get 408."),
+    KEY("streaming.connection.max.duration.grace.period.ms", T_I64, streaming_grace_ms, "500", 0,
+        NOMAX, G_V3, "The stream closes this long after its max duration."),
+    KEY("api.v3.produce.rate.limit.enabled", T_BOOL, v3_rate_enabled, "false", 0, 0, G_V3,
+        "Rate-limit v3 produce records (in-band 429)."),
+    KEY("api.v3.produce.rate.limit.max.requests.per.sec", T_I64, v3_rate_requests, "10000", 1,
+        NOMAX, G_V3, "v3 produce records per second, per cluster."),
+    KEY("api.v3.produce.rate.limit.max.requests.global.per.sec", T_I64, v3_rate_requests_global,
+        "10000", 1, NOMAX, G_V3, "v3 produce records per second, whole instance."),
+    KEY("api.v3.produce.rate.limit.max.bytes.per.sec", T_I64, v3_rate_bytes, "10000000", 1, NOMAX,
+        G_V3, "v3 produce record JSON bytes per second, per cluster."),
+    KEY("api.v3.produce.rate.limit.max.bytes.global.per.sec", T_I64, v3_rate_bytes_global,
+        "10000000", 1, NOMAX, G_V3, "v3 produce record JSON bytes per second, whole instance."),
     /* Admission (http/cors.c, http/admission.c; docs/operations.md) */
     KEY("access.control.allow.origin", T_LIST, cors_allow_origin, "", 0, 0, G_HTTP,
         "CORS: allowed origins (comma list, * any, *.wildcards); empty: CORS off."),
@@ -198,7 +217,9 @@ const char *const config_ignored_keys[] = {
     "rate.limit.backend", "rate.limit.per.cluster.cache.expiry.ms",
     /* HTTPS (http/tls.c): JVM-only, or SIGHUP reloads */
     "ssl.provider", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm", "ssl.keystore.reload",
-    "ssl.keystore.watch.location"};
+    "ssl.keystore.watch.location",
+    /* v3 produce: Jetty/JVM tuning */
+    "api.v3.produce.rate.limit.cache.expiry.ms", "api.v3.produce.response.thread.pool.size"};
 
 /* Prefixes whose other keys go to librdkafka or the Schema Registry client. */
 const char *const config_passthrough_prefixes[] = {

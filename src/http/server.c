@@ -17,6 +17,7 @@
 #include "http/admission.h"
 #include "http/auth.h"
 #include "http/cors.h"
+#include "http/duplex.h"
 #include "http/framing.h"
 #include "http/gunzip.h"
 #include "http/metrics.h"
@@ -98,6 +99,8 @@ typedef struct http_req {
     bool preflight;         /* a CORS preflight: 204 with hdrs once its (empty) body is read */
     bool must_close;        /* answer with Connection: close (a framing error) */
     http_auth_cred_t *cred; /* Basic credentials; api.principal points into them */
+    bool duplex_wanted;     /* served in full duplex (http/duplex.h) */
+    http_duplex_t *duplex;  /* once its body started */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -196,6 +199,7 @@ static void req_free(http_req_t *r)
         void *res = kr_pending_take(r->pending, &timed_out);
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
     }
+    http_duplex_close(r->duplex);
     api_req_deinit(&r->api);
     http_auth_cred_free(r->cred);
     router_match_free(&r->match);
@@ -363,6 +367,7 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
+    r->duplex_wanted = http_duplex_wanted(r->match.route, r->conn, version);
     return admit(r);
 }
 
@@ -442,6 +447,17 @@ static enum MHD_Result run_handler(http_req_t *r)
     return after_handler(r, r->match.route->handler(&r->api));
 }
 
+/* A full-duplex request (http/duplex.h): counted in flight from its first call. */
+static enum MHD_Result duplex_step(http_req_t *r, const char *upload_data, size_t *upload_size)
+{
+    if (!r->duplex) {
+        r->in_flight = true;
+        atomic_fetch_add(&r->srv->active, 1);
+        r->duplex = http_duplex_open(r->conn, r->match.route, &r->api, r->request_id);
+    }
+    return http_duplex_step(r->duplex, upload_data, upload_size);
+}
+
 /* One of MHD's calls for r after the first. */
 static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *upload_size)
 {
@@ -450,6 +466,8 @@ static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *uplo
         (void)kr_pending_take(r->pending, &timed_out); /* the permits are due */
         r->state = ST_BODY;
     }
+    if (r->duplex_wanted && (r->state == ST_BODY || r->duplex))
+        return duplex_step(r, upload_data, upload_size);
     if (*upload_size)
         return body_chunk(r, upload_data, upload_size);
     switch (r->state) {
@@ -492,7 +510,8 @@ static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
         .status = r->api.status,
         .bytes = r->bytes_out,
         .duration_ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0,
-        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+        .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+                   !(r->duplex && http_duplex_completed(r->duplex)),
         .user = r->api.principal.name,
     };
     kr_log_set_request_id(r->request_id);
@@ -744,7 +763,14 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
 {
     atomic_store(&srv->stopping, true);
     int64_t deadline = kr_clock_mono_ms() + graceful_ms;
-    while (atomic_load(&srv->active) > 0 && kr_clock_mono_ms() < deadline)
+    http_duplex_drain_begin(); /* open streams take no more records and end once answered */
+    while (atomic_load(&srv->active) > 0 && kr_clock_mono_ms() < deadline) {
+        http_duplex_drain_step(false);
+        sleep_ms(10);
+    }
+    /* streams still waiting for outcomes: 50003 for those, then closed */
+    for (int64_t hard = kr_clock_mono_ms() + 1000;
+         http_duplex_drain_step(true) > 0 && kr_clock_mono_ms() < hard;)
         sleep_ms(10);
     /* Whatever still waits is answered now (as timed out), so no connection stays suspended
      * when the daemons stop; requests that suspend meanwhile are caught by the next round. */

@@ -52,6 +52,7 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
     m->err = rkm->err;
     m->out_partition = rkm->partition;
     m->out_offset = rkm->offset;
+    m->out_timestamp = rd_kafka_message_timestamp(rkm, NULL);
     kafka_stats_delivered(rkm);
     batch_settle(m->_batch, 1);
 }
@@ -202,6 +203,7 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
         msgs[i]._batch = b;
         msgs[i].out_partition = -1;
         msgs[i].out_offset = -1;
+        msgs[i].out_timestamp = -1;
     }
     for (size_t i = 0; i < n;) {
         size_t run = 0;

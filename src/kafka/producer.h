@@ -39,6 +39,7 @@ typedef struct kafka_msg {
     int err; /* rd_kafka_resp_err_t; 0 = acknowledged */
     int32_t out_partition;
     int64_t out_offset;
+    int64_t out_timestamp; /* the record's timestamp as Kafka reported it; -1: none */
     /* private */
     void *_batch;
 } kafka_msg_t;

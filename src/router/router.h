@@ -32,28 +32,34 @@ typedef struct router_route {
     size_t n_offers;
     api_version_t api; /* the API the route belongs to; 0 (ROUTE, ROUTE_OFFERING): v1 or v2, as
                           the media types negotiate */
+    const api_stream_handler_t *stream; /* full duplex for chunked uploads, or NULL */
 } router_route_t;
 
 /* Route table entries: ROUTE for management responses, ROUTE_OFFERING for an own offer list
  * (both v1/v2, negotiated), ROUTE_API for a route of one API (API_V3, API_SR) with its offers. */
 #define ROUTE(method, path, handler, body)                                                         \
     {                                                                                              \
-        method, path, handler, body, NULL, 0, (api_version_t)0                                     \
+        method, path, handler, body, NULL, 0, (api_version_t)0, NULL                               \
     }
 #define ROUTE_OFFERING(method, path, handler, body, offers)                                        \
     {                                                                                              \
         method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]),                 \
-            (api_version_t)0                                                                       \
+            (api_version_t)0, NULL                                                                 \
     }
 #define ROUTE_API(method, path, handler, body, offers, api)                                        \
     {                                                                                              \
-        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]), api             \
+        method, path, handler, body, offers, sizeof(offers) / sizeof((offers)[0]), api, NULL       \
     }
 /* A v3 route: its path is below /v3 (the prefix is written in the table); bodies are
  * ROUTER_BODY_JSON or ROUTER_BODY_NONE. */
 #define ROUTE_V3(method, path, handler, body)                                                      \
     {                                                                                              \
-        method, "/v3" path, handler, body, NULL, 0, API_V3                                         \
+        method, "/v3" path, handler, body, NULL, 0, API_V3, NULL                                   \
+    }
+/* A v3 route whose chunked uploads stream (api_stream_handler_t). */
+#define ROUTE_V3_STREAM(method, path, handler, stream)                                             \
+    {                                                                                              \
+        method, "/v3" path, handler, ROUTER_BODY_JSON, NULL, 0, API_V3, stream                     \
     }
 
 typedef struct router_match {

@@ -10,6 +10,7 @@
 #include "api/v3_lags.h"
 #include "api/v3_configs.h"
 #include "api/v3_partitions.h"
+#include "api/v3_produce.h"
 #include "api/v3_topics.h"
 #include "api/v3_topics_write.h"
 
@@ -81,6 +82,9 @@ const router_route_t router_v3_routes[] = {
     ROUTE_V3("POST", C "/topics", api_v3_topic_create, ROUTER_BODY_JSON),
     ROUTE_V3("PATCH", T, api_v3_topic_patch, ROUTER_BODY_JSON),
     ROUTE_V3("DELETE", T, api_v3_topic_delete, ROUTER_BODY_NONE),
+    /* records produce (api/v3_produce*.c): ":batch" before the stream's template */
+    ROUTE_V3("POST", T "/records:batch", api_v3_records_batch, ROUTER_BODY_JSON),
+    ROUTE_V3_STREAM("POST", T "/records", api_v3_records_produce, &api_v3_records_stream),
 };
 
 const size_t router_v3_n_routes = sizeof(router_v3_routes) / sizeof(router_v3_routes[0]);

@@ -13,6 +13,7 @@ typedef enum kr_err_code {
     KR_ERR_NOT_FOUND = 404,
     KR_ERR_METHOD_NOT_ALLOWED = 405,
     KR_ERR_NOT_ACCEPTABLE = 406,
+    KR_ERR_STREAM_TOO_LONG = 408, /* v3 records: a stream past streaming.connection.max.duration */
     KR_ERR_TOO_LARGE = 413,
     KR_ERR_UNSUPPORTED_MEDIA_TYPE = 415,
     KR_ERR_UNPROCESSABLE = 422,

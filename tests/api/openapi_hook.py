@@ -18,6 +18,7 @@ What is checked, for a request to a known krest listener whose path is a path of
 Set KREST_OPENAPI_CHECK=0 to turn the check off.
 """
 
+import json
 import os
 import threading
 from urllib.parse import urlsplit
@@ -88,6 +89,13 @@ def check(r, kind):
             return False
         doc.find_operation(op_method, url)  # raises: the method is not documented
     media = r.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if method != "HEAD" and _is_json(media):
+        label, spec = doc.response_spec(op_method, url, r.status_code)
+        if spec.get("x-krest-concatenated-json"):
+            # v3 records: zero or more JSON objects, each followed by CRLF; each must validate
+            for body in _concatenated(r.text, method, url, r.status_code):
+                doc.check_response(op_method, url, r.status_code, body, media)
+            return True
     if method == "HEAD" or not r.content:
         doc.response_spec(op_method, url, r.status_code)
         if method != "HEAD":
@@ -111,6 +119,25 @@ def check(r, kind):
         ) from None
     doc.check_response(op_method, url, r.status_code, body, media)
     return True
+
+
+def _concatenated(text, method, url, status):
+    """The objects of a body of concatenated JSON objects, each followed by CRLF."""
+    dec = json.JSONDecoder()
+    out = []
+    i = 0
+    while i < len(text):
+        try:
+            obj, end = dec.raw_decode(text, i)
+        except ValueError:
+            raise OpenApiMismatch(
+                f"{method} {url} -> {status}: not concatenated JSON at {i}: {text[i:i + 200]!r}"
+            ) from None
+        if text[end:end + 2] != "\r\n":
+            raise OpenApiMismatch(f"{method} {url} -> {status}: object at {i} not followed by CRLF")
+        out.append(obj)
+        i = end + 2
+    return out
 
 
 def _observe(r):

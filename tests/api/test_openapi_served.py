@@ -92,11 +92,25 @@ def test_operations_have_ids_success_and_errors():
         assert len(ids) == len(set(ids)), kind
 
 
-def test_unserved_operations_are_left_out():
-    """v3 produce is documented ahead of its route (issue 14) and not served."""
+def test_unserved_operations_are_left_out(tmp_path):
+    """An operation marked x-krest-unserved (documented ahead of its route) is not served; v3
+    records, once documented that way, are served now."""
     paths = served_doc("rest")["paths"]
-    assert "/v3/clusters/{cluster_id}/topics/{topic_name}/records" not in paths
-    assert "/v3/clusters/{cluster_id}/topics" in paths
+    assert "/v3/clusters/{cluster_id}/topics/{topic_name}/records" in paths
+    docs = bundler().DOCS
+    for name in ("krest-v1-v2.yaml", "krest-v3.yaml", "krest-registry.yaml"):
+        (tmp_path / name).write_text((docs / name).read_text())
+    v3 = (tmp_path / "krest-v3.yaml").read_text()
+    marked = v3.replace(
+        "      operationId: produceRecordBatch\n",
+        "      operationId: produceRecordBatch\n      x-krest-unserved: a test\n",
+        1,
+    )
+    assert marked != v3
+    (tmp_path / "krest-v3.yaml").write_text(marked)
+    paths = bundler().bundle("rest", tmp_path)["paths"]
+    assert "/v3/clusters/{cluster_id}/topics/{topic_name}/records:batch" not in paths
+    assert "/v3/clusters/{cluster_id}/topics/{topic_name}/records" in paths
 
 
 def test_the_bundle_refuses_colliding_components(tmp_path):
