@@ -2,8 +2,12 @@
  * runs on librdkafka's threads. */
 #include "kafka/client.h"
 
+#include "kafka/client_java.h"
+#include "util/clock.h"
 #include "util/log.h"
+#include "util/mem.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,9 +21,32 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
     kr_log(lvl, "librdkafka %s %s: %s", rk ? rd_kafka_name(rk) : "-", fac, buf);
 }
 
+/* The latest authentication failure (SASL or TLS) of the proxy's own handles, so that errors
+ * and GET /ready can say why no broker answers: written by error_cb on librdkafka's threads,
+ * read by kafka_client_auth_failure() on any thread, under g_auth_mu. */
+static pthread_mutex_t g_auth_mu = PTHREAD_MUTEX_INITIALIZER;
+static char g_auth_msg[384];
+static int64_t g_auth_ms; /* monotonic; 0: none */
+
+int kafka_client_auth_failure(char *buf, size_t size)
+{
+    pthread_mutex_lock(&g_auth_mu);
+    int64_t at = g_auth_ms;
+    snprintf(buf, size, "%s", g_auth_msg);
+    pthread_mutex_unlock(&g_auth_mu);
+    return at && kr_clock_mono_ms() - at < 60000 ? 1 : 0;
+}
+
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
+        pthread_mutex_lock(&g_auth_mu);
+        snprintf(g_auth_msg, sizeof(g_auth_msg), "%s", reason);
+        g_auth_ms = kr_clock_mono_ms();
+        pthread_mutex_unlock(&g_auth_mu);
+        return; /* librdkafka's log already said it, at error level */
+    }
     if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
         log_warn("Kafka: no broker of %s can be reached (%s): %s", rd_kafka_name(rk),
                  rd_kafka_err2name(err), reason);
@@ -36,23 +63,37 @@ static void set_or_skip(rd_kafka_conf_t *conf, const char *key, const char *valu
         log_debug("librdkafka key '%s' skipped: %s", key, errstr);
 }
 
+/* Tries one prefix's keys (translated from the Java client's where needed) on librdkafka. */
+static void check_prefix(const krest_config_t *cfg, const char *prefix)
+{
+    size_t n = strlen(prefix), m = 0;
+    config_kv_t *mine = xcalloc(cfg->n_passthrough + 1, sizeof(*mine));
+    for (size_t i = 0; i < cfg->n_passthrough; i++) {
+        if (strncmp(cfg->passthrough[i].key, prefix, n) != 0)
+            continue;
+        mine[m].key = xstrdup(cfg->passthrough[i].key + n);
+        mine[m++].value = xstrdup(cfg->passthrough[i].value);
+    }
+    config_kv_t *kv;
+    size_t k = kafka_java_translate(mine, m, prefix, true, &kv);
+    for (size_t i = 0; i < k; i++) {
+        rd_kafka_conf_t *conf = rd_kafka_conf_new();
+        char errstr[512];
+        if (rd_kafka_conf_set(conf, kv[i].key, kv[i].value, errstr, sizeof(errstr)) !=
+            RD_KAFKA_CONF_OK)
+            log_warn("configuration key '%s%s' skipped: librdkafka rejects it: %s", prefix,
+                     kv[i].key, errstr);
+        rd_kafka_conf_destroy(conf);
+    }
+    config_kv_free(kv, k);
+    config_kv_free(mine, m);
+}
+
 void kafka_client_check_config(const krest_config_t *cfg)
 {
     static const char *const prefixes[] = {"client.", "producer.", "consumer.", "admin."};
-    for (size_t i = 0; i < cfg->n_passthrough; i++) {
-        const char *key = cfg->passthrough[i].key;
-        for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++) {
-            size_t n = strlen(prefixes[p]);
-            if (strncmp(key, prefixes[p], n) != 0)
-                continue;
-            rd_kafka_conf_t *conf = rd_kafka_conf_new();
-            char errstr[512];
-            if (rd_kafka_conf_set(conf, key + n, cfg->passthrough[i].value, errstr,
-                                  sizeof(errstr)) != RD_KAFKA_CONF_OK)
-                log_warn("configuration key '%s' skipped: librdkafka rejects it: %s", key, errstr);
-            rd_kafka_conf_destroy(conf);
-        }
-    }
+    for (size_t p = 0; p < sizeof(prefixes) / sizeof(prefixes[0]); p++)
+        check_prefix(cfg, prefixes[p]);
 }
 
 rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
@@ -67,8 +108,10 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
     set_or_skip(conf, "socket.connection.setup.timeout.ms", "10000");
     for (; defaults && defaults[0]; defaults += 2)
         set_or_skip(conf, defaults[0], defaults[1]);
-    config_kv_t *kv;
-    size_t n = config_kafka_props(cfg, kind, &kv);
+    config_kv_t *raw, *kv;
+    size_t n_raw = config_kafka_props(cfg, kind, &raw);
+    size_t n = kafka_java_translate(raw, n_raw, kind, false, &kv);
+    config_kv_free(raw, n_raw);
     for (size_t i = 0; i < n; i++) {
         if (strcmp(kv[i].key, "allow.auto.create.topics") == 0) {
             log_warn("configuration key '%s.%s' ignored: no krest handle creates topics implicitly "

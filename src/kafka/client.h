@@ -26,4 +26,8 @@ void kafka_client_check_config(const krest_config_t *cfg);
  * @return owned handle (rd_kafka_destroy), or NULL with err set. */
 rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err);
 
+/** Copies the latest authentication failure (SASL or TLS) of the proxy's own handles into buf.
+ * @return 1 when it happened within the last minute, else 0. Any thread. */
+int kafka_client_auth_failure(char *buf, size_t size);
+
 #endif

@@ -1,6 +1,10 @@
 /* kafka/errors.c -- librdkafka error mapping. Threads: any. */
 #include "kafka/errors.h"
 
+#include "kafka/client.h"
+
+#include <stddef.h>
+
 int kafka_err_code(rd_kafka_resp_err_t e)
 {
     switch (e) {
@@ -53,6 +57,13 @@ int kafka_err_code(rd_kafka_resp_err_t e)
 int kafka_err_set(kr_err_t *err, rd_kafka_resp_err_t e, const char *what)
 {
     int code = kafka_err_code(e);
+    char auth[384];
+    if (code == KR_ERR_BROKER_NOT_AVAILABLE && kafka_client_auth_failure(auth, sizeof(auth)))
+        return kr_err_set(err, code,
+                          "Kafka brokers are not available: %s: krest's own authentication to "
+                          "Kafka failed (check client.security.protocol and client.sasl.*/ssl.*): "
+                          "%s",
+                          what, auth);
     if (code == KR_ERR_BROKER_NOT_AVAILABLE)
         return kr_err_set(err, code, "Kafka brokers are not available: %s: %s", what,
                           rd_kafka_err2str(e));
