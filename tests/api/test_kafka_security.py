@@ -8,6 +8,7 @@ import base64
 import ctypes
 import ctypes.util
 import re
+import subprocess
 import uuid
 
 import pytest
@@ -100,11 +101,21 @@ def test_sasl_plain_from_jaas_config(start_krest, secure_broker):
     assert USERS["admin"] not in k.log(), "the password reached the log"
 
 
-def test_ssl_from_pem_truststore(start_krest, secure_broker):
+@pytest.mark.parametrize("store", ["PEM", "PKCS12"])
+def test_ssl_from_java_truststore(start_krest, secure_broker, tmp_path, store):
+    """client.ssl.truststore.location as a PEM file, or a PKCS12 store (converted to PEM by
+    krest at start-up: librdkafka reads only PEM CAs)."""
+    trust = ["--client.ssl.truststore.type=PEM", "--client.ssl.truststore.location=" + secure_broker.ca]
+    if store == "PKCS12":
+        p12 = tmp_path / "trust.p12"
+        subprocess.run(["openssl", "pkcs12", "-export", "-nokeys", "-in", secure_broker.ca,
+                        "-out", str(p12), "-passout", "pass:trust-pw"], check=True,
+                       capture_output=True, timeout=30)
+        trust = ["--client.ssl.truststore.location=" + str(p12),
+                 "--client.ssl.truststore.password=trust-pw"]
     k = start_krest(
         "--client.security.protocol=SSL",
-        "--client.ssl.truststore.type=PEM",
-        "--client.ssl.truststore.location=" + secure_broker.ca,
+        *trust,
         "--client.ssl.protocol=TLSv1.3",
         bootstrap=secure_broker.ssl,
     )
