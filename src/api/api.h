@@ -34,6 +34,8 @@ typedef struct kafka_admin kafka_admin_t;
 typedef struct sr_registry sr_registry_t;
 typedef struct sr_client sr_client_t;
 typedef struct kafka_health kafka_health_t;
+typedef struct kafka_principals kafka_principals_t;
+typedef struct kafka_principal kafka_principal_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -81,6 +83,11 @@ typedef struct api_ctx {
     sr_registry_t *registry;      /* the built-in Schema Registry, NULL when off */
     sr_client_t *sr_client;       /* Schema Registry look-ups of Avro produce and consume */
     kafka_health_t *health;       /* the cluster's readiness (kafka/health.h); NULL: unknown */
+    /* krest.kafka.principal.propagation (api/identity.h): the per-user handles, NULL when off.
+     * A request of such a user sees a copy of this context whose producer, admin and kadmin
+     * are the user's; principal names that user (NULL in the proxy's own context). */
+    kafka_principals_t *principals;
+    kafka_principal_t *principal;
 } api_ctx_t;
 
 /** Who sent a request, as the HTTP layer established it (Basic authentication or a TLS client
@@ -123,6 +130,10 @@ struct api_req {
     const api_conn_ops_t *ops;
     const char *request_id;    /* X-Request-ID: the client's (when sane) or made; echoed */
     api_principal_t principal; /* who sent it; zero: anonymous */
+    /* api/identity.c: the Kafka identity ctx belongs to (a reference, released by
+     * api_req_deinit), and the handler that runs once it is open. */
+    kafka_principal_t *_kafka_principal;
+    api_handler_fn _handler;
 
     /* Filled by the handler. */
     int status;

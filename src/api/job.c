@@ -2,6 +2,7 @@
  * Threads: api_job_run/api_job_start on HTTP threads; api_job_complete from any thread. */
 #include "api/job.h"
 
+#include "kafka/principals.h"
 #include "util/workq.h"
 
 #include <stddef.h>
@@ -15,8 +16,11 @@ int64_t api_job_deadline_ms(const api_ctx_t *ctx)
 
 void api_job_free(api_job_t *job)
 {
-    if (job)
-        job->free_fn(job);
+    if (!job)
+        return;
+    kafka_principal_t *p = job->_principal;
+    job->free_fn(job);
+    kafka_principal_release(p); /* after: freeing the job may still use ctx's handles */
 }
 
 static void free_result(void *result)
@@ -70,6 +74,9 @@ static api_status_t submit(api_req_t *req, api_job_t *job, api_job_fn fn, api_re
 {
     job->_fn = fn;
     job->_queue_full = false;
+    /* The job may outlive its request (deadline): it keeps the Kafka identity it works as. */
+    if (!job->_principal && job->ctx->principal) /* once: a job may run several steps */
+        job->_principal = kafka_principal_keep(job->ctx->principal);
     req->async.job_resume = resume;
     int64_t timeout = job->timeout_ms > 0 ? job->timeout_ms : api_job_deadline_ms(job->ctx);
     return api_async(req, how, job, free_result, job_resumed, timeout);

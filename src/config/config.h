@@ -108,6 +108,11 @@ typedef struct krest_config {
     int64_t metrics_statistics_interval_ms; /* `krest.metrics.statistics.interval.ms`, 15000 */
     int access_log_format; /* `krest.access.log.format` (config_access_log_format_t), "text" */
 
+    /* Each user's own Kafka identity (issue 15, kafka/principals.h) */
+    int kafka_principal_propagation; /* `krest.kafka.principal.propagation`, 0 */
+    int64_t kafka_principal_max;     /* `krest.kafka.principal.max`, 100 */
+    int64_t kafka_principal_idle_ms; /* `krest.kafka.principal.idle.ms`, 300000 */
+
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
     config_kv_t *passthrough;

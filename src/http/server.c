@@ -12,6 +12,8 @@
  * Threads: MHD's pool threads; wake() from any thread. */
 #include "http/server.h"
 
+#include "api/identity.h"
+
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/cors.h"
@@ -396,7 +398,7 @@ static enum MHD_Result run_handler(http_req_t *r)
     atomic_fetch_add(&r->srv->active, 1);
     r->api.body = r->body.data;
     r->api.body_len = r->body.len;
-    return after_handler(r, r->match.route->handler(&r->api));
+    return after_handler(r, api_identity_dispatch(&r->api, r->match.route->handler));
 }
 
 /* One of MHD's calls for r after the first. */

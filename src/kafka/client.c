@@ -8,6 +8,7 @@
 #include "util/mem.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,15 @@ static void log_cb(const rd_kafka_t *rk, int level, const char *fac, const char 
                          : level <= 6 ? KR_LOG_INFO
                                       : KR_LOG_DEBUG;
     kr_log(lvl, "librdkafka %s %s: %s", rk ? rd_kafka_name(rk) : "-", fac, buf);
+}
+
+/* Per-principal handles: librdkafka's errors about a user's credentials are the user's
+ * (answered 401/40101), so only warnings about the cluster itself reach krest's log. */
+static void quiet_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    if (strstr(buf, "SASL authentication error") || strstr(buf, "Authentication failed"))
+        level = 7;
+    log_cb(rk, level, fac, buf);
 }
 
 /* The latest authentication failure (SASL or TLS) of the proxy's own handles, so that errors
@@ -39,8 +49,16 @@ int kafka_client_auth_failure(char *buf, size_t size)
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
-    (void)opaque;
-    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL) {
+    kafka_client_user_t *user = opaque;
+    bool auth = err == RD_KAFKA_RESP_ERR__AUTHENTICATION || err == RD_KAFKA_RESP_ERR__SSL;
+    if (user) {
+        if (auth && !__atomic_load_n(&user->auth_failed, __ATOMIC_ACQUIRE)) {
+            snprintf(user->auth_msg, sizeof(user->auth_msg), "%s", reason);
+            __atomic_store_n(&user->auth_failed, 1, __ATOMIC_RELEASE);
+        }
+        return; /* a user's wrong password is the user's business, not a krest warning */
+    }
+    if (auth) {
         pthread_mutex_lock(&g_auth_mu);
         snprintf(g_auth_msg, sizeof(g_auth_msg), "%s", reason);
         g_auth_ms = kr_clock_mono_ms();
@@ -125,6 +143,14 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
     rd_kafka_conf_set_log_cb(conf, log_cb);
     rd_kafka_conf_set_error_cb(conf, error_cb);
     return conf;
+}
+
+void kafka_client_as_user(rd_kafka_conf_t *conf, kafka_client_user_t *user)
+{
+    set_or_skip(conf, "sasl.username", user->name);
+    set_or_skip(conf, "sasl.password", user->password);
+    rd_kafka_conf_set_opaque(conf, user);
+    rd_kafka_conf_set_log_cb(conf, quiet_log_cb);
 }
 
 rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err)

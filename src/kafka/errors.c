@@ -27,6 +27,14 @@ int kafka_err_code(rd_kafka_resp_err_t e)
                                                          : KR_ERR_KAFKA_RETRIABLE;
     case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
         return KR_ERR_TOO_MANY_REQUESTS;
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+        return KR_ERR_KAFKA_AUTHORIZATION; /* Confluent's v2 answers 40301 too */
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+        return KR_ERR_KAFKA_AUTHENTICATION;
     default:
         break;
     }

@@ -74,6 +74,12 @@ static int64_t conf_int(rd_kafka_conf_t *conf, const char *key, int64_t fallback
 
 kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err)
 {
+    return kafka_producer_new_as(cfg, loop, NULL, err);
+}
+
+kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t *loop,
+                                        kafka_client_user_t *user, kr_err_t *err)
+{
     static const char *const defaults[] = {
         "acks",
         "all",
@@ -89,7 +95,10 @@ kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *lo
     };
     rd_kafka_conf_t *conf = kafka_client_conf(cfg, "producer", defaults);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    kafka_stats_enable(conf, cfg);
+    if (user)
+        kafka_client_as_user(conf, user); /* no statistics: one handle of many */
+    else
+        kafka_stats_enable(conf, cfg);
     kafka_producer_t *p = xcalloc(1, sizeof(*p));
     p->loop = loop;
     p->max_message_bytes = conf_int(conf, "message.max.bytes", 1000000);

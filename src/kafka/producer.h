@@ -50,6 +50,12 @@ typedef void (*kafka_batch_done_fn)(void *opaque);
  * @return owned producer (kafka_producer_free), or NULL with err set. */
 kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err);
 
+typedef struct kafka_client_user kafka_client_user_t;
+/** kafka_producer_new() as a user (kafka/client.h; borrowed, must outlive the producer: its
+ * authentication failures are recorded there): a per-principal producer. */
+kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t *loop,
+                                        kafka_client_user_t *user, kr_err_t *err);
+
 /** Sends n messages to topic, in order. Each message gets its outcome in
  * err/out_partition/out_offset; a message librdkafka refuses at enqueue gets that error, and
  * when the refusal is a full queue so does every later message of the batch, which is not

@@ -1,0 +1,439 @@
+/* kafka/principals.c -- the pool of per-principal handles (see principals.h).
+ * Threads: pool->lock guards the list, every entry's refs, state and last use; handles are
+ * made and destroyed outside the lock (by the opening worker, the reaper thread, or main at
+ * exit). An entry is destroyed only when unlinked with refs == 0, so a holder never sees it
+ * go. */
+#include "kafka/principals.h"
+
+#include "kafka/admin.h"
+#include "kafka/client.h"
+#include "kafka/producer.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <librdkafka/rdkafka.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#define HASH_LEN 32
+
+typedef enum entry_state {
+    ST_OPENING = 0, /* its opener makes and checks the handles */
+    ST_READY = 1,
+} entry_state_t;
+
+struct kafka_principal {
+    kafka_principals_t *pool;
+    kafka_principal_t *prev, *next; /* most recently used first */
+    char *name;
+    char *password; /* owned; the handles' configuration holds it anyway */
+    unsigned char hash[HASH_LEN];
+    int refs;
+    entry_state_t state;
+    int64_t last_used_ms;
+    kafka_client_user_t user_producer, user_admin; /* must outlive the handles */
+    kafka_producer_t *producer;
+    rd_kafka_t *admin_rk;
+    kafka_admin_t *kadmin;
+    void *ext;
+};
+
+struct kafka_principals {
+    const krest_config_t *cfg;
+    kafka_loop_t *loop;
+    kafka_principal_ext_new_fn ext_new;
+    kafka_principal_ext_free_fn ext_free;
+    void *opaque;
+    pthread_mutex_t lock;
+    pthread_cond_t changed; /* an entry left ST_OPENING; or stop */
+    kafka_principal_t *head;
+    size_t n;
+    bool stop;
+    pthread_t reaper;
+};
+
+static void key_hash(const char *name, const char *password, unsigned char out[HASH_LEN])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = HASH_LEN;
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    EVP_DigestUpdate(md, name, strlen(name) + 1);
+    EVP_DigestUpdate(md, password, strlen(password));
+    EVP_DigestFinal_ex(md, out, &len);
+    EVP_MD_CTX_free(md);
+}
+
+/* --- the list (lock held) ------------------------------------------------------------------ */
+
+static void unlink_entry(kafka_principals_t *pool, kafka_principal_t *e)
+{
+    if (e->prev)
+        e->prev->next = e->next;
+    else
+        pool->head = e->next;
+    if (e->next)
+        e->next->prev = e->prev;
+    e->prev = e->next = NULL;
+    pool->n--;
+}
+
+static void push_front(kafka_principals_t *pool, kafka_principal_t *e)
+{
+    e->prev = NULL;
+    e->next = pool->head;
+    if (pool->head)
+        pool->head->prev = e;
+    pool->head = e;
+    pool->n++;
+}
+
+static kafka_principal_t *lookup(kafka_principals_t *pool, const char *name,
+                                 const unsigned char hash[HASH_LEN])
+{
+    for (kafka_principal_t *e = pool->head; e; e = e->next)
+        if (strcmp(e->name, name) == 0 && CRYPTO_memcmp(e->hash, hash, HASH_LEN) == 0)
+            return e;
+    return NULL;
+}
+
+static kafka_principal_t *take(kafka_principals_t *pool, kafka_principal_t *e)
+{
+    e->refs++;
+    e->last_used_ms = kr_clock_mono_ms();
+    if (pool->head != e) {
+        unlink_entry(pool, e);
+        push_front(pool, e);
+    }
+    return e;
+}
+
+/* The least recently used entry nobody holds, unlinked; or NULL. */
+static kafka_principal_t *evict_lru(kafka_principals_t *pool)
+{
+    kafka_principal_t *last = pool->head;
+    while (last && last->next)
+        last = last->next;
+    for (kafka_principal_t *e = last; e; e = e->prev) {
+        if (e->refs == 0 && e->state == ST_READY) {
+            unlink_entry(pool, e);
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* --- handles (no lock) ---------------------------------------------------------------------- */
+
+static void destroy(kafka_principal_t *e)
+{
+    if (!e)
+        return;
+    if (e->ext && e->pool->ext_free)
+        e->pool->ext_free(e->ext);
+    kafka_admin_free(e->kadmin);
+    kafka_producer_free(e->producer);
+    if (e->admin_rk)
+        rd_kafka_destroy(e->admin_rk);
+    explicit_bzero(e->password, strlen(e->password));
+    xfree(e->password);
+    xfree(e->name);
+    xfree(e);
+}
+
+/* One Metadata request on the admin handle, in slices so that a refused password is seen
+ * when librdkafka reports it (error_cb, served by rd_kafka_poll here) rather than at the
+ * timeout. */
+static int check_credentials(kafka_principal_t *e, int64_t timeout_ms, kr_err_t *err)
+{
+    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
+    for (;;) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t rc = rd_kafka_metadata(e->admin_rk, 0, NULL, &md, 100);
+        if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_metadata_destroy(md);
+            return 0;
+        }
+        rd_kafka_poll(e->admin_rk, 0);
+        if (__atomic_load_n(&e->user_admin.auth_failed, __ATOMIC_ACQUIRE))
+            return kr_err_set(err, KR_ERR_KAFKA_AUTHENTICATION,
+                              "Kafka refused the credentials of user '%s': %s", e->name,
+                              e->user_admin.auth_msg);
+        if (kr_clock_mono_ms() >= deadline)
+            return kr_err_set(err, KR_ERR_BROKER_NOT_AVAILABLE,
+                              "Kafka brokers are not available: no answer to user '%s' within "
+                              "%lld ms: %s",
+                              e->name, (long long)timeout_ms, rd_kafka_err2str(rc));
+    }
+}
+
+static int make_handles(kafka_principals_t *pool, kafka_principal_t *e, kr_err_t *err)
+{
+    e->user_admin = (kafka_client_user_t){.name = e->name, .password = e->password};
+    e->user_producer = e->user_admin;
+    rd_kafka_conf_t *conf = kafka_client_conf(pool->cfg, "admin", NULL);
+    kafka_client_as_user(conf, &e->user_admin);
+    char errstr[512];
+    e->admin_rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (!e->admin_rk) {
+        rd_kafka_conf_destroy(conf);
+        return kr_err_set(err, KR_ERR_INTERNAL, "cannot create a Kafka handle: %s", errstr);
+    }
+    if (check_credentials(e, pool->cfg->client_timeout_ms, err) != 0)
+        return -1;
+    e->kadmin = kafka_admin_new(e->admin_rk, pool->loop, err);
+    if (!e->kadmin)
+        return -1;
+    e->producer = kafka_producer_new_as(pool->cfg, pool->loop, &e->user_producer, err);
+    if (!e->producer)
+        return -1;
+    e->ext = pool->ext_new ? pool->ext_new(pool->opaque, e) : NULL;
+    return 0;
+}
+
+/* --- the pool ------------------------------------------------------------------------------- */
+
+kafka_principal_t *kafka_principals_find(kafka_principals_t *pool, const char *name,
+                                         const char *password)
+{
+    unsigned char hash[HASH_LEN];
+    key_hash(name, password, hash);
+    pthread_mutex_lock(&pool->lock);
+    kafka_principal_t *e = lookup(pool, name, hash);
+    e = e && e->state == ST_READY ? take(pool, e) : NULL;
+    pthread_mutex_unlock(&pool->lock);
+    return e;
+}
+
+/* Finds (waiting for an opening one) or reserves an entry. Lock held. @return the entry;
+ * *fresh is set when the caller must open it; NULL with err when the pool is full, and
+ * *victim is an unlinked entry the caller destroys. */
+static kafka_principal_t *find_or_reserve(kafka_principals_t *pool, const char *name,
+                                          const char *password, const unsigned char *hash,
+                                          bool *fresh, kafka_principal_t **victim, kr_err_t *err)
+{
+    for (;;) {
+        kafka_principal_t *e = lookup(pool, name, hash);
+        if (e && e->state == ST_READY)
+            return take(pool, e);
+        if (!e)
+            break;
+        pthread_cond_wait(&pool->changed, &pool->lock); /* its opener decides */
+    }
+    if (pool->n >= (size_t)pool->cfg->kafka_principal_max) {
+        *victim = evict_lru(pool);
+        if (!*victim) {
+            kr_err_set(err, KR_ERR_TOO_MANY_REQUESTS,
+                       "Too many requests: all %lld Kafka principal handles are in use "
+                       "(krest.kafka.principal.max), retry later",
+                       (long long)pool->cfg->kafka_principal_max);
+            return NULL;
+        }
+    }
+    kafka_principal_t *e = xcalloc(1, sizeof(*e));
+    e->pool = pool;
+    e->name = xstrdup(name);
+    e->password = xstrdup(password);
+    memcpy(e->hash, hash, HASH_LEN);
+    e->state = ST_OPENING;
+    push_front(pool, e);
+    *fresh = true;
+    return take(pool, e);
+}
+
+kafka_principal_t *kafka_principals_open(kafka_principals_t *pool, const char *name,
+                                         const char *password, kr_err_t *err)
+{
+    unsigned char hash[HASH_LEN];
+    key_hash(name, password, hash);
+    bool fresh = false;
+    kafka_principal_t *victim = NULL;
+    pthread_mutex_lock(&pool->lock);
+    kafka_principal_t *e = find_or_reserve(pool, name, password, hash, &fresh, &victim, err);
+    pthread_mutex_unlock(&pool->lock);
+    destroy(victim);
+    if (!e || !fresh)
+        return e;
+    int rc = make_handles(pool, e, err);
+    pthread_mutex_lock(&pool->lock);
+    if (rc == 0) {
+        e->state = ST_READY;
+    } else {
+        unlink_entry(pool, e); /* waiters for the same key open it again themselves */
+    }
+    pthread_cond_broadcast(&pool->changed);
+    pthread_mutex_unlock(&pool->lock);
+    if (rc == 0)
+        return e;
+    destroy(e);
+    return NULL;
+}
+
+kafka_principal_t *kafka_principal_keep(kafka_principal_t *p)
+{
+    pthread_mutex_lock(&p->pool->lock);
+    p->refs++;
+    pthread_mutex_unlock(&p->pool->lock);
+    return p;
+}
+
+void kafka_principal_release(kafka_principal_t *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->pool->lock);
+    p->refs--;
+    p->last_used_ms = kr_clock_mono_ms();
+    pthread_mutex_unlock(&p->pool->lock);
+}
+
+kafka_producer_t *kafka_principal_producer(const kafka_principal_t *p)
+{
+    return p->producer;
+}
+
+rd_kafka_t *kafka_principal_admin_rk(const kafka_principal_t *p)
+{
+    return p->admin_rk;
+}
+
+kafka_admin_t *kafka_principal_kadmin(const kafka_principal_t *p)
+{
+    return p->kadmin;
+}
+
+void *kafka_principal_ext(const kafka_principal_t *p)
+{
+    return p->ext;
+}
+
+const char *kafka_principal_name(const kafka_principal_t *p)
+{
+    return p->name;
+}
+
+int kafka_principal_auth_failed(const kafka_principal_t *p, char *msg, size_t size)
+{
+    const kafka_client_user_t *u[] = {&p->user_producer, &p->user_admin};
+    for (size_t i = 0; i < 2; i++) {
+        if (__atomic_load_n(&u[i]->auth_failed, __ATOMIC_ACQUIRE)) {
+            snprintf(msg, size, "%s", u[i]->auth_msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+size_t kafka_principals_count(kafka_principals_t *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    size_t n = pool->n;
+    pthread_mutex_unlock(&pool->lock);
+    return n;
+}
+
+/* --- the reaper ----------------------------------------------------------------------------- */
+
+/* Unlinks every unused entry idle longer than idle.ms (all of them when stopping). Lock held.
+ * @return the unlinked entries, chained through next. */
+static kafka_principal_t *take_idle(kafka_principals_t *pool, bool all)
+{
+    kafka_principal_t *out = NULL, *e = pool->head;
+    int64_t now = kr_clock_mono_ms();
+    while (e) {
+        kafka_principal_t *next = e->next;
+        if (e->refs == 0 && e->state == ST_READY &&
+            (all || now - e->last_used_ms >= pool->cfg->kafka_principal_idle_ms)) {
+            unlink_entry(pool, e);
+            e->next = out;
+            out = e;
+        }
+        e = next;
+    }
+    return out;
+}
+
+static void destroy_chain(kafka_principal_t *e)
+{
+    while (e) {
+        kafka_principal_t *next = e->next;
+        destroy(e);
+        e = next;
+    }
+}
+
+static void *reaper_main(void *arg)
+{
+    kafka_principals_t *pool = arg;
+    int64_t period = pool->cfg->kafka_principal_idle_ms / 4;
+    period = period < 50 ? 50 : period > 1000 ? 1000 : period;
+    pthread_mutex_lock(&pool->lock);
+    while (!pool->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += period / 1000;
+        ts.tv_nsec += (long)(period % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&pool->changed, &pool->lock, &ts);
+        kafka_principal_t *idle = take_idle(pool, false);
+        if (!idle)
+            continue;
+        pthread_mutex_unlock(&pool->lock);
+        destroy_chain(idle);
+        pthread_mutex_lock(&pool->lock);
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return NULL;
+}
+
+kafka_principals_t *kafka_principals_new(const krest_config_t *cfg, kafka_loop_t *loop,
+                                         kafka_principal_ext_new_fn ext_new,
+                                         kafka_principal_ext_free_fn ext_free, void *opaque,
+                                         kr_err_t *err)
+{
+    kafka_principals_t *pool = xcalloc(1, sizeof(*pool));
+    pool->cfg = cfg;
+    pool->loop = loop;
+    pool->ext_new = ext_new;
+    pool->ext_free = ext_free;
+    pool->opaque = opaque;
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_cond_init(&pool->changed, NULL);
+    if (pthread_create(&pool->reaper, NULL, reaper_main, pool) != 0) {
+        pthread_cond_destroy(&pool->changed);
+        pthread_mutex_destroy(&pool->lock);
+        xfree(pool);
+        kr_err_set(err, KR_ERR_INTERNAL, "cannot start the principal pool's thread");
+        return NULL;
+    }
+    return pool;
+}
+
+void kafka_principals_free(kafka_principals_t *pool)
+{
+    if (!pool)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->stop = true;
+    pthread_cond_broadcast(&pool->changed);
+    pthread_mutex_unlock(&pool->lock);
+    pthread_join(pool->reaper, NULL);
+    pthread_mutex_lock(&pool->lock);
+    kafka_principal_t *all = take_idle(pool, true);
+    size_t left = pool->n;
+    pthread_mutex_unlock(&pool->lock);
+    if (left)
+        log_error("%zu Kafka principal handle(s) still in use at exit: left to the process", left);
+    destroy_chain(all);
+    if (left)
+        return; /* their holders may still run: the exiting process keeps the pool */
+    pthread_cond_destroy(&pool->changed);
+    pthread_mutex_destroy(&pool->lock);
+    xfree(pool);
+}
