@@ -18,7 +18,7 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config \
         libmicrohttpd-dev libjson-c-dev librdkafka-dev libcurl4-openssl-dev \
-        libssl-dev zlib1g-dev libgoogle-perftools-dev \
+        libssl-dev zlib1g-dev libgoogle-perftools-dev libcrypt-dev \
         python3 python3-yaml \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -33,7 +33,7 @@ FROM debian:bookworm-slim
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 \
+        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 libcrypt1 libssl3 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \

@@ -1,5 +1,6 @@
 /* main.c -- krest's start-up and shutdown, nothing else: configuration, Kafka handles, the
- * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0.
+ * worker pool, the HTTP server; then wait for SIGTERM/SIGINT, drain, and exit 0. SIGHUP runs
+ * the reload hooks (util/reload.h: password file, certificates) and goes on waiting.
  * Threads: the main thread only; it blocks the signals for every thread it starts and
  * receives them itself with sigwait(). */
 #include "api/api.h"
@@ -22,6 +23,7 @@
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/pending.h"
+#include "util/reload.h"
 #include "util/workq.h"
 
 #include <librdkafka/rdkafka.h>
@@ -52,6 +54,7 @@ static void block_signals(sigset_t *set)
     sigemptyset(set);
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, set, NULL);
     signal(SIGPIPE, SIG_IGN);
 }
@@ -146,6 +149,18 @@ static bool start_principals(api_ctx_t *ctx, kafka_loop_t *loop)
     return ctx->principals != NULL;
 }
 
+/* Waits for SIGTERM or SIGINT; each SIGHUP meanwhile runs the reload hooks. @return the
+ * signal. */
+static int wait_stop_signal(const sigset_t *set)
+{
+    int sig = 0;
+    while (sigwait(set, &sig) == 0 && sig == SIGHUP) {
+        log_info("SIGHUP received: reloading");
+        kr_reload_run();
+    }
+    return sig;
+}
+
 static int run(krest_config_t *cfg)
 {
     api_ctx_t ctx = {.cfg = cfg};
@@ -205,8 +220,7 @@ static int run(krest_config_t *cfg)
     }
     log_listeners(cfg);
     kafka_md_request(ctx.md, 0, on_probe, &ctx);
-    int sig = 0;
-    sigwait(&set, &sig);
+    int sig = wait_stop_signal(&set);
     log_info("%s received: stopping (up to %lld ms for requests in flight)", strsignal(sig),
              (long long)cfg->shutdown_graceful_ms);
     t0 = kr_clock_mono_ms();

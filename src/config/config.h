@@ -83,6 +83,14 @@ typedef struct krest_config {
     char *rate_limit_costs;          /* `rate.limit.costs`, "" ("name=cost,...") */
     int64_t rate_limit_per_client;   /* `krest.rate.limit.per.client.permits.per.sec`, 0 = off */
 
+    /* Authentication (http/auth.c) */
+    char *auth_method;     /* `authentication.method`, "NONE" (or BASIC) */
+    char *auth_realm;      /* `authentication.realm`, "" (the JAAS section) */
+    char *auth_roles;      /* `authentication.roles`, "*" (any); "" = nobody */
+    char *auth_skip_paths; /* `authentication.skip.paths`, "" (servlet path specs) */
+    int cors_skip_options; /* `access.control.skip.options`, 1: OPTIONS needs no auth (CORS on) */
+    char *auth_jaas_file;  /* `krest.authentication.jaas.file`, "" = KAFKAREST_OPTS's */
+
     /* Schema Registry */
     char *schema_registry_url; /* `schema.registry.url`; "" -> the built-in registry's URL */
 

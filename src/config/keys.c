@@ -87,6 +87,20 @@ const key_def_t config_keys[] = {
         "Costs by resource name: api.v3.topics.list=2,api.v2.consumers.*=1 (0: free)."),
     KEY("krest.rate.limit.per.client.permits.per.sec", T_I64, rate_limit_per_client, "0", 0, NOMAX,
         G_HTTP, "Permits per second of each client address (costs as above); 0: off."),
+    /* Authentication (http/auth.c; README "Security: authentication") */
+    KEY("authentication.method", T_STR, auth_method, "NONE", 0, 0, G_HTTP,
+        "NONE, or BASIC: HTTP Basic authentication of every listener (users from the JAAS file)."),
+    KEY("authentication.realm", T_STR, auth_realm, "", 0, 0, G_HTTP,
+        "Basic realm, and the section of the JAAS file that names the password file."),
+    KEY("authentication.roles", T_LIST, auth_roles, "*", 0, 0, G_HTTP,
+        "Roles a user needs one of (403 otherwise); * any authenticated user; empty: nobody."),
+    KEY("authentication.skip.paths", T_LIST, auth_skip_paths, "", 0, 0, G_HTTP,
+        "Paths open without authentication: /exact, /prefix/*, *.ext (e.g. /,/healthy,/metrics)."),
+    KEY("access.control.skip.options", T_BOOL, cors_skip_options, "true", 0, 0, G_HTTP,
+        "With CORS on, OPTIONS requests (preflights) need no authentication."),
+    KEY("krest.authentication.jaas.file", T_STR, auth_jaas_file, "", 0, 0, G_HTTP,
+        "JAAS file of authentication.method=BASIC; empty: KAFKAREST_OPTS's "
+        "-Djava.security.auth.login.config=."),
     KEY("confluent.resource.name.authority", T_STR, crn_authority, "", 0, 0, G_V3,
         "Authority of v3 resource names (crn://<authority>/kafka=...); empty by default."),
     KEY("schema.registry.url", T_STR, schema_registry_url, "", 0, 0, G_SR,
@@ -151,8 +165,7 @@ const char *const config_ignored_keys[] = {"consumer.threads",
                                            "zookeeper.connect",
                                            "request.logger.name",
                                            "rate.limit.backend",
-                                           "rate.limit.per.cluster.cache.expiry.ms",
-                                           "access.control.skip.options"};
+                                           "rate.limit.per.cluster.cache.expiry.ms"};
 
 /* Prefixes whose other keys go to librdkafka or the Schema Registry client. */
 const char *const config_passthrough_prefixes[] = {

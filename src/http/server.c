@@ -16,6 +16,7 @@
 
 #include "http/access_log.h"
 #include "http/admission.h"
+#include "http/auth.h"
 #include "http/cors.h"
 #include "http/framing.h"
 #include "http/gunzip.h"
@@ -67,6 +68,7 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
+    http_auth_t *auth; /* authentication.method (does nothing for NONE) */
 };
 
 /* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
@@ -92,8 +94,9 @@ typedef struct http_req {
     char *path;
     char request_id[HTTP_REQUEST_ID_MAX + 1]; /* X-Request-ID (http/request_id.h) */
     http_headers_t hdrs;                      /* added to the response (CORS) */
-    bool preflight;  /* a CORS preflight: 204 with hdrs once its (empty) body is read */
-    bool must_close; /* answer with Connection: close (a framing error) */
+    bool preflight;         /* a CORS preflight: 204 with hdrs once its (empty) body is read */
+    bool must_close;        /* answer with Connection: close (a framing error) */
+    http_auth_cred_t *cred; /* Basic credentials; api.principal points into them */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -168,6 +171,7 @@ static void req_free(http_req_t *r)
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
     }
     api_req_deinit(&r->api);
+    http_auth_cred_free(r->cred);
     router_match_free(&r->match);
     kr_buf_deinit(&r->body);
     release_body(r);
@@ -278,7 +282,11 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         r->must_close = true;
         return respond_error(r, &err);
     }
-    if (http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs)) {
+    bool preflight = http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs);
+    if (http_auth_check(r->srv->auth, r->conn, r->method, r->path, &r->cred, &r->api.principal,
+                        &r->hdrs, &err) != 0)
+        return respond_error(r, &err); /* before routing, as Jetty's security handler */
+    if (preflight) {
         r->preflight = true; /* answered in run_handler(), so the connection stays open */
         r->state = ST_BODY;
         return MHD_YES;
@@ -655,7 +663,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     atomic_init(&srv->buffered, 0);
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
-    if (!srv->adm) {
+    srv->auth = srv->adm ? http_auth_new(ctx->cfg, err) : NULL;
+    if (!srv->auth) {
         http_server_free(srv);
         return NULL;
     }
@@ -717,6 +726,7 @@ void http_server_free(http_server_t *srv)
         return;
     http_cors_free(srv->cors);
     http_admission_free(srv->adm);
+    http_auth_free(srv->auth);
     xfree(srv->daemons);
     xfree(srv);
 }

@@ -8,6 +8,8 @@
 typedef enum kr_err_code {
     KR_ERR_NONE = 0,
     KR_ERR_BAD_REQUEST = 400,
+    KR_ERR_UNAUTHORIZED = 401, /* HTTP authentication (http/auth.c): no or wrong credentials */
+    KR_ERR_FORBIDDEN = 403,    /* HTTP authentication: the user has no role allowed */
     KR_ERR_NOT_FOUND = 404,
     KR_ERR_METHOD_NOT_ALLOWED = 405,
     KR_ERR_NOT_ACCEPTABLE = 406,

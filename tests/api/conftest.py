@@ -3,6 +3,10 @@
 Environment:
   KAFKA_BOOTSTRAP  host:port of a real Kafka broker (required; set by the test runner)
   KREST_BIN        the krest binary to test (default <repo>/build/krest)
+  KREST_TEST_AUTH  "basic": every krest the fixtures start has Basic authentication on (a JAAS
+                   file and a bcrypt password file made per krest) and every requests call
+                   sends the test user's credentials unless it passes auth= itself (auth=False:
+                   none)
 
 Every krest a fixture starts is stopped at teardown (SIGTERM, by pid); the test fails when its
 exit code is not 0 or its log shows a sanitizer report (the suite also runs on an ASan+UBSan
@@ -29,6 +33,9 @@ REPO = Path(__file__).resolve().parents[2]
 KAFKA_LOCAL = REPO / "scripts" / "kafka-local"
 KAFKA_BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP", "")
 KREST_BIN = os.environ.get("KREST_BIN") or str(REPO / "build" / "krest")
+
+TEST_AUTH = os.environ.get("KREST_TEST_AUTH", "").lower()
+TEST_USER, TEST_PASSWORD = "krest-test", "krest-test-password"
 
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 15.0
@@ -59,6 +66,59 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     openapi_hook.install()
+    if TEST_AUTH == "basic":
+        _send_test_credentials()
+
+
+def _send_test_credentials():
+    """KREST_TEST_AUTH=basic: requests calls that name no auth= send the test user's."""
+    orig = requests.sessions.Session.request
+
+    def request(self, method, url, *args, **kw):
+        named = kw.get("auth") is not None or (len(args) > 5 and args[5] is not None)
+        headers = kw.get("headers") or (args[2] if len(args) > 2 else None) or {}
+        own = any(h.lower() == "authorization" for h in headers)
+        if not named and not own and self.auth is None:
+            kw["auth"] = (TEST_USER, TEST_PASSWORD)
+        return orig(self, method, url, *args, **kw)
+
+    requests.sessions.Session.request = request
+
+
+def basic_auth_files(tmpdir, users, realm="KafkaRest", name="auth"):
+    """Writes a password file of `users` (lines "user: credential[,role...]") and a JAAS file
+    whose `realm` section names it; returns (jaas path, password file path)."""
+    tmpdir = Path(tmpdir)
+    pw = tmpdir / f"{name}-users.properties"
+    pw.write_text("".join(line + "\n" for line in users))
+    jaas = tmpdir / f"{name}-jaas.conf"
+    jaas.write_text(
+        f"{realm} {{\n  org.eclipse.jetty.jaas.spi.PropertyFileLoginModule required\n"
+        f'  file="{pw}"\n  debug="true";\n}};\n'
+    )
+    return jaas, pw
+
+
+def _test_auth_flags(tmpdir, n):
+    """KREST_TEST_AUTH=basic: the flags of a krest with Basic authentication on, the test
+    user's password stored as bcrypt (cost 4: the cheapest crypt(3) accepts)."""
+    import bcrypt
+
+    cred = bcrypt.hashpw(TEST_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
+    jaas, _ = basic_auth_files(tmpdir, [f"{TEST_USER}: {cred},krest"], name=f"test-auth-{n}")
+    return [
+        "--authentication.method=BASIC",
+        "--authentication.realm=KafkaRest",
+        "--authentication.roles=krest",
+        f"--krest.authentication.jaas.file={jaas}",
+    ]
+
+
+def basic_header(user, password):
+    """The Authorization header value of Basic credentials."""
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 @pytest.fixture(autouse=True)
@@ -164,6 +224,7 @@ class Krest:
             args, stdout=self._logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
         )
         self.returncode = None
+        self.ready_headers = b""  # extra header lines of wait_ready's GET / (credentials)
         openapi_hook.register(args, port)
 
     def log(self):
@@ -205,7 +266,11 @@ class Krest:
             # the garbage collector runs, and would count against server.connection.limit.
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    s.sendall(
+                        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        + self.ready_headers
+                        + b"\r\n"
+                    )
                     data = b""
                     while b"\r\n" not in data:
                         chunk = s.recv(4096)
@@ -308,9 +373,14 @@ class KrestFactory:
         listeners: False = no --listeners flag (then `port` says where krest will listen).
         positional: arguments before the flags (a properties file).
         env: extra environment variables (KREST_*/KAFKA_REST_* of the caller's are removed)."""
+        auth = TEST_AUTH == "basic" and "authentication.method" not in map(flag_key, extra)
+        if auth:
+            extra = (*_test_auth_flags(self.tmpdir, len(self.started)), *extra)
         args, port = build_args(extra, bootstrap, listeners, port, positional)
         log_path = self.tmpdir / f"krest-{len(self.started)}-{port}.log"
         k = Krest(args, clean_env(env), log_path, port)
+        if auth:
+            k.ready_headers = f"Authorization: {basic_header(TEST_USER, TEST_PASSWORD)}\r\n".encode()
         self.started.append(k)
         if wait:
             k.wait_ready()
