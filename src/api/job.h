@@ -26,7 +26,9 @@ struct api_job {
     int64_t timeout_ms;              /* the request's deadline; 0: api_job_deadline_ms(ctx) */
     kr_err_t err;                    /* the job's outcome: code 0 = success */
     /* Set by the helper. */
-    kafka_principal_t *_principal; /* a reference on ctx's Kafka identity (api/identity.h) */
+    /* A reference on ctx's Kafka identity (api/identity.h) from the submit to the completion:
+     * the work may outlive its request (deadline). */
+    kafka_principal_t *_principal;
     kr_handle_t _handle;
     api_job_fn _fn;
     bool _queue_full;

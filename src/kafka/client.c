@@ -28,6 +28,8 @@ static void quiet_log_cb(const rd_kafka_t *rk, int level, const char *fac, const
 {
     if (strstr(buf, "SASL authentication error") || strstr(buf, "Authentication failed"))
         level = 7;
+    else if (strstr(buf, "authorization failed")) /* e.g. a user without the right to a PID */
+        level = 6;
     log_cb(rk, level, fac, buf);
 }
 
@@ -145,12 +147,17 @@ rd_kafka_conf_t *kafka_client_conf(const krest_config_t *cfg, const char *kind,
     return conf;
 }
 
+void kafka_client_set_credentials(rd_kafka_conf_t *conf, const char *name, const char *password)
+{
+    set_or_skip(conf, "sasl.username", name);
+    set_or_skip(conf, "sasl.password", password);
+    rd_kafka_conf_set_log_cb(conf, quiet_log_cb);
+}
+
 void kafka_client_as_user(rd_kafka_conf_t *conf, kafka_client_user_t *user)
 {
-    set_or_skip(conf, "sasl.username", user->name);
-    set_or_skip(conf, "sasl.password", user->password);
+    kafka_client_set_credentials(conf, user->name, user->password);
     rd_kafka_conf_set_opaque(conf, user);
-    rd_kafka_conf_set_log_cb(conf, quiet_log_cb);
 }
 
 rd_kafka_t *kafka_client_new_admin(const krest_config_t *cfg, kr_err_t *err)

@@ -40,6 +40,10 @@ typedef struct kafka_client_user {
  * state (kafka_client_auth_failure). user must outlive the handle. */
 void kafka_client_as_user(rd_kafka_conf_t *conf, kafka_client_user_t *user);
 
+/** Sets a user's SASL credentials on conf (overriding the configuration's) and keeps
+ * librdkafka's complaints about them out of krest's warnings; conf's opaque is untouched. */
+void kafka_client_set_credentials(rd_kafka_conf_t *conf, const char *name, const char *password);
+
 /** Copies the latest authentication failure (SASL or TLS) of the proxy's own handles into buf.
  * @return 1 when it happened within the last minute, else 0. Any thread. */
 int kafka_client_auth_failure(char *buf, size_t size);

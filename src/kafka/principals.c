@@ -11,6 +11,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/metrics.h"
 
 #include <librdkafka/rdkafka.h>
 #include <openssl/crypto.h>
@@ -34,6 +35,7 @@ struct kafka_principal {
     unsigned char hash[HASH_LEN];
     int refs;
     entry_state_t state;
+    bool orphan; /* unlinked while held (its producer failed): the last release destroys it */
     int64_t last_used_ms;
     kafka_client_user_t user_producer, user_admin; /* must outlive the handles */
     kafka_producer_t *producer;
@@ -52,6 +54,8 @@ struct kafka_principals {
     pthread_cond_t changed; /* an entry left ST_OPENING; or stop */
     kafka_principal_t *head;
     size_t n;
+    size_t dying;    /* unlinked entries not destroyed yet: they count against max too */
+    int64_t handles; /* atomic: librdkafka handles alive (also of entries being destroyed) */
     bool stop;
     pthread_t reaper;
 };
@@ -100,6 +104,30 @@ static kafka_principal_t *lookup(kafka_principals_t *pool, const char *name,
     return NULL;
 }
 
+/* Unlinks e for destruction; it still counts against max until destroy() ends. Lock held. */
+static void retire(kafka_principals_t *pool, kafka_principal_t *e)
+{
+    unlink_entry(pool, e);
+    pool->dying++;
+}
+
+/* lookup(), except that a ready entry whose producer failed (fatal error) is retired: into
+ * *dead when nobody holds it (the caller destroys it), else orphaned (its last release
+ * destroys it). Lock held. */
+static kafka_principal_t *lookup_live(kafka_principals_t *pool, const char *name,
+                                      const unsigned char hash[HASH_LEN], kafka_principal_t **dead)
+{
+    kafka_principal_t *e = lookup(pool, name, hash);
+    if (!e || e->state != ST_READY || !kafka_producer_failed(e->producer))
+        return e;
+    retire(pool, e);
+    if (e->refs == 0)
+        *dead = e;
+    else
+        e->orphan = true;
+    return NULL;
+}
+
 static kafka_principal_t *take(kafka_principals_t *pool, kafka_principal_t *e)
 {
     e->refs++;
@@ -119,7 +147,7 @@ static kafka_principal_t *evict_lru(kafka_principals_t *pool)
         last = last->next;
     for (kafka_principal_t *e = last; e; e = e->prev) {
         if (e->refs == 0 && e->state == ST_READY) {
-            unlink_entry(pool, e);
+            retire(pool, e);
             return e;
         }
     }
@@ -135,13 +163,23 @@ static void destroy(kafka_principal_t *e)
     if (e->ext && e->pool->ext_free)
         e->pool->ext_free(e->ext);
     kafka_admin_free(e->kadmin);
-    kafka_producer_free(e->producer);
-    if (e->admin_rk)
+    if (e->producer) {
+        kafka_producer_free(e->producer);
+        __atomic_sub_fetch(&e->pool->handles, 1, __ATOMIC_ACQ_REL);
+    }
+    if (e->admin_rk) {
         rd_kafka_destroy(e->admin_rk);
+        __atomic_sub_fetch(&e->pool->handles, 1, __ATOMIC_ACQ_REL);
+    }
     explicit_bzero(e->password, strlen(e->password));
     xfree(e->password);
     xfree(e->name);
+    kafka_principals_t *pool = e->pool;
     xfree(e);
+    pthread_mutex_lock(&pool->lock);
+    pool->dying--;
+    pthread_cond_broadcast(&pool->changed); /* a slot is free */
+    pthread_mutex_unlock(&pool->lock);
 }
 
 /* One Metadata request on the admin handle, in slices so that a refused password is seen
@@ -182,6 +220,7 @@ static int make_handles(kafka_principals_t *pool, kafka_principal_t *e, kr_err_t
         rd_kafka_conf_destroy(conf);
         return kr_err_set(err, KR_ERR_INTERNAL, "cannot create a Kafka handle: %s", errstr);
     }
+    __atomic_add_fetch(&pool->handles, 1, __ATOMIC_ACQ_REL);
     if (check_credentials(e, pool->cfg->client_timeout_ms, err) != 0)
         return -1;
     e->kadmin = kafka_admin_new(e->admin_rk, pool->loop, err);
@@ -190,6 +229,7 @@ static int make_handles(kafka_principals_t *pool, kafka_principal_t *e, kr_err_t
     e->producer = kafka_producer_new_as(pool->cfg, pool->loop, &e->user_producer, err);
     if (!e->producer)
         return -1;
+    __atomic_add_fetch(&pool->handles, 1, __ATOMIC_ACQ_REL);
     e->ext = pool->ext_new ? pool->ext_new(pool->opaque, e) : NULL;
     return 0;
 }
@@ -201,37 +241,69 @@ kafka_principal_t *kafka_principals_find(kafka_principals_t *pool, const char *n
 {
     unsigned char hash[HASH_LEN];
     key_hash(name, password, hash);
+    kafka_principal_t *dead = NULL;
     pthread_mutex_lock(&pool->lock);
-    kafka_principal_t *e = lookup(pool, name, hash);
+    kafka_principal_t *e = lookup_live(pool, name, hash, &dead);
     e = e && e->state == ST_READY ? take(pool, e) : NULL;
     pthread_mutex_unlock(&pool->lock);
+    destroy(dead);
     return e;
 }
 
-/* Finds (waiting for an opening one) or reserves an entry. Lock held. @return the entry;
- * *fresh is set when the caller must open it; NULL with err when the pool is full, and
- * *victim is an unlinked entry the caller destroys. */
-static kafka_principal_t *find_or_reserve(kafka_principals_t *pool, const char *name,
-                                          const char *password, const unsigned char *hash,
-                                          bool *fresh, kafka_principal_t **victim, kr_err_t *err)
+typedef enum step {
+    STEP_FOUND,    /* *out: a ready entry, taken */
+    STEP_RESERVED, /* *out: a new entry in ST_OPENING, taken: the caller opens it */
+    STEP_DESTROY,  /* *out: a retired entry the caller destroys before trying again */
+    STEP_FULL,     /* err set: every slot is in use */
+} step_t;
+
+/* Waits on pool->changed until deadline_ms. Lock held. @return false when the time is up. */
+static bool wait_change(kafka_principals_t *pool, int64_t deadline_ms)
+{
+    int64_t left = deadline_ms - kr_clock_mono_ms();
+    if (left <= 0)
+        return false;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += left / 1000;
+    ts.tv_nsec += (long)(left % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&pool->changed, &pool->lock, &ts);
+    return true;
+}
+
+/* One step of opening (name, hash): the entry, a new reservation, or a slot to free first.
+ * Waits (up to deadline_ms) while the entry is being opened by another request, or while
+ * every slot is taken but one is being freed. Lock held. */
+static step_t open_step(kafka_principals_t *pool, const char *name, const char *password,
+                        const unsigned char *hash, int64_t deadline_ms, kafka_principal_t **out,
+                        kr_err_t *err)
 {
     for (;;) {
-        kafka_principal_t *e = lookup(pool, name, hash);
-        if (e && e->state == ST_READY)
-            return take(pool, e);
-        if (!e)
-            break;
-        pthread_cond_wait(&pool->changed, &pool->lock); /* its opener decides */
-    }
-    if (pool->n >= (size_t)pool->cfg->kafka_principal_max) {
-        *victim = evict_lru(pool);
-        if (!*victim) {
-            kr_err_set(err, KR_ERR_TOO_MANY_REQUESTS,
-                       "Too many requests: all %lld Kafka principal handles are in use "
-                       "(krest.kafka.principal.max), retry later",
-                       (long long)pool->cfg->kafka_principal_max);
-            return NULL;
+        kafka_principal_t *dead = NULL;
+        kafka_principal_t *e = lookup_live(pool, name, hash, &dead);
+        if (dead) {
+            *out = dead;
+            return STEP_DESTROY;
         }
+        if (e && e->state == ST_READY) {
+            *out = take(pool, e);
+            return STEP_FOUND;
+        }
+        if (!e && pool->n + pool->dying < (size_t)pool->cfg->kafka_principal_max)
+            break;
+        if (!e && (*out = evict_lru(pool)) != NULL)
+            return STEP_DESTROY;
+        if ((e || pool->dying > 0) && wait_change(pool, deadline_ms))
+            continue; /* its opener decides; or a slot is being freed */
+        kr_err_set(err, KR_ERR_TOO_MANY_REQUESTS,
+                   "Too many requests: all %lld Kafka principal handles are in use "
+                   "(krest.kafka.principal.max), retry later",
+                   (long long)pool->cfg->kafka_principal_max);
+        return STEP_FULL;
     }
     kafka_principal_t *e = xcalloc(1, sizeof(*e));
     e->pool = pool;
@@ -240,8 +312,8 @@ static kafka_principal_t *find_or_reserve(kafka_principals_t *pool, const char *
     memcpy(e->hash, hash, HASH_LEN);
     e->state = ST_OPENING;
     push_front(pool, e);
-    *fresh = true;
-    return take(pool, e);
+    *out = take(pool, e);
+    return STEP_RESERVED;
 }
 
 kafka_principal_t *kafka_principals_open(kafka_principals_t *pool, const char *name,
@@ -249,20 +321,26 @@ kafka_principal_t *kafka_principals_open(kafka_principals_t *pool, const char *n
 {
     unsigned char hash[HASH_LEN];
     key_hash(name, password, hash);
-    bool fresh = false;
-    kafka_principal_t *victim = NULL;
-    pthread_mutex_lock(&pool->lock);
-    kafka_principal_t *e = find_or_reserve(pool, name, password, hash, &fresh, &victim, err);
-    pthread_mutex_unlock(&pool->lock);
-    destroy(victim);
-    if (!e || !fresh)
-        return e;
+    int64_t deadline = kr_clock_mono_ms() + 2000; /* for a free slot or another's opening */
+    kafka_principal_t *e = NULL;
+    step_t st;
+    for (;;) {
+        pthread_mutex_lock(&pool->lock);
+        st = open_step(pool, name, password, hash, deadline, &e, err);
+        pthread_mutex_unlock(&pool->lock);
+        if (st != STEP_DESTROY)
+            break;
+        destroy(e);
+    }
+    if (st != STEP_RESERVED)
+        return st == STEP_FOUND ? e : NULL;
     int rc = make_handles(pool, e, err);
     pthread_mutex_lock(&pool->lock);
     if (rc == 0) {
         e->state = ST_READY;
     } else {
-        unlink_entry(pool, e); /* waiters for the same key open it again themselves */
+        e->refs--;
+        retire(pool, e); /* waiters for the same key open it again themselves */
     }
     pthread_cond_broadcast(&pool->changed);
     pthread_mutex_unlock(&pool->lock);
@@ -287,7 +365,10 @@ void kafka_principal_release(kafka_principal_t *p)
     pthread_mutex_lock(&p->pool->lock);
     p->refs--;
     p->last_used_ms = kr_clock_mono_ms();
+    bool gone = p->orphan && p->refs == 0;
     pthread_mutex_unlock(&p->pool->lock);
+    if (gone)
+        destroy(p);
 }
 
 kafka_producer_t *kafka_principal_producer(const kafka_principal_t *p)
@@ -327,6 +408,12 @@ int kafka_principal_auth_failed(const kafka_principal_t *p, char *msg, size_t si
     return 0;
 }
 
+static int64_t handles_gauge(void *arg)
+{
+    kafka_principals_t *pool = arg;
+    return __atomic_load_n(&pool->handles, __ATOMIC_ACQUIRE);
+}
+
 size_t kafka_principals_count(kafka_principals_t *pool)
 {
     pthread_mutex_lock(&pool->lock);
@@ -347,7 +434,7 @@ static kafka_principal_t *take_idle(kafka_principals_t *pool, bool all)
         kafka_principal_t *next = e->next;
         if (e->refs == 0 && e->state == ST_READY &&
             (all || now - e->last_used_ms >= pool->cfg->kafka_principal_idle_ms)) {
-            unlink_entry(pool, e);
+            retire(pool, e);
             e->next = out;
             out = e;
         }
@@ -412,6 +499,7 @@ kafka_principals_t *kafka_principals_new(const krest_config_t *cfg, kafka_loop_t
         kr_err_set(err, KR_ERR_INTERNAL, "cannot start the principal pool's thread");
         return NULL;
     }
+    kr_metrics_gauge_fn(KR_M_KAFKA_PRINCIPAL_HANDLES, handles_gauge, pool);
     return pool;
 }
 
@@ -424,13 +512,16 @@ void kafka_principals_free(kafka_principals_t *pool)
     pthread_cond_broadcast(&pool->changed);
     pthread_mutex_unlock(&pool->lock);
     pthread_join(pool->reaper, NULL);
+    kr_metrics_gauge_fn(KR_M_KAFKA_PRINCIPAL_HANDLES, NULL, NULL);
     pthread_mutex_lock(&pool->lock);
     kafka_principal_t *all = take_idle(pool, true);
-    size_t left = pool->n;
+    pthread_mutex_unlock(&pool->lock);
+    destroy_chain(all);
+    pthread_mutex_lock(&pool->lock);
+    size_t left = pool->n + pool->dying;
     pthread_mutex_unlock(&pool->lock);
     if (left)
-        log_error("%zu Kafka principal handle(s) still in use at exit: left to the process", left);
-    destroy_chain(all);
+        log_error("%zu Kafka principal identities still in use at exit: left to the process", left);
     if (left)
         return; /* their holders may still run: the exiting process keeps the pool */
     pthread_cond_destroy(&pool->changed);

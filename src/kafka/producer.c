@@ -46,10 +46,11 @@ static void batch_settle(batch_t *b, long n)
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
-    (void)rk;
     (void)opaque;
     kafka_msg_t *m = rkm->_private;
     m->err = rkm->err;
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) /* say why: e.g. no right to an idempotent PID */
+        m->err = rd_kafka_fatal_error(rk, NULL, 0);
     m->out_partition = rkm->partition;
     m->out_offset = rkm->offset;
     kafka_stats_delivered(rkm);
@@ -235,6 +236,11 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
     if (rkt)
         rd_kafka_topic_destroy(rkt);
     batch_settle(b, not_sent + 1);
+}
+
+bool kafka_producer_failed(const kafka_producer_t *p)
+{
+    return rd_kafka_fatal_error(p->rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p)

@@ -64,6 +64,10 @@ kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t 
 void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *msgs, size_t n,
                          kafka_batch_done_fn done, void *opaque);
 
+/** @return true when the producer had a fatal error (e.g. the idempotent producer's PID was
+ * refused): it cannot send any more and must be replaced. */
+bool kafka_producer_failed(const kafka_producer_t *p);
+
 /** @return the largest record librdkafka accepts (message.max.bytes). */
 int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p);
 /** @return message.timeout.ms: the longest a message waits for its outcome. */

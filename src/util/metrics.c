@@ -67,6 +67,9 @@ static const struct {
                                  "Blocking calls waiting for a worker thread."},
     [KR_M_WORKER_REJECTED] = {"krest_worker_rejected_total", "counter",
                               "Blocking calls refused on a full worker queue (answered 429)."},
+    [KR_M_KAFKA_PRINCIPAL_HANDLES] = {"krest_kafka_principal_handles", "gauge",
+                                      "librdkafka handles of users' own Kafka identities "
+                                      "(krest.kafka.principal.propagation; 2 per user)."},
 };
 
 /* Written at start-up (main), read-only afterwards. */

@@ -16,18 +16,19 @@
 
 /** Plain families without labels: counters (…_total) and gauges. */
 typedef enum kr_metric {
-    KR_M_HTTP_OPEN_CONNECTIONS, /* gauge (gauge function) */
-    KR_M_PRODUCE_RECORDS,       /* counter: records with an outcome */
-    KR_M_PRODUCE_BYTES,         /* counter: key + value bytes of those records */
-    KR_M_CONSUMER_INSTANCES,    /* gauge (gauge function) */
-    KR_M_CONSUMER_HANDLES,      /* gauge (gauge function): instances + those being closed */
-    KR_M_CONSUMER_RECORDS,      /* counter: records handed out to readers */
-    KR_M_CONSUMER_BYTES,        /* counter: their key + value bytes */
-    KR_M_CONSUMER_BUFFER_BYTES, /* gauge (gauge function) */
-    KR_M_CONSUMER_READ_WAITS,   /* counter: reads that waited for records */
-    KR_M_REGISTRY_REQUESTS,     /* counter: requests to a Schema Registry made by krest */
-    KR_M_WORKER_QUEUE_DEPTH,    /* gauge: jobs waiting for a worker */
-    KR_M_WORKER_REJECTED,       /* counter: jobs refused on a full queue (429) */
+    KR_M_HTTP_OPEN_CONNECTIONS,   /* gauge (gauge function) */
+    KR_M_PRODUCE_RECORDS,         /* counter: records with an outcome */
+    KR_M_PRODUCE_BYTES,           /* counter: key + value bytes of those records */
+    KR_M_CONSUMER_INSTANCES,      /* gauge (gauge function) */
+    KR_M_CONSUMER_HANDLES,        /* gauge (gauge function): instances + those being closed */
+    KR_M_CONSUMER_RECORDS,        /* counter: records handed out to readers */
+    KR_M_CONSUMER_BYTES,          /* counter: their key + value bytes */
+    KR_M_CONSUMER_BUFFER_BYTES,   /* gauge (gauge function) */
+    KR_M_CONSUMER_READ_WAITS,     /* counter: reads that waited for records */
+    KR_M_REGISTRY_REQUESTS,       /* counter: requests to a Schema Registry made by krest */
+    KR_M_WORKER_QUEUE_DEPTH,      /* gauge: jobs waiting for a worker */
+    KR_M_WORKER_REJECTED,         /* counter: jobs refused on a full queue (429) */
+    KR_M_KAFKA_PRINCIPAL_HANDLES, /* gauge (gauge function): per-user librdkafka handles */
     KR_M_COUNT
 } kr_metric_t;
 

@@ -26,6 +26,8 @@ from confluent_kafka.admin import (
 from conftest import KAFKA_LOCAL, free_port
 
 USERS = {"admin": "admin-secret", "alice": "alice-secret", "bob": "bob-secret"}
+# Many users, for the bound on per-user handles (test_kafka_security_identity.py).
+MANY = {f"u{i:03d}": f"p{i:03d}" for i in range(200)}
 
 
 def make_certs(d):
@@ -61,7 +63,7 @@ class SecureBroker:
         self.running = False
 
     def env(self):
-        users = ",".join(f"{u}:{p}" for u, p in USERS.items())
+        users = ",".join(f"{u}:{p}" for u, p in {**USERS, **MANY}.items())
         return dict(
             os.environ,
             KAFKA_PORT=str(self.port),
@@ -104,6 +106,7 @@ class SecureBroker:
         return AdminClient({"bootstrap.servers": self.plain})
 
     def allow(self, user, topic, op=AclOperation.WRITE, rtype=ResourceType.TOPIC):
+        """An ALLOW ACL for User:<user> ("*": every user)."""
         acl = AclBinding(rtype, topic, ResourcePatternType.LITERAL, f"User:{user}", "*", op,
                          AclPermissionType.ALLOW)
         a = self.admin()
