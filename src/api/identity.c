@@ -80,11 +80,25 @@ static api_status_t opened(api_req_t *req, void *result, bool timed_out)
     return req->_handler(req);
 }
 
+/* The proxy's routes that reach Kafka: /topics, /brokers, /consumers (v1, v2) and /v3/. The
+ * others (/, /healthy, /ready, /metrics, /openapi, the built-in registry's listener) never
+ * open a user's identity. */
+static bool reaches_kafka(const api_req_t *req)
+{
+    static const char *const prefixes[] = {"/topics", "/brokers", "/consumers", "/v3/"};
+    if (req->version == API_SR || !req->path)
+        return false;
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(req->path, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 api_status_t api_identity_dispatch(api_req_t *req, api_handler_fn handler)
 {
     const api_ctx_t *ctx = req->ctx;
     if (!ctx->principals || req->principal.kind != API_AUTH_BASIC || !req->principal.name ||
-        !req->principal.password)
+        !req->principal.password || !reaches_kafka(req))
         return handler(req);
     kafka_principal_t *p =
         kafka_principals_find(ctx->principals, req->principal.name, req->principal.password);

@@ -241,12 +241,12 @@ kafka_principal_t *kafka_principals_find(kafka_principals_t *pool, const char *n
 {
     unsigned char hash[HASH_LEN];
     key_hash(name, password, hash);
-    kafka_principal_t *dead = NULL;
     pthread_mutex_lock(&pool->lock);
-    kafka_principal_t *e = lookup_live(pool, name, hash, &dead);
-    e = e && e->state == ST_READY ? take(pool, e) : NULL;
+    kafka_principal_t *e = lookup(pool, name, hash);
+    /* a failed producer is replaced by kafka_principals_open, on a worker */
+    bool ready = e && e->state == ST_READY && !kafka_producer_failed(e->producer);
+    e = ready ? take(pool, e) : NULL;
     pthread_mutex_unlock(&pool->lock);
-    destroy(dead);
     return e;
 }
 

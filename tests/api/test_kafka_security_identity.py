@@ -123,6 +123,9 @@ def test_wrong_kafka_password_is_401_40101(krest_as_users, topics):
     # the whole request, on any route that reaches Kafka
     r = requests.get(krest_as_users.url + "/topics", auth=as_user("eve"), timeout=20)
     assert (r.status_code, r.json()["error_code"]) == (401, 40101), r.text
+    # routes that never reach Kafka do not open a Kafka identity
+    r = requests.get(krest_as_users.url + "/healthy", auth=as_user("eve"), timeout=20)
+    assert r.status_code == 200, r.text
 
 
 def test_v3_topic_create_is_the_users(krest_as_users, secure_broker):
