@@ -110,6 +110,12 @@ static tok_kind_t next(lexer_t *lx)
     return lx->kind = TOK_WORD;
 }
 
+/* The current word or string ("" for an empty string token). */
+static const char *tok_text(const lexer_t *lx)
+{
+    return lx->text.data ? lx->text.data : "";
+}
+
 static bool is_punct(const lexer_t *lx, char c)
 {
     return lx->kind == TOK_PUNCT && lx->punct == c;
@@ -117,6 +123,11 @@ static bool is_punct(const lexer_t *lx, char c)
 
 static int syntax(lexer_t *lx, const char *want, kr_err_t *err)
 {
+    if (lx->kind == TOK_ERROR)
+        return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                          "JAAS configuration, line %zu: unterminated string or comment, or a "
+                          "token too long",
+                          lx->line);
     return kr_err_set(err, KR_ERR_UNPROCESSABLE, "JAAS configuration, line %zu: %s expected",
                       lx->line, want);
 }
@@ -148,23 +159,23 @@ static int parse_entry(lexer_t *lx, bool mine, found_t *f, kr_err_t *err)
     if (lx->kind != TOK_WORD)
         return syntax(lx, "a login module class", err);
     if (mine && f->modules++ == 0) {
-        f->property_module = is_module_class(lx->text.data);
-        f->module = xstrdup(lx->text.data);
+        f->property_module = is_module_class(tok_text(lx));
+        f->module = xstrdup(tok_text(lx));
     }
-    if (next(lx) != TOK_WORD || !is_flag(lx->text.data))
+    if (next(lx) != TOK_WORD || !is_flag(tok_text(lx)))
         return syntax(lx, "a control flag (required, requisite, sufficient or optional)", err);
     next(lx);
     while (!is_punct(lx, ';')) {
         if (lx->kind != TOK_WORD)
             return syntax(lx, "an option name or ';'", err);
-        bool is_file = strcmp(lx->text.data, "file") == 0;
+        bool is_file = strcmp(tok_text(lx), "file") == 0;
         if (next(lx) != TOK_PUNCT || !is_punct(lx, '='))
             return syntax(lx, "'='", err);
         if (next(lx) != TOK_WORD && lx->kind != TOK_STRING)
             return syntax(lx, "an option value", err);
         if (mine && f->modules == 1 && is_file) {
             xfree(f->file);
-            f->file = xstrdup(lx->text.data);
+            f->file = xstrdup(tok_text(lx));
             f->has_file = true;
         }
         next(lx);
@@ -177,7 +188,7 @@ static int parse_section(lexer_t *lx, const char *realm, found_t *f, kr_err_t *e
 {
     if (lx->kind != TOK_WORD && lx->kind != TOK_STRING)
         return syntax(lx, "a section name", err);
-    bool mine = strcmp(lx->text.data, realm) == 0;
+    bool mine = strcmp(tok_text(lx), realm) == 0;
     f->section |= mine;
     if (next(lx) != TOK_PUNCT || !is_punct(lx, '{'))
         return syntax(lx, "'{'", err);

@@ -182,7 +182,7 @@ static int on_pair(void *ctx, const char *key, const char *value, size_t line, k
     const char *k = trim(key, &kn);
     if (kn == 0)
         return 0; /* Jetty skips a line without a user name */
-    config_user_t u = {.name = xstrndup(k, kn)};
+    config_user_t u = {.name = xstrndup(k, kn), ._order = b->users->n};
     const char *comma = memchr(value, ',', vn);
     size_t cn = comma ? (size_t)(comma - value) : vn;
     const char *cred = trim(value, &cn);
@@ -206,12 +206,14 @@ static int by_name(const void *a, const void *b)
     int c = strcmp(x->name, y->name);
     if (c != 0)
         return c;
-    return x < y ? -1 : 1; /* stable: file order among equal names */
+    return x->_order < y->_order ? -1 : 1; /* file order among equal names */
 }
 
 /* Sorts by name and keeps the last entry of each name (java.util.Properties: last wins). */
 static void sort_unique(config_users_t *users)
 {
+    if (users->n == 0)
+        return;
     qsort(users->v, users->n, sizeof(config_user_t), by_name);
     size_t w = 0;
     for (size_t i = 0; i < users->n; i++) {

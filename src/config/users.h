@@ -26,6 +26,7 @@ typedef struct config_user {
     unsigned char md5[16];
     char **roles; /* owned, n_roles strings */
     size_t n_roles;
+    size_t _order; /* private: the entry's position in the file */
 } config_user_t;
 
 typedef struct config_users {

@@ -126,11 +126,22 @@ static void write_json(const http_access_t *a)
     put_text(&w, &scratch, ua);
     fmt_jsonw_key(&w, "aborted");
     fmt_jsonw_bool(&w, a->aborted);
+    fmt_jsonw_key(&w, "user");
+    put_text(&w, &scratch, a->user);
     fmt_jsonw_obj_end(&w);
     if (fmt_jsonw_finish(&w) == 0)
         kr_log_raw(line.data, line.len);
     kr_buf_deinit(&scratch);
     kr_buf_deinit(&line);
+}
+
+/* A user name for the text line: printable ASCII but blanks, 64 bytes at most ('?' else). */
+static void loggable_user(const char *s, char out[72])
+{
+    size_t n = 0;
+    for (; *s && n < 64; s++)
+        out[n++] = (*s > 0x20 && *s < 0x7f) ? *s : '?';
+    out[n] = '\0';
 }
 
 void http_access_log(const krest_config_t *cfg, const http_access_t *a)
@@ -142,6 +153,9 @@ void http_access_log(const krest_config_t *cfg, const http_access_t *a)
         return;
     }
     /* krest's line; kr_log() adds the request id after the level. */
-    log_info("access %s %s %d %zu %.3fms%s", a->method, a->path, a->status, a->bytes,
-             a->duration_ms, a->aborted ? " (aborted)" : "");
+    char user[72] = "";
+    if (a->user)
+        loggable_user(a->user, user);
+    log_info("access %s %s %d %zu %.3fms%s%s%s", a->method, a->path, a->status, a->bytes,
+             a->duration_ms, a->aborted ? " (aborted)" : "", a->user ? " user=" : "", user);
 }

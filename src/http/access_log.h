@@ -19,7 +19,8 @@ typedef struct http_access {
     int status;
     size_t bytes; /* response body bytes */
     double duration_ms;
-    bool aborted; /* the connection ended before the response was sent */
+    bool aborted;     /* the connection ended before the response was sent */
+    const char *user; /* the authenticated principal's name (http/auth.c, TLS), or NULL */
 } http_access_t;
 
 /** Writes a's line in cfg's format, when cfg->access_log is on and info lines are enabled. */

@@ -460,6 +460,7 @@ static void access_log(const http_req_t *r, enum MHD_RequestTerminationCode toe)
         .bytes = r->bytes_out,
         .duration_ms = (double)(kr_clock_mono_us() - r->start_us) / 1000.0,
         .aborted = toe != MHD_REQUEST_TERMINATED_COMPLETED_OK,
+        .user = r->api.principal.name,
     };
     kr_log_set_request_id(r->request_id);
     http_access_log(r->srv->ctx->cfg, &a);

@@ -380,7 +380,8 @@ class KrestFactory:
         log_path = self.tmpdir / f"krest-{len(self.started)}-{port}.log"
         k = Krest(args, clean_env(env), log_path, port)
         if auth:
-            k.ready_headers = f"Authorization: {basic_header(TEST_USER, TEST_PASSWORD)}\r\n".encode()
+            header = basic_header(TEST_USER, TEST_PASSWORD)
+            k.ready_headers = f"Authorization: {header}\r\n".encode()
         self.started.append(k)
         if wait:
             k.wait_ready()

@@ -3,8 +3,9 @@
 the JAAS file's PropertyFileLoginModule password file, every listener.
 
 The credentials of the password file are made here with tools independent of krest: hashlib
-(MD5:), `openssl passwd` (CRYPT: $1$, $5$, $6$), PyPI's bcrypt ($2b$), and a Python port of
-Jetty's obfuscation (OBF:) checked against Jetty's documented vector."""
+(MD5:), `openssl passwd` (CRYPT: $1$, $5$, $6$), PyPI's bcrypt ($2b$), a published DES crypt
+vector (CRYPT: as Jetty's UnixCrypt), and a Python port of Jetty's obfuscation (OBF:) checked
+against Jetty's documented vector."""
 
 import base64
 import hashlib
@@ -39,6 +40,10 @@ def openssl_passwd(kind, password):
         check=True,
     )
     return out.stdout.decode().strip()
+
+
+def bcrypt_hash(password, cost):
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(cost)).decode()
 
 
 def jetty_obfuscate(password):
@@ -78,8 +83,10 @@ def make_users():
         "carol": ("carol-pw", "CRYPT:" + openssl_passwd(6, "carol-pw"), "admin"),
         "cathy": ("cathy-pw", "CRYPT:" + openssl_passwd(1, "cathy-pw"), "admin"),
         "cody": ("cody-pw", "CRYPT:" + openssl_passwd(5, "cody-pw"), "admin"),
-        "dave": ("dave-pw", bcrypt.hashpw(b"dave-pw", bcrypt.gensalt(4)).decode(), "admin"),
-        "dora": ("dora-pw", "CRYPT:" + bcrypt.hashpw(b"dora-pw", bcrypt.gensalt(5)).decode(), "ops"),
+        # traditional DES crypt, Jetty's own CRYPT: (the vector of PHP's crypt() manual)
+        "dan": ("rasmuslerdorf", "CRYPT:rl.3StKT.4T8M", "admin"),
+        "dave": ("dave-pw", bcrypt_hash("dave-pw", 4), "admin"),
+        "dora": ("dora-pw", "CRYPT:" + bcrypt_hash("dora-pw", 5), "ops"),
         "olga": ("olga-pw€", jetty_obfuscate("olga-pw€"), "admin"),
         "erin": ("erin-pw", "erin-pw", ""),
         "frank": ("frank-pw", "frank-pw", "reader"),
@@ -87,7 +94,7 @@ def make_users():
 
 
 def user_lines(users):
-    return [f"{u}: {cred}" + (f",{roles}" if roles else "") for u, (_, cred, roles) in users.items()]
+    return [f"{u}: {cred}" + (f",{r}" if r else "") for u, (_, cred, r) in users.items()]
 
 
 def auth_flags(jaas=None, roles=ROLES, *more):
@@ -201,7 +208,7 @@ def test_failed_attempts_logged_without_the_password(auth_krest):
 
 
 @pytest.mark.parametrize(
-    "user", ["alice", "bob", "carol", "cathy", "cody", "dave", "dora", "olga"]
+    "user", ["alice", "bob", "carol", "cathy", "cody", "dan", "dave", "dora", "olga"]
 )
 def test_each_credential_form_authenticates(auth_krest, users, user):
     # (a crypt user refused less than a second ago, by another test, is refused a second more)
@@ -217,7 +224,7 @@ def _ok(r):
 
 
 def test_failed_crypt_attempts_are_throttled_per_user(start_krest, tmp_path):
-    cred = bcrypt.hashpw(b"gus-pw", bcrypt.gensalt(4)).decode()
+    cred = bcrypt_hash("gus-pw", 4)
     cred2 = "CRYPT:" + openssl_passwd(6, "hal-pw")
     jaas, _ = basic_auth_files(tmp_path, [f"gus: {cred},admin", f"hal: {cred2},admin"], realm=REALM)
     k = start_auth(start_krest, *auth_flags(jaas), user="gus", password="gus-pw")
@@ -229,6 +236,17 @@ def test_failed_crypt_attempts_are_throttled_per_user(start_krest, tmp_path):
     # a password accepted before is remembered: failures of others do not lock it out
     assert_401(get(k, "/", "gus", "wrong"))
     assert get(k, "/", "gus", "gus-pw").status_code == 200
+
+
+def test_access_log_names_the_user(auth_krest, start_krest, tmp_path, users):
+    assert get(auth_krest, "/brokers", "cathy", "cathy-pw").status_code == 200
+    assert auth_krest.wait_log(r"access GET /brokers 200 .* user=cathy")
+    jaas, _ = basic_auth_files(tmp_path, user_lines(users), realm=REALM)
+    k = start_auth(start_krest, *auth_flags(jaas), "--krest.access.log.format=json")
+    assert get(k, "/brokers", "bob", "bob-pw").status_code == 200
+    assert_401(get(k, "/brokers", "bob", "wrong"))
+    assert k.wait_log(r'"path":"/brokers","status":200,.*"user":"bob"')
+    assert k.wait_log(r'"path":"/brokers","status":401,.*"user":null')
 
 
 def test_basic_scheme_name_is_case_insensitive(auth_krest):
@@ -355,7 +373,9 @@ def _status(k, user, password):
 def test_jaas_file_from_kafkarest_opts(start_krest, tmp_path, users):
     jaas, _ = basic_auth_files(tmp_path, user_lines(users), realm=REALM)
     opts = f"-Xmx256M -Dlog4j.configuration=file:x '-Djava.security.auth.login.config={jaas}' -Dx=y"
-    k = start_auth(start_krest, *auth_flags(), env={"KAFKAREST_OPTS": opts}, user="bob", password="bob-pw")
+    k = start_auth(
+        start_krest, *auth_flags(), env={"KAFKAREST_OPTS": opts}, user="bob", password="bob-pw"
+    )
     assert_401(get(k, "/"))
     assert get(k, "/", "dave", "dave-pw").status_code == 200
 
@@ -377,8 +397,13 @@ def test_jaas_file_with_comments_and_other_sections(start_krest, tmp_path, users
 
 def run_once(args, env=None, timeout=20):
     p = subprocess.run(
-        [KREST_BIN, "--krest.schema.registry.listeners=", f"--listeners=http://127.0.0.1:{free_port()}",
-         "--bootstrap.servers=127.0.0.1:1", *args],
+        [
+            KREST_BIN,
+            "--krest.schema.registry.listeners=",
+            f"--listeners=http://127.0.0.1:{free_port()}",
+            "--bootstrap.servers=127.0.0.1:1",
+            *args,
+        ],
         capture_output=True,
         env=clean_env(env),
         timeout=timeout,
@@ -431,7 +456,8 @@ def test_sighup_rereads_the_password_file(start_krest, tmp_path, users):
     jaas, pw = basic_auth_files(tmp_path, lines, realm=REALM)
     k = start_auth(start_krest, *auth_flags(jaas))
     assert_401(get(k, "/", "zoe", "zoe-pw"))
-    pw.write_text("\n".join(lines[1:] + ["zoe: " + openssl_passwd(6, "zoe-pw").join(["CRYPT:", ",admin"])]) + "\n")
+    zoe = f"zoe: CRYPT:{openssl_passwd(6, 'zoe-pw')},admin"
+    pw.write_text("\n".join(lines[1:] + [zoe]) + "\n")
     k.signal(signal.SIGHUP)
     assert wait_until(lambda: _status(k, "zoe", "zoe-pw") == 200, 10), k.log_tail()
     assert_401(get(k, "/", "alice", "alice-pw"))  # removed
