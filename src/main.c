@@ -142,7 +142,7 @@ static bool start_principals(api_ctx_t *ctx, kafka_loop_t *loop)
     if (!sasl)
         log_warn("krest.kafka.principal.propagation=true but client.security.protocol is not "
                  "SASL_PLAINTEXT or SASL_SSL: users' credentials cannot reach Kafka");
-    ctx->principals = kafka_principals_new(ctx->cfg, loop, api_identity_ctx_new,
+    ctx->principals = kafka_principals_new(ctx->cfg, loop, ctx->workq, api_identity_ctx_new,
                                            api_identity_ctx_free, ctx, &err);
     if (!ctx->principals)
         log_error("%s", err.msg);

@@ -35,6 +35,11 @@ void api_req_deinit(api_req_t *req)
     req->_kafka_principal = NULL;
 }
 
+kafka_md_cache_t *api_md_cache(const api_ctx_t *ctx, const char *topic)
+{
+    return !topic && ctx->md_user ? ctx->md_user : ctx->md;
+}
+
 api_status_t api_reply(api_req_t *req, int status)
 {
     req->status = status;

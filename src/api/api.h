@@ -88,7 +88,14 @@ typedef struct api_ctx {
      * are the user's; principal names that user (NULL in the proxy's own context). */
     kafka_principals_t *principals;
     kafka_principal_t *principal;
+    kafka_md_cache_t *md_user; /* the user's own metadata view (listings), NULL: md */
 } api_ctx_t;
+
+/** The metadata cache of a request about topic (NULL: a listing, e.g. GET /topics): listings
+ * are the user's own view under principal propagation (so Kafka's DESCRIBE rights filter
+ * them); a named topic is checked in krest's own view, so that Kafka itself refuses what the
+ * user may not do (40301) rather than krest saying 404. */
+kafka_md_cache_t *api_md_cache(const api_ctx_t *ctx, const char *topic);
 
 /** Who sent a request, as the HTTP layer established it (Basic authentication or a TLS client
  * certificate); all zero when nobody authenticated (the proxy's own identity is used). The

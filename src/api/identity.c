@@ -23,6 +23,7 @@ void *api_identity_ctx_new(void *opaque, kafka_principal_t *p)
     ctx->producer = kafka_principal_producer(p);
     ctx->admin = kafka_principal_admin_rk(p);
     ctx->kadmin = kafka_principal_kadmin(p);
+    ctx->md_user = kafka_principal_md(p);
     ctx->principal = p;
     return ctx;
 }

@@ -1,11 +1,12 @@
 /* api/identity.h -- which Kafka identity a request works as (krest.kafka.principal.propagation,
  * issue 15): a request authenticated with Basic runs its handler with a copy of the context
- * whose producer, admin handle and admin layer are that user's (kafka/principals.h), so every
- * handler that uses ctx->producer, ctx->admin or ctx->kadmin talks to Kafka as the user. The
- * metadata cache stays the proxy's: topic checks and listings use krest's own view, and Kafka
- * decides on each produce or admin call. Anonymous and mTLS requests (no password to give
- * Kafka), and every request when propagation is off, use the proxy's own identity.
- * May use: kafka/, util/. Threads: HTTP threads; opening a new identity runs on a worker. */
+ * whose producer, admin handle, admin layer and listing metadata (md_user) are that user's
+ * (kafka/principals.h), so every handler that uses ctx->producer, ctx->admin, ctx->kadmin or
+ * api_md_cache(ctx, NULL) talks to Kafka as the user. A named topic is checked in krest's own
+ * metadata (ctx->md), and Kafka decides on each produce or admin call. Anonymous and mTLS requests
+ * (no password to give Kafka), and every request when propagation is off, use the proxy's own
+ * identity. May use: kafka/, util/. Threads: HTTP threads; opening a new identity runs on a worker.
+ */
 #ifndef KR_API_IDENTITY_H
 #define KR_API_IDENTITY_H
 

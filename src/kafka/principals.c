@@ -7,6 +7,7 @@
 
 #include "kafka/admin.h"
 #include "kafka/client.h"
+#include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -41,12 +42,14 @@ struct kafka_principal {
     kafka_producer_t *producer;
     rd_kafka_t *admin_rk;
     kafka_admin_t *kadmin;
+    kafka_md_cache_t *md; /* the user's metadata view (listings) */
     void *ext;
 };
 
 struct kafka_principals {
     const krest_config_t *cfg;
     kafka_loop_t *loop;
+    kr_workq_t *workq;
     kafka_principal_ext_new_fn ext_new;
     kafka_principal_ext_free_fn ext_free;
     void *opaque;
@@ -163,6 +166,7 @@ static void destroy(kafka_principal_t *e)
     if (e->ext && e->pool->ext_free)
         e->pool->ext_free(e->ext);
     kafka_admin_free(e->kadmin);
+    kafka_md_cache_free(e->md); /* no fetch runs: each has a waiting job, holding a reference */
     if (e->producer) {
         kafka_producer_free(e->producer);
         __atomic_sub_fetch(&e->pool->handles, 1, __ATOMIC_ACQ_REL);
@@ -230,6 +234,8 @@ static int make_handles(kafka_principals_t *pool, kafka_principal_t *e, kr_err_t
     if (!e->producer)
         return -1;
     __atomic_add_fetch(&pool->handles, 1, __ATOMIC_ACQ_REL);
+    e->md = kafka_md_cache_new(e->admin_rk, pool->workq, pool->cfg->metadata_max_age_ms,
+                               pool->cfg->client_timeout_ms);
     e->ext = pool->ext_new ? pool->ext_new(pool->opaque, e) : NULL;
     return 0;
 }
@@ -381,6 +387,11 @@ rd_kafka_t *kafka_principal_admin_rk(const kafka_principal_t *p)
     return p->admin_rk;
 }
 
+kafka_md_cache_t *kafka_principal_md(const kafka_principal_t *p)
+{
+    return p->md;
+}
+
 kafka_admin_t *kafka_principal_kadmin(const kafka_principal_t *p)
 {
     return p->kadmin;
@@ -394,18 +405,6 @@ void *kafka_principal_ext(const kafka_principal_t *p)
 const char *kafka_principal_name(const kafka_principal_t *p)
 {
     return p->name;
-}
-
-int kafka_principal_auth_failed(const kafka_principal_t *p, char *msg, size_t size)
-{
-    const kafka_client_user_t *u[] = {&p->user_producer, &p->user_admin};
-    for (size_t i = 0; i < 2; i++) {
-        if (__atomic_load_n(&u[i]->auth_failed, __ATOMIC_ACQUIRE)) {
-            snprintf(msg, size, "%s", u[i]->auth_msg);
-            return 1;
-        }
-    }
-    return 0;
 }
 
 static int64_t handles_gauge(void *arg)
@@ -480,13 +479,14 @@ static void *reaper_main(void *arg)
 }
 
 kafka_principals_t *kafka_principals_new(const krest_config_t *cfg, kafka_loop_t *loop,
-                                         kafka_principal_ext_new_fn ext_new,
+                                         kr_workq_t *workq, kafka_principal_ext_new_fn ext_new,
                                          kafka_principal_ext_free_fn ext_free, void *opaque,
                                          kr_err_t *err)
 {
     kafka_principals_t *pool = xcalloc(1, sizeof(*pool));
     pool->cfg = cfg;
     pool->loop = loop;
+    pool->workq = workq;
     pool->ext_new = ext_new;
     pool->ext_free = ext_free;
     pool->opaque = opaque;

@@ -24,16 +24,19 @@ typedef struct kafka_principal kafka_principal_t;
 typedef struct kafka_producer kafka_producer_t;
 typedef struct kafka_admin kafka_admin_t;
 typedef struct rd_kafka_s rd_kafka_t;
+typedef struct kafka_md_cache kafka_md_cache_t;
+typedef struct kr_workq kr_workq_t;
 
 /** What the layer above keeps per principal (api/: its request context), made when an entry
  * is ready and freed when it is destroyed. */
 typedef void *(*kafka_principal_ext_new_fn)(void *opaque, kafka_principal_t *p);
 typedef void (*kafka_principal_ext_free_fn)(void *ext);
 
-/** Creates the pool and its reaper thread; loop borrowed (must outlive the pool).
+/** Creates the pool and its reaper thread; loop and workq (each user's metadata cache fetches
+ * on it) borrowed: they must outlive the pool.
  * @return owned pool (kafka_principals_free), or NULL with err set. Start-up. */
 kafka_principals_t *kafka_principals_new(const krest_config_t *cfg, kafka_loop_t *loop,
-                                         kafka_principal_ext_new_fn ext_new,
+                                         kr_workq_t *workq, kafka_principal_ext_new_fn ext_new,
                                          kafka_principal_ext_free_fn ext_free, void *opaque,
                                          kr_err_t *err);
 
@@ -62,13 +65,10 @@ void kafka_principal_release(kafka_principal_t *p);
 kafka_producer_t *kafka_principal_producer(const kafka_principal_t *p);
 rd_kafka_t *kafka_principal_admin_rk(const kafka_principal_t *p);
 kafka_admin_t *kafka_principal_kadmin(const kafka_principal_t *p);
+kafka_md_cache_t *kafka_principal_md(const kafka_principal_t *p);
 void *kafka_principal_ext(const kafka_principal_t *p);
 /** The principal's name (borrowed while a reference is held). */
 const char *kafka_principal_name(const kafka_principal_t *p);
-/** @return 1 when a handle of p had its credentials refused since it was made (the password
- * changed on the broker), with librdkafka's reason in msg. */
-int kafka_principal_auth_failed(const kafka_principal_t *p, char *msg, size_t size);
-
 /** @return the number of entries (each holds two librdkafka handles). Any thread. */
 size_t kafka_principals_count(kafka_principals_t *pool);
 

@@ -128,6 +128,27 @@ def test_wrong_kafka_password_is_401_40101(krest_as_users, topics):
     assert r.status_code == 200, r.text
 
 
+def test_listings_are_the_users_view(krest_as_users, topics):
+    """GET /topics and the v3 topic list as the user: Kafka shows a topic only to those with
+    DESCRIBE on it (implied by WRITE); a named topic is still checked in krest's own view."""
+    k = krest_as_users
+
+    def names(user):
+        r = requests.get(k.url + "/topics", auth=as_user(user), timeout=20)
+        assert r.status_code == 200, r.text
+        v2 = set(r.json())
+        r = requests.get(k.url + "/v3/clusters", auth=as_user(user), timeout=20)
+        cid = r.json()["data"][0]["cluster_id"]
+        r = requests.get(f"{k.url}/v3/clusters/{cid}/topics", auth=as_user(user), timeout=20)
+        assert r.status_code == 200, r.text
+        assert {t["topic_name"] for t in r.json()["data"]} == v2
+        return v2
+
+    assert topics["a"] in names("alice") and topics["many"] in names("alice")
+    bob = names("bob")
+    assert topics["a"] not in bob and topics["many"] in bob
+
+
 def test_v3_topic_create_is_the_users(krest_as_users, secure_broker):
     k = krest_as_users
     r = requests.get(k.url + "/v3/clusters", auth=as_user("bob"), timeout=10)
