@@ -18,8 +18,10 @@ from confluent_kafka.admin import NewTopic
 from conftest import BIN2, assert_error, wait_until
 from secure_kafka import USERS, secure_broker  # noqa: F401 (fixture)
 
-PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="{}" password="{}";'
-SCRAM_JAAS = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="{}" password="{}";'
+PLAIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required '
+              'username="{}" password="{}";')
+SCRAM_JAAS = ('org.apache.kafka.common.security.scram.ScramLoginModule required '
+              'username="{}" password="{}";')
 
 
 def system_librdkafka_version():
@@ -105,7 +107,8 @@ def test_sasl_plain_from_jaas_config(start_krest, secure_broker):
 def test_ssl_from_java_truststore(start_krest, secure_broker, tmp_path, store):
     """client.ssl.truststore.location as a PEM file, or a PKCS12 store (converted to PEM by
     krest at start-up: librdkafka reads only PEM CAs)."""
-    trust = ["--client.ssl.truststore.type=PEM", "--client.ssl.truststore.location=" + secure_broker.ca]
+    trust = ["--client.ssl.truststore.type=PEM",
+             "--client.ssl.truststore.location=" + secure_broker.ca]
     if store == "PKCS12":
         p12 = tmp_path / "trust.p12"
         subprocess.run(["openssl", "pkcs12", "-export", "-nokeys", "-in", secure_broker.ca,
@@ -145,7 +148,8 @@ def test_scram(start_krest, secure_broker):
         bootstrap=secure_broker.sasl,
     )
     if system_librdkafka_version() >= (2, 6, 1):
-        check_end_to_end(k, secure_broker, secure_broker.sasl_conf("admin", mechanism="SCRAM-SHA-512"))
+        check_end_to_end(k, secure_broker,
+                         secure_broker.sasl_conf("admin", mechanism="SCRAM-SHA-512"))
         return
     assert wait_until(lambda: "authentication" in k.get("/ready").text, 20), k.get("/ready").text
     assert "SCRAM-SHA-512" in k.get("/ready").json()["message"]

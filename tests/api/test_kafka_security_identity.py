@@ -175,8 +175,9 @@ def test_consumer_instances_belong_to_their_creator(krest_as_users, topics):
     assert r.status_code == 204, r.text
     for method, path, body in [("GET", "/subscription", None), ("GET", "/records", None),
                                ("POST", "/offsets", {}), ("DELETE", "", None)]:
+        accept = BIN2 if "records" in path else V2
         r = requests.request(method, base + path, json=body, auth=as_user("bob"), timeout=20,
-                             headers={"Content-Type": V2, "Accept": BIN2 if "records" in path else V2})
+                             headers={"Content-Type": V2, "Accept": accept})
         assert r.status_code == 404, (method, path, r.text)
         assert r.json()["error_code"] == 40403
     r = requests.get(base + "/subscription", auth=as_user("alice"), timeout=20,
