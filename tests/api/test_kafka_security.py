@@ -12,10 +12,11 @@ import subprocess
 import uuid
 
 import pytest
+import requests
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import NewTopic
 
-from conftest import BIN2, assert_error, wait_until
+from conftest import BIN2, assert_error, free_port, wait_until
 from secure_kafka import USERS, secure_broker  # noqa: F401 (fixture)
 
 PLAIN_JAAS = ('org.apache.kafka.common.security.plain.PlainLoginModule required '
@@ -93,13 +94,23 @@ def check_end_to_end(k, broker, read_conf):
 
 
 def test_sasl_plain_from_jaas_config(start_krest, secure_broker):
+    """Every handle: producer, admin, metadata, a consumer instance, and the built-in
+    registry's log (GET /ready waits for it to load; a subject registered through it)."""
+    sr_port = free_port()
     k = start_krest(
         "--client.security.protocol=SASL_PLAINTEXT",
         "--client.sasl.mechanism=PLAIN",
         "--client.sasl.jaas.config=" + PLAIN_JAAS.format("admin", USERS["admin"]),
+        f"--krest.schema.registry.listeners=http://127.0.0.1:{sr_port}",
+        f"--krest.schema.registry.topic=_schemas-{uuid.uuid4().hex[:8]}",
         bootstrap=secure_broker.sasl,
     )
     check_end_to_end(k, secure_broker, secure_broker.sasl_conf("admin"))
+    r = requests.post(f"http://127.0.0.1:{sr_port}/subjects/s-value/versions",
+                      json={"schema": '"string"'}, timeout=30,
+                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+    assert r.status_code == 200, r.text
+    assert isinstance(r.json()["id"], int)
     assert USERS["admin"] not in k.log(), "the password reached the log"
 
 
