@@ -194,11 +194,14 @@ static int check_credentials(kafka_principal_t *e, int64_t timeout_ms, kr_err_t 
     int64_t deadline = kr_clock_mono_ms() + timeout_ms;
     for (;;) {
         const struct rd_kafka_metadata *md = NULL;
+        int64_t t0 = kr_clock_mono_ms();
         rd_kafka_resp_err_t rc = rd_kafka_metadata(e->admin_rk, 0, NULL, &md, 100);
         if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
             rd_kafka_metadata_destroy(md);
             return 0;
         }
+        if (kr_clock_mono_ms() - t0 < 20) /* refused at once (no broker up): do not spin */
+            rd_kafka_poll(e->admin_rk, 20);
         rd_kafka_poll(e->admin_rk, 0);
         if (__atomic_load_n(&e->user_admin.auth_failed, __ATOMIC_ACQUIRE))
             return kr_err_set(err, KR_ERR_KAFKA_AUTHENTICATION,
