@@ -5,6 +5,7 @@
  * receives them itself with sigwait(). */
 #include "api/api.h"
 #include "api/forward.h"
+#include "api/identity.h"
 #include "config/config.h"
 #include "http/server.h"
 #include "kafka/admin.h"
@@ -13,6 +14,7 @@
 #include "kafka/consumer.h"
 #include "kafka/health.h"
 #include "kafka/loop.h"
+#include "kafka/principals.h"
 #include "kafka/metadata.h"
 #include "kafka/producer.h"
 #include "kafka/stats.h"
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -153,6 +156,28 @@ static _Noreturn void exit_abandoned(size_t n, const char *what, int rc)
     _exit(rc);
 }
 
+/* krest.kafka.principal.propagation: the pool of per-user Kafka handles (api/identity.h).
+ * @return false (logged) when it cannot start. */
+static bool start_principals(api_ctx_t *ctx, kafka_loop_t *loop)
+{
+    kr_err_t err = {0};
+    config_kv_t *kv;
+    size_t n = config_kafka_props(ctx->cfg, "producer", &kv);
+    bool sasl = false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kv[i].key, "security.protocol") == 0 && strncasecmp(kv[i].value, "sasl", 4) == 0)
+            sasl = true;
+    config_kv_free(kv, n);
+    if (!sasl)
+        log_warn("krest.kafka.principal.propagation=true but client.security.protocol is not "
+                 "SASL_PLAINTEXT or SASL_SSL: users' credentials cannot reach Kafka");
+    ctx->principals = kafka_principals_new(ctx->cfg, loop, ctx->workq, api_identity_ctx_new,
+                                           api_identity_ctx_free, ctx, &err);
+    if (!ctx->principals)
+        log_error("%s", err.msg);
+    return ctx->principals != NULL;
+}
+
 static int run(krest_config_t *cfg)
 {
     api_ctx_t ctx = {.cfg = cfg};
@@ -210,6 +235,8 @@ static int run(krest_config_t *cfg)
             log_warn("built-in schema registry not started: %s", err.msg);
     }
     ctx.sr_client = sr_client_new(cfg);
+    if (cfg->kafka_principal_propagation && !start_principals(&ctx, loop))
+        goto out;
     srv = http_server_start(&ctx, &err);
     if (!srv) {
         log_error("%s", err.msg);
@@ -246,6 +273,7 @@ out:
         kafka_cluster_stop(ctx.cluster); /* the others stop forwarding here at once */
         exit_abandoned(abandoned, "worker(s) still busy", rc);
     }
+    kafka_principals_free(ctx.principals); /* flushes each user's producer: the loop runs */
     kafka_consumers_metrics(NULL);
     int handles = kafka_consumers_free(ctx.consumers, until);
     kafka_cluster_stop(ctx.cluster); /* the consumers left their groups: now the tombstone */

@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #include "format/jsonw.h"
+#include "kafka/principals.h"
 #include "util/mem.h"
 #include "util/log.h"
 
@@ -19,6 +20,7 @@ void api_req_init(api_req_t *req)
     kr_buf_init(&req->resp, API_MAX_RESPONSE);
     req->status = 0;
     req->location = NULL;
+    req->_kafka_principal = NULL;
 }
 
 void api_req_deinit(api_req_t *req)
@@ -29,6 +31,13 @@ void api_req_deinit(api_req_t *req)
     if (req->async.arg && req->async.arg_free)
         req->async.arg_free(req->async.arg);
     req->async.arg = NULL;
+    kafka_principal_release(req->_kafka_principal);
+    req->_kafka_principal = NULL;
+}
+
+kafka_md_cache_t *api_md_cache(const api_ctx_t *ctx, const char *topic)
+{
+    return !topic && ctx->md_user ? ctx->md_user : ctx->md;
 }
 
 api_status_t api_reply(api_req_t *req, int status)

@@ -36,6 +36,8 @@ typedef struct sr_client sr_client_t;
 typedef struct kafka_health kafka_health_t;
 typedef struct kafka_cluster kafka_cluster_t;
 typedef struct api_forwarder api_forwarder_t;
+typedef struct kafka_principals kafka_principals_t;
+typedef struct kafka_principal kafka_principal_t;
 
 /** The embedded format named by a request's Content-Type (router/negotiate.h's neg_format_t
  * has the same values; router.c checks that at compile time). */
@@ -85,7 +87,19 @@ typedef struct api_ctx {
     kafka_health_t *health;       /* the cluster's readiness (kafka/health.h); NULL: unknown */
     kafka_cluster_t *cluster;     /* the other krest instances (kafka/cluster.h); NULL: off */
     api_forwarder_t *forwarder;   /* forwarding to them (api/forward.h); NULL: off */
+    /* krest.kafka.principal.propagation (api/identity.h): the per-user handles, NULL when off.
+     * A request of such a user sees a copy of this context whose producer, admin and kadmin
+     * are the user's; principal names that user (NULL in the proxy's own context). */
+    kafka_principals_t *principals;
+    kafka_principal_t *principal;
+    kafka_md_cache_t *md_user; /* the user's own metadata view (listings), NULL: md */
 } api_ctx_t;
+
+/** The metadata cache of a request about topic (NULL: a listing, e.g. GET /topics): listings
+ * are the user's own view under principal propagation (so Kafka's DESCRIBE rights filter
+ * them); a named topic is checked in krest's own view, so that Kafka itself refuses what the
+ * user may not do (40301) rather than krest saying 404. */
+kafka_md_cache_t *api_md_cache(const api_ctx_t *ctx, const char *topic);
 
 /** Who sent a request, as the HTTP layer established it (Basic authentication or a TLS client
  * certificate); all zero when nobody authenticated (the proxy's own identity is used). The
@@ -131,6 +145,10 @@ struct api_req {
     const char *request_id;    /* X-Request-ID: the client's (when sane) or made; echoed */
     api_principal_t principal; /* who sent it; zero: anonymous */
     const char *scheme;        /* "https" on a TLS connection, else "http" (NULL: "http") */
+    /* api/identity.c: the Kafka identity ctx belongs to (a reference, released by
+     * api_req_deinit), and the handler that runs once it is open. */
+    kafka_principal_t *_kafka_principal;
+    api_handler_fn _handler;
 
     /* Filled by the handler. */
     int status;

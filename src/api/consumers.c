@@ -56,6 +56,12 @@ api_status_t api_consumer_create(api_req_t *req)
         api_body_deinit(&b);
         return api_reply_err(req, &err);
     }
+    if (req->principal.kind != API_AUTH_NONE)
+        o.owner = req->principal.name;
+    if (req->ctx->principal) { /* propagation: the instance reads as its creator */
+        o.sasl_username = req->principal.name;
+        o.sasl_password = req->principal.password;
+    }
     kafka_consumer_t *c = kafka_consumers_create(req->ctx->consumers, &o, &err);
     bool named = o.name != NULL;
     api_body_deinit(&b);
@@ -80,6 +86,10 @@ api_status_t api_consumer_create(api_req_t *req)
 
 api_status_t api_consumer_delete(api_req_t *req)
 {
+    kafka_consumer_t *c = api_consumer_instance(req); /* another principal's: 404 */
+    if (!c)
+        return api_consumer_no_instance(req);
+    kafka_consumer_release(c);
     if (kafka_consumers_delete(req->ctx->consumers, req->params[API_CONSUMER_P_GROUP],
                                req->params[API_CONSUMER_P_INSTANCE]) != 0)
         return api_consumer_no_instance(req);
@@ -198,10 +208,26 @@ static void base_uri(api_req_t *req, const char *name, kr_buf_t *out)
 
 /* --- shared with consumer_*.c (consumers_int.h) ------------------------------------------ */
 
+/* An instance belongs to its creator: another principal (or an anonymous request) sees none. */
+static bool owned_by(const kafka_consumer_t *c, const api_req_t *req)
+{
+    const char *owner = kafka_consumer_owner(c);
+    if (!owner)
+        return true;
+    return req->principal.kind != API_AUTH_NONE && req->principal.name &&
+           strcmp(owner, req->principal.name) == 0;
+}
+
 kafka_consumer_t *api_consumer_instance(api_req_t *req)
 {
-    return kafka_consumers_get(req->ctx->consumers, req->params[API_CONSUMER_P_GROUP],
-                               req->params[API_CONSUMER_P_INSTANCE]);
+    kafka_consumer_t *c =
+        kafka_consumers_get(req->ctx->consumers, req->params[API_CONSUMER_P_GROUP],
+                            req->params[API_CONSUMER_P_INSTANCE]);
+    if (c && !owned_by(c, req)) {
+        kafka_consumer_release(c);
+        return NULL;
+    }
+    return c;
 }
 
 api_status_t api_consumer_no_instance(api_req_t *req)

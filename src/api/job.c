@@ -2,6 +2,7 @@
  * Threads: api_job_run/api_job_start on HTTP threads; api_job_complete from any thread. */
 #include "api/job.h"
 
+#include "kafka/principals.h"
 #include "util/workq.h"
 
 #include <stddef.h>
@@ -21,12 +22,19 @@ void api_job_free(api_job_t *job)
 
 static void free_result(void *result)
 {
-    api_job_free(result);
+    api_job_t *job = result;
+    kafka_principal_t *p = job->_principal; /* set when the job never started */
+    job->_principal = NULL;
+    api_job_free(job);
+    kafka_principal_release(p);
 }
 
 void api_job_complete(api_job_t *job)
 {
+    kafka_principal_t *p = job->_principal; /* the job's work as that identity is done */
+    job->_principal = NULL;
     kr_pending_complete(job->_handle, job, free_result);
+    kafka_principal_release(p);
 }
 
 static void run_on_worker(void *arg)
@@ -70,6 +78,8 @@ static api_status_t submit(api_req_t *req, api_job_t *job, api_job_fn fn, api_re
 {
     job->_fn = fn;
     job->_queue_full = false;
+    /* The job may outlive its request (deadline): it keeps the Kafka identity it works as. */
+    job->_principal = job->ctx->principal ? kafka_principal_keep(job->ctx->principal) : NULL;
     req->async.job_resume = resume;
     int64_t timeout = job->timeout_ms > 0 ? job->timeout_ms : api_job_deadline_ms(job->ctx);
     return api_async(req, how, job, free_result, job_resumed, timeout);

@@ -17,7 +17,8 @@ typedef struct api_job api_job_t;
  * api_job_complete(job). */
 typedef void (*api_job_fn)(api_job_t *job);
 
-/** Embed as the FIRST member of a handler's job struct. The handler sets ctx and free_fn;
+/** Embed as the FIRST member of a handler's job struct, allocated zeroed (xcalloc). The
+ * handler sets ctx and free_fn;
  * the helper sets the rest. */
 struct api_job {
     const api_ctx_t *ctx;            /* borrowed */
@@ -25,6 +26,9 @@ struct api_job {
     int64_t timeout_ms;              /* the request's deadline; 0: api_job_deadline_ms(ctx) */
     kr_err_t err;                    /* the job's outcome: code 0 = success */
     /* Set by the helper. */
+    /* A reference on ctx's Kafka identity (api/identity.h) from the submit to the completion:
+     * the work may outlive its request (deadline). */
+    kafka_principal_t *_principal;
     kr_handle_t _handle;
     api_job_fn _fn;
     bool _queue_full;

@@ -78,7 +78,7 @@ static api_status_t serve(api_req_t *req, unsigned need, md_render_fn render)
         job->topic = xstrdup(req->params[0]);
         return api_topic_md(req, job->topic, 0, with_topic, job, md_job_free_arg);
     }
-    job->md = kafka_md_peek(req->ctx->md);
+    job->md = kafka_md_peek(api_md_cache(req->ctx, NULL));
     if (job->md)
         return finish(req, job);
     return api_job_start(req, &job->job, md_start, md_resume);
@@ -95,7 +95,7 @@ static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
 
 static void md_start(api_job_t *arg)
 {
-    kafka_md_request(arg->ctx->md, 0, on_md, arg);
+    kafka_md_request(api_md_cache(arg->ctx, NULL), 0, on_md, arg);
 }
 
 /* The look-ups that block (DescribeConfigs, watermarks), on a worker. */

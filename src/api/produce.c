@@ -94,7 +94,10 @@ static void write_failed(fmt_jsonw_t *w, const kafka_msg_t *m)
         fmt_jsonw_str(w, "outcome unknown: no delivery report in time, or shutting down");
     } else {
         int code = kafka_msg_err_code(m);
-        fmt_jsonw_int(w, code == KR_ERR_KAFKA_RETRIABLE ? code : KR_ERR_KAFKA);
+        fmt_jsonw_int(w, code == KR_ERR_KAFKA_RETRIABLE || code == KR_ERR_KAFKA_AUTHORIZATION ||
+                                 code == KR_ERR_KAFKA_AUTHENTICATION
+                             ? code
+                             : KR_ERR_KAFKA);
         fmt_jsonw_key(w, "error");
         fmt_jsonw_str(w, kafka_msg_err_str(m));
     }

@@ -41,7 +41,7 @@ static void start(api_job_t *job)
     if (j->topic)
         kafka_md_request_topic(job->ctx->md, j->topic, j->not_before_ms, j->arrival_ms, on_md, j);
     else
-        kafka_md_request(job->ctx->md, j->not_before_ms, on_md, j);
+        kafka_md_request(api_md_cache(job->ctx, NULL), j->not_before_ms, on_md, j);
 }
 
 static api_status_t resumed(api_req_t *req, void *result, bool timed_out)
@@ -64,7 +64,7 @@ api_status_t api_topic_md(api_req_t *req, const char *topic, int64_t not_before_
                           api_topic_md_fn cont, void *arg, void (*arg_free)(void *arg))
 {
     if (not_before_ms == 0) {
-        kafka_md_t *md = kafka_md_peek(req->ctx->md);
+        kafka_md_t *md = kafka_md_peek(api_md_cache(req->ctx, topic));
         if (md && (!topic || kafka_md_topic(md, topic)))
             return cont(req, md, NULL, arg);
         kafka_md_release(md);

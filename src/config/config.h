@@ -150,6 +150,10 @@ typedef struct krest_config {
     int64_t cluster_heartbeat_interval_ms; /* `krest.cluster.heartbeat.interval.ms`, 3000 */
     int64_t cluster_heartbeat_timeout_ms;  /* `krest.cluster.heartbeat.timeout.ms`, 10000 */
     char *cluster_secret;                  /* `krest.cluster.secret`, "" (required when on) */
+    /* Each user's own Kafka identity (issue 15, kafka/principals.h) */
+    int kafka_principal_propagation; /* `krest.kafka.principal.propagation`, 0 */
+    int64_t kafka_principal_max;     /* `krest.kafka.principal.max`, 100 */
+    int64_t kafka_principal_idle_ms; /* `krest.kafka.principal.idle.ms`, 300000 */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */

@@ -207,6 +207,13 @@ const key_def_t config_keys[] = {
         NOMAX, G_KREST, "An instance silent this long is gone: its consumers answer 404."),
     KEY("krest.cluster.secret", T_STR, cluster_secret, "", 0, 0, G_KREST,
         "Shared secret of the HMAC-SHA256 on forwarded requests (same on every instance)."),
+    /* Each user's own Kafka identity (issue 15; kafka/principals.h, README "Security") */
+    KEY("krest.kafka.principal.propagation", T_BOOL, kafka_principal_propagation, "false", 0, 0,
+        G_KREST, "Requests authenticated with Basic reach Kafka as that user (SASL)."),
+    KEY("krest.kafka.principal.max", T_I64, kafka_principal_max, "100", 1, 100000, G_KREST,
+        "Most per-user Kafka identities (2 librdkafka handles each); beyond: LRU, or 429."),
+    KEY("krest.kafka.principal.idle.ms", T_I64, kafka_principal_idle_ms, "300000", 100, NOMAX,
+        G_KREST, "Close a user's Kafka handles unused this long."),
 };
 
 /* Confluent keys accepted for compatibility that do nothing in krest (a trailing '*' matches

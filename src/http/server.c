@@ -13,6 +13,7 @@
 #include "http/server.h"
 
 #include "api/forward.h"
+#include "api/identity.h"
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/auth.h"
@@ -444,7 +445,7 @@ static enum MHD_Result run_handler(http_req_t *r)
     api_status_t st;
     if (r->site == &r->srv->proxy && api_forward_intercept(&r->api, r->match.route->path, &st))
         return after_handler(r, st); /* many instances: checked or forwarded (api/forward.h) */
-    return after_handler(r, r->match.route->handler(&r->api));
+    return after_handler(r, api_identity_dispatch(&r->api, r->match.route->handler));
 }
 
 /* A full-duplex request (http/duplex.h): counted in flight from its first call. */

@@ -88,6 +88,7 @@ static void destroy_job(void *arg)
     xfree(c->buf);
     xfree(c->group);
     xfree(c->name);
+    xfree(c->owner);
     xfree(c);
     __atomic_sub_fetch(&reg->handles, 1, __ATOMIC_ACQ_REL);
 }
@@ -333,6 +334,7 @@ kafka_consumer_t *kafka_consumers_create(kafka_consumers_t *reg, const kafka_con
     c->group = xstrdup(o->group);
     c->name = o->name ? xstrdup(o->name) : kafka_consumers_auto_name(reg);
     c->format = o->format;
+    c->owner = o->owner ? xstrdup(o->owner) : NULL;
     c->fetch_min_bytes = o->fetch_min_bytes;
     c->request_timeout_ms = o->request_timeout_ms;
     c->refcnt = 1;
@@ -405,6 +407,11 @@ int kafka_consumers_delete(kafka_consumers_t *reg, const char *group, const char
     if (close_later(reg, c) != 0)
         close_job(c);
     return 0;
+}
+
+const char *kafka_consumer_owner(const kafka_consumer_t *c)
+{
+    return c->owner;
 }
 
 const char *kafka_consumer_name(const kafka_consumer_t *c)

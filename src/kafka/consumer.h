@@ -36,6 +36,9 @@ typedef struct kafka_consumer_opts {
     int auto_commit;               /* 0, 1 */
     int64_t fetch_min_bytes;       /* -1: off */
     int64_t request_timeout_ms;    /* -1: consumer.request.timeout.ms */
+    const char *owner;             /* the creating principal's name; NULL: anonymous */
+    const char *sasl_username;     /* NULL: the proxy's own identity (principal propagation) */
+    const char *sasl_password;
 } kafka_consumer_opts_t;
 
 /** Creates the registry; expiry runs on loop, closes on workq (both borrowed).
@@ -67,6 +70,8 @@ void kafka_consumer_release(kafka_consumer_t *c);
 void kafka_consumers_named(kafka_consumers_t *reg, kr_buf_t *out, size_t max);
 
 const char *kafka_consumer_name(const kafka_consumer_t *c);
+/** @return the name of the principal that created c, or NULL when it was anonymous. */
+const char *kafka_consumer_owner(const kafka_consumer_t *c);
 int kafka_consumer_format(const kafka_consumer_t *c);
 /** @return the effective read timeout (instance setting, else the config's). */
 int64_t kafka_consumer_request_timeout_ms(const kafka_consumer_t *c);

@@ -13,6 +13,7 @@
 struct kafka_consumer {
     kafka_consumers_t *reg;
     char *group, *name;
+    char *owner; /* the creating principal, NULL: anonymous */
     int format;
     int64_t fetch_min_bytes, request_timeout_ms;
     rd_kafka_t *rk;

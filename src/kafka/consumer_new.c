@@ -119,6 +119,8 @@ rd_kafka_t *kafka_consumer_new_handle(kafka_consumers_t *reg, const kafka_consum
             return NULL;
         }
     }
+    if (o->sasl_username)
+        kafka_client_set_credentials(conf, o->sasl_username, o->sasl_password);
     rd_kafka_conf_set_rebalance_cb(conf, kafka_consumer_rebalance_cb);
     kafka_stats_enable(conf, reg->cfg);
     rd_kafka_conf_set_opaque(conf, c);

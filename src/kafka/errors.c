@@ -1,6 +1,10 @@
 /* kafka/errors.c -- librdkafka error mapping. Threads: any. */
 #include "kafka/errors.h"
 
+#include "kafka/client.h"
+
+#include <stddef.h>
+
 int kafka_err_code(rd_kafka_resp_err_t e)
 {
     switch (e) {
@@ -23,6 +27,14 @@ int kafka_err_code(rd_kafka_resp_err_t e)
                                                          : KR_ERR_KAFKA_RETRIABLE;
     case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
         return KR_ERR_TOO_MANY_REQUESTS;
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED:
+        return KR_ERR_KAFKA_AUTHORIZATION; /* Confluent's v2 answers 40301 too */
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
+        return KR_ERR_KAFKA_AUTHENTICATION;
     default:
         break;
     }
@@ -53,6 +65,13 @@ int kafka_err_code(rd_kafka_resp_err_t e)
 int kafka_err_set(kr_err_t *err, rd_kafka_resp_err_t e, const char *what)
 {
     int code = kafka_err_code(e);
+    char auth[384];
+    if (code == KR_ERR_BROKER_NOT_AVAILABLE && kafka_client_auth_failure(auth, sizeof(auth)))
+        return kr_err_set(err, code,
+                          "Kafka brokers are not available: %s: krest's own authentication to "
+                          "Kafka failed (check client.security.protocol and client.sasl.*/ssl.*): "
+                          "%s",
+                          what, auth);
     if (code == KR_ERR_BROKER_NOT_AVAILABLE)
         return kr_err_set(err, code, "Kafka brokers are not available: %s: %s", what,
                           rd_kafka_err2str(e));

@@ -46,10 +46,11 @@ static void batch_settle(batch_t *b, long n)
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
-    (void)rk;
     (void)opaque;
     kafka_msg_t *m = rkm->_private;
     m->err = rkm->err;
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) /* say why: e.g. no right to an idempotent PID */
+        m->err = rd_kafka_fatal_error(rk, NULL, 0);
     m->out_partition = rkm->partition;
     m->out_offset = rkm->offset;
     m->out_timestamp = rd_kafka_message_timestamp(rkm, NULL);
@@ -75,6 +76,12 @@ static int64_t conf_int(rd_kafka_conf_t *conf, const char *key, int64_t fallback
 
 kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err)
 {
+    return kafka_producer_new_as(cfg, loop, NULL, err);
+}
+
+kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t *loop,
+                                        kafka_client_user_t *user, kr_err_t *err)
+{
     static const char *const defaults[] = {
         "acks",
         "all",
@@ -90,7 +97,10 @@ kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *lo
     };
     rd_kafka_conf_t *conf = kafka_client_conf(cfg, "producer", defaults);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    kafka_stats_enable(conf, cfg);
+    if (user)
+        kafka_client_as_user(conf, user); /* no statistics: one handle of many */
+    else
+        kafka_stats_enable(conf, cfg);
     kafka_producer_t *p = xcalloc(1, sizeof(*p));
     p->loop = loop;
     p->max_message_bytes = conf_int(conf, "message.max.bytes", 1000000);
@@ -228,6 +238,11 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
     if (rkt)
         rd_kafka_topic_destroy(rkt);
     batch_settle(b, not_sent + 1);
+}
+
+bool kafka_producer_failed(const kafka_producer_t *p)
+{
+    return rd_kafka_fatal_error(p->rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
 int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p)

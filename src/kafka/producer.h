@@ -51,6 +51,12 @@ typedef void (*kafka_batch_done_fn)(void *opaque);
  * @return owned producer (kafka_producer_free), or NULL with err set. */
 kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *loop, kr_err_t *err);
 
+typedef struct kafka_client_user kafka_client_user_t;
+/** kafka_producer_new() as a user (kafka/client.h; borrowed, must outlive the producer: its
+ * authentication failures are recorded there): a per-principal producer. */
+kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t *loop,
+                                        kafka_client_user_t *user, kr_err_t *err);
+
 /** Sends n messages to topic, in order. Each message gets its outcome in
  * err/out_partition/out_offset; a message librdkafka refuses at enqueue gets that error, and
  * when the refusal is a full queue so does every later message of the batch, which is not
@@ -58,6 +64,10 @@ kafka_producer_t *kafka_producer_new(const krest_config_t *cfg, kafka_loop_t *lo
  * outcome. */
 void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *msgs, size_t n,
                          kafka_batch_done_fn done, void *opaque);
+
+/** @return true when the producer had a fatal error (e.g. the idempotent producer's PID was
+ * refused): it cannot send any more and must be replaced. */
+bool kafka_producer_failed(const kafka_producer_t *p);
 
 /** @return the largest record librdkafka accepts (message.max.bytes). */
 int64_t kafka_producer_max_message_bytes(const kafka_producer_t *p);

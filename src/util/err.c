@@ -63,6 +63,8 @@ const char *kr_err_default_message(int code)
         return "krest is shutting down; retry on another instance";
     case KR_ERR_KAFKA_BAD_REQUEST:
         return "Kafka refused the request as invalid.";
+    case KR_ERR_KAFKA_AUTHENTICATION:
+        return "Authentication to Kafka failed.";
     case KR_ERR_KAFKA_AUTHORIZATION:
         return "Not authorized by Kafka.";
     case KR_ERR_TOPIC_NOT_FOUND:

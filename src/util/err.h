@@ -27,7 +27,8 @@ typedef enum kr_err_code {
     KR_ERR_NOT_READY = 503,       /* krest's own: GET /ready while Kafka or the registry is not */
     KR_ERR_BUSY = 503, /* krest's own: krest.max.buffered.bytes of bodies are buffered already */
     KR_ERR_INVALID_CONSUMER_CONFIG_CONSTRAINT = 40001, /* HTTP 422, Confluent's exception */
-    KR_ERR_KAFKA_BAD_REQUEST = 40002, /* Kafka refused the request as invalid (v3 admin) */
+    KR_ERR_KAFKA_BAD_REQUEST = 40002,    /* Kafka refused the request as invalid (v3 admin) */
+    KR_ERR_KAFKA_AUTHENTICATION = 40101, /* Kafka refused a user's credentials (propagation) */
     KR_ERR_KAFKA_AUTHORIZATION = 40301,
     KR_ERR_TOPIC_NOT_FOUND = 40401,
     KR_ERR_PARTITION_NOT_FOUND = 40402,

@@ -71,6 +71,9 @@ static const struct {
                                 "Live krest instances seen on the cluster topic (0: cluster off)."},
     [KR_M_CLUSTER_FORWARDED] = {"krest_cluster_forwarded_total", "counter",
                                 "Consumer-instance requests forwarded to their owner."},
+    [KR_M_KAFKA_PRINCIPAL_HANDLES] = {"krest_kafka_principal_handles", "gauge",
+                                      "librdkafka handles of users' own Kafka identities "
+                                      "(krest.kafka.principal.propagation; 2 per user)."},
 };
 
 /* Written at start-up (main), read-only afterwards. */

@@ -30,6 +30,7 @@ typedef enum kr_metric {
     KR_M_WORKER_REJECTED,       /* counter: jobs refused on a full queue (429) */
     KR_M_CLUSTER_INSTANCES,     /* gauge (gauge function): live krest instances (docs/cluster.md) */
     KR_M_CLUSTER_FORWARDED,     /* counter: requests forwarded to the owner of their instance */
+    KR_M_KAFKA_PRINCIPAL_HANDLES, /* gauge (gauge function): per-user librdkafka handles */
     KR_M_COUNT
 } kr_metric_t;
 

@@ -35,6 +35,7 @@ FAMILIES = {
     "krest_registry_requests": "counter",
     "krest_worker_queue_depth": "gauge",
     "krest_worker_rejected": "counter",
+    "krest_kafka_principal_handles": "gauge",
     "krest_kafka_queue_messages": "gauge",
     "krest_kafka_inflight_requests": "gauge",
     "krest_kafka_broker_rtt_seconds": "gauge",
