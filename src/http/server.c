@@ -16,7 +16,8 @@
 #include "http/admission.h"
 #include "http/cors.h"
 #include "http/framing.h"
-#include "http/gunzip.h"
+#include "http/encode.h"
+#include "http/inflate.h"
 #include "http/metrics.h"
 #include "http/request_id.h"
 #include "http/response.h"
@@ -65,10 +66,12 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
+    http_encode_cfg_t enc; /* response compression (http/encode.h) */
 };
 
-/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
-enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ANSWERED };
+/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms).
+ * ST_ENCODING: the response is being compressed on the worker pool (http/encode.h). */
+enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ENCODING, ST_ANSWERED };
 
 typedef struct http_req {
     api_req_t api;
@@ -92,6 +95,7 @@ typedef struct http_req {
     http_headers_t hdrs;                      /* added to the response (CORS) */
     bool preflight;  /* a CORS preflight: 204 with hdrs once its (empty) body is read */
     bool must_close; /* answer with Connection: close (a framing error) */
+    http_encode_t enc;
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -160,7 +164,9 @@ static int busy_error(http_req_t *r, kr_err_t *err)
 
 static void req_free(http_req_t *r)
 {
-    if (r->state == ST_WAITING || r->state == ST_DELAYED) {
+    if (r->state == ST_ENCODING)
+        http_encode_finish(&r->enc, &r->api, r->pending); /* the daemon stops: drop it */
+    else if (r->state == ST_WAITING || r->state == ST_DELAYED) {
         bool timed_out;
         void *res = kr_pending_take(r->pending, &timed_out);
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
@@ -171,15 +177,31 @@ static void req_free(http_req_t *r)
     release_body(r);
     if (r->in_flight)
         atomic_fetch_sub(&r->srv->active, 1);
+    http_encode_deinit(&r->enc);
     xfree(r->method);
     xfree(r->path);
     xfree(r);
 }
 
+static void wake(void *owner)
+{
+    http_req_t *r = owner;
+    MHD_resume_connection(r->conn);
+}
+
+/* Sends the response, compressed as r->enc decides; a large body worth compressing goes to
+ * the worker pool first (suspended until it is done, then step() comes back here). */
 static enum MHD_Result respond(http_req_t *r)
 {
+    if (http_encode_prepare(&r->enc, &r->srv->enc, &r->api)) {
+        r->state = ST_ENCODING;
+        r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + HTTP_ENCODE_TIMEOUT_MS);
+        MHD_suspend_connection(r->conn);
+        http_encode_start(&r->enc, &r->srv->enc, r->srv->ctx->workq, &r->api, r->pending);
+        return MHD_YES;
+    }
     r->state = ST_ANSWERED;
-    return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
+    return http_response_queue(r->conn, &r->api, &r->enc,
                                r->must_close || atomic_load(&r->srv->stopping), &r->hdrs,
                                &r->bytes_out);
 }
@@ -188,12 +210,6 @@ static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
 {
     api_reply_err(&r->api, err);
     return respond(r);
-}
-
-static void wake(void *owner)
-{
-    http_req_t *r = owner;
-    MHD_resume_connection(r->conn);
 }
 
 /* Acts on what a handler returned: respond, or suspend and start its async work. */
@@ -319,7 +335,9 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
     }
     const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
     const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0)
+    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0 ||
+        http_encode_negotiate(&r->enc, &r->srv->enc,
+                              conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), &err) != 0)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
@@ -348,21 +366,25 @@ static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
     return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 }
 
-/* Content-Encoding of the body: identity, or gzip inflated here (within the body limit).
- * @return 0, or -1 with err set (415 for an encoding krest does not speak). */
+/* Content-Encoding of the body: identity, or gzip, deflate, zstd or br decoded here (within
+ * the body limit). @return 0, or -1 with err set (415 for an encoding krest does not speak). */
 static int decode_body(http_req_t *r, kr_err_t *err)
 {
     const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
-    if (!ce || !*ce || strcasecmp(ce, "identity") == 0)
+    if (!ce || !*ce)
         return 0;
-    if (strcasecmp(ce, "gzip") != 0 && strcasecmp(ce, "x-gzip") != 0)
+    http_coding_t c = http_coding_parse(ce, strlen(ce));
+    if (c == HTTP_CODING_IDENTITY)
+        return 0;
+    if (c == HTTP_CODING_NONE)
         return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Encoding '%s' is not supported (gzip is)", ce);
+                          "Content-Encoding '%s' is not supported (gzip, deflate, br, zstd are)",
+                          ce);
     if (r->body.len == 0)
         return 0;
     kr_buf_t plain;
     kr_buf_init(&plain, (size_t)r->srv->ctx->cfg->max_request_size);
-    if (http_gunzip(r->body.data, r->body.len, &plain, err) != 0) {
+    if (http_inflate(c, r->body.data, r->body.len, &plain, err) != 0) {
         kr_buf_deinit(&plain);
         return -1;
     }
@@ -414,6 +436,9 @@ static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *uplo
         return run_handler(r);
     case ST_WAITING:
         return resume(r);
+    case ST_ENCODING:
+        http_encode_finish(&r->enc, &r->api, r->pending);
+        return respond(r);
     default:
         return MHD_YES; /* answered already */
     }
@@ -653,7 +678,7 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     atomic_init(&srv->buffered, 0);
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
-    if (!srv->adm) {
+    if (!srv->adm || http_encode_cfg_init(&srv->enc, ctx->cfg, err) != 0) {
         http_server_free(srv);
         return NULL;
     }

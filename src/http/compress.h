@@ -1,0 +1,40 @@
+/* http/compress.h -- compressing a whole response body with one of the codecs of encoding.h
+ * (libdeflate for gzip and deflate, libzstd, libbrotli), and deciding from a cheap sample
+ * whether compressing pays at all.
+ * May use: util/, libdeflate, libzstd, libbrotli. Threads: any (codec state is per thread). */
+#ifndef KR_HTTP_COMPRESS_H
+#define KR_HTTP_COMPRESS_H
+
+#include "http/encoding.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/** Bytes of a body's start compressed to estimate its ratio before the whole body is. */
+#define HTTP_COMPRESS_SAMPLE 16384
+
+/** A body compresses enough when its compressed size is at most this many thousandths of
+ * its size (base64 of random bytes deflates to ~750). */
+#define HTTP_COMPRESS_PAYS_PERMILLE 650
+
+/** The lowest and highest krest.compression.level; each codec gets the same number (gzip and
+ * deflate: libdeflate 1-9; zstd 1-9; br quality 1-9). */
+#define HTTP_COMPRESS_LEVEL_MIN 1
+#define HTTP_COMPRESS_LEVEL_MAX 9
+
+/** Compresses in[0..n) with coding c (not identity) at level.
+ * @return a new buffer (the caller owns it; free with xfree) holding *out_len bytes, or NULL
+ *         when the codec failed. */
+char *http_compress(http_coding_t c, int level, const char *in, size_t n, size_t *out_len);
+
+/** Whether compressing in[0..n) pays: the first HTTP_COMPRESS_SAMPLE bytes, deflated at the
+ * fastest level, shrink to HTTP_COMPRESS_PAYS_PERMILLE or less. */
+bool http_compress_sample_pays(const char *in, size_t n);
+
+/** Compresses in[0..n) when it pays (always when must, i.e. identity is not acceptable).
+ * @return the compressed body (owned by the caller, *out_len bytes), or NULL: send in as it is
+ *         (it does not pay, or the codec failed and identity is allowed). */
+char *http_compress_if_pays(http_coding_t c, int level, bool must, const char *in, size_t n,
+                            size_t *out_len);
+
+#endif
