@@ -34,7 +34,7 @@ FROM debian:bookworm-slim
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 \
+        libmicrohttpd12 libjson-c5 librdkafka1 libcurl4 libtcmalloc-minimal4 \
         libdeflate0 libzstd1 libbrotli1 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
