@@ -49,11 +49,12 @@ typedef struct krest_config {
     int64_t server_connection_limit; /* `server.connection.limit`, 0 = unlimited */
     int64_t shutdown_graceful_ms;    /* `shutdown.graceful.ms`, 30000 */
     int compression_enable;          /* `compression.enable`, 1 */
+    int debug;                       /* `debug`, 0 */
+
     /* Response compression (http/compress.c, http/encoding.c) */
     int64_t compression_min_bytes; /* `krest.compression.min.bytes`, 1024 */
     int compression_level;         /* `krest.compression.level`, 1 */
     char *compression_codecs;      /* `krest.compression.codecs`, "zstd,br,gzip,deflate" */
-    int debug;                       /* `debug`, 0 */
 
     /* Kafka */
     char *bootstrap_servers;        /* `bootstrap.servers`, "localhost:9092" default */

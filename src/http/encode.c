@@ -39,8 +39,7 @@ int http_encode_negotiate(http_encode_t *e, const http_encode_cfg_t *c, const ch
     e->choice.coding = HTTP_CODING_IDENTITY;
     e->choice.identity_ok = true; /* the 406 itself goes out as it is */
     return kr_err_set(err, KR_ERR_NOT_ACCEPTABLE,
-                      "Accept-Encoding '%s': none of the codings krest offers is acceptable",
-                      ae);
+                      "Accept-Encoding '%s': none of the codings krest offers is acceptable", ae);
 }
 
 static void make_ready(http_encode_t *e, char *body, size_t len, http_coding_t applied)
@@ -94,16 +93,16 @@ static void run_job(void *arg)
     encode_job_t *j = arg;
     /* The sample paid already: compress the whole body, and keep it if it still pays. */
     j->out = http_compress(j->coding, j->level, j->in, j->in_len, &j->out_len);
-    if (j->out && !j->must && (double)j->out_len * 1000.0 >
-                                  (double)j->in_len * HTTP_COMPRESS_PAYS_PERMILLE) {
+    if (j->out && !j->must &&
+        (double)j->out_len * 1000.0 > (double)j->in_len * HTTP_COMPRESS_PAYS_PERMILLE) {
         xfree(j->out);
         j->out = NULL;
     }
     kr_pending_complete(j->h, j, job_free);
 }
 
-void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t *q,
-                       api_req_t *req, kr_handle_t h)
+void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t *q, api_req_t *req,
+                       kr_handle_t h)
 {
     (void)req;
     encode_job_t *j = xcalloc(1, sizeof(*j));

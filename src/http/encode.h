@@ -56,8 +56,8 @@ bool http_encode_prepare(http_encode_t *e, const http_encode_cfg_t *c, api_req_t
 
 /** Hands req's body to the worker pool q; the job completes h (the caller has opened it and
  * suspended the connection). A full queue compresses here instead and completes h at once. */
-void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t *q,
-                       api_req_t *req, kr_handle_t h);
+void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t *q, api_req_t *req,
+                       kr_handle_t h);
 
 /** Takes the finished job of woken handle h: e is ready. A job that timed out (shutdown)
  * leaves req with a 503 error, made ready here. */

@@ -26,7 +26,7 @@ typedef enum http_coding {
 
 /** Every compressing codec krest has (the default of krest.compression.codecs). */
 #define HTTP_CODINGS_ALL                                                                           \
-    (HTTP_CODING_BIT(HTTP_CODING_GZIP) | HTTP_CODING_BIT(HTTP_CODING_DEFLATE) |                   \
+    (HTTP_CODING_BIT(HTTP_CODING_GZIP) | HTTP_CODING_BIT(HTTP_CODING_DEFLATE) |                    \
      HTTP_CODING_BIT(HTTP_CODING_BR) | HTTP_CODING_BIT(HTTP_CODING_ZSTD))
 
 /** @return c's token ("gzip"...; "identity"), a static string. */

@@ -5,9 +5,8 @@
  * that is within the limit the first buffer is ISIZE bytes, right for every honest body.
  * deflate carries no size, and an ISIZE can lie (or be followed by junk): then the buffer
  * starts at 4x the input and doubles up to the limit, and what does not fit then is 413
- * (libdeflate checks ISIZE and the checksums: 400 when wrong). Memory is bounded by the limit. zstd and br are streamed into the bounded buffer
- * in 64 KiB steps.
- * Pure; threads: any. */
+ * (libdeflate checks ISIZE and the checksums: 400 when wrong). Memory is bounded by the limit. zstd
+ * and br are streamed into the bounded buffer in 64 KiB steps. Pure; threads: any. */
 #include "http/inflate.h"
 
 #include "util/mem.h"
@@ -74,8 +73,7 @@ static size_t gzip_isize(const char *in, size_t n)
     return (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
 }
 
-static int inflate_deflate(http_coding_t c, const char *in, size_t n, kr_buf_t *out,
-                           kr_err_t *err)
+static int inflate_deflate(http_coding_t c, const char *in, size_t n, kr_buf_t *out, kr_err_t *err)
 {
     bool gzip = c == HTTP_CODING_GZIP;
     if (gzip && !gzip_looks_valid(in, n))

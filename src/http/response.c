@@ -16,9 +16,8 @@ void http_headers_add(http_headers_t *hs, const char *name, const char *value)
     }
 }
 
-enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
-                                    http_encode_t *enc, bool close, const http_headers_t *extra,
-                                    size_t *bytes_out)
+enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
+                                    bool close, const http_headers_t *extra, size_t *bytes_out)
 {
     size_t len = enc->len;
     char *body = enc->body;

@@ -30,8 +30,7 @@ void http_headers_add(http_headers_t *hs, const char *name, const char *value);
  * close adds "Connection: close" (the server is draining). extra (may be NULL) adds headers.
  * @return MHD_YES, or MHD_NO when MHD could not queue it (the connection is then closed).
  *         *bytes_out is the size of the body as sent. */
-enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
-                                    http_encode_t *enc, bool close, const http_headers_t *extra,
-                                    size_t *bytes_out);
+enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
+                                    bool close, const http_headers_t *extra, size_t *bytes_out);
 
 #endif

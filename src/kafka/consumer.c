@@ -15,6 +15,7 @@
 
 #include "kafka/client.h"
 #include "kafka/consumer_int.h"
+#include "kafka/errors.h"
 #include "kafka/stats.h"
 #include "kafka/tplist_int.h"
 #include "util/clock.h"
@@ -665,7 +666,7 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
     if (*abandoned)
         return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
     if (e)
-        return kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_err2str(e));
+        return kafka_err_set(err, e, "seek failed");
     return 0;
 }
 
@@ -689,14 +690,16 @@ static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t 
         usleep(50 * 1000);
     }
     if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_error_string(e));
+        kr_err_set(err, kafka_err_code(rd_kafka_error_code(e)), "seek failed: %s",
+                   rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
         return -1;
     }
     for (int i = 0; i < parts->cnt; i++) {
         if (parts->elems[i].err)
-            return kr_err_set(err, KR_ERR_KAFKA, "seek of %s-%d failed: %s", parts->elems[i].topic,
-                              parts->elems[i].partition, rd_kafka_err2str(parts->elems[i].err));
+            return kr_err_set(err, kafka_err_code(parts->elems[i].err), "seek of %s-%d failed: %s",
+                              parts->elems[i].topic, parts->elems[i].partition,
+                              rd_kafka_err2str(parts->elems[i].err));
     }
     return 0;
 }
