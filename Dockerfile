@@ -20,7 +20,7 @@ RUN apt-get update \
         libmicrohttpd-dev libjson-c-dev librdkafka-dev libcurl4-openssl-dev \
         libssl-dev zlib1g-dev libgoogle-perftools-dev \
         python3 python3-yaml \
-        libdeflate-dev libzstd-dev libbrotli-dev \
+        libisal-dev libdeflate-dev libzstd-dev libbrotli-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -35,7 +35,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libmicrohttpd12 libjson-c5 librdkafka1 libcurl4 libtcmalloc-minimal4 \
-        libdeflate0 libzstd1 libbrotli1 \
+        libisal2 libdeflate0 libzstd1 libbrotli1 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \

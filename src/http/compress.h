@@ -1,7 +1,8 @@
 /* http/compress.h -- compressing a whole response body with one of the codecs of encoding.h
- * (libdeflate for gzip and deflate, libzstd, libbrotli), and deciding from a cheap sample
- * whether compressing pays at all.
- * May use: util/, libdeflate, libzstd, libbrotli. Threads: any (codec state is per thread). */
+ * (ISA-L's igzip or libdeflate for gzip and deflate, libzstd, libbrotli), and deciding from a
+ * cheap sample whether compressing pays at all.
+ * May use: util/, libisal, libdeflate, libzstd, libbrotli. Threads: any (codec state is per
+ * thread). */
 #ifndef KR_HTTP_COMPRESS_H
 #define KR_HTTP_COMPRESS_H
 
@@ -18,7 +19,7 @@
 #define HTTP_COMPRESS_PAYS_PERMILLE 650
 
 /** The lowest and highest krest.compression.level; each codec gets the same number (gzip and
- * deflate: libdeflate 1-9; zstd 1-9; br quality 1-9). */
+ * deflate: igzip 1-2, libdeflate 3-9; zstd 1-9; br quality 1-9). */
 #define HTTP_COMPRESS_LEVEL_MIN 1
 #define HTTP_COMPRESS_LEVEL_MAX 9
 
@@ -27,8 +28,8 @@
  *         when the codec failed. */
 char *http_compress(http_coding_t c, int level, const char *in, size_t n, size_t *out_len);
 
-/** Whether compressing in[0..n) pays: the first HTTP_COMPRESS_SAMPLE bytes, deflated at the
- * fastest level, shrink to HTTP_COMPRESS_PAYS_PERMILLE or less. */
+/** Whether compressing in[0..n) pays: the first HTTP_COMPRESS_SAMPLE bytes, deflated by igzip
+ * at level 1 (~20 us), shrink to HTTP_COMPRESS_PAYS_PERMILLE or less. */
 bool http_compress_sample_pays(const char *in, size_t n);
 
 /** Compresses in[0..n) when it pays (always when must, i.e. identity is not acceptable).
