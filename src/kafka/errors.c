@@ -23,9 +23,6 @@ int kafka_err_code(rd_kafka_resp_err_t e)
                                                          : KR_ERR_KAFKA_RETRIABLE;
     case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
         return KR_ERR_TOO_MANY_REQUESTS;
-    case RD_KAFKA_RESP_ERR__INVALID_ARG: /* what the client sent, never krest's own fault */
-    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
-        return KR_ERR_UNPROCESSABLE;
     default:
         break;
     }
