@@ -186,9 +186,11 @@ char *http_compress(http_coding_t c, int level, const char *in, size_t n, size_t
     }
 }
 
-static bool shrinks_enough(size_t in, size_t out)
+bool http_compress_pays(size_t in, size_t out)
 {
-    return (double)out * 1000.0 <= (double)in * HTTP_COMPRESS_PAYS_PERMILLE;
+    double bar =
+        in > HTTP_COMPRESS_SAMPLE ? HTTP_COMPRESS_PAYS_PERMILLE : HTTP_COMPRESS_PAYS_PERMILLE_SMALL;
+    return (double)out * 1000.0 <= (double)in * bar;
 }
 
 bool http_compress_sample_pays(const char *in, size_t n)
@@ -199,7 +201,7 @@ bool http_compress_sample_pays(const char *in, size_t n)
     char out[HTTP_COMPRESS_SAMPLE];
     /* An output buffer the size of the sample: what does not fit does not pay. */
     size_t got = igzip_into(1, IGZIP_DEFLATE, in, sn, out, sn);
-    return got > 0 && shrinks_enough(sn, got);
+    return got > 0 && (double)got * 1000.0 <= (double)sn * HTTP_COMPRESS_PAYS_PERMILLE;
 }
 
 char *http_compress_if_pays(http_coding_t c, int level, bool must, const char *in, size_t n,
@@ -208,7 +210,7 @@ char *http_compress_if_pays(http_coding_t c, int level, bool must, const char *i
     if (!must && n > HTTP_COMPRESS_SAMPLE && !http_compress_sample_pays(in, n))
         return NULL;
     char *out = http_compress(c, level, in, n, out_len);
-    if (out && !must && !shrinks_enough(n, *out_len)) {
+    if (out && !must && !http_compress_pays(n, *out_len)) {
         xfree(out);
         return NULL;
     }

@@ -14,9 +14,18 @@
 /** Bytes of a body's start compressed to estimate its ratio before the whole body is. */
 #define HTTP_COMPRESS_SAMPLE 16384
 
-/** A body compresses enough when its compressed size is at most this many thousandths of
- * its size (base64 of random bytes deflates to ~750). */
-#define HTTP_COMPRESS_PAYS_PERMILLE 650
+/** A body over HTTP_COMPRESS_SAMPLE compresses enough when its compressed size is at most this
+ * many thousandths of its size: the issue's own bar for "compressible" (0.4x identity). Base64
+ * of random bytes deflates to ~720, records of 100 random bytes to ~440 (compressing them cost
+ * a gzip client half its throughput: docs/benchmarks-compression.md), JSON objects to ~150. */
+#define HTTP_COMPRESS_PAYS_PERMILLE 400
+
+/** The bar for bodies up to HTTP_COMPRESS_SAMPLE (metadata, v3 and produce answers): a few
+ * microseconds each, so any real saving is worth it. */
+#define HTTP_COMPRESS_PAYS_PERMILLE_SMALL 650
+
+/** Whether in_len bytes compressed to out_len pay (the bar by size, as above). */
+bool http_compress_pays(size_t in_len, size_t out_len);
 
 /** The lowest and highest krest.compression.level; each codec gets the same number (gzip and
  * deflate: igzip 1-2, libdeflate 3-9; zstd 1-9; br quality 1-9). */

@@ -93,8 +93,7 @@ static void run_job(void *arg)
     encode_job_t *j = arg;
     /* The sample paid already: compress the whole body, and keep it if it still pays. */
     j->out = http_compress(j->coding, j->level, j->in, j->in_len, &j->out_len);
-    if (j->out && !j->must &&
-        (double)j->out_len * 1000.0 > (double)j->in_len * HTTP_COMPRESS_PAYS_PERMILLE) {
+    if (j->out && !j->must && !http_compress_pays(j->in_len, j->out_len)) {
         xfree(j->out);
         j->out = NULL;
     }
