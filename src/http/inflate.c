@@ -163,3 +163,27 @@ int http_inflate(http_coding_t c, const char *in, size_t n, kr_buf_t *out, kr_er
                           http_coding_name(c));
     }
 }
+
+int http_inflate_body(const char *ce, kr_buf_t *body, kr_err_t *err)
+{
+    if (!ce || !*ce)
+        return 0;
+    http_coding_t c = http_coding_parse(ce, strlen(ce));
+    if (c == HTTP_CODING_IDENTITY)
+        return 0;
+    if (c == HTTP_CODING_NONE)
+        return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
+                          "Content-Encoding '%s' is not supported (gzip, deflate, br, zstd are)",
+                          ce);
+    if (body->len == 0)
+        return 0;
+    kr_buf_t plain;
+    kr_buf_init(&plain, body->limit);
+    if (http_inflate(c, body->data, body->len, &plain, err) != 0) {
+        kr_buf_deinit(&plain);
+        return -1;
+    }
+    kr_buf_deinit(body);
+    *body = plain;
+    return 0;
+}

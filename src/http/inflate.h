@@ -20,4 +20,9 @@
  *         data is not in that coding or is truncated, 415 for a coding krest cannot decode. */
 int http_inflate(http_coding_t c, const char *in, size_t n, kr_buf_t *out, kr_err_t *err);
 
+/** A request body as its Content-Encoding ce says (NULL, "" or identity: as it is): replaced
+ * in place by its decoded form, within body's own limit.
+ * @return 0, or -1 with err set as http_inflate (415 naming an unknown coding). */
+int http_inflate_body(const char *ce, kr_buf_t *body, kr_err_t *err);
+
 #endif

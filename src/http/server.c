@@ -378,33 +378,6 @@ static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
     return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 }
 
-/* Content-Encoding of the body: identity, or gzip, deflate, zstd or br decoded here (within
- * the body limit). @return 0, or -1 with err set (415 for an encoding krest does not speak). */
-static int decode_body(http_req_t *r, kr_err_t *err)
-{
-    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
-    if (!ce || !*ce)
-        return 0;
-    http_coding_t c = http_coding_parse(ce, strlen(ce));
-    if (c == HTTP_CODING_IDENTITY)
-        return 0;
-    if (c == HTTP_CODING_NONE)
-        return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Encoding '%s' is not supported (gzip, deflate, br, zstd are)",
-                          ce);
-    if (r->body.len == 0)
-        return 0;
-    kr_buf_t plain;
-    kr_buf_init(&plain, (size_t)r->srv->ctx->cfg->max_request_size);
-    if (http_inflate(c, r->body.data, r->body.len, &plain, err) != 0) {
-        kr_buf_deinit(&plain);
-        return -1;
-    }
-    kr_buf_deinit(&r->body);
-    r->body = plain;
-    return 0;
-}
-
 static enum MHD_Result run_handler(http_req_t *r)
 {
     kr_err_t err = {0};
@@ -421,7 +394,8 @@ static enum MHD_Result run_handler(http_req_t *r)
                    (long long)r->srv->ctx->cfg->max_request_size);
         return respond_error(r, &err);
     }
-    if (decode_body(r, &err) != 0)
+    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (http_inflate_body(ce, &r->body, &err) != 0) /* within krest.max.request.size */
         return respond_error(r, &err);
     /* In flight from here: a request still receiving its body has done nothing yet, and a
      * client that went away mid-body (which MHD may notice only at the idle timeout) must not
