@@ -19,6 +19,7 @@
 #include "http/encode.h"
 #include "http/inflate.h"
 #include "http/metrics.h"
+#include "http/path.h"
 #include "http/request_id.h"
 #include "http/response.h"
 #include "router/router.h"
@@ -282,17 +283,6 @@ static enum MHD_Result admit(http_req_t *r)
     return MHD_YES;
 }
 
-/* "/a//b/" is routed as "/a/b/": empty path segments are merged, as Jetty-based Confluent
- * does (docs/design-notes.md, section K proposals). In place; the access log shows it too. */
-static void merge_slashes(char *path)
-{
-    char *w = path;
-    for (const char *p = path; *p; p++)
-        if (!(*p == '/' && w > path && w[-1] == '/'))
-            *w++ = *p;
-    *w = '\0';
-}
-
 /* First call: headers only. Checks framing and limits, routes and negotiates; may answer at
  * once (MHD then reads no body and closes the connection). */
 static enum MHD_Result begin(http_req_t *r, const char *version)
@@ -327,7 +317,7 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
                    (long long)cfg->max_request_size);
         return respond_error(r, &err);
     }
-    merge_slashes(r->path);
+    http_path_merge_slashes(r->path); /* "/a//b" is "/a/b" (section K proposals) */
     const router_route_t *routes = r->site->routes;
     size_t n_routes = r->site->n_routes;
     if (r->site->serves_v3 && router_is_v3_path(r->path)) {
