@@ -21,6 +21,7 @@ RUN apt-get update \
         libssl-dev zlib1g-dev libgoogle-perftools-dev libcrypt-dev \
         libgnutls28-dev libpcre2-dev \
         python3 python3-yaml \
+        libisal-dev libdeflate-dev libzstd-dev libbrotli-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -34,8 +35,8 @@ FROM debian:bookworm-slim
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libjson-c5 librdkafka1 zlib1g libcurl4 libtcmalloc-minimal4 libcrypt1 libssl3 \
-        libgnutls30 libpcre2-8-0 \
+        libmicrohttpd12 libjson-c5 librdkafka1 libcurl4 libtcmalloc-minimal4 libcrypt1 libssl3 \
+        libgnutls30 libpcre2-8-0 libisal2 libdeflate0 libzstd1 libbrotli1 \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \

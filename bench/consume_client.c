@@ -6,7 +6,7 @@
  *
  *   msgs=N seconds=T msgs_per_s=R mb_per_s=M requests=Q resp_mb_per_s=W client_cpu_s=C
  *   client_pct=P krest_cpu_s=K krest_cpu_s_per_M=X krest_pct=Y broker_cpu_s=S broker_pct=Z
- *   idle_pct=I first_ms=F first_records=G extra=E
+ *   idle_pct=I first_ms=F first_records=G extra=E wire_mb_per_s=V wire_ratio=Z
  *
  * Records are counted without parsing JSON, as the body streams in: occurrences of "offset":
  * (krest writes compact JSON, and a binary value is base64, so the pattern only occurs as the
@@ -22,11 +22,13 @@
  * more than COUNT).
  *
  *   consume_client URL GROUP TOPIC FORMAT COUNT SIZE [pid=P] [broker_pid=B]
- *                  [max_bytes=67108864] [timeout=1000]
+ *                  [max_bytes=67108864] [timeout=1000] [ae=gzip,deflate]
  *
  * FORMAT is binary, json or avro; pid is krest's, broker_pid the broker's (its CPU over the same
  * window is printed as broker_cpu_s and broker_pct when given). idle_pct is the machine's idle
- * time over the window (/proc/stat, % of all cores).
+ * time over the window (/proc/stat, % of all cores). ae sends that Accept-Encoding on the reads
+ * (commas for ", "; libcurl decodes what krest sends; none: no header, as before);
+ * wire_mb_per_s is the bytes on the wire (compressed), wire_ratio wire over decoded bytes.
  * Exit status: 0 when exactly COUNT records were read, 1 otherwise, 2 on usage errors. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
@@ -207,6 +209,7 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     uint64_t count = 0, size = 0, pid = 0, bpid = 0, max_bytes = 67108864, timeout = 1000;
+    char ae[128] = "";
     int bad = argc < 7 || parse_u64(argv[5], &count) || parse_u64(argv[6], &size) || count < 2 ||
               (strcmp(argv[4], "binary") && strcmp(argv[4], "json") && strcmp(argv[4], "avro"));
     for (int i = 7; i < argc && !bad; i++) {
@@ -216,6 +219,12 @@ int main(int argc, char **argv)
             break;
         }
         *eq = '\0';
+        if (!strcmp(argv[i], "ae")) {
+            snprintf(ae, sizeof(ae), "%s", eq + 1);
+            for (char *c = ae; (c = strchr(c, ',')) != NULL; c++)
+                *c = ';'; /* a marker: ", " is written below */
+            continue;
+        }
         uint64_t *dst = !strcmp(argv[i], "pid")          ? &pid
                         : !strcmp(argv[i], "broker_pid") ? &bpid
                         : !strcmp(argv[i], "max_bytes")  ? &max_bytes
@@ -226,7 +235,7 @@ int main(int argc, char **argv)
     if (bad) {
         fprintf(stderr,
                 "usage: %s URL GROUP TOPIC binary|json|avro COUNT SIZE [pid=P] [broker_pid=B] "
-                "[max_bytes=M] [timeout=MS]\n",
+                "[max_bytes=M] [timeout=MS] [ae=gzip,deflate]\n",
                 argv[0]);
         return 2;
     }
@@ -240,6 +249,13 @@ int main(int argc, char **argv)
     curl_easy_setopt(cl.h, CURLOPT_WRITEDATA, &cl.body);
     curl_easy_setopt(cl.h, CURLOPT_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(cl.h, CURLOPT_TCP_NODELAY, 1L);
+    if (*ae) {
+        char list[256] = "";
+        for (char *tok = strtok(ae, ";"); tok; tok = strtok(NULL, ";"))
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", *list ? ", " : "",
+                     tok);
+        curl_easy_setopt(cl.h, CURLOPT_ACCEPT_ENCODING, list); /* sent, and decoded */
+    }
     curl_easy_setopt(cl.h, CURLOPT_TIMEOUT, 120L);
     cl.json_hdrs = curl_slist_append(NULL, "Content-Type: application/vnd.kafka.v2+json");
     cl.json_hdrs = curl_slist_append(cl.json_hdrs, "Accept: application/vnd.kafka.v2+json");
@@ -274,7 +290,7 @@ int main(int argc, char **argv)
     char rurl[1200];
     snprintf(rurl, sizeof(rurl), "%s/records?timeout=%" PRIu64 "&max_bytes=%" PRIu64, base, timeout,
              max_bytes);
-    uint64_t total = 0, first_records = 0, requests = 0, resp_bytes = 0;
+    uint64_t total = 0, first_records = 0, requests = 0, resp_bytes = 0, wire_bytes = 0;
     double start = now_s(), last = start, t0 = 0, c0 = 0, k0 = 0, b0 = 0, first_ms = 0;
     double si0 = 0, st0 = 0, si1 = 0, st1 = 0;
     int rc = 0;
@@ -308,6 +324,9 @@ int main(int argc, char **argv)
         }
         requests++;
         resp_bytes += cl.body.bytes;
+        curl_off_t wire = 0;
+        curl_easy_getinfo(cl.h, CURLINFO_SIZE_DOWNLOAD_T, &wire);
+        wire_bytes += (uint64_t)wire;
         total += n;
         if (n) {
             last = now;
@@ -341,12 +360,14 @@ int main(int argc, char **argv)
         printf("msgs=%" PRIu64 " seconds=%.3f msgs_per_s=%.0f mb_per_s=%.1f requests=%" PRIu64
                " resp_mb_per_s=%.1f client_cpu_s=%.3f client_pct=%.0f krest_cpu_s=%.3f "
                "krest_cpu_s_per_M=%.3f krest_pct=%.0f broker_cpu_s=%.3f broker_pct=%.0f "
-               "idle_pct=%.0f first_ms=%.0f first_records=%" PRIu64 " extra=%lld\n",
+               "idle_pct=%.0f first_ms=%.0f first_records=%" PRIu64
+               " extra=%lld wire_mb_per_s=%.1f wire_ratio=%.3f\n",
                n, secs, (double)n / secs, (double)n * (double)size / secs / 1e6, requests,
                (double)resp_bytes / secs / 1e6, ccpu, ccpu / secs * 100, kcpu,
                n ? kcpu / ((double)n / 1e6) : 0.0, kcpu / secs * 100, b1 - b0,
                (b1 - b0) / secs * 100, st1 > st0 ? (si1 - si0) / (st1 - st0) * 100 : 0.0, first_ms,
-               first_records, extra);
+               first_records, extra, (double)wire_bytes / secs / 1e6,
+               resp_bytes ? (double)wire_bytes / (double)resp_bytes : 0.0);
     } else {
         rc = 1;
     }

@@ -57,6 +57,23 @@ def cpu_self():
     return t.user + t.system
 
 
+def decode(coding, body):
+    """The body as sent with Content-Encoding coding (what krest may answer)."""
+    if not coding:
+        return body
+    if coding == "gzip":
+        import gzip
+        return gzip.decompress(body)
+    if coding == "deflate":
+        import zlib
+        return zlib.decompress(body)
+    if coding == "br":
+        import brotli
+        return brotli.decompress(body)
+    from backports import zstd
+    return zstd.decompress(body)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
@@ -65,11 +82,15 @@ def main():
     ap.add_argument("format", choices=["binary", "json"])
     ap.add_argument("count", type=int)
     ap.add_argument("size", type=int)
-    ap.add_argument("opts", nargs="*", help="pid=, broker_pid=, max_bytes=, timeout=")
+    ap.add_argument("opts", nargs="*", help="pid=, broker_pid=, max_bytes=, timeout=, ae=")
     a = ap.parse_args()
     o = {"pid": 0, "broker_pid": 0, "max_bytes": 64 << 20, "timeout": 1000}
+    ae = None
     for kv in a.opts:
         k, _, v = kv.partition("=")
+        if k == "ae":
+            ae = v.replace(",", ", ")
+            continue
         if k not in o or not v.isdigit():
             ap.error(f"bad option {kv!r}")
         o[k] = int(v)
@@ -102,6 +123,8 @@ def main():
     accept = f"application/vnd.kafka.{a.format}.v2+json"
     path = f"{base}/records?timeout={a.timeout}&max_bytes={a.max_bytes}"
     headers = {"Accept": accept}
+    if ae:
+        headers["Accept-Encoding"] = ae
     pat = b'"offset":'
     total = 0
     first_records = 0
@@ -115,7 +138,7 @@ def main():
     while total < a.count:
         conn.request("GET", path, headers=headers)
         r = conn.getresponse()
-        body = r.read()
+        body = decode(r.getheader("Content-Encoding"), r.read())
         if r.status != 200:
             print(f"consume_client: GET records: HTTP {r.status}: {body[:300]!r}", file=sys.stderr)
             rc = 1

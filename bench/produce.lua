@@ -9,6 +9,8 @@
 -- binary: each value is base64 of SIZE fixed pseudo-random bytes; json: each value is a JSON
 -- string of SIZE bytes including its quotes ("aaa..."), which krest stores as written; avro:
 -- a record whose Avro binary is SIZE bytes, with its schema as value_schema in every request.
+-- BENCH_AE: the Accept-Encoding sent ("gzip,deflate" -> "gzip, deflate"; empty or identity:
+-- as given). wrk does not decode: a compressed 200 is checked for its status only.
 
 local records = tonumber(os.getenv("BENCH_RECORDS") or "1")
 local size = tonumber(os.getenv("BENCH_SIZE") or "100")
@@ -87,6 +89,10 @@ if v3 then
 else
    wrk.headers["Content-Type"] = "application/vnd.kafka." .. format .. ".v2+json"
    wrk.headers["Accept"] = "application/vnd.kafka.v2+json"
+end
+local ae = os.getenv("BENCH_AE") or ""
+if ae ~= "" then
+   wrk.headers["Accept-Encoding"] = ae:gsub(",", ", ")
 end
 local want = format == "v3batch" and 207 or 200
 

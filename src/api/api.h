@@ -136,6 +136,8 @@ struct api_req {
     api_version_t version;      /* which API's shapes to write */
     api_format_t body_format;   /* embedded format of the request body's Content-Type */
     api_format_t accept_format; /* embedded format of the negotiated response type */
+    unsigned accept_named;      /* bit 1 << f per embedded format f whose vnd.kafka.<f>.v<N>
+                                   type (N: version) the Accept names with q > 0 (issue 18) */
     const char *resp_type;      /* Content-Type of the response */
     const char *body;           /* request body (not NUL-terminated), may be NULL */
     size_t body_len;

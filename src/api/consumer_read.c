@@ -87,7 +87,8 @@ static api_status_t v1_topic_known(api_req_t *req, kafka_md_t *md, const kr_err_
     kafka_consumer_release(c);
     if (!md)
         return api_reply_err(req, err);
-    return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.",
+                           req->params[API_CONSUMER_P_TOPIC]);
 }
 
 static void consumer_release_arg(void *arg)
@@ -121,12 +122,45 @@ static api_status_t v1_read(api_req_t *req, kafka_consumer_t *c)
 
 /* --- a read: wait, then answer ----------------------------------------------------------- */
 
+/* The response types of the embedded formats, by version (v1 has three). */
+static const char *const types_v2[] = {
+    [API_FMT_BINARY] = "application/vnd.kafka.binary.v2+json",
+    [API_FMT_JSON] = "application/vnd.kafka.json.v2+json",
+    [API_FMT_AVRO] = "application/vnd.kafka.avro.v2+json",
+    [API_FMT_JSONSCHEMA] = "application/vnd.kafka.jsonschema.v2+json",
+    [API_FMT_PROTOBUF] = "application/vnd.kafka.protobuf.v2+json",
+};
+static const char *const types_v1[] = {
+    [API_FMT_BINARY] = "application/vnd.kafka.binary.v1+json",
+    [API_FMT_JSON] = "application/vnd.kafka.json.v1+json",
+    [API_FMT_AVRO] = "application/vnd.kafka.avro.v1+json",
+};
+
+/* The format a read answers in: the negotiated one, or the instance's own when the client's
+ * Accept names its type too (issue 18: an Accept of avro.v2, v2, json and any type reads an
+ * Avro instance as Avro). */
+static int read_format(api_req_t *req, int inst)
+{
+    int fmt = req->accept_format == API_FMT_NONE ? API_FMT_BINARY : req->accept_format;
+    bool v1 = req->version == API_V1;
+    size_t n = v1 ? sizeof(types_v1) / sizeof(types_v1[0]) : sizeof(types_v2) / sizeof(types_v2[0]);
+    if (fmt == inst || inst < 0 || (size_t)inst >= n || !(req->accept_named & (1u << inst)))
+        return fmt;
+    const char *type = v1 ? types_v1[inst] : types_v2[inst];
+    if (type) {
+        req->resp_type = type;
+        req->accept_format = (api_format_t)inst;
+        return inst;
+    }
+    return fmt;
+}
+
 /* Reads records for an instance (the caller's reference is taken over). */
 static api_status_t read_records(api_req_t *req, kafka_consumer_t *c)
 {
     kr_err_t err = {0};
     int64_t timeout = -1, max_bytes = -1;
-    int fmt = req->accept_format == API_FMT_NONE ? API_FMT_BINARY : req->accept_format;
+    int fmt = read_format(req, kafka_consumer_format(c));
     if (fmt != kafka_consumer_format(c)) {
         kafka_consumer_release(c);
         return api_reply_error(req, KR_ERR_CONSUMER_FORMAT_MISMATCH,

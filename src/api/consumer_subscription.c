@@ -319,6 +319,16 @@ static api_status_t seek_edge(api_req_t *req, int64_t where)
         kafka_consumer_release(c);
         return api_reply_err(req, &err);
     }
+    if (l->cnt == 0) {
+        /* As Kafka's own consumer (seekToBeginning/End of no partitions): every partition
+         * the instance holds; none assigned is a no-op (issue 18). */
+        kafka_tp_list_free(l);
+        l = kafka_consumer_assignment(c, &err);
+        if (!l) {
+            kafka_consumer_release(c);
+            return api_reply_err(req, &err);
+        }
+    }
     for (size_t i = 0; i < l->cnt; i++)
         l->elems[i].offset = where;
     return seek_with(req, l, JOB_SEEK, c);
@@ -328,6 +338,11 @@ static api_status_t seek_with(api_req_t *req, kafka_tp_list_t *parts, enum job_k
                               kafka_consumer_t *c)
 {
     kr_err_t err = {0};
+    if (parts->cnt == 0) { /* nothing to seek: librdkafka would call it an error (a 500) */
+        kafka_tp_list_free(parts);
+        kafka_consumer_release(c);
+        return api_reply(req, 204);
+    }
     if (kafka_consumer_check_assigned(c, parts, &err) != 0) {
         kafka_tp_list_free(parts);
         kafka_consumer_release(c);

@@ -145,7 +145,7 @@ static api_status_t finish(api_req_t *req, md_job_t *job)
     if (!job->md || (err->code && err->code != KR_ERR_TOPIC_NOT_FOUND)) {
         st = api_reply_err(req, err);
     } else if ((job->need & NEED_TOPIC) && !t) {
-        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        st = api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.", job->topic);
     } else if ((job->need & NEED_PARTITION) && !kafka_md_partition(t, job->partition)) {
         st = api_reply_error(req, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
     } else if (err->code) {

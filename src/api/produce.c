@@ -253,8 +253,9 @@ static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *e
 {
     produce_job_t *job = arg;
     if (err || !created) {
-        api_status_t st = err ? api_reply_err(req, err)
-                              : api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        api_status_t st =
+            err ? api_reply_err(req, err)
+                : api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.", job->topic);
         job_free(&job->job);
         return st;
     }
@@ -282,8 +283,10 @@ static api_status_t with_metadata(api_req_t *req, produce_job_t *job)
         return api_auto_create(req, job->topic, job->md, auto_created, job, job_free_arg);
     }
     if (!t) {
+        api_status_t st =
+            api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.", job->topic);
         job_free(&job->job);
-        return api_reply_error(req, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        return st;
     }
     if (check_partitions(job, t) != 0 && !job->forced) {
         /* Partitions added a moment ago: one refresh fetched after the request arrived (the

@@ -52,6 +52,11 @@ typedef struct krest_config {
     int compression_enable;          /* `compression.enable`, 1 */
     int debug;                       /* `debug`, 0 */
 
+    /* Response compression (http/compress.c, http/encoding.c) */
+    int64_t compression_min_bytes; /* `krest.compression.min.bytes`, 1024 */
+    int compression_level;         /* `krest.compression.level`, 1 */
+    char *compression_codecs;      /* `krest.compression.codecs`, "zstd,br,gzip,deflate" */
+
     /* Kafka */
     char *bootstrap_servers;        /* `bootstrap.servers`, "localhost:9092" default */
     int64_t client_timeout_ms;      /* `client.timeout.ms`, 5000 (krest's default) */

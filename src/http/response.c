@@ -1,4 +1,4 @@
-/* http/response.c -- response writer with optional gzip. Threads: MHD threads. */
+/* http/response.c -- response writer. Threads: MHD threads. */
 #include "http/response.h"
 
 #include "util/mem.h"
@@ -6,54 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
-
-#define GZIP_MIN_BYTES 1024
-
-/* @return whether an Accept-Encoding value accepts gzip (and does not give it q=0). */
-static bool accepts_gzip(const char *ae)
-{
-    if (!ae)
-        return false;
-    const char *p = ae;
-    while ((p = strcasestr(p, "gzip")) != NULL) {
-        const char *after = p + 4;
-        while (*after == ' ')
-            after++;
-        if (*after == ';') {
-            const char *q = strcasestr(after, "q=");
-            const char *comma = strchr(after, ',');
-            if (q && (!comma || q < comma) && strtod(q + 2, NULL) <= 0.0)
-                return false;
-        }
-        return true;
-    }
-    return false;
-}
-
-/* @return a gzip-compressed copy of in (owned), or NULL when compression fails. */
-static char *gzip(const char *in, size_t n, size_t *out_len)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
-        return NULL;
-    size_t cap = deflateBound(&zs, n);
-    char *out = xmalloc(cap);
-    zs.next_in = (Bytef *)in;
-    zs.avail_in = (uInt)n;
-    zs.next_out = (Bytef *)out;
-    zs.avail_out = (uInt)cap;
-    int rc = deflate(&zs, Z_FINISH);
-    *out_len = zs.total_out;
-    deflateEnd(&zs);
-    if (rc != Z_STREAM_END) {
-        xfree(out);
-        return NULL;
-    }
-    return out;
-}
 
 void http_headers_add(http_headers_t *hs, const char *name, const char *value)
 {
@@ -64,24 +16,18 @@ void http_headers_add(http_headers_t *hs, const char *name, const char *value)
     }
 }
 
-enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, bool allow_gzip,
+enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
                                     bool close, const http_headers_t *extra, size_t *bytes_out)
 {
-    size_t len = 0;
-    char *body = kr_buf_steal(&req->resp, &len);
-    bool gz = false;
-    if (allow_gzip && len > GZIP_MIN_BYTES && req->status != 204 &&
-        accepts_gzip(
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
-        size_t zlen;
-        char *z = gzip(body, len, &zlen);
-        if (z) {
-            xfree(body);
-            body = z;
-            len = zlen;
-            gz = true;
-        }
+    size_t len = enc->len;
+    char *body = enc->body;
+    enc->body = NULL;
+    enc->len = 0;
+    if (!enc->ready) {
+        xfree(body);
+        body = kr_buf_steal(&req->resp, &len);
     }
+    bool compressed = enc->ready && enc->applied != HTTP_CODING_IDENTITY;
     if (req->status == 204) {
         len = 0;
     }
@@ -98,9 +44,10 @@ enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, req->location);
     if (req->request_id)
         MHD_add_response_header(resp, "X-Request-ID", req->request_id);
-    if (gz)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    if (allow_gzip)
+    if (compressed)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+                                http_coding_name(enc->applied));
+    if (enc->negotiated)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");

@@ -20,8 +20,10 @@
 #include "http/cors.h"
 #include "http/duplex.h"
 #include "http/framing.h"
-#include "http/gunzip.h"
+#include "http/encode.h"
+#include "http/inflate.h"
 #include "http/metrics.h"
+#include "http/path.h"
 #include "http/request_id.h"
 #include "http/response.h"
 #include "http/tls.h"
@@ -70,12 +72,14 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
-    http_tls_t *tls;   /* made with the first https listener (http/tls.h); NULL: none */
-    http_auth_t *auth; /* authentication.method (does nothing for NONE) */
+    http_tls_t *tls;       /* made with the first https listener (http/tls.h); NULL: none */
+    http_auth_t *auth;     /* authentication.method (does nothing for NONE) */
+    http_encode_cfg_t enc; /* response compression (http/encode.h) */
 };
 
-/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms). */
-enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ANSWERED };
+/* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms).
+ * ST_ENCODING: the response is being compressed on the worker pool (http/encode.h). */
+enum req_state { ST_HEADERS, ST_DELAYED, ST_BODY, ST_WAITING, ST_ENCODING, ST_ANSWERED };
 
 typedef struct http_req {
     api_req_t api;
@@ -102,6 +106,7 @@ typedef struct http_req {
     http_auth_cred_t *cred; /* Basic credentials; api.principal points into them */
     bool duplex_wanted;     /* served in full duplex (http/duplex.h) */
     http_duplex_t *duplex;  /* once its body started */
+    http_encode_t enc;
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -195,7 +200,9 @@ static int busy_error(http_req_t *r, kr_err_t *err)
 
 static void req_free(http_req_t *r)
 {
-    if (r->state == ST_WAITING || r->state == ST_DELAYED) {
+    if (r->state == ST_ENCODING)
+        http_encode_finish(&r->enc, &r->api, r->pending); /* the daemon stops: drop it */
+    else if (r->state == ST_WAITING || r->state == ST_DELAYED) {
         bool timed_out;
         void *res = kr_pending_take(r->pending, &timed_out);
         (void)res; /* only possible when the daemon stops; the slot was abandoned */
@@ -208,15 +215,31 @@ static void req_free(http_req_t *r)
     release_body(r);
     if (r->in_flight)
         atomic_fetch_sub(&r->srv->active, 1);
+    http_encode_deinit(&r->enc);
     xfree(r->method);
     xfree(r->path);
     xfree(r);
 }
 
+static void wake(void *owner)
+{
+    http_req_t *r = owner;
+    MHD_resume_connection(r->conn);
+}
+
+/* Sends the response, compressed as r->enc decides; a large body worth compressing goes to
+ * the worker pool first (suspended until it is done, then step() comes back here). */
 static enum MHD_Result respond(http_req_t *r)
 {
+    if (http_encode_prepare(&r->enc, &r->srv->enc, &r->api)) {
+        r->state = ST_ENCODING;
+        r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + HTTP_ENCODE_TIMEOUT_MS);
+        MHD_suspend_connection(r->conn);
+        http_encode_start(&r->enc, &r->srv->enc, r->srv->ctx->workq, &r->api, r->pending);
+        return MHD_YES;
+    }
     r->state = ST_ANSWERED;
-    return http_response_queue(r->conn, &r->api, r->srv->ctx->cfg->compression_enable,
+    return http_response_queue(r->conn, &r->api, &r->enc,
                                r->must_close || atomic_load(&r->srv->stopping), &r->hdrs,
                                &r->bytes_out);
 }
@@ -225,12 +248,6 @@ static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
 {
     api_reply_err(&r->api, err);
     return respond(r);
-}
-
-static void wake(void *owner)
-{
-    http_req_t *r = owner;
-    MHD_resume_connection(r->conn);
 }
 
 /* Acts on what a handler returned: respond, or suspend and start its async work. */
@@ -345,6 +362,7 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
                    (long long)cfg->max_request_size);
         return respond_error(r, &err);
     }
+    http_path_merge_slashes(r->path); /* "/a//b" is "/a/b" (section K proposals) */
     const router_route_t *routes = r->site->routes;
     size_t n_routes = r->site->n_routes;
     if (r->site->serves_v3 && router_is_v3_path(r->path)) {
@@ -364,7 +382,9 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
     }
     const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
     const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0)
+    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0 ||
+        http_encode_negotiate(&r->enc, &r->srv->enc,
+                              conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), &err) != 0)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
@@ -394,29 +414,6 @@ static enum MHD_Result body_chunk(http_req_t *r, const char *data, size_t *size)
     return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
 }
 
-/* Content-Encoding of the body: identity, or gzip inflated here (within the body limit).
- * @return 0, or -1 with err set (415 for an encoding krest does not speak). */
-static int decode_body(http_req_t *r, kr_err_t *err)
-{
-    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
-    if (!ce || !*ce || strcasecmp(ce, "identity") == 0)
-        return 0;
-    if (strcasecmp(ce, "gzip") != 0 && strcasecmp(ce, "x-gzip") != 0)
-        return kr_err_set(err, KR_ERR_UNSUPPORTED_MEDIA_TYPE,
-                          "Content-Encoding '%s' is not supported (gzip is)", ce);
-    if (r->body.len == 0)
-        return 0;
-    kr_buf_t plain;
-    kr_buf_init(&plain, (size_t)r->srv->ctx->cfg->max_request_size);
-    if (http_gunzip(r->body.data, r->body.len, &plain, err) != 0) {
-        kr_buf_deinit(&plain);
-        return -1;
-    }
-    kr_buf_deinit(&r->body);
-    r->body = plain;
-    return 0;
-}
-
 static enum MHD_Result run_handler(http_req_t *r)
 {
     kr_err_t err = {0};
@@ -433,7 +430,8 @@ static enum MHD_Result run_handler(http_req_t *r)
                    (long long)r->srv->ctx->cfg->max_request_size);
         return respond_error(r, &err);
     }
-    if (decode_body(r, &err) != 0)
+    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    if (http_inflate_body(ce, &r->body, &err) != 0) /* within krest.max.request.size */
         return respond_error(r, &err);
     /* In flight from here: a request still receiving its body has done nothing yet, and a
      * client that went away mid-body (which MHD may notice only at the idle timeout) must not
@@ -476,6 +474,9 @@ static enum MHD_Result step(http_req_t *r, const char *upload_data, size_t *uplo
         return run_handler(r);
     case ST_WAITING:
         return resume(r);
+    case ST_ENCODING:
+        http_encode_finish(&r->enc, &r->api, r->pending);
+        return respond(r);
     default:
         return MHD_YES; /* answered already */
     }
@@ -722,7 +723,7 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
     srv->auth = srv->adm ? http_auth_new(ctx->cfg, err) : NULL;
-    if (!srv->auth) {
+    if (!srv->auth || http_encode_cfg_init(&srv->enc, ctx->cfg, err) != 0) {
         http_server_free(srv);
         return NULL;
     }

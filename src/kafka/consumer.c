@@ -15,6 +15,7 @@
 
 #include "kafka/client.h"
 #include "kafka/consumer_int.h"
+#include "kafka/errors.h"
 #include "kafka/stats.h"
 #include "kafka/tplist_int.h"
 #include "util/clock.h"
@@ -640,6 +641,16 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const kafka_tp_list_t *pa
     return rc;
 }
 
+/* A seek librdkafka refuses as an invalid argument or an offset out of range was the client's
+ * request (422), never krest's fault (issue 18); anything else as kafka_err_code(). */
+static int seek_err_code(rd_kafka_resp_err_t e)
+{
+    if (e == RD_KAFKA_RESP_ERR__INVALID_ARG || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
+        return KR_ERR_UNPROCESSABLE;
+    int code = kafka_err_code(e);
+    return code ? code : KR_ERR_KAFKA;
+}
+
 /* A manual assignment is moved by assigning it again with the new offsets (the others keep
  * their positions): librdkafka 2.0.2 refuses or times out a seek on a partition whose fetcher
  * has not started yet, which is the usual state right after POST …/assignments. A partition
@@ -672,7 +683,7 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
     if (*abandoned)
         return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
     if (e)
-        return kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_err2str(e));
+        return kr_err_set(err, seek_err_code(e), "seek failed: %s", rd_kafka_err2str(e));
     return 0;
 }
 
@@ -696,14 +707,16 @@ static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t 
         usleep(50 * 1000);
     }
     if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "seek failed: %s", rd_kafka_error_string(e));
+        kr_err_set(err, seek_err_code(rd_kafka_error_code(e)), "seek failed: %s",
+                   rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
         return -1;
     }
     for (int i = 0; i < parts->cnt; i++) {
         if (parts->elems[i].err)
-            return kr_err_set(err, KR_ERR_KAFKA, "seek of %s-%d failed: %s", parts->elems[i].topic,
-                              parts->elems[i].partition, rd_kafka_err2str(parts->elems[i].err));
+            return kr_err_set(err, seek_err_code(parts->elems[i].err), "seek of %s-%d failed: %s",
+                              parts->elems[i].topic, parts->elems[i].partition,
+                              rd_kafka_err2str(parts->elems[i].err));
     }
     return 0;
 }

@@ -9,12 +9,12 @@
 
 #include <librdkafka/rdkafka.h>
 
-static int fail(kr_err_t *err, rd_kafka_resp_err_t e, const char *what)
+static int fail(kr_err_t *err, rd_kafka_resp_err_t e, const char *what, const char *topic)
 {
     if (e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION)
         return kr_err_set(err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
     if (e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
-        return kr_err_set(err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        return kr_err_set(err, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.", topic);
     return kafka_err_set(err, e, what);
 }
 
@@ -28,9 +28,9 @@ static int check_partition(rd_kafka_t *rk, const kafka_partition_read_opts_t *o,
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, (int)timeout);
     int rc = 0;
     if (e) {
-        rc = fail(err, e, "metadata request failed");
+        rc = fail(err, e, "metadata request failed", o->topic);
     } else if (md->topic_cnt != 1 || md->topics[0].err) {
-        rc = kr_err_set(err, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        rc = kr_err_set(err, KR_ERR_TOPIC_NOT_FOUND, "Topic %s not found.", o->topic);
     } else {
         rc = kr_err_set(err, KR_ERR_PARTITION_NOT_FOUND, "Partition not found.");
         for (int i = 0; i < md->topics[0].partition_cnt; i++) {
@@ -61,7 +61,7 @@ static int start_offset(rd_kafka_t *rk, const kafka_partition_read_opts_t *o, in
     *offset = l->elems[0].offset;
     rd_kafka_topic_partition_list_destroy(l);
     if (e)
-        return fail(err, e, "offsets for times failed");
+        return fail(err, e, "offsets for times failed", o->topic);
     return *offset < 0 ? 1 : 0;
 }
 
@@ -71,7 +71,7 @@ static int consume(kafka_partition_read_t *r, const kafka_partition_read_opts_t 
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(r->_rk, o->topic, NULL);
     if (rd_kafka_consume_start(rkt, o->partition, offset) != 0) {
-        int rc = fail(err, rd_kafka_last_error(), "consume failed");
+        int rc = fail(err, rd_kafka_last_error(), "consume failed", o->topic);
         rd_kafka_topic_destroy(rkt);
         return rc;
     }
@@ -87,7 +87,7 @@ static int consume(kafka_partition_read_t *r, const kafka_partition_read_opts_t 
             break;
         }
         if (m->err) {
-            rc = fail(err, m->err, "fetch failed");
+            rc = fail(err, m->err, "fetch failed", o->topic);
             rd_kafka_message_destroy(m);
             break;
         }

@@ -354,6 +354,17 @@ int neg_pick(const char *accept, const neg_offer_t *offers, size_t n)
     return best;
 }
 
+int neg_names(const char *accept, const char *type)
+{
+    span_t t, sub;
+    neg_offer_t offer = {type, 1.0f};
+    if (!accept || parse_offer(&offer, &t, &sub) < 0)
+        return 0;
+    hit_t hit = {-1, 0};
+    scan_accept(accept, &t, &sub, &hit, 1);
+    return hit.spec == 2 && hit.q > 0;
+}
+
 /* ---- Content-Type ------------------------------------------------------------------------ */
 
 static neg_format_t format_of(const span_t *name)

@@ -52,6 +52,10 @@ int neg_parse_media(const char *text, neg_media_t *out);
  * @return the index of the chosen offer, or -1 when none is acceptable (406). */
 int neg_pick(const char *accept, const neg_offer_t *offers, size_t n);
 
+/** @return 1 when accept names type itself (not through a wildcard) with q > 0, else 0.
+ * type is "type/subtype" without parameters. */
+int neg_names(const char *accept, const char *type);
+
 /** @return the API version (1 or 2) whose shapes a response of this media type uses:
  * vnd.kafka[.fmt].v1+json -> 1; everything else (v2 types, vnd.kafka+json, application/json,
  * octet-stream, unknown) -> 2. */

@@ -4,6 +4,7 @@
 
 #include "util/mem.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -212,6 +213,22 @@ static int negotiate_v3(const router_route_t *route, const char *accept, const c
     return 0;
 }
 
+/* The embedded formats whose vnd.kafka.<fmt>.v<N>+json the client's Accept names itself: a
+ * consumer read answers in its instance's format when the client listed that type, whichever
+ * type won the negotiation (JAX-RS picks the resource method by the types a client lists). */
+static unsigned named_formats(const char *accept, api_version_t version)
+{
+    unsigned mask = 0;
+    for (int f = NEG_FMT_BINARY; accept && f <= NEG_FMT_PROTOBUF; f++) {
+        char type[64];
+        snprintf(type, sizeof(type), "application/vnd.kafka.%s.v%d+json",
+                 neg_format_name((neg_format_t)f), version == API_V1 ? 1 : 2);
+        if (neg_names(accept, type))
+            mask |= 1u << f;
+    }
+    return mask;
+}
+
 int router_negotiate(const router_route_t *route, const char *accept, const char *content_type,
                      bool has_body, api_req_t *req, kr_err_t *err)
 {
@@ -245,5 +262,6 @@ int router_negotiate(const router_route_t *route, const char *accept, const char
     neg_parse_media(req->resp_type, &m);
     req->accept_format = (api_format_t)m.format;
     req->version = fixed_version ? fixed_version : neg_version_of(&m) == 1 ? API_V1 : API_V2;
+    req->accept_named = route->offers ? named_formats(accept, req->version) : 0;
     return 0;
 }

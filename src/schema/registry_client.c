@@ -375,6 +375,22 @@ static const avs_schema_t *keep_subject(sr_client_t *c, const char *subject, con
     return kept;
 }
 
+/* The registry answered a registration with an error (b holds its body, NUL-terminated):
+ * the message says so with the registry's own reason (issue 18); the code stays 40801. */
+static void register_refused(const kr_buf_t *b, kr_err_t *err)
+{
+    json_object *doc = b->data ? json_tokener_parse(b->data) : NULL;
+    json_object *msg = NULL;
+    if (doc && json_object_is_type(doc, json_type_object) &&
+        json_object_object_get_ex(doc, "message", &msg) &&
+        json_object_is_type(msg, json_type_string))
+        kr_err_set(err, KR_ERR_SERIALIZATION, "Error when registering schema: %.400s",
+                   json_object_get_string(msg));
+    else if (b->data && *b->data)
+        kr_err_set(err, KR_ERR_SERIALIZATION, "Error when registering schema: %.300s", b->data);
+    json_object_put(doc);
+}
+
 int32_t sr_client_register(sr_client_t *c, const char *subject, const char *text,
                            const avs_schema_t **schema, kr_err_t *err)
 {
@@ -410,6 +426,8 @@ int32_t sr_client_register(sr_client_t *c, const char *subject, const char *text
         else
             kr_err_set(err, KR_ERR_SERIALIZATION,
                        "Schema registration or lookup failed: no id in the registry's answer");
+    } else if (b.len > 0) {
+        register_refused(&b, err);
     }
     json_object_put(doc);
     kr_buf_deinit(&body);
