@@ -18,6 +18,7 @@
 #include "http/admission.h"
 #include "http/auth.h"
 #include "http/cors.h"
+#include "http/daemon_opts.h"
 #include "http/duplex.h"
 #include "http/framing.h"
 #include "http/encode.h"
@@ -536,75 +537,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decoding of paths and query arguments in place, as MHD's own, except that "%00"
- * stays as it is: a NUL would silently cut the path short ("/topics/%00" is not "/topics/"). */
-static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
-{
-    (void)cls;
-    (void)conn;
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        int hi = r[0] == '%' ? hex_value(r[1]) : -1;
-        int lo = hi >= 0 ? hex_value(r[2]) : -1;
-        if (lo >= 0 && (hi | lo) != 0) {
-            *w++ = (char)(hi * 16 + lo);
-            r += 2;
-        } else {
-            *w++ = *r;
-        }
-    }
-    *w = '\0';
-    return (size_t)(w - s);
-}
-
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    char line[512];
-    vsnprintf(line, sizeof(line), fmt, ap);
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    log_debug("libmicrohttpd: %s", line);
-}
-
-static unsigned connection_limit(const krest_config_t *cfg)
-{
-    if (cfg->server_connection_limit > 0)
-        return (unsigned)cfg->server_connection_limit;
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 1024 && rl.rlim_cur != RLIM_INFINITY)
-        return (unsigned)(rl.rlim_cur - rl.rlim_cur / 4);
-    return 768;
-}
-
-static unsigned pool_size(const krest_config_t *cfg)
-{
-    if (cfg->http_threads > 0)
-        return (unsigned)cfg->http_threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned)n : 2;
-}
-
-/* MHD zeroes each connection's memory pool per request: keep it small (DESIGN.md §3), but big
- * enough to hold max.request.header.size so that krest, not MHD, answers oversized headers. */
-static size_t conn_memory(const krest_config_t *cfg)
-{
-    size_t need = (size_t)cfg->max_request_header_size * 2 + 4096;
-    return need > 32768 ? need : 32768;
-}
-
 static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l, kr_err_t *err)
 {
     const krest_config_t *cfg = site->srv->ctx->cfg;
@@ -633,12 +565,14 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
         flags |= MHD_USE_TLS;
     unsigned idle_s = (unsigned)((cfg->idle_timeout_ms + 999) / 1000);
     struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)l->port, NULL, NULL, on_request, site, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, pool_size(cfg),
-        MHD_OPTION_CONNECTION_TIMEOUT, idle_s, MHD_OPTION_CONNECTION_LIMIT, connection_limit(cfg),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, conn_memory(cfg), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)cfg->connection_limit_per_ip, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        site->srv, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        flags, (uint16_t)l->port, NULL, NULL, on_request, site, MHD_OPTION_EXTERNAL_LOGGER,
+        http_daemon_log, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+        http_daemon_threads(cfg), MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
+        MHD_OPTION_CONNECTION_LIMIT, http_daemon_connection_limit(cfg),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, http_daemon_conn_memory(cfg),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->connection_limit_per_ip,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK,
+        http_daemon_unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         https ? http_tls_on_connection : http_metrics_connection, https ? site->srv->tls : NULL,
         MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     freeaddrinfo(ai);
