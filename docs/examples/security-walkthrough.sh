@@ -89,15 +89,15 @@ url=https://localhost:$REST_PORT
 for _ in $(seq 100); do k -fo /dev/null -u alice:alice-secret $url/ready 2>/dev/null && break; sleep 0.2; done
 echo "no credentials: $(k $url/topics)"
 
-step "5. as admin, through krest: the topic alice-topic and alice's WRITE on it"
+step "5. as admin, through krest: alice's WRITE on alice-topic, then the topic"
 C=$(k -u admin:admin-secret $url/v3/clusters |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["cluster_id"])')
-k -u admin:admin-secret -H 'Content-Type: application/json' -o /dev/null -w 'topic: %{http_code}\n' \
-    $url/v3/clusters/$C/topics -d '{"topic_name":"alice-topic","partitions_count":1}'
 k -u admin:admin-secret -H 'Content-Type: application/json' -o /dev/null -w 'acl: %{http_code}\n' \
     $url/v3/clusters/$C/acls -d '{"resource_type":"TOPIC","resource_name":"alice-topic",
     "pattern_type":"LITERAL","principal":"User:alice","host":"*","operation":"WRITE",
     "permission":"ALLOW"}'
+k -u admin:admin-secret -H 'Content-Type: application/json' -o /dev/null -w 'topic: %{http_code}\n' \
+    $url/v3/clusters/$C/topics -d '{"topic_name":"alice-topic","partitions_count":1}'
 
 step "6. alice produces to her topic; bob, who has no ACL, gets 40301"
 echo "alice: $(k -u alice:alice-secret -H 'Content-Type: application/vnd.kafka.json.v2+json' \
