@@ -43,7 +43,7 @@ def test_secrets_masked_in_log_errors_metrics_help(start_krest, tmp_path):
     metrics = k.get("/metrics")
     assert metrics.status_code == 200 and "krest_" in metrics.text
     assert_clean(metrics.text, "/metrics")
-    # a produce reaches the handles configured with the secrets (their warnings, if any, logged)
+    # a request that reaches the handles configured with the secrets (their warnings logged)
     r = k.get("/topics")
     assert_clean(r.text, "an answer")
     k.stop()
