@@ -415,6 +415,26 @@ static int add_file_pair(void *ctx, const char *key, const char *value, size_t l
     return 0;
 }
 
+/* The key of a command-line argument "[-...]key=value" (in buf), or "" without '='. */
+static const char *arg_key(const char *a, char buf[72])
+{
+    while (*a == '-')
+        a++;
+    const char *eq = strchr(a, '=');
+    snprintf(buf, 72, "%.*s", eq ? (int)(eq - a) : 0, a);
+    return buf;
+}
+
+/* Whether a, not a well-formed --key=value, carries a secret value that an error message quoting
+ * the argument would show. */
+static bool arg_holds_secret(const char *a)
+{
+    char buf[72];
+    if (strncmp(a, "--", 2) == 0 || !strchr(a, '=') || strchr(arg_key(a, buf), '/'))
+        return false; /* well formed, no value, or a file's path */
+    return config_key_is_secret(buf);
+}
+
 /* Checks argv's shape: at most one positional argument (the file), flags as --key=value. */
 static int scan_args(int argc, char **argv, const char **file, kr_err_t *err)
 {
@@ -422,6 +442,10 @@ static int scan_args(int argc, char **argv, const char **file, kr_err_t *err)
     char buf2[72];
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (arg_holds_secret(a))
+            return kr_err_set(err, KR_ERR_UNPROCESSABLE,
+                              "the argument for the secret key %s must be written --key=value",
+                              config_shown(arg_key(a, buf2), buf));
         if (strncmp(a, "--", 2) == 0) {
             const char *eq = strchr(a, '=');
             if (!eq)

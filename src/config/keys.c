@@ -113,7 +113,7 @@ const key_def_t config_keys[] = {
         "Costs by resource name: api.v3.topics.list=2,api.v2.consumers.*=1 (0: free)."),
     KEY("krest.rate.limit.per.client.permits.per.sec", T_I64, rate_limit_per_client, "0", 0, NOMAX,
         G_HTTP, "Permits per second of each client address (costs as above); 0: off."),
-    /* Authentication (http/auth.c; README "Security: authentication") */
+    /* Authentication (http/auth.c; docs/security.md "Basic authentication") */
     KEY("authentication.method", T_STR, auth_method, "NONE", 0, 0, G_HTTP,
         "NONE, or BASIC: HTTP Basic authentication of every listener (users from the JAAS file)."),
     KEY("authentication.realm", T_STR, auth_realm, "", 0, 0, G_HTTP,

@@ -12,20 +12,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s);
-    size_t m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
+/* A key is secret when it contains one of these (case as written: keys are lower case). */
 bool config_key_is_secret(const char *key)
 {
-    static const char *const parts[] = {
-        "sasl.jaas.config", "basic.auth.user.info", "sasl.oauthbearer.client.secret",
-        "ssl.keystore.key", "ssl.key.pem",          "secret"};
-    if (ends_with(key, "password") || ends_with(key, ".passwd"))
-        return true;
+    static const char *const parts[] = {"password",
+                                        "passwd",
+                                        "secret",
+                                        "sasl.jaas.config",
+                                        "basic.auth.user.info",
+                                        "bearer.auth.token",
+                                        "oauthbearer.config",
+                                        "ssl.keystore.key",
+                                        "ssl.key.pem",
+                                        "ssl_key"};
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         if (strstr(key, parts[i]))
             return true;

@@ -74,13 +74,20 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         log_debug("Kafka %s: %s: %s", rd_kafka_name(rk), rd_kafka_err2name(err), reason);
 }
 
+/* librdkafka's reason for refusing key, or a generic one when key holds a secret: librdkafka
+ * quotes the refused value in its message. */
+static const char *shown_reason(const char *key, const char *errstr)
+{
+    return config_key_is_secret(key) ? "invalid value (secret, not shown)" : errstr;
+}
+
 /* Pass-through keys were checked once at start-up (kafka_client_check_config), so a key
  * librdkafka rejects is skipped here quietly. */
 static void set_or_skip(rd_kafka_conf_t *conf, const char *key, const char *value)
 {
     char errstr[512];
     if (rd_kafka_conf_set(conf, key, value, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)
-        log_debug("librdkafka key '%s' skipped: %s", key, errstr);
+        log_debug("librdkafka key '%s' skipped: %s", key, shown_reason(key, errstr));
 }
 
 /* Tries one prefix's keys (translated from the Java client's where needed) on librdkafka. */
@@ -102,7 +109,7 @@ static void check_prefix(const krest_config_t *cfg, const char *prefix)
         if (rd_kafka_conf_set(conf, kv[i].key, kv[i].value, errstr, sizeof(errstr)) !=
             RD_KAFKA_CONF_OK)
             log_warn("configuration key '%s%s' skipped: librdkafka rejects it: %s", prefix,
-                     kv[i].key, errstr);
+                     kv[i].key, shown_reason(kv[i].key, errstr));
         rd_kafka_conf_destroy(conf);
     }
     config_kv_free(kv, k);

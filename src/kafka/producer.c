@@ -44,13 +44,21 @@ static void batch_settle(batch_t *b, long n)
     }
 }
 
+/* e, or for RD_KAFKA_RESP_ERR__FATAL the fatal error's own code: say why, e.g. no right to an
+ * idempotent PID (a user without ACLs gets 40301, not 50002). */
+static rd_kafka_resp_err_t cause(rd_kafka_t *rk, rd_kafka_resp_err_t e)
+{
+    rd_kafka_resp_err_t f = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (e == RD_KAFKA_RESP_ERR__FATAL)
+        f = rd_kafka_fatal_error(rk, NULL, 0);
+    return f != RD_KAFKA_RESP_ERR_NO_ERROR ? f : e;
+}
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *rkm, void *opaque)
 {
     (void)opaque;
     kafka_msg_t *m = rkm->_private;
-    m->err = rkm->err;
-    if (m->err == RD_KAFKA_RESP_ERR__FATAL) /* say why: e.g. no right to an idempotent PID */
-        m->err = rd_kafka_fatal_error(rk, NULL, 0);
+    m->err = cause(rk, rkm->err);
     m->out_partition = rkm->partition;
     m->out_offset = rkm->offset;
     m->out_timestamp = rd_kafka_message_timestamp(rkm, NULL);
@@ -169,7 +177,7 @@ static bool batchable(const kafka_msg_t *m)
 
 /* Enqueues msgs[0..n) (n <= RUN_MAX, all batchable). Refused messages get their error; a full
  * queue also sets *refused (nothing after it is enqueued). @return how many were refused. */
-static long enqueue_run(rd_kafka_topic_t *rkt, kafka_msg_t *msgs, size_t n,
+static long enqueue_run(rd_kafka_t *rk, rd_kafka_topic_t *rkt, kafka_msg_t *msgs, size_t n,
                         rd_kafka_resp_err_t *refused)
 {
     rd_kafka_message_t rm[RUN_MAX];
@@ -189,7 +197,7 @@ static long enqueue_run(rd_kafka_topic_t *rkt, kafka_msg_t *msgs, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (rm[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
             continue;
-        msgs[i].err = rm[i].err;
+        msgs[i].err = cause(rk, rm[i].err); /* a producer already failed: enqueue refused */
         not_sent++;
         kafka_stats_refused(&msgs[i]);
         if (rm[i].err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
@@ -221,7 +229,7 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
                batchable(&msgs[i + run]))
             run++;
         if (run > 0) {
-            not_sent += enqueue_run(rkt, msgs + i, run, &refused);
+            not_sent += enqueue_run(p->rk, rkt, msgs + i, run, &refused);
             i += run;
             continue;
         }
@@ -230,7 +238,7 @@ void kafka_producer_send(kafka_producer_t *p, const char *topic, kafka_msg_t *ms
         if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
             refused = e;
         if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            m->err = e;
+            m->err = cause(p->rk, e);
             not_sent++;
             kafka_stats_refused(m);
         }

@@ -1,9 +1,9 @@
 """A broker that requires SASL or TLS, for the tests of issue 15 items 4 and 5 only.
 
 secure_broker (session scope, started on first use) runs scripts/kafka-local with KAFKA_SASL=1,
-KAFKA_SSL=1 and KAFKA_ACLS=1 on free ports: a SASL_PLAINTEXT listener (PLAIN and SCRAM users
-USERS), an SSL listener whose certificates this module makes with openssl in a temporary
-directory (never committed), and StandardAuthorizer denying what no ACL allows (super users:
+KAFKA_SSL=1, KAFKA_SASL_SSL=1 and KAFKA_ACLS=1 on free ports: a SASL_PLAINTEXT listener (PLAIN
+and SCRAM users USERS), a SASL_SSL listener (the same users over TLS), an SSL listener whose
+certificates this module makes with openssl in a temporary directory (never committed), and StandardAuthorizer denying what no ACL allows (super users:
 User:ANONYMOUS, i.e. the PLAINTEXT listener, and User:admin). It is stopped by its pid file at
 the end of the session and its directories removed.
 """
@@ -56,9 +56,11 @@ class SecureBroker:
         self.certs = tempfile.mkdtemp(prefix="krest-certs-")
         self.data = tempfile.mkdtemp(prefix="krest-sbroker-")
         self.port, self.sasl_port, self.ssl_port = free_port(), free_port(), free_port()
+        self.sasl_ssl_port = free_port()
         self.plain = f"127.0.0.1:{self.port}"  # super user (User:ANONYMOUS)
         self.sasl = f"127.0.0.1:{self.sasl_port}"
         self.ssl = f"127.0.0.1:{self.ssl_port}"
+        self.sasl_ssl = f"127.0.0.1:{self.sasl_ssl_port}"
         self.ca = os.path.join(self.certs, "ca.pem")
         self.running = False
 
@@ -74,6 +76,8 @@ class SecureBroker:
             KAFKA_SSL="1",
             KAFKA_SSL_PORT=str(self.ssl_port),
             KAFKA_SSL_DIR=self.certs,
+            KAFKA_SASL_SSL="1",
+            KAFKA_SASL_SSL_PORT=str(self.sasl_ssl_port),
             KAFKA_ACLS="1",
         )
 
@@ -100,6 +104,12 @@ class SecureBroker:
             "sasl.username": user,
             "sasl.password": USERS[user] if password is None else password,
         }
+
+    def sasl_ssl_conf(self, user, password=None, mechanism="PLAIN"):
+        """confluent-kafka settings for a SASL_SSL client (trusting the test CA)."""
+        return dict(self.sasl_conf(user, password, mechanism), **{
+            "bootstrap.servers": self.sasl_ssl, "security.protocol": "SASL_SSL",
+            "ssl.ca.location": self.ca})
 
     def admin(self):
         """An AdminClient on the PLAINTEXT listener (a super user)."""

@@ -139,6 +139,36 @@ def test_ssl_from_java_truststore(start_krest, secure_broker, tmp_path, store):
                       "ssl.ca.location": secure_broker.ca})
 
 
+def test_sasl_ssl_plain(start_krest, secure_broker):
+    """SASL_SSL (PLAIN over TLS): every handle authenticates inside TLS, the broker's certificate
+    checked against the test CA; read back with confluent-kafka over SASL_SSL."""
+    k = start_krest(
+        "--client.security.protocol=SASL_SSL",
+        "--client.sasl.mechanism=PLAIN",
+        "--client.sasl.jaas.config=" + PLAIN_JAAS.format("admin", USERS["admin"]),
+        "--client.ssl.truststore.location=" + secure_broker.ca,
+        "--client.ssl.endpoint.identification.algorithm=https",
+        bootstrap=secure_broker.sasl_ssl,
+    )
+    check_end_to_end(k, secure_broker, secure_broker.sasl_ssl_conf("admin"))
+    assert USERS["admin"] not in k.log(), "the password reached the log"
+
+
+def test_sasl_ssl_untrusted_broker_is_a_clear_503(start_krest, secure_broker):
+    """SASL_SSL without the CA: the TLS handshake fails before any password is sent."""
+    k = start_krest(
+        "--client.security.protocol=SASL_SSL",
+        "--client.sasl.mechanism=PLAIN",
+        "--client.sasl.username=admin",
+        "--client.sasl.password=" + USERS["admin"],
+        bootstrap=secure_broker.sasl_ssl,
+    )
+    assert wait_until(lambda: "authentication" in k.get("/ready").text, 20), k.get("/ready").text
+    r = k.get("/ready")
+    assert_error(r, 503)
+    assert re.search(r"certificate|SSL", r.json()["message"]), r.text
+
+
 def test_ssl_untrusted_broker_is_a_clear_503(start_krest, secure_broker):
     """No truststore: the broker's certificate is not trusted; /ready says so."""
     k = start_krest("--client.security.protocol=SSL", bootstrap=secure_broker.ssl)
