@@ -22,6 +22,7 @@
 #include "api/v3.h"
 #include "api/v3_produce_int.h"
 #include "kafka/metadata.h"
+#include "kafka/principals.h"
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/workq.h"
@@ -50,6 +51,7 @@ typedef struct batch {
 struct session {
     pthread_mutex_t mu;
     const api_ctx_t *ctx;
+    kafka_principal_t *principal; /* a reference: the user's identity ctx belongs to, or NULL */
     api_stream_sink_t sink;
     bool closed; /* the sink is gone */
     int refs;    /* the connection's, and one per batch; under mu */
@@ -81,7 +83,9 @@ static void session_free(session_t *s)
     xfree(s->cluster);
     xfree(s->topic);
     pthread_mutex_destroy(&s->mu);
+    kafka_principal_t *p = s->principal;
     xfree(s);
+    kafka_principal_release(p); /* last: ctx may be that identity's */
 }
 
 /* --- answers ----------------------------------------------------------------------------- */
@@ -278,7 +282,8 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     session_t *s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->in_mu, NULL);
-    s->ctx = req->ctx;
+    s->ctx = req->ctx; /* the user's own under principal propagation (api/identity.h) */
+    s->principal = req->ctx->principal ? kafka_principal_keep(req->ctx->principal) : NULL;
     s->sink = *sink;
     s->refs = 1;
     s->cluster = xstrdup(req->params[0]);
