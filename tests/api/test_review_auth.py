@@ -101,3 +101,17 @@ def test_forwarded_mark_does_not_skip_auth_on_a_preflight(start_krest, tmp_path)
     h["Authorization"] = basic_header("alice", "alice-pw")
     r = requests.options(k.url + "/topics", headers=h, timeout=10)
     assert r.status_code == 204, (r.status_code, r.text)
+
+
+def test_streams_whose_last_batch_fails_at_once(start_krest, tmp_path):
+    """A batch prepared off the HTTP thread (the topic looked up on a worker) that completes at
+    once (40403: no such topic) lets the connection end and close the session while the worker
+    still prepares the next batch: the session must outlive that worker's use (ASan)."""
+    k = start(start_krest, tmp_path)
+    auth = [("Authorization", basic_header("alice", "alice-pw"))]
+    for i in range(40):
+        t = f"no-such-topic-{uuid.uuid4().hex[:8]}"
+        out = raw_stream(k.port, t, auth, [{"value": {"type": "STRING", "data": "x"}}])
+        assert out.startswith("HTTP/1.1 200"), out[:500]
+        assert '"error_code":404' in out, out[:500]
+    assert requests.get(k.url + "/", auth=("alice", "alice-pw"), timeout=10).status_code == 200
