@@ -218,7 +218,7 @@ def stream_records(k, user, topic, values):
         s.sendall(
             f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             f"Authorization: {basic_header(*as_user(user))}\r\n"
-            "Transfer-Encoding: chunked\r\n\r\n".encode()
+            "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
         )
         for v in values:
             b = json.dumps({"value": {"type": "STRING", "data": v}}).encode()

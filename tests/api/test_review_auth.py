@@ -42,7 +42,8 @@ def raw_stream(port, topic, extra_headers, records):
         path = f"/v3/clusters/{cluster_id()}/topics/{topic}/records"
         head = (
             f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-            "Transfer-Encoding: chunked\r\n" + "".join(f"{k}: {v}\r\n" for k, v in extra_headers)
+            "Connection: close\r\nTransfer-Encoding: chunked\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in extra_headers)
             + "\r\n"
         )
         s.sendall(head.encode())
