@@ -6,6 +6,7 @@
 #include "kafka/principals.h"
 #include "util/mem.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 typedef struct open_job {
@@ -95,18 +96,29 @@ static bool reaches_kafka(const api_req_t *req)
     return false;
 }
 
+/* Whether req works as a user's own Kafka identity (not yet entered). */
+static bool wants_identity(const api_req_t *req)
+{
+    return req->ctx->principals && !req->ctx->principal && req->principal.kind == API_AUTH_BASIC &&
+           req->principal.name && req->principal.password && reaches_kafka(req);
+}
+
+bool api_identity_enter_now(api_req_t *req)
+{
+    if (!wants_identity(req))
+        return true;
+    kafka_principal_t *p =
+        kafka_principals_find(req->ctx->principals, req->principal.name, req->principal.password);
+    if (p)
+        enter(req, p);
+    return p != NULL;
+}
+
 api_status_t api_identity_dispatch(api_req_t *req, api_handler_fn handler)
 {
     const api_ctx_t *ctx = req->ctx;
-    if (!ctx->principals || req->principal.kind != API_AUTH_BASIC || !req->principal.name ||
-        !req->principal.password || !reaches_kafka(req))
+    if (api_identity_enter_now(req))
         return handler(req);
-    kafka_principal_t *p =
-        kafka_principals_find(ctx->principals, req->principal.name, req->principal.password);
-    if (p) {
-        enter(req, p);
-        return handler(req);
-    }
     open_job_t *j = xcalloc(1, sizeof(*j));
     j->job.ctx = ctx;
     j->job.free_fn = open_free;

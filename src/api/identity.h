@@ -17,6 +17,13 @@
  * broker 503/50302. @return handler's status, or API_ASYNC while the identity opens. */
 api_status_t api_identity_dispatch(api_req_t *req, api_handler_fn handler);
 
+/** For a handler that cannot wait for an identity to open (a full-duplex stream, whose head is
+ * written at once): switches req to its user's identity when it is open already.
+ * @return true when req's context is the right one now (none applies, or it was entered),
+ *         false when the identity must be opened first (serve the request with
+ *         api_identity_dispatch instead). */
+bool api_identity_enter_now(api_req_t *req);
+
 /** The per-principal context (kafka/principals.h's extension): a copy of the proxy's base
  * context (opaque, borrowed) with p's handles. */
 void *api_identity_ctx_new(void *opaque, kafka_principal_t *p);

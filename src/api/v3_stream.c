@@ -22,6 +22,7 @@
 #include "api/v3.h"
 #include "api/v3_produce_int.h"
 #include "kafka/metadata.h"
+#include "kafka/principals.h"
 #include "util/clock.h"
 #include "util/mem.h"
 #include "util/workq.h"
@@ -50,6 +51,7 @@ typedef struct batch {
 struct session {
     pthread_mutex_t mu;
     const api_ctx_t *ctx;
+    kafka_principal_t *principal; /* a reference: the user's identity ctx belongs to, or NULL */
     api_stream_sink_t sink;
     bool closed; /* the sink is gone */
     int refs;    /* the connection's, and one per batch; under mu */
@@ -81,7 +83,19 @@ static void session_free(session_t *s)
     xfree(s->cluster);
     xfree(s->topic);
     pthread_mutex_destroy(&s->mu);
+    kafka_principal_t *p = s->principal;
     xfree(s);
+    kafka_principal_release(p); /* last: ctx may be that identity's */
+}
+
+static void session_unref(session_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool free_it;
+    session_unref_locked(s, &free_it);
+    pthread_mutex_unlock(&s->mu);
+    if (free_it)
+        session_free(s);
 }
 
 /* --- answers ----------------------------------------------------------------------------- */
@@ -151,12 +165,7 @@ static void settle(session_t *s)
     s->refs++; /* kept while the batches are freed */
     pthread_mutex_unlock(&s->mu);
     free_batches(s, to_free);
-    pthread_mutex_lock(&s->mu);
-    bool free_it;
-    session_unref_locked(s, &free_it);
-    pthread_mutex_unlock(&s->mu);
-    if (free_it)
-        session_free(s);
+    session_unref(s);
 }
 
 /* --- preparing batches, one at a time ----------------------------------------------------- */
@@ -173,7 +182,9 @@ static void batch_done(void *opaque)
     settle(s);
 }
 
-/* The batch is ready: to the producer, and the next batch's turn. */
+/* The batch is ready: to the producer, and the next batch's turn. A reference is held
+ * meanwhile: b may complete at once (or on the kafka loop) and the connection then end and
+ * close the session, all before prep_next() here, when this runs off the HTTP thread. */
 static void batch_send(batch_t *b)
 {
     session_t *s = b->s;
@@ -181,6 +192,7 @@ static void batch_send(batch_t *b)
     pthread_mutex_lock(&s->mu);
     s->preparing = false;
     s->prep = b->next;
+    s->refs++;
     pthread_mutex_unlock(&s->mu);
     if (b->job->n_msgs > 0)
         kafka_producer_send(s->ctx->producer, b->job->topic, b->job->msgs, b->job->n_msgs,
@@ -188,6 +200,7 @@ static void batch_send(batch_t *b)
     else
         batch_done(b);
     prep_next(s);
+    session_unref(s);
 }
 
 static void schemas_run(void *arg)
@@ -278,7 +291,8 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     session_t *s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->in_mu, NULL);
-    s->ctx = req->ctx;
+    s->ctx = req->ctx; /* the user's own under principal propagation (api/identity.h) */
+    s->principal = req->ctx->principal ? kafka_principal_keep(req->ctx->principal) : NULL;
     s->sink = *sink;
     s->refs = 1;
     s->cluster = xstrdup(req->params[0]);

@@ -333,8 +333,9 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
     }
     bool preflight = http_cors_handle(r->srv->cors, r->conn, r->method, &r->hdrs);
     /* A request another instance forwarded carries no credentials but a signed principal:
-     * api_forward_intercept() verifies it (403 when it does not hold) before any handler. */
-    bool forwarded = cfg->cluster_enable && r->site == &r->srv->proxy &&
+     * api_forward_intercept() verifies it (403 when it does not hold) before any handler; so
+     * only requests that reach run_handler() (never a preflight, never a full duplex) skip. */
+    bool forwarded = !preflight && cfg->cluster_enable && r->site == &r->srv->proxy &&
                      MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, API_FORWARD_HEADER);
     if (!forwarded && http_auth_check(r->srv->auth, r->conn, r->method, r->path, &r->cred,
                                       &r->api.principal, &r->hdrs, &err) != 0)
@@ -389,7 +390,9 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
-    r->duplex_wanted = http_duplex_wanted(r->match.route, r->conn, version);
+    /* full duplex only as the user's Kafka identity once open (else answered at the end) */
+    r->duplex_wanted = !forwarded && http_duplex_wanted(r->match.route, r->conn, version) &&
+                       api_identity_enter_now(&r->api);
     return admit(r);
 }
 

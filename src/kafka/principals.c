@@ -57,7 +57,8 @@ struct kafka_principals {
     pthread_cond_t changed; /* an entry left ST_OPENING; or stop */
     kafka_principal_t *head;
     size_t n;
-    size_t dying;    /* unlinked entries not destroyed yet: they count against max too */
+    size_t dying; /* unlinked entries not destroyed yet: they count against max too */
+    kafka_principal_t *graveyard; /* orphans released for the last time: the reaper destroys */
     int64_t handles; /* atomic: librdkafka handles alive (also of entries being destroyed) */
     bool stop;
     pthread_t reaper;
@@ -374,10 +375,15 @@ void kafka_principal_release(kafka_principal_t *p)
     pthread_mutex_lock(&p->pool->lock);
     p->refs--;
     p->last_used_ms = kr_clock_mono_ms();
-    bool gone = p->orphan && p->refs == 0;
+    if (p->orphan && p->refs == 0) {
+        /* Not destroyed here: the last holder may be a delivery report or an admin result on
+         * the kafka loop, which cannot free its own handles (kafka_loop_unwatch takes the
+         * loop's lock, which the loop holds while it dispatches). */
+        p->next = p->pool->graveyard;
+        p->pool->graveyard = p;
+        pthread_cond_broadcast(&p->pool->changed);
+    }
     pthread_mutex_unlock(&p->pool->lock);
-    if (gone)
-        destroy(p);
 }
 
 kafka_producer_t *kafka_principal_producer(const kafka_principal_t *p)
@@ -470,10 +476,12 @@ static void *reaper_main(void *arg)
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&pool->changed, &pool->lock, &ts);
-        kafka_principal_t *idle = take_idle(pool, false);
-        if (!idle)
+        kafka_principal_t *idle = take_idle(pool, false), *dead = pool->graveyard;
+        pool->graveyard = NULL;
+        if (!idle && !dead)
             continue;
         pthread_mutex_unlock(&pool->lock);
+        destroy_chain(dead);
         destroy_chain(idle);
         pthread_mutex_lock(&pool->lock);
     }
@@ -517,8 +525,10 @@ void kafka_principals_free(kafka_principals_t *pool)
     pthread_join(pool->reaper, NULL);
     kr_metrics_gauge_fn(KR_M_KAFKA_PRINCIPAL_HANDLES, NULL, NULL);
     pthread_mutex_lock(&pool->lock);
-    kafka_principal_t *all = take_idle(pool, true);
+    kafka_principal_t *all = take_idle(pool, true), *dead = pool->graveyard;
+    pool->graveyard = NULL;
     pthread_mutex_unlock(&pool->lock);
+    destroy_chain(dead);
     destroy_chain(all);
     pthread_mutex_lock(&pool->lock);
     size_t left = pool->n + pool->dying;

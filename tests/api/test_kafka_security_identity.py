@@ -202,3 +202,49 @@ def test_200_users_stay_within_the_handle_bound(krest_as_users, secure_broker, t
     assert 0 < peak[0] <= 2 * MAX, peak
     assert metric(k, "krest_kafka_principal_handles") <= 2 * MAX
     assert sorted(kafka_values(secure_broker, many)) == sorted(u.encode() for u in MANY)
+
+
+def stream_records(k, user, topic, values):
+    """A chunked POST …/v3/…/records as user (full duplex once the user's identity is open);
+    returns the result objects."""
+    import json
+    import socket
+
+    r = requests.get(k.url + "/v3/clusters", auth=as_user("alice"), timeout=20)
+    cid = r.json()["data"][0]["cluster_id"]
+    s = socket.create_connection(("127.0.0.1", k.port), timeout=30)
+    try:
+        path = f"/v3/clusters/{cid}/topics/{topic}/records"
+        s.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            f"Authorization: {basic_header(*as_user(user))}\r\n"
+            "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+        )
+        for v in values:
+            b = json.dumps({"value": {"type": "STRING", "data": v}}).encode()
+            s.sendall(b"%x\r\n%s\r\n" % (len(b), b))
+        s.sendall(b"0\r\n\r\n")
+        out = b""
+        while got := s.recv(65536):
+            out += got
+    finally:
+        s.close()
+    head, _, body = out.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200"), out[:500]
+    return [json.loads(x) for x in re.findall(rb'\{"error_code".*\}', body)], head
+
+
+def test_a_stream_produces_as_its_user(krest_as_users, secure_broker, topics):
+    """Full duplex (the head is written at once) still works as the user's own identity: bob,
+    who may not write topic a, is refused record by record, and alice's records land."""
+    k, a = krest_as_users, topics["a"]
+    before = kafka_values(secure_broker, a)
+    heads = []
+    for i in range(2):  # the first may open bob's identity (then answered at the end)
+        results, head = stream_records(k, "bob", a, [f"bob-stream-{i}"])
+        heads.append(head)
+        assert [r["error_code"] for r in results] == [40301], results
+    assert b"Transfer-Encoding: chunked" in heads[1], heads  # the second in full duplex
+    results, _ = stream_records(k, "alice", a, ["alice-stream"])
+    assert [r["error_code"] for r in results] == [200], results
+    assert kafka_values(secure_broker, a) == before + [b"alice-stream"]
