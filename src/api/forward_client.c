@@ -97,6 +97,9 @@ static void start_job(api_forwarder_t *fw, fwd_job_t *j)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    const char *ca = fw->cfg->cluster_ssl_ca_location;
+    if (ca && *ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca); /* https internal URLs: the instances' CA */
     if (strcmp(j->method, "HEAD") == 0) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (j->body_len > 0 || strcmp(j->method, "POST") == 0) {

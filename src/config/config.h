@@ -139,6 +139,7 @@ typedef struct krest_config {
     int64_t cluster_heartbeat_interval_ms; /* `krest.cluster.heartbeat.interval.ms`, 3000 */
     int64_t cluster_heartbeat_timeout_ms;  /* `krest.cluster.heartbeat.timeout.ms`, 10000 */
     char *cluster_secret;                  /* `krest.cluster.secret`, "" (required when on) */
+    char *cluster_ssl_ca_location;         /* `krest.cluster.ssl.ca.location`, "" (system CAs) */
 
     /* Pass-through: every client.*, producer.*, consumer.*, admin.*, schema.registry.* key
      * that is not a proxy key, in the order set, with its prefix (e.g. "producer.linger.ms"). */
