@@ -13,12 +13,14 @@ KREST_TEST_AUTH=basic (scripts/run-tests); this file checks what only the combin
   X-Krest-Forwarded through B are refused and never served.
 """
 
+import subprocess
 import uuid
 
 import pytest
 import requests
 
 from conftest import (
+    KREST_BIN,
     V2,
     assert_error,
     basic_auth_files,
@@ -112,6 +114,13 @@ def test_mtls_and_basic_on_one_listener(start_krest, pki, keystore, tmp_path):
 # Two instances, Basic auth, https between them
 
 
+def owns_instances():
+    """Whether this krest has issue 15 item 4 (per-user identity: a consumer instance belongs to
+    its creator); known by its key krest.kafka.principal.propagation in --help."""
+    r = subprocess.run([KREST_BIN, "--help"], capture_output=True, text=True, timeout=10)
+    return "krest.kafka.principal.propagation" in r.stdout + r.stderr
+
+
 def cluster_flags(name, topic, port, ca=True):
     return [
         f"--id={name}",
@@ -203,6 +212,14 @@ def test_forwarded_request_keeps_its_principal_over_https(pair, pki, new_topic, 
     for k in (a, b):
         assert k.wait_log(rf"access GET {path}/records 403 "), k.log_tail()
     assert served() == before
+    # another user through B: the owner compares the forwarded principal with the instance's
+    # creator (issue 15 item 4, "consumer instances belong to their creator")
+    if owns_instances():
+        for k in (b, a):
+            r = call(k, pki, "GET", path + "/records", auth=("bob", "bob-pw"),
+                     headers={"Accept": BIN2})
+            assert_error(r, 404, 40403)
+        assert served() == before
     r = call(b, pki, "DELETE", path, auth=ALICE, headers={"Content-Type": V2})
     assert r.status_code == 204, r.text
 
