@@ -323,10 +323,12 @@ static api_status_t decide(api_req_t *req, bool synced, bool *local)
 /* A verified forwarded request acts for the principal the forwarding instance authenticated:
  * its name only (X-Krest-Principal, covered by the HMAC; never a password). The owner holds the
  * consumer instance, made with its creator's identity; the name is what the instance's
- * visibility check compares. Anonymous when the header is absent. */
+ * visibility check compares. Anonymous when the header is absent: never the forwarding
+ * instance's own client certificate (its keystore, which mTLS listeners map to a principal). */
 static void take_principal(api_req_t *req)
 {
     const char *name = api_header(req, API_FORWARD_PRINCIPAL_HEADER);
+    req->principal = (api_principal_t){API_AUTH_NONE, NULL, NULL};
     if (!name || !*name)
         return;
     req->principal.kind = API_AUTH_BASIC;

@@ -8,6 +8,7 @@
 #include "util/mem.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -80,6 +81,41 @@ static void easy_put(api_forwarder_t *fw, CURL *e)
         curl_easy_cleanup(e);
 }
 
+/* The instance's own keystore (ssl.keystore.location) is its client certificate towards the
+ * owners, so that instances whose listeners require one (ssl.client.authentication) accept each
+ * other, as Kafka brokers do; libcurl reads it again for each new connection (a renewed
+ * keystore is used without a restart). PKCS12 (DER: a SEQUENCE) or PEM, as http/tls_store.c
+ * reads it; a JKS file never gets here (start-up refuses it). */
+static void client_cert_init(api_forwarder_t *fw)
+{
+    const char *ks = fw->cfg->ssl_keystore_location;
+    if (!ks || !*ks)
+        return;
+    FILE *f = fopen(ks, "rb");
+    int first = f ? fgetc(f) : EOF;
+    if (f)
+        fclose(f);
+    if (first != EOF)
+        fw->cert_type = first == 0x30 ? "P12" : "PEM";
+}
+
+static void client_cert_set(const api_forwarder_t *fw, CURL *e)
+{
+    const krest_config_t *cfg = fw->cfg;
+    if (!fw->cert_type)
+        return;
+    bool pem = strcmp(fw->cert_type, "PEM") == 0;
+    const char *pass = pem ? cfg->ssl_key_password : cfg->ssl_keystore_password;
+    curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->ssl_keystore_location);
+    curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, fw->cert_type);
+    if (pem) {
+        curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->ssl_keystore_location);
+        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+    if (pass && *pass)
+        curl_easy_setopt(e, CURLOPT_KEYPASSWD, pass);
+}
+
 static void start_job(api_forwarder_t *fw, fwd_job_t *j)
 {
     CURL *e = easy_get(fw);
@@ -97,6 +133,10 @@ static void start_job(api_forwarder_t *fw, fwd_job_t *j)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
     curl_easy_setopt(e, CURLOPT_PRIVATE, j);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    const char *ca = fw->cfg->cluster_ssl_ca_location;
+    if (ca && *ca)
+        curl_easy_setopt(e, CURLOPT_CAINFO, ca); /* https internal URLs: the instances' CA */
+    client_cert_set(fw, e);
     if (strcmp(j->method, "HEAD") == 0) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (j->body_len > 0 || strcmp(j->method, "POST") == 0) {
@@ -185,6 +225,7 @@ void fwd_client_submit(api_forwarder_t *fw, fwd_job_t *job)
 int fwd_client_start(api_forwarder_t *fw)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    client_cert_init(fw);
     fw->multi = curl_multi_init();
     if (!fw->multi)
         return -1;

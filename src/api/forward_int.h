@@ -41,6 +41,7 @@ struct api_forwarder {
     void *idle[64];     /* forwarder thread: easy handles kept for the next transfers */
     size_t n_idle;
     int64_t timeout_ms;
+    const char *cert_type; /* "PEM" or "P12": the keystore presented to owners, NULL: none */
 };
 
 /** Starts the thread and the multi handle. @return 0 or -1. */

@@ -155,6 +155,7 @@ typedef struct krest_config {
     int64_t cluster_heartbeat_interval_ms; /* `krest.cluster.heartbeat.interval.ms`, 3000 */
     int64_t cluster_heartbeat_timeout_ms;  /* `krest.cluster.heartbeat.timeout.ms`, 10000 */
     char *cluster_secret;                  /* `krest.cluster.secret`, "" (required when on) */
+    char *cluster_ssl_ca_location;         /* `krest.cluster.ssl.ca.location`, "" (system CAs) */
     /* Each user's own Kafka identity (issue 15, kafka/principals.h) */
     int kafka_principal_propagation; /* `krest.kafka.principal.propagation`, 0 */
     int64_t kafka_principal_max;     /* `krest.kafka.principal.max`, 100 */

@@ -214,6 +214,8 @@ const key_def_t config_keys[] = {
         NOMAX, G_KREST, "An instance silent this long is gone: its consumers answer 404."),
     KEY("krest.cluster.secret", T_STR, cluster_secret, "", 0, 0, G_KREST,
         "Shared secret of the HMAC-SHA256 on forwarded requests (same on every instance)."),
+    KEY("krest.cluster.ssl.ca.location", T_STR, cluster_ssl_ca_location, "", 0, 0, G_KREST,
+        "PEM CA file the forwarder trusts for https internal URLs; empty: the system's CAs."),
     /* Each user's own Kafka identity (issue 15; kafka/principals.h, README "Security") */
     KEY("krest.kafka.principal.propagation", T_BOOL, kafka_principal_propagation, "false", 0, 0,
         G_KREST, "Requests authenticated with Basic reach Kafka as that user (SASL)."),

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import (
     BIN2,
+    SCHEME,
     assert_produced,
     b64,
     create_topic,
@@ -22,6 +23,7 @@ from conftest import (
     free_port,
     media_type,
     post_records,
+    registry_client_conf,
     read_topic,
     wait_until,
 )
@@ -52,13 +54,13 @@ class AvroEnv:
         """A new SchemaRegistryClient (no cache shared with earlier look-ups)."""
         from confluent_kafka.schema_registry import SchemaRegistryClient
 
-        return SchemaRegistryClient({"url": self.sr_url})
+        return SchemaRegistryClient(registry_client_conf(self.sr_url))
 
 
 def start_avro_env(factory, *extra):
     """factory: a registry_helpers.RegistryFactory. Returns an AvroEnv."""
     port = free_port()
-    reg = factory(None, f"--schema.registry.url=http://127.0.0.1:{port}", *extra, port=port)
+    reg = factory(None, f"--schema.registry.url={SCHEME}://127.0.0.1:{port}", *extra, port=port)
     return AvroEnv(reg)
 
 

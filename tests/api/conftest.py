@@ -7,6 +7,9 @@ Environment:
                    file and a bcrypt password file made per krest) and every requests call
                    sends the test user's credentials unless it passes auth= itself (auth=False:
                    none)
+  KREST_TEST_TLS   "1": every krest the fixtures start listens on https (a certificate of a test
+                   CA made once per session with openssl, tls_helpers.Pki), Krest.url says
+                   https, and requests calls trust that CA unless they pass verify= themselves
 
 Every krest a fixture starts is stopped at teardown (SIGTERM, by pid); the test fails when its
 exit code is not 0 or its log shows a sanitizer report (the suite also runs on an ASan+UBSan
@@ -36,6 +39,8 @@ KREST_BIN = os.environ.get("KREST_BIN") or str(REPO / "build" / "krest")
 
 TEST_AUTH = os.environ.get("KREST_TEST_AUTH", "").lower()
 TEST_USER, TEST_PASSWORD = "krest-test", "krest-test-password"
+TEST_TLS = os.environ.get("KREST_TEST_TLS", "") not in ("", "0")
+SCHEME = "https" if TEST_TLS else "http"  # of the listeners the fixtures give krest
 
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 15.0
@@ -68,6 +73,51 @@ def pytest_configure(config):
     openapi_hook.install()
     if TEST_AUTH == "basic":
         _send_test_credentials()
+    if TEST_TLS:
+        _trust_test_ca()
+
+
+def pytest_unconfigure(config):
+    if _TEST_PKI:
+        shutil.rmtree(_TEST_PKI[0].dir, ignore_errors=True)
+
+
+_TEST_PKI = []  # KREST_TEST_TLS: [tls_helpers.Pki, PKCS12 keystore path], made once
+
+
+def session_pki():
+    """KREST_TEST_TLS: the session's certificates (tls_helpers.Pki) and the server keystore."""
+    if not _TEST_PKI:
+        from tls_helpers import Pki
+
+        pki = Pki(tempfile.mkdtemp(prefix="krest-test-pki-"))
+        _TEST_PKI[:] = [pki, pki.pkcs12("test-server-ks", pki.server, pki.server_key)]
+    return _TEST_PKI[0]
+
+
+def _test_tls_flags():
+    """KREST_TEST_TLS: the keystore flags of the fixtures' https listeners."""
+    from tls_helpers import STORE_PASSWORD
+
+    session_pki()
+    return [
+        f"--ssl.keystore.location={_TEST_PKI[1]}",
+        f"--ssl.keystore.password={STORE_PASSWORD}",
+        "--ssl.keystore.type=PKCS12",
+        f"--schema.registry.ssl.truststore.location={_TEST_PKI[0].ca}",
+    ]
+
+
+def _trust_test_ca():
+    """KREST_TEST_TLS: requests calls that name no verify= trust the test CA (only)."""
+    orig = requests.sessions.Session.request
+
+    def request(self, method, url, *args, **kw):
+        if "verify" not in kw and len(args) < 12 and self.verify is True:
+            kw["verify"] = session_pki().ca
+        return orig(self, method, url, *args, **kw)
+
+    requests.sessions.Session.request = request
 
 
 def _send_test_credentials():
@@ -111,7 +161,21 @@ def _test_auth_flags(tmpdir, n):
         "--authentication.realm=KafkaRest",
         "--authentication.roles=krest",
         f"--krest.authentication.jaas.file={jaas}",
+        # its own client of a registry (the built-in one has Basic auth on too)
+        "--schema.registry.basic.auth.credentials.source=USER_INFO",
+        f"--schema.registry.basic.auth.user.info={TEST_USER}:{TEST_PASSWORD}",
     ]
+
+
+def registry_client_conf(url):
+    """confluent-kafka's SchemaRegistryClient configuration for a registry krest serves (the
+    test CA under KREST_TEST_TLS, the test user under KREST_TEST_AUTH=basic)."""
+    conf = {"url": url}
+    if TEST_TLS:
+        conf["ssl.ca.location"] = session_pki().ca
+    if TEST_AUTH == "basic":
+        conf["basic.auth.user.info"] = f"{TEST_USER}:{TEST_PASSWORD}"
+    return conf
 
 
 def basic_header(user, password):
@@ -214,10 +278,11 @@ def media_type(r):
 class Krest:
     """One krest process started by the fixtures."""
 
-    def __init__(self, args, env, log_path, port):
+    def __init__(self, args, env, log_path, port, scheme="http"):
         self.args = args
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.scheme = scheme
+        self.url = f"{scheme}://127.0.0.1:{port}"
         self.log_path = Path(log_path)
         self._logf = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -225,6 +290,7 @@ class Krest:
         )
         self.returncode = None
         self.ready_headers = b""  # extra header lines of wait_ready's GET / (credentials)
+        self.ready_cert = None  # (cert, key) wait_ready presents on an https listener (mTLS)
         openapi_hook.register(args, port)
 
     def log(self):
@@ -265,7 +331,7 @@ class Krest:
             # A raw socket, closed at once: a requests connection may keep its fd open until
             # the garbage collector runs, and would count against server.connection.limit.
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
+                with self._connect() as s:
                     s.sendall(
                         b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
                         + self.ready_headers
@@ -288,6 +354,22 @@ class Krest:
             f"krest did not answer GET / with 200 within {timeout} s ({last}): {self.args}\n"
             f"{self.log_tail()}"
         )
+
+    def _connect(self):
+        """A socket to the REST listener (TLS when it is https), for wait_ready."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=1)
+        if self.scheme != "https":
+            return s
+        import ssl
+
+        ctx = ssl.create_default_context(cafile=session_pki().ca)
+        if self.ready_cert:
+            ctx.load_cert_chain(*self.ready_cert)
+        try:
+            return ctx.wrap_socket(s, server_hostname="127.0.0.1")
+        except BaseException:
+            s.close()
+            raise
 
     def wait_log(self, pattern, timeout=3.0):
         """Polls the log until the regex matches; returns the match or None."""
@@ -337,19 +419,30 @@ class Krest:
         return out
 
 
-def build_args(extra, bootstrap=None, listeners=True, port=None, positional=()):
+def build_args(extra, bootstrap=None, listeners=True, port=None, positional=(), scheme="http"):
     """The krest command line. Defaults that `extra` names again are left out."""
     if port is None:
         port = free_port()
     given = {flag_key(f) for f in extra}
     defaults = []
     if listeners:
-        defaults.append(f"--listeners=http://127.0.0.1:{port}")
+        defaults.append(f"--listeners={scheme}://127.0.0.1:{port}")
     if bootstrap is not False:
         defaults.append(f"--bootstrap.servers={bootstrap or KAFKA_BOOTSTRAP}")
     defaults += ["--krest.schema.registry.listeners=", "--client.timeout.ms=3000"]
     defaults = [d for d in defaults if flag_key(d) not in given]
     return [KREST_BIN, *positional, *defaults, *extra], port
+
+
+def _given_scheme(extra, port):
+    """The scheme of the --listeners entry on `port` among the flags (https: Krest.url says so
+    and wait_ready speaks TLS, trusting session_pki()'s CA), else http."""
+    for f in extra:
+        if flag_key(f) == "listeners" and port is not None:
+            for url in f.split("=", 1)[1].split(","):
+                if url.strip().startswith("https://") and url.strip().endswith(f":{port}"):
+                    return "https"
+    return "http"
 
 
 class KrestFactory:
@@ -376,9 +469,14 @@ class KrestFactory:
         auth = TEST_AUTH == "basic" and "authentication.method" not in map(flag_key, extra)
         if auth:
             extra = (*_test_auth_flags(self.tmpdir, len(self.started)), *extra)
-        args, port = build_args(extra, bootstrap, listeners, port, positional)
+        given = set(map(flag_key, extra))
+        tls = TEST_TLS and listeners and "listeners" not in given
+        if tls and "ssl.keystore.location" not in given:
+            extra = (*_test_tls_flags(), *extra)
+        scheme = "https" if tls else _given_scheme(extra, port)
+        args, port = build_args(extra, bootstrap, listeners, port, positional, scheme)
         log_path = self.tmpdir / f"krest-{len(self.started)}-{port}.log"
-        k = Krest(args, clean_env(env), log_path, port)
+        k = Krest(args, clean_env(env), log_path, port, scheme)
         if auth:
             header = basic_header(TEST_USER, TEST_PASSWORD)
             k.ready_headers = f"Authorization: {header}\r\n".encode()

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import KrestFactory, assert_error, free_port, media_type, wait_until
+from conftest import SCHEME, KrestFactory, assert_error, free_port, media_type, wait_until
 
 SR1 = "application/vnd.schemaregistry.v1+json"
 SR = "application/vnd.schemaregistry+json"
@@ -65,7 +65,7 @@ class Registry:
         self.krest = krest
         self.port = port
         self.topic = topic
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"{SCHEME}://127.0.0.1:{port}"  # https under KREST_TEST_TLS
 
     # --- raw HTTP
 
@@ -172,7 +172,7 @@ class Registry:
 
 def registry_args(port, topic, *extra):
     return (
-        f"--krest.schema.registry.listeners=http://127.0.0.1:{port}",
+        f"--krest.schema.registry.listeners={SCHEME}://127.0.0.1:{port}",
         f"--krest.schema.registry.topic={topic}",
         *extra,
     )

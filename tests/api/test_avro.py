@@ -169,7 +169,7 @@ def test_seed_walkthrough_v1(env, new_topic):
     assert set(j) == {"instance_id", "base_uri"}, j
     name = j["instance_id"]
     LIVE_CONSUMERS.append(RestConsumer(k, g, name))
-    assert j["base_uri"] == f"http://127.0.0.1:{k.port}/consumers/{g}/instances/{name}", j
+    assert j["base_uri"] == f"{k.url}/consumers/{g}/instances/{name}", j
 
     r = k.get(f"/consumers/{g}/instances/{name}/topics/{t}", headers={"Accept": AVRO1}, timeout=30)
     assert r.status_code == 200, r.text

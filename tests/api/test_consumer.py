@@ -13,6 +13,7 @@ from conftest import (
     JSON2,
     V1,
     V2,
+    SCHEME,
     RestConsumer,
     assert_error,
     create_consumer,
@@ -59,7 +60,7 @@ def test_create_named_v2(krest):
     body = r.json()
     assert body == {
         "instance_id": "c1",
-        "base_uri": f"http://127.0.0.1:{krest.port}/consumers/{g}/instances/c1",
+        "base_uri": f"{krest.url}/consumers/{g}/instances/c1",
     }
     assert RestConsumer(krest, g, "c1").delete().status_code == 204
 
@@ -68,7 +69,8 @@ def test_create_base_uri_uses_host_header(krest):
     g = unique_group()
     r = post_create(krest, g, {"name": "c1"}, headers={"Host": "proxy.example:9999"})
     assert r.status_code == 200, r.text
-    assert r.json()["base_uri"] == f"http://proxy.example:9999/consumers/{g}/instances/c1"
+    want = f"{krest.scheme}://proxy.example:9999/consumers/{g}/instances/c1"
+    assert r.json()["base_uri"] == want
     assert RestConsumer(krest, g, "c1").delete().status_code == 204
 
 
@@ -81,9 +83,7 @@ def test_create_auto_name_default_id(krest):
         j = r.json()
         want = rf"rest-consumer-{re.escape(socket.gethostname())}-{krest.port}-{UUID_RE}"
         assert re.fullmatch(want, j["instance_id"]), j
-        assert j["base_uri"] == f"http://127.0.0.1:{krest.port}/consumers/{g}/instances/" + (
-            j["instance_id"]
-        )
+        assert j["base_uri"] == f"{krest.url}/consumers/{g}/instances/" + j["instance_id"]
         names.append(j["instance_id"])
     assert names[0] != names[1]
     for n in names:
@@ -91,13 +91,14 @@ def test_create_auto_name_default_id(krest):
 
 
 def test_create_id_config_and_advertised_listeners(start_krest):
-    k = start_krest("--id=proxy-7", "--advertised.listeners=http://adv.example:8765")
+    k = start_krest("--id=proxy-7", f"--advertised.listeners={SCHEME}://adv.example:8765")
     g = unique_group()
     r = post_create(k, g, {})
     assert r.status_code == 200, r.text
     j = r.json()
     assert re.fullmatch(rf"rest-consumer-proxy-7-{UUID_RE}", j["instance_id"]), j
-    assert j["base_uri"] == f"http://adv.example:8765/consumers/{g}/instances/{j['instance_id']}"
+    want = f"{SCHEME}://adv.example:8765/consumers/{g}/instances/{j['instance_id']}"
+    assert j["base_uri"] == want
     assert "0.0.0.0" not in j["base_uri"]
 
 
@@ -120,7 +121,7 @@ def test_create_v1_with_id_alias(krest):
     assert media_type(r) == V1
     assert r.json() == {
         "instance_id": "old-style",
-        "base_uri": f"http://127.0.0.1:{krest.port}/consumers/{g}/instances/old-style",
+        "base_uri": f"{krest.url}/consumers/{g}/instances/old-style",
     }
     r = krest.request("DELETE", f"/consumers/{g}/instances/old-style", headers={"Accept": "*/*"})
     assert r.status_code == 204, r.text
@@ -203,7 +204,7 @@ def test_create_host_name(start_krest):
     g = unique_group()
     r = post_create(k, g, {"name": "c"})
     assert r.status_code == 200, r.text
-    assert r.json()["base_uri"] == f"http://bar.example:{k.port}/consumers/{g}/instances/c"
+    assert r.json()["base_uri"] == f"{k.scheme}://bar.example:{k.port}/consumers/{g}/instances/c"
 
 
 def test_create_other_dotted_keys_ignored(krest):

@@ -76,7 +76,7 @@ def test_v1_seed_walkthrough_binary(krest, new_topic, kafka_bootstrap):
     assert set(j) == {"instance_id", "base_uri"}, j
     name = j["instance_id"]
     LIVE_CONSUMERS.append(RestConsumer(krest, g, name))  # deleted at teardown if we fail early
-    assert j["base_uri"] == f"http://127.0.0.1:{krest.port}/consumers/{g}/instances/{name}"
+    assert j["base_uri"] == f"{krest.url}/consumers/{g}/instances/{name}"
     r = krest.get(f"/consumers/{g}/instances/{name}/topics/{t}", headers={"Accept": BIN1})
     assert r.status_code == 200, r.text
     assert media_type(r) == BIN1

@@ -11,7 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import assert_error, create_topic, media_type, topic_configs, topic_meta
+from conftest import (
+    assert_error,
+    create_topic,
+    media_type,
+    registry_client_conf,
+    topic_configs,
+    topic_meta,
+)
 from registry_helpers import (
     read_log,
     INVALID_LEVEL_MSG,
@@ -851,7 +858,7 @@ def test_client_library(reg):
     from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
     from confluent_kafka.schema_registry.error import SchemaRegistryError
 
-    c = SchemaRegistryClient({"url": reg.url})
+    c = SchemaRegistryClient(registry_client_conf(reg.url))
     s = subj()
     s2 = subj()
     sch = Schema(json.dumps(A), "AVRO")
@@ -860,7 +867,7 @@ def test_client_library(reg):
     assert reg.version(s, 1)["id"] == sid
 
     # a second client without the first one's cache, for the reads
-    c2 = SchemaRegistryClient({"url": reg.url})
+    c2 = SchemaRegistryClient(registry_client_conf(reg.url))
     got = c2.get_schema(sid)
     assert got.schema_type == "AVRO" and json.loads(got.schema_str) == A
 
@@ -917,7 +924,7 @@ def test_avro_serializer_auto_register(reg, kafka_bootstrap):
             {"name": "email", "type": ["null", "string"], "default": None},
         ],
     }
-    c = SchemaRegistryClient({"url": reg.url})
+    c = SchemaRegistryClient(registry_client_conf(reg.url))
     ser = AvroSerializer(c, json.dumps(schema), conf={"auto.register.schemas": True})
     ctx = SerializationContext(topic, MessageField.VALUE)
     data = ser({"name": "Ada", "age": 36, "email": None}, ctx)
@@ -927,10 +934,10 @@ def test_avro_serializer_auto_register(reg, kafka_bootstrap):
     assert latest["version"] == 1 and latest["id"] == wire_id
     assert json.loads(reg.schema_by_id(wire_id)["schema"]) == schema
     # the bytes decode with the schema from the registry (a fresh client: no cache)
-    de = AvroDeserializer(SchemaRegistryClient({"url": reg.url}))
+    de = AvroDeserializer(SchemaRegistryClient(registry_client_conf(reg.url)))
     assert de(data, ctx) == {"name": "Ada", "age": 36, "email": None}
     # serialising again (new client, same schema) reuses the id
-    ser2 = AvroSerializer(SchemaRegistryClient({"url": reg.url}), json.dumps(schema))
+    ser2 = AvroSerializer(SchemaRegistryClient(registry_client_conf(reg.url)), json.dumps(schema))
     assert struct.unpack(">I", ser2({"name": "B", "age": 1, "email": "b@x"}, ctx)[1:5])[0] == wire_id
     assert reg.versions(f"{topic}-value") == [1]
 

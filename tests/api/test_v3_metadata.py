@@ -5,7 +5,7 @@ api.v3.enable. Values are cross-checked against confluent_kafka's AdminClient.""
 
 import pytest
 
-from conftest import assert_error, media_type, produce, unique_topic, wait_until
+from conftest import SCHEME, assert_error, media_type, produce, unique_topic, wait_until
 
 JSON = "application/json"
 
@@ -495,14 +495,14 @@ def test_crn_authority(start_krest, admin, three, authority, crn):
 
 
 def test_self_urls_follow_advertised_listeners(start_krest, admin):
-    k = start_krest("--advertised.listeners=http://proxy.example:9999")
+    k = start_krest(f"--advertised.listeners={SCHEME}://proxy.example:9999")
     c = cluster_id(admin)
     body = ok(get(k, f"/v3/clusters/{c}"))
-    assert body["metadata"]["self"] == f"http://proxy.example:9999/v3/clusters/{c}"
-    assert body["topics"] == rel(f"http://proxy.example:9999/v3/clusters/{c}/topics")
+    assert body["metadata"]["self"] == f"{SCHEME}://proxy.example:9999/v3/clusters/{c}"
+    assert body["topics"] == rel(f"{SCHEME}://proxy.example:9999/v3/clusters/{c}/topics")
 
 
 def test_self_urls_follow_host_header(krest, admin):
     c = cluster_id(admin)
     body = ok(krest.get(f"/v3/clusters/{c}", headers={"Host": "lb.example:8443"}))
-    assert body["metadata"]["self"] == f"http://lb.example:8443/v3/clusters/{c}"
+    assert body["metadata"]["self"] == f"{krest.scheme}://lb.example:8443/v3/clusters/{c}"
