@@ -296,6 +296,9 @@ int kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
         return 0;
+    kafka_loop_unwatch(reg->loop, reg->expiry); /* set when kafka_consumers_shutdown() did not
+                                                   run: a start-up that failed after us */
+    reg->expiry = NULL;
     int64_t until = kr_clock_mono_ms() + 5000;
     if (deadline_ms >= 0 && deadline_ms < until)
         until = deadline_ms;
