@@ -87,3 +87,25 @@ def test_kept_alive_connection_gets_idle_plus_header_time(start_krest):
     # The trickle of a second request on a kept-alive connection is bounded too (idle + header).
     took = trickle_until_closed(k.port, limit_s=8, first_request=b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     assert took is not None and took <= 5.5, took
+
+
+def test_bench_shape_small(start_krest):
+    """bench/slowloris at a small scale: 50 slow and 50 idle connections against a 1 s header
+    deadline are all cut and reopen, and the canary is answered every time (the full-scale
+    figures are in docs/operations.md)."""
+    import importlib.machinery
+    import importlib.util
+
+    from conftest import REPO
+
+    loader = importlib.machinery.SourceFileLoader("slowloris", str(REPO / "bench" / "slowloris"))
+    spec = importlib.util.spec_from_loader("slowloris", loader)
+    slowloris = importlib.util.module_from_spec(spec)
+    loader.exec_module(slowloris)
+    k = start_krest(
+        "--krest.http.header.timeout.ms=1000", "--idle.timeout.ms=30000", "--krest.access.log=false"
+    )
+    r = slowloris.run(k.url, conns=50, idle=50, duration=4, source="127.0.0.2", timeout=5, ramp_s=2)
+    assert r["canary_failed"] == {} and r["canary_ok"] >= 20, r
+    assert r["slow_closed_by_server"] >= 50 and r["idle_closed_by_server"] >= 50, r
+    assert r["slow_lifetime_p50_s"] < 3 and r["idle_lifetime_p50_s"] < 3, r
