@@ -477,6 +477,17 @@ static int illegal_state(kr_err_t *err, const char *what)
     return kr_err_set(err, KR_ERR_ILLEGAL_STATE, "Illegal state: %s", what);
 }
 
+/* The end of a subscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
+static void subscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    if (e)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->subscribed = true;
+    c->first_read = true;
+    pthread_mutex_unlock(&c->lock);
+}
+
 int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, size_t n,
                              const char *pattern, kr_err_t *err)
 {
@@ -499,38 +510,68 @@ int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, siz
     }
     for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_resp_err_t e;
+    int abandoned = kafka_consumer_call_bounded(
+        c, KAFKA_CALL_SUBSCRIBE, l, c->reg->cfg->client_timeout_ms, subscribed, &e, NULL);
     rd_kafka_topic_partition_list_destroy(l);
+    if (abandoned)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "subscribe timed out");
+    subscribed(c, e);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "subscribe failed: %s", rd_kafka_err2str(e));
-    pthread_mutex_lock(&c->lock);
-    c->subscribed = true;
-    c->first_read = true;
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
-int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
+/* The end of an unsubscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
+static void unsubscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
 {
-    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(c->rk);
     if (e)
-        return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
+        return;
     pthread_mutex_lock(&c->lock);
     c->subscribed = false;
     kafka_consumer_unpause(c, NULL, false);
     kafka_consumer_buf_drop(c, NULL);
     pthread_mutex_unlock(&c->lock);
+}
+
+int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
+{
+    rd_kafka_resp_err_t e;
+    if (kafka_consumer_call_bounded(c, KAFKA_CALL_UNSUBSCRIBE, NULL, c->reg->cfg->client_timeout_ms,
+                                    unsubscribed, &e, NULL) != 0)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "unsubscribe timed out");
+    unsubscribed(c, e);
+    if (e)
+        return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
     return 0;
+}
+
+/* rd_kafka_assignment() or rd_kafka_subscription(), bounded by client.timeout.ms.
+ * @return owned list, or NULL with err set. */
+static rd_kafka_topic_partition_list_t *query(kafka_consumer_t *c, kafka_consumer_call_t op,
+                                              kr_err_t *err)
+{
+    const char *what = op == KAFKA_CALL_ASSIGNMENT ? "assignment" : "subscription";
+    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_resp_err_t e;
+    if (kafka_consumer_call_bounded(c, op, NULL, c->reg->cfg->client_timeout_ms, NULL, &e, &l)) {
+        kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "%s timed out", what);
+        return NULL;
+    }
+    if (e || !l) {
+        if (l)
+            rd_kafka_topic_partition_list_destroy(l);
+        kr_err_set(err, KR_ERR_KAFKA, "%s: %s", what, rd_kafka_err2str(e));
+        return NULL;
+    }
+    return l;
 }
 
 kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_subscription(c->rk, &l);
-    if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "subscription: %s", rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_t *l = query(c, KAFKA_CALL_SUBSCRIPTION, err);
+    if (!l)
         return NULL;
-    }
     kafka_tp_list_t *out = kafka_tp_from_rd(l);
     rd_kafka_topic_partition_list_destroy(l);
     return out;
@@ -598,13 +639,7 @@ int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_
 
 static rd_kafka_topic_partition_list_t *assignment(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &l);
-    if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "assignment: %s", rd_kafka_err2str(e));
-        return NULL;
-    }
-    return l;
+    return query(c, KAFKA_CALL_ASSIGNMENT, err);
 }
 
 kafka_tp_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)
@@ -646,9 +681,14 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
                     bool *abandoned, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *cur = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
+    rd_kafka_resp_err_t e;
+    /* An abandoned query keeps neither the turn nor the move: the caller ends both. */
+    if (kafka_consumer_call_bounded(c, KAFKA_CALL_ASSIGNMENT, NULL, timeout_ms, NULL, &e, &cur))
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
+    if (!e && !cur)
+        e = RD_KAFKA_RESP_ERR__FAIL;
     if (!e)
-        e = rd_kafka_position(c->rk, cur);
+        e = rd_kafka_position(c->rk, cur); /* local: no wait for the main thread */
     for (int i = 0; !e && i < cur->cnt; i++) {
         const char *topic = cur->elems[i].topic;
         int32_t partition = cur->elems[i].partition;
