@@ -85,7 +85,8 @@ def test_kept_alive_connection_gets_idle_plus_header_time(start_krest):
     finally:
         s.close()
     # The trickle of a second request on a kept-alive connection is bounded too (idle + header).
-    took = trickle_until_closed(k.port, limit_s=8, first_request=b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+    took = trickle_until_closed(k.port, limit_s=8, first_request=first)
     assert took is not None and took <= 5.5, took
 
 
