@@ -59,7 +59,7 @@ def test_trickled_headers_are_cut_at_the_deadline(start_krest):
 def test_no_deadline_when_off(start_krest):
     """krest.http.header.timeout.ms=0: only the idle timeout, which the trickle keeps away."""
     k = start_krest(
-        "--krest.http.header.timeout.ms=0", "--idle.timeout.ms=1000", "--krest.access.log=false"
+        "--krest.http.header.timeout.ms=0", "--idle.timeout.ms=3000", "--krest.access.log=false"
     )
     assert trickle_until_closed(k.port, limit_s=3) is None
 
