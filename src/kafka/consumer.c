@@ -477,17 +477,6 @@ static int illegal_state(kr_err_t *err, const char *what)
     return kr_err_set(err, KR_ERR_ILLEGAL_STATE, "Illegal state: %s", what);
 }
 
-/* The end of a subscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
-static void subscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
-{
-    if (e)
-        return;
-    pthread_mutex_lock(&c->lock);
-    c->subscribed = true;
-    c->first_read = true;
-    pthread_mutex_unlock(&c->lock);
-}
-
 int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, size_t n,
                              const char *pattern, kr_err_t *err)
 {
@@ -511,65 +500,33 @@ int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, siz
     for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e;
-    int abandoned = kafka_consumer_call_bounded(
-        c, KAFKA_CALL_SUBSCRIBE, l, c->reg->cfg->client_timeout_ms, subscribed, &e, NULL);
+    int abandoned =
+        kafka_consumer_call_bounded(c, KAFKA_CALL_SUBSCRIBE, l, c->reg->cfg->client_timeout_ms,
+                                    kafka_consumer_subscribed, &e, NULL);
     rd_kafka_topic_partition_list_destroy(l);
     if (abandoned)
         return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "subscribe timed out");
-    subscribed(c, e);
+    kafka_consumer_subscribed(c, e);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "subscribe failed: %s", rd_kafka_err2str(e));
     return 0;
-}
-
-/* The end of an unsubscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
-static void unsubscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
-{
-    if (e)
-        return;
-    pthread_mutex_lock(&c->lock);
-    c->subscribed = false;
-    kafka_consumer_unpause(c, NULL, false);
-    kafka_consumer_buf_drop(c, NULL);
-    pthread_mutex_unlock(&c->lock);
 }
 
 int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
 {
     rd_kafka_resp_err_t e;
     if (kafka_consumer_call_bounded(c, KAFKA_CALL_UNSUBSCRIBE, NULL, c->reg->cfg->client_timeout_ms,
-                                    unsubscribed, &e, NULL) != 0)
+                                    kafka_consumer_unsubscribed, &e, NULL) != 0)
         return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "unsubscribe timed out");
-    unsubscribed(c, e);
+    kafka_consumer_unsubscribed(c, e);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
     return 0;
 }
 
-/* rd_kafka_assignment() or rd_kafka_subscription(), bounded by client.timeout.ms.
- * @return owned list, or NULL with err set. */
-static rd_kafka_topic_partition_list_t *query(kafka_consumer_t *c, kafka_consumer_call_t op,
-                                              kr_err_t *err)
-{
-    const char *what = op == KAFKA_CALL_ASSIGNMENT ? "assignment" : "subscription";
-    rd_kafka_topic_partition_list_t *l = NULL;
-    rd_kafka_resp_err_t e;
-    if (kafka_consumer_call_bounded(c, op, NULL, c->reg->cfg->client_timeout_ms, NULL, &e, &l)) {
-        kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "%s timed out", what);
-        return NULL;
-    }
-    if (e || !l) {
-        if (l)
-            rd_kafka_topic_partition_list_destroy(l);
-        kr_err_set(err, KR_ERR_KAFKA, "%s: %s", what, rd_kafka_err2str(e));
-        return NULL;
-    }
-    return l;
-}
-
 kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = query(c, KAFKA_CALL_SUBSCRIPTION, err);
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_query(c, KAFKA_CALL_SUBSCRIPTION, err);
     if (!l)
         return NULL;
     kafka_tp_list_t *out = kafka_tp_from_rd(l);
@@ -639,7 +596,7 @@ int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_
 
 static rd_kafka_topic_partition_list_t *assignment(kafka_consumer_t *c, kr_err_t *err)
 {
-    return query(c, KAFKA_CALL_ASSIGNMENT, err);
+    return kafka_consumer_query(c, KAFKA_CALL_ASSIGNMENT, err);
 }
 
 kafka_tp_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)

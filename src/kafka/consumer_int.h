@@ -113,6 +113,14 @@ int kafka_consumer_call_bounded(kafka_consumer_t *c, kafka_consumer_call_t op,
                                 const rd_kafka_topic_partition_list_t *parts, int64_t timeout_ms,
                                 kafka_consumer_after_fn after, rd_kafka_resp_err_t *e,
                                 rd_kafka_topic_partition_list_t **out);
+/** The end of a subscribe or unsubscribe (kafka_consumer_after_fn): the instance's state, when
+ * e is no error. By the caller, or by the thread of an abandoned call. */
+void kafka_consumer_subscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e);
+void kafka_consumer_unsubscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e);
+/** rd_kafka_assignment() or rd_kafka_subscription() (op), bounded by client.timeout.ms.
+ * @return owned list, or NULL with err set (50003 when abandoned). */
+rd_kafka_topic_partition_list_t *kafka_consumer_query(kafka_consumer_t *c, kafka_consumer_call_t op,
+                                                      kr_err_t *err);
 /** A copy of l with one element per partition, the last one given.
  * @return owned list (rd_kafka_topic_partition_list_destroy). */
 rd_kafka_topic_partition_list_t *kafka_consumer_dedup(const rd_kafka_topic_partition_list_t *l);

@@ -193,6 +193,52 @@ int kafka_consumer_assign_bounded(kafka_consumer_t *c, const rd_kafka_topic_part
     return kafka_consumer_call_bounded(c, KAFKA_CALL_ASSIGN, parts, timeout_ms, after, e, NULL);
 }
 
+/* --- what the bounded calls of consumer.c do ------------------------------------------- */
+
+/* The end of a subscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
+void kafka_consumer_subscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    if (e)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->subscribed = true;
+    c->first_read = true;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* The end of an unsubscribe (kafka_consumer_after_fn), by the caller or an abandoned call. */
+void kafka_consumer_unsubscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e)
+{
+    if (e)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->subscribed = false;
+    kafka_consumer_unpause(c, NULL, false);
+    kafka_consumer_buf_drop(c, NULL);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* rd_kafka_assignment() or rd_kafka_subscription(), bounded by client.timeout.ms.
+ * @return owned list, or NULL with err set. */
+rd_kafka_topic_partition_list_t *kafka_consumer_query(kafka_consumer_t *c, kafka_consumer_call_t op,
+                                                      kr_err_t *err)
+{
+    const char *what = op == KAFKA_CALL_ASSIGNMENT ? "assignment" : "subscription";
+    rd_kafka_topic_partition_list_t *l = NULL;
+    rd_kafka_resp_err_t e;
+    if (kafka_consumer_call_bounded(c, op, NULL, c->reg->cfg->client_timeout_ms, NULL, &e, &l)) {
+        kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "%s timed out", what);
+        return NULL;
+    }
+    if (e || !l) {
+        if (l)
+            rd_kafka_topic_partition_list_destroy(l);
+        kr_err_set(err, KR_ERR_KAFKA, "%s: %s", what, rd_kafka_err2str(e));
+        return NULL;
+    }
+    return l;
+}
+
 /* --- duplicates ---------------------------------------------------------------------------- */
 
 rd_kafka_topic_partition_list_t *kafka_consumer_dedup(const rd_kafka_topic_partition_list_t *l)
