@@ -115,6 +115,7 @@ typedef struct krest_config {
     int64_t max_request_size;               /* `krest.max.request.size`, 67108864 */
     int64_t max_buffered_bytes;             /* `krest.max.buffered.bytes`, 268435456 */
     int64_t connection_limit_per_ip;        /* `krest.connection.limit.per.ip`, 0 = none */
+    int64_t http_header_timeout_ms;         /* `krest.http.header.timeout.ms`, 10000; 0 = off */
     int64_t consumer_buffer_bytes;          /* `krest.consumer.buffer.bytes`, 8388608 */
     int64_t consumer_first_read_timeout_ms; /* `krest.consumer.first.read.timeout.ms`, 5000 */
     int64_t consumer_instance_max;          /* `krest.consumer.instance.max`, 1000 */

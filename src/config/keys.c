@@ -141,6 +141,9 @@ const key_def_t config_keys[] = {
         "Request bodies buffered at once, all connections together; beyond: 503 at once."),
     KEY("krest.connection.limit.per.ip", T_I64, connection_limit_per_ip, "0", 0, NOMAX, G_KREST,
         "Most connections open at once from one client address; 0: unlimited."),
+    KEY("krest.http.header.timeout.ms", T_I64, http_header_timeout_ms, "10000", 0, NOMAX, G_KREST,
+        "A request's headers must be in within this time (after idle.timeout.ms on a kept-alive "
+        "connection), however slowly they trickle; 0: no deadline."),
     KEY("krest.consumer.buffer.bytes", T_I64, consumer_buffer_bytes, "8388608", 0, NOMAX, G_KREST,
         "Fetch buffer of each consumer instance, in bytes."),
     KEY("krest.consumer.first.read.timeout.ms", T_I64, consumer_first_read_timeout_ms, "5000", 0,

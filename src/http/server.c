@@ -23,6 +23,7 @@
 #include "http/framing.h"
 #include "http/encode.h"
 #include "http/inflate.h"
+#include "http/header_deadline.h"
 #include "http/metrics.h"
 #include "http/path.h"
 #include "http/request_id.h"
@@ -73,9 +74,10 @@ struct http_server {
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
-    http_tls_t *tls;       /* made with the first https listener (http/tls.h); NULL: none */
-    http_auth_t *auth;     /* authentication.method (does nothing for NONE) */
-    http_encode_cfg_t enc; /* response compression (http/encode.h) */
+    http_tls_t *tls;             /* made with the first https listener (http/tls.h); NULL: none */
+    http_auth_t *auth;           /* authentication.method (does nothing for NONE) */
+    http_encode_cfg_t enc;       /* response compression (http/encode.h) */
+    http_header_deadline_t *hdl; /* krest.http.header.timeout.ms; NULL: off */
 };
 
 /* ST_DELAYED: held for rate-limit permits reserved ahead (rate.limit.timeout.ms).
@@ -496,6 +498,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r) {
         r = req_new(cls, conn, url, method);
         *con_cls = r;
+        http_header_deadline_headers_in(r->srv->hdl, conn);
         kr_log_set_request_id(r->request_id);
         rc = begin(r, version);
     } else {
@@ -529,15 +532,32 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     http_req_t *r = *con_cls;
     if (!r)
         return;
+    http_header_deadline_request_done(r->srv->hdl, conn);
     access_log(r, toe);
     http_metrics_request(r->match.route, r->method, r->api.status, r->body.len + r->discarded,
                          r->bytes_out, r->start_us);
     req_free(r);
     *con_cls = NULL;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION of http and https listeners (cls: the server). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    http_server_t *srv = cls;
+    http_metrics_connection(NULL, conn, socket_context, toe);
+    http_header_deadline_notify(srv->hdl, conn, toe);
+}
+
+static void on_tls_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    http_server_t *srv = cls;
+    http_tls_on_connection(srv->tls, conn, socket_context, toe);
+    http_header_deadline_notify(srv->hdl, conn, toe);
 }
 
 static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_t *l, kr_err_t *err)
@@ -576,8 +596,8 @@ static struct MHD_Daemon *start_daemon(http_site_t *site, const config_listener_
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->connection_limit_per_ip,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, site->srv, MHD_OPTION_UNESCAPE_CALLBACK,
         http_daemon_unescape, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        https ? http_tls_on_connection : http_metrics_connection, https ? site->srv->tls : NULL,
-        MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        https ? on_tls_connection : on_connection, site->srv, MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!d)
         kr_err_set(err, KR_ERR_INTERNAL, "cannot listen on %s://%s:%d: %s", l->scheme, l->host,
@@ -660,6 +680,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
     srv->auth = srv->adm ? http_auth_new(ctx->cfg, err) : NULL;
+    srv->hdl =
+        http_header_deadline_new(ctx->cfg->http_header_timeout_ms, ctx->cfg->idle_timeout_ms);
     if (!srv->auth || http_encode_cfg_init(&srv->enc, ctx->cfg, err) != 0) {
         http_server_free(srv);
         return NULL;
@@ -736,6 +758,7 @@ void http_server_free(http_server_t *srv)
 {
     if (!srv)
         return;
+    http_header_deadline_free(srv->hdl);
     http_tls_free(srv->tls);
     http_cors_free(srv->cors);
     http_admission_free(srv->adm);

@@ -298,6 +298,9 @@ int kafka_consumers_free(kafka_consumers_t *reg, int64_t deadline_ms)
 {
     if (!reg)
         return 0;
+    kafka_loop_unwatch(reg->loop, reg->expiry); /* set when kafka_consumers_shutdown() did not
+                                                   run: a start-up that failed after us */
+    reg->expiry = NULL;
     int64_t until = kr_clock_mono_ms() + 5000;
     if (deadline_ms >= 0 && deadline_ms < until)
         until = deadline_ms;
@@ -504,38 +507,36 @@ int kafka_consumer_subscribe(kafka_consumer_t *c, const char *const *topics, siz
     }
     for (size_t i = 0; i < n; i++)
         rd_kafka_topic_partition_list_add(l, topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_resp_err_t e;
+    int abandoned =
+        kafka_consumer_call_bounded(c, KAFKA_CALL_SUBSCRIBE, l, c->reg->cfg->client_timeout_ms,
+                                    kafka_consumer_subscribed, &e, NULL);
     rd_kafka_topic_partition_list_destroy(l);
+    if (abandoned)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "subscribe timed out");
+    kafka_consumer_subscribed(c, e);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "subscribe failed: %s", rd_kafka_err2str(e));
-    pthread_mutex_lock(&c->lock);
-    c->subscribed = true;
-    c->first_read = true;
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
 int kafka_consumer_unsubscribe(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_resp_err_t e = rd_kafka_unsubscribe(c->rk);
+    rd_kafka_resp_err_t e;
+    if (kafka_consumer_call_bounded(c, KAFKA_CALL_UNSUBSCRIBE, NULL, c->reg->cfg->client_timeout_ms,
+                                    kafka_consumer_unsubscribed, &e, NULL) != 0)
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "unsubscribe timed out");
+    kafka_consumer_unsubscribed(c, e);
     if (e)
         return kr_err_set(err, KR_ERR_KAFKA, "unsubscribe failed: %s", rd_kafka_err2str(e));
-    pthread_mutex_lock(&c->lock);
-    c->subscribed = false;
-    kafka_consumer_unpause(c, NULL, false);
-    kafka_consumer_buf_drop(c, NULL);
-    pthread_mutex_unlock(&c->lock);
     return 0;
 }
 
 kafka_tp_list_t *kafka_consumer_subscription(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_subscription(c->rk, &l);
-    if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "subscription: %s", rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_t *l = kafka_consumer_query(c, KAFKA_CALL_SUBSCRIPTION, err);
+    if (!l)
         return NULL;
-    }
     kafka_tp_list_t *out = kafka_tp_from_rd(l);
     rd_kafka_topic_partition_list_destroy(l);
     return out;
@@ -603,13 +604,7 @@ int kafka_consumer_assign(kafka_consumer_t *c, const kafka_tp_list_t *parts, kr_
 
 static rd_kafka_topic_partition_list_t *assignment(kafka_consumer_t *c, kr_err_t *err)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &l);
-    if (e) {
-        kr_err_set(err, KR_ERR_KAFKA, "assignment: %s", rd_kafka_err2str(e));
-        return NULL;
-    }
-    return l;
+    return kafka_consumer_query(c, KAFKA_CALL_ASSIGNMENT, err);
 }
 
 kafka_tp_list_t *kafka_consumer_assignment(kafka_consumer_t *c, kr_err_t *err)
@@ -661,9 +656,14 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
                     bool *abandoned, kr_err_t *err)
 {
     rd_kafka_topic_partition_list_t *cur = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_assignment(c->rk, &cur);
+    rd_kafka_resp_err_t e;
+    /* An abandoned query keeps neither the turn nor the move: the caller ends both. */
+    if (kafka_consumer_call_bounded(c, KAFKA_CALL_ASSIGNMENT, NULL, timeout_ms, NULL, &e, &cur))
+        return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
+    if (!e && !cur)
+        e = RD_KAFKA_RESP_ERR__FAIL;
     if (!e)
-        e = rd_kafka_position(c->rk, cur);
+        e = rd_kafka_position(c->rk, cur); /* local: no wait for the main thread */
     for (int i = 0; !e && i < cur->cnt; i++) {
         const char *topic = cur->elems[i].topic;
         int32_t partition = cur->elems[i].partition;

@@ -98,6 +98,30 @@ typedef void (*kafka_consumer_after_fn)(kafka_consumer_t *c, rd_kafka_resp_err_t
 int kafka_consumer_assign_bounded(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *parts,
                                   int64_t timeout_ms, kafka_consumer_after_fn after,
                                   rd_kafka_resp_err_t *e);
+/** The librdkafka calls kafka_consumer_call_bounded() runs. */
+typedef enum kafka_consumer_call {
+    KAFKA_CALL_ASSIGN,      /* rd_kafka_assign(parts) */
+    KAFKA_CALL_SUBSCRIBE,   /* rd_kafka_subscribe(parts) */
+    KAFKA_CALL_UNSUBSCRIBE, /* rd_kafka_unsubscribe() */
+    KAFKA_CALL_ASSIGNMENT,  /* rd_kafka_assignment(): *out */
+    KAFKA_CALL_SUBSCRIPTION /* rd_kafka_subscription(): *out */
+} kafka_consumer_call_t;
+/** Runs op on c->rk on a thread of its own and waits at most timeout_ms (parts copied; out may
+ * be NULL: the answer of a query, owned). @return 0 with *e its result, or 1 when abandoned
+ * (*e = __TIMED_OUT): the thread keeps a reference to c, and runs after() (may be NULL) when
+ * librdkafka answers at last; an abandoned assign also gives the turn back then. */
+int kafka_consumer_call_bounded(kafka_consumer_t *c, kafka_consumer_call_t op,
+                                const rd_kafka_topic_partition_list_t *parts, int64_t timeout_ms,
+                                kafka_consumer_after_fn after, rd_kafka_resp_err_t *e,
+                                rd_kafka_topic_partition_list_t **out);
+/** The end of a subscribe or unsubscribe (kafka_consumer_after_fn): the instance's state, when
+ * e is no error. By the caller, or by the thread of an abandoned call. */
+void kafka_consumer_subscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e);
+void kafka_consumer_unsubscribed(kafka_consumer_t *c, rd_kafka_resp_err_t e);
+/** rd_kafka_assignment() or rd_kafka_subscription() (op), bounded by client.timeout.ms.
+ * @return owned list, or NULL with err set (50003 when abandoned). */
+rd_kafka_topic_partition_list_t *kafka_consumer_query(kafka_consumer_t *c, kafka_consumer_call_t op,
+                                                      kr_err_t *err);
 /** A copy of l with one element per partition, the last one given.
  * @return owned list (rd_kafka_topic_partition_list_destroy). */
 rd_kafka_topic_partition_list_t *kafka_consumer_dedup(const rd_kafka_topic_partition_list_t *l);

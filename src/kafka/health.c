@@ -1,6 +1,9 @@
 /* kafka/health.c -- the cluster's readiness, kept current by a check on the kafka loop (see
- * health.h). Only one check is in flight at a time: a Metadata fetch that hangs for
- * client.timeout.ms does not pile up waiters in the cache.
+ * health.h). A snapshot of the metadata cache no older than one interval counts as an answer
+ * (requests that need metadata fetched it anyway); otherwise the check sends its own probe,
+ * a Metadata request for no topic (kafka_md_ping): an idle krest no longer fetches every
+ * topic's metadata each second. Only one probe is in flight at a time: one that hangs for
+ * client.timeout.ms does not pile up.
  * Threads: times are atomics; the last error's text is guarded by h->lock. */
 #include "kafka/health.h"
 
@@ -37,12 +40,12 @@ static void release(kafka_health_t *h)
     xfree(h);
 }
 
-/* The cache's answer: on a worker that ended a fetch, or right away on the checking thread. */
-static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
+/* The probe's answer: on the worker that ran it, or right away on the checking thread. */
+static void on_ping(void *arg, int64_t started_ms, const kr_err_t *err)
 {
     kafka_health_t *h = arg;
-    if (md) {
-        atomic_store(&h->last_ok_ms, md->started_ms);
+    if (!err) {
+        atomic_store(&h->last_ok_ms, started_ms);
     } else if (err->code != KR_ERR_TOO_MANY_REQUESTS) {
         /* A full worker queue says nothing about Kafka: only real failures count. */
         pthread_mutex_lock(&h->lock);
@@ -50,20 +53,29 @@ static void on_md(void *arg, kafka_md_t *md, const kr_err_t *err)
         pthread_mutex_unlock(&h->lock);
         atomic_store(&h->last_fail_ms, kr_clock_mono_ms());
     }
-    kafka_md_release(md);
     atomic_store(&h->in_flight, false);
     release(h);
 }
 
-/* On the kafka loop: asks for a snapshot no older than one interval, unless the last ask is
- * still unanswered. */
+/* On the kafka loop: a cached snapshot no older than one interval is an answer; else one
+ * probe, unless the last is still unanswered. */
 static void check(void *arg)
 {
     kafka_health_t *h = arg;
+    if (atomic_load(&h->in_flight))
+        return;
+    kafka_md_t *md = kafka_md_peek(h->md);
+    int64_t started = md ? md->started_ms : 0;
+    kafka_md_release(md);
+    if (md && started >= kr_clock_mono_ms() - h->interval_ms) {
+        if (started > atomic_load(&h->last_ok_ms))
+            atomic_store(&h->last_ok_ms, started);
+        return;
+    }
     if (atomic_exchange(&h->in_flight, true))
         return;
     atomic_fetch_add(&h->refcnt, 1);
-    kafka_md_request(h->md, kr_clock_mono_ms() - h->interval_ms, on_md, h);
+    kafka_md_ping(h->md, on_ping, h);
 }
 
 kafka_health_t *kafka_health_new(kafka_loop_t *loop, kafka_md_cache_t *md, int64_t timeout_ms,

@@ -1,7 +1,7 @@
-/* kafka/health.h -- whether the cluster answers: a check on the kafka loop asks the metadata
- * cache for a fresh snapshot every interval (kafka_md_request: never blocks; the fetch runs on
- * a worker) and records when the last answer came, so GET /ready reads a cached state and
- * never touches Kafka itself.
+/* kafka/health.h -- whether the cluster answers: a check on the kafka loop every interval takes
+ * a fresh snapshot of the metadata cache as an answer, or else sends a Metadata request for
+ * no topic (kafka_md_ping: never blocks; it runs on a worker), and records when the last
+ * answer came, so GET /ready reads a cached state and never touches Kafka itself.
  * May use: kafka/, util/. Threads: kafka_health_new/free from main; the check on the kafka
  * loop; its result on a worker (or the loop); kafka_health_ready() from any thread. */
 #ifndef KR_KAFKA_HEALTH_H

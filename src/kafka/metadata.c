@@ -31,7 +31,13 @@ struct kafka_md_cache {
     bool fetching;            /* guarded by lock */
     int64_t fetch_started_ms; /* guarded by lock: start of the fetch in flight */
     md_waiter_t *waiters;     /* guarded by lock */
+    rd_kafka_topic_t *probe;  /* guarded by lock: kafka_md_ping's topic, made on first use */
 };
+
+/* The topic kafka_md_ping() asks about: a name Kafka refuses ('/' is not among its characters),
+ * so the answer is the brokers and one error, and no broker can ever create it. Asking for no
+ * topic at all is not possible through rd_kafka_metadata(): an empty list means every topic. */
+#define PROBE_TOPIC "krest/ready-probe"
 
 static const char *const internal_topics[] = {"__consumer_offsets", "__transaction_state",
                                               "__share_group_state"};
@@ -53,6 +59,8 @@ void kafka_md_cache_free(kafka_md_cache_t *c)
     if (!c)
         return;
     kafka_md_release(c->current);
+    if (c->probe)
+        rd_kafka_topic_destroy(c->probe);
     pthread_mutex_destroy(&c->lock);
     xfree(c);
 }
@@ -311,6 +319,48 @@ void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb
         return;
     }
     pthread_mutex_unlock(&c->lock);
+}
+
+typedef struct ping {
+    kafka_md_cache_t *c;
+    kafka_md_ping_cb cb;
+    void *arg;
+} ping_t;
+
+static void ping_job(void *arg)
+{
+    ping_t *p = arg;
+    kafka_md_cache_t *c = p->c;
+    pthread_mutex_lock(&c->lock);
+    if (!c->probe)
+        c->probe = rd_kafka_topic_new(c->rk, PROBE_TOPIC, NULL);
+    rd_kafka_topic_t *probe = c->probe;
+    pthread_mutex_unlock(&c->lock);
+    int64_t started = kr_clock_mono_ms();
+    const struct rd_kafka_metadata *raw = NULL;
+    rd_kafka_resp_err_t e = probe ? rd_kafka_metadata(c->rk, 0, probe, &raw, (int)c->timeout_ms)
+                                  : rd_kafka_last_error();
+    kr_err_t err = {0};
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        kafka_err_set(&err, e, "metadata request failed");
+    else if (raw->broker_cnt == 0)
+        kr_err_set(&err, KR_ERR_BROKER_NOT_AVAILABLE, "Kafka brokers are not available");
+    if (raw)
+        rd_kafka_metadata_destroy(raw);
+    p->cb(p->arg, started, err.code ? &err : NULL);
+    xfree(p);
+}
+
+void kafka_md_ping(kafka_md_cache_t *c, kafka_md_ping_cb cb, void *arg)
+{
+    ping_t *p = xmalloc(sizeof(*p));
+    *p = (ping_t){c, cb, arg};
+    if (kr_workq_submit(c->workq, ping_job, p) == 0)
+        return;
+    xfree(p);
+    kr_err_t err;
+    kr_err_set(&err, KR_ERR_TOO_MANY_REQUESTS, "Too many requests: worker queue full");
+    cb(arg, 0, &err);
 }
 
 typedef struct topic_req {

@@ -88,6 +88,16 @@ void kafka_md_request(kafka_md_cache_t *c, int64_t not_before_ms, kafka_md_cb cb
 void kafka_md_request_topic(kafka_md_cache_t *c, const char *topic, int64_t not_before_ms,
                             int64_t arrival_ms, kafka_md_cb cb, void *arg);
 
+/** The answer of kafka_md_ping(): err is NULL when a broker answered (started_ms: monotonic
+ * time the request began), else the error (borrowed; 42901 when the worker queue is full). */
+typedef void (*kafka_md_ping_cb)(void *arg, int64_t started_ms, const kr_err_t *err);
+
+/** Asks the cluster for the metadata of one topic whose name Kafka refuses (so: the brokers
+ * and an error, a few hundred bytes whatever the number of topics, and nothing is ever
+ * created), on a worker, without touching the cache: the readiness check's probe. cb runs
+ * exactly once, on the worker (or here when the queue is full). */
+void kafka_md_ping(kafka_md_cache_t *c, kafka_md_ping_cb cb, void *arg);
+
 /** Takes another reference. */
 kafka_md_t *kafka_md_keep(kafka_md_t *md);
 /** Drops a reference; kafka_md_release(NULL) is a no-op. */

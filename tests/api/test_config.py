@@ -103,6 +103,28 @@ def test_invalid_listener_exits_nonzero(krest_bin):
     assert "listeners" in out, out
 
 
+def test_metrics_listener_that_cannot_bind_exits_cleanly(krest_bin):
+    """A start-up that fails after the Kafka side is up (krest.metrics.listener on a taken
+    port) exits 1 with the reason, and frees what it made: the ASan build once leaked the
+    consumer registry's expiry timer here (issue 19)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code, out = run_once(
+            [
+                f"--bootstrap.servers={KAFKA_BOOTSTRAP}",
+                f"--listeners=http://127.0.0.1:{free_port()}",
+                "--krest.schema.registry.listeners=",
+                f"--krest.metrics.listener=http://127.0.0.1:{taken.getsockname()[1]}",
+            ],
+            timeout=30,
+        )
+    assert code == 1, out
+    assert "cannot listen" in out, out
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        assert marker not in out, out
+
+
 def test_missing_properties_file_exits_nonzero(krest_bin, tmp_path):
     missing = tmp_path / "does-not-exist.properties"
     code, out = run_once([str(missing), f"--listeners=http://127.0.0.1:{free_port()}"])

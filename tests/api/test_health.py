@@ -168,3 +168,49 @@ def test_health_during_drain(start_krest, new_topic):
     th.join(30)
     assert read["r"].status_code == 200, read["r"].text
     assert k.wait(timeout=20) == 0, k.log_tail()
+
+
+def _bytes_from(pid, bootstrap):
+    """Bytes krest (pid) received so far on its connections to the broker (ss -ti)."""
+    import re
+    import subprocess
+
+    host, port = bootstrap.rsplit(":", 1)
+    out = subprocess.run(
+        ["ss", "-tinpH", f"dst {host}:{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    total, mine = 0, False
+    for line in out.splitlines():
+        if not line.startswith((" ", "\t")):
+            mine = f"pid={pid}," in line
+        elif mine:
+            m = re.search(r"bytes_received:(\d+)", line)
+            total += int(m.group(1)) if m else 0
+    return total
+
+
+def test_idle_readiness_probe_is_cheap(start_krest, admin, kafka_bootstrap):
+    """An idle krest checks the cluster every second with a Metadata request for one topic
+    whose name Kafka refuses (brokers and an error: ~200 bytes), not for every topic: with 100
+    topics of long names (~22 KB of metadata) it receives a few hundred bytes per second from
+    the broker; the all-topics check received the whole list each second (issue 19)."""
+    import uuid
+
+    from confluent_kafka.admin import NewTopic
+
+    prefix = "krest-test.probe_" + uuid.uuid4().hex[:8] + "_" + "x" * 180
+    names = [f"{prefix}_{i:03d}" for i in range(100)]
+    for f in admin.create_topics([NewTopic(n, 1, 1) for n in names]).values():
+        f.result(timeout=30)
+    try:
+        k = start_krest("--krest.access.log=false")
+        assert wait_until(lambda: k.get("/ready").status_code == 200, 10)
+        time.sleep(1.5)  # start-up's own metadata fetches are over
+        before = _bytes_from(k.proc.pid, kafka_bootstrap)
+        time.sleep(5)
+        got = _bytes_from(k.proc.pid, kafka_bootstrap) - before
+        assert k.get("/ready").status_code == 200
+        assert got < 22_000, f"{got} bytes from the broker in 5 s of idling"
+    finally:
+        for f in admin.delete_topics(names).values():
+            f.result(timeout=30)
