@@ -5,6 +5,7 @@
 #include "http/duplex.h"
 
 #include "http/stream.h"
+#include "http/tls.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -21,6 +22,7 @@ struct http_duplex {
     const api_stream_handler_t *h;
     void *session;
     http_stream_t *stream;
+    http_sock_tls_t *tls; /* the stream's io on a TLS connection (NULL: plain) */
     api_stream_sink_t sink;
     bool input_over; /* the handler takes no more input */
     bool finished;   /* finish() called by the MHD thread */
@@ -39,13 +41,6 @@ bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn
     if (!route->stream || !version || strcmp(version, "HTTP/1.1") != 0)
         return false;
     if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))
-        return false;
-    /* Over TLS the bytes must go through the connection's GnuTLS session: until an
-     * http_sock_ops_t over it (gnutls_record_send) is plugged in here, HTTPS uploads are
-     * answered at their end, never written in clear on the socket. */
-    const union MHD_ConnectionInfo *tls =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (tls && tls->tls_session)
         return false;
     const char *te =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
@@ -83,14 +78,26 @@ http_duplex_t *http_duplex_open(struct MHD_Connection *conn, const router_route_
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     int fd = ci ? ci->connect_fd : -1;
-    http_sock_plain_prepare(fd);
+    /* over TLS every byte goes through the connection's GnuTLS session (never in clear);
+     * MHD itself sends nothing on it while the body streams in (its 100 Continue went out
+     * before this first call with body data), and it closes the session (gnutls_bye) only
+     * after its completion callback, which detaches the stream (http_duplex_close) */
+    const http_sock_ops_t *ops = &http_sock_plain;
+    void *io = (void *)(intptr_t)fd;
+    if (http_tls_is_tls(conn)) {
+        d->tls = http_sock_tls_new(conn, fd);
+        ops = &http_sock_tls;
+        io = d->tls;
+    } else {
+        http_sock_plain_prepare(fd);
+    }
     char head[256];
     int n = snprintf(head, sizeof(head),
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                      "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Request-ID: %s\r\n\r\n",
                      request_id);
     http_stream_conn_t sc = {conn_suspend, conn_resume, conn};
-    d->stream = http_stream_new(&http_sock_plain, (void *)(intptr_t)fd, head, (size_t)n, &sc);
+    d->stream = http_stream_new(ops, io, head, (size_t)n, &sc);
     d->sink = (api_stream_sink_t){d->stream, sink_write, sink_kick};
     d->session = d->h->open(req, &d->sink);
     req->status = 200;
@@ -182,7 +189,8 @@ void http_duplex_close(http_duplex_t *d)
         d->next->prev = d->prev;
     pthread_mutex_unlock(&list_mu);
     d->h->close(d->session);
-    http_stream_detach(d->stream);
+    http_stream_detach(d->stream); /* no write uses d->tls after it */
+    http_sock_tls_free(d->tls);
     xfree(d);
 }
 

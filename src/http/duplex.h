@@ -20,8 +20,8 @@
 typedef struct http_duplex http_duplex_t;
 
 /** Whether this request is served in full duplex: the route streams, HTTP/1.1, a chunked body
- * (no Content-Length), no Content-Encoding, plain TCP (a TLS connection needs the GnuTLS
- * writer, http/sock_out.h, which is not plugged in yet). */
+ * (no Content-Length), no Content-Encoding; plain TCP or TLS (the results then go through
+ * the connection's GnuTLS session, http_sock_tls). */
 bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn,
                         const char *version);
 

@@ -30,6 +30,7 @@ struct http_stream {
     pthread_mutex_t mu;
     const http_sock_ops_t *ops;
     void *io;
+    int fd; /* ops->fd(io), taken once: polled by the writer even after io is gone */
     http_stream_conn_t conn;
     kr_buf_t out;        /* pending bytes from off */
     size_t off;          /* sent so far of out */
@@ -122,7 +123,7 @@ static size_t snapshot(http_stream_t ***out, struct pollfd **fds, size_t *cap)
         }
         atomic_fetch_add(&s->refs, 1);
         (*out)[n] = s;
-        (*fds)[n] = (struct pollfd){.fd = (int)(intptr_t)s->io, .events = POLLOUT};
+        (*fds)[n] = (struct pollfd){.fd = s->fd, .events = POLLOUT};
         n++;
     }
     pthread_mutex_unlock(&writer.mu);
@@ -189,6 +190,7 @@ http_stream_t *http_stream_new(const http_sock_ops_t *ops, void *io, const char 
     pthread_mutex_init(&s->mu, NULL);
     s->ops = ops;
     s->io = io;
+    s->fd = ops->fd(io);
     s->conn = *conn;
     atomic_init(&s->refs, 1);
     kr_buf_init(&s->out, (size_t)1 << 40);

@@ -38,6 +38,9 @@ class Stream:
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.s.connect(("127.0.0.1", port))
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._start(topic)
+
+    def _start(self, topic):
         path = f"/v3/clusters/{cluster_id()}/topics/{topic}/records"
         self.s.sendall(
             f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
