@@ -4,8 +4,9 @@
  *
  * DESIGN. What each feed() completes becomes a batch (a v3p_job_t: the same slots, checks and
  * answers as the buffered endpoint). Batches are prepared one at a time, in order -- the
- * metadata snapshot (cluster 404 and topic 40401 in-band, as no head can be taken back once
- * written), partitions, schemas on a worker when a record needs the registry -- and each is
+ * metadata snapshot (cluster 404 in-band, as no head can be taken back once written; a missing
+ * topic follows krest.topic.auto.create, api_auto_create_async(), else 40401 in-band),
+ * partitions, schemas on a worker when a record needs the registry -- and each is
  * handed to the producer as soon as it is ready, so records reach Kafka in input order. A
  * batch's results are written, under the session's lock, when it and every batch before it
  * are complete. Records still without their result are counted (lock-free) so the HTTP layer
@@ -19,6 +20,7 @@
  * the thread of a metadata fetch; batch_done() on the kafka loop. */
 #include "api/v3_produce.h"
 
+#include "api/auto_create.h"
 #include "api/v3.h"
 #include "api/v3_produce_int.h"
 #include "kafka/metadata.h"
@@ -67,6 +69,8 @@ struct session {
     atomic_long pending;       /* records without a written result */
     atomic_long pending_bytes; /* their JSON bytes */
     atomic_bool finished, done;
+    bool auto_tried;            /* the topic's auto-creation was tried (by the batch preparing) */
+    atomic_llong md_not_before; /* after an auto-creation: snapshots fetched from then on */
 };
 
 static void session_unref_locked(session_t *s, bool *free_it)
@@ -197,12 +201,42 @@ static void schemas_run(void *arg)
     batch_send(b);
 }
 
+static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err);
+
+/* The missing topic was created (or not): a snapshot fetched from now on has it. */
+static void auto_done(void *arg, bool created, const kr_err_t *err)
+{
+    batch_t *b = arg;
+    session_t *s = b->s;
+    if (!created) {
+        if (err)
+            v3p_fail_all(b->job, err->code, err->msg);
+        else
+            v3p_fail_all(b->job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        batch_send(b);
+        return;
+    }
+    int64_t now = kr_clock_mono_ms();
+    atomic_store(&s->md_not_before, now);
+    kafka_md_request_topic(s->ctx->md, s->topic, now, s->arrival_ms, with_md, b);
+}
+
 static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
 {
     batch_t *b = arg;
     session_t *s = b->s;
     kr_err_t e = {0};
     const kafka_md_topic_t *t = NULL;
+    if (md && !kafka_md_topic(md, s->topic) && !s->auto_tried &&
+        api_v3_cluster_check(md, s->cluster, &e) == 0) {
+        /* a missing topic follows krest.topic.auto.create as the buffered endpoint does (once
+         * per stream; the batches after this one wait for it: one is prepared at a time) */
+        s->auto_tried = true;
+        api_auto_create_async(s->ctx, s->topic, md, auto_done, b);
+        kafka_md_release(md);
+        return;
+    }
+    kafka_md_release(b->md); /* a snapshot before the auto-creation */
     b->md = md;
     if (!md)
         v3p_fail_all(b->job, err->code, err->msg);
@@ -246,7 +280,8 @@ static void prep_next(session_t *s)
         return;
     }
     kafka_md_release(md);
-    kafka_md_request_topic(s->ctx->md, s->topic, 0, s->arrival_ms, with_md, b);
+    kafka_md_request_topic(s->ctx->md, s->topic, atomic_load(&s->md_not_before), s->arrival_ms,
+                           with_md, b);
 }
 
 static void enqueue(session_t *s, v3p_job_t *job)
@@ -289,6 +324,7 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     atomic_init(&s->pending_bytes, 0);
     atomic_init(&s->finished, false);
     atomic_init(&s->done, false);
+    atomic_init(&s->md_not_before, 0);
     return s;
 }
 

@@ -392,3 +392,36 @@ def test_sigterm_closes_a_stream_that_never_reads(tmp_path, kafka_bootstrap, kre
         s.close()
     finally:
         f.teardown()
+
+
+@pytest.mark.parametrize("mode", ["true", "false"])
+def test_stream_to_missing_topic_follows_auto_create(start_krest, admin, mode):
+    """A stream to a topic that does not exist follows krest.topic.auto.create as the buffered
+    endpoint and v2 do: created, then every record produced; or, under "false", an in-band
+    40401 per record (at once, never a wait)."""
+    from conftest import unique_topic
+
+    t = unique_topic("krest-v3stream-auto")
+    kr = start_krest(f"--krest.topic.auto.create={mode}")
+    s = Stream(kr.port, t)
+    try:
+        for i in range(3):
+            s.send(rec(i))
+            [r] = s.results(STEP_S * 5 if i == 0 else STEP_S)  # the first waits for the creation
+            if mode == "true":
+                assert r["error_code"] == 200 and r["offset"] == i, r
+            else:
+                assert r == {"error_code": 40401, "message": "Topic not found."}, r
+        s.end()
+        assert s.chunk() == b""
+    finally:
+        s.close()
+    try:
+        if mode == "true":
+            assert [x.value for x in read_topic(t)] == [b"r0", b"r1", b"r2"]
+        else:
+            assert t not in admin.list_topics(timeout=10).topics
+    finally:
+        if mode == "true":
+            for f in admin.delete_topics([t], operation_timeout=15).values():
+                f.result(timeout=20)
