@@ -366,6 +366,16 @@ void v3p_fail_all(v3p_job_t *job, int code, const char *msg)
         v3p_slot_fail(&job->slots[i], code, "%s", msg);
 }
 
+bool v3p_partitions_missing(const v3p_job_t *job, const kafka_md_topic_t *t)
+{
+    for (size_t i = 0; i < job->n; i++) {
+        const v3p_slot_t *s = &job->slots[i];
+        if (!s->code && s->rec.partition >= 0 && !kafka_md_partition(t, s->rec.partition))
+            return true;
+    }
+    return false;
+}
+
 void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
 {
     for (size_t i = 0; i < job->n; i++) {
@@ -376,6 +386,24 @@ void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
 }
 
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg);
+static api_status_t with_topic(api_req_t *req, v3p_job_t *job, const kafka_md_topic_t *t);
+
+static void refresh_run(api_job_t *arg)
+{
+    v3p_job_t *job = (v3p_job_t *)arg;
+    kr_err_t err = {0}; /* a failure shows as the records' own errors */
+    kafka_producer_refresh_topic(arg->ctx->producer, job->topic, arg->ctx->cfg->client_timeout_ms,
+                                 &err);
+    api_job_complete(arg);
+}
+
+static api_status_t refresh_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    return with_topic(req, result, NULL);
+}
 
 static api_status_t created_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
@@ -400,7 +428,9 @@ static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *e
         v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    /* a snapshot fetched from now on has the topic (the cluster was checked already) */
+    /* a snapshot fetched from now on has the topic (the cluster was checked already); the
+     * producer knows its partitions (the wait for leaders refreshed it) */
+    job->forced = job->refreshed = true;
     return api_topic_md(req, job->topic, kr_clock_mono_ms(), created_md, job, free_arg);
 }
 
@@ -421,7 +451,25 @@ static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg)
         v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    v3p_check_partitions(job, t);
+    if (v3p_partitions_missing(job, t) && !job->forced) {
+        /* partitions added a moment ago: one snapshot fetched after the request came */
+        job->forced = true;
+        return api_topic_md(req, job->topic, req->start_ms, created_md, job, free_arg);
+    }
+    if (job->forced && !job->refreshed) {
+        /* partitions krest just found are unknown to the producer until its own refresh */
+        job->refreshed = true;
+        v3p_check_partitions(job, t);
+        return api_job_run(req, &job->job, refresh_run, refresh_resumed);
+    }
+    return with_topic(req, job, t);
+}
+
+/* The topic is known (t NULL: checked already): partitions, schemas, send. */
+static api_status_t with_topic(api_req_t *req, v3p_job_t *job, const kafka_md_topic_t *t)
+{
+    if (t)
+        v3p_check_partitions(job, t);
     v3p_sides_plan(req->ctx, job);
     if (job->needs_sr)
         return api_job_run(req, &job->job, schemas_run, schemas_resumed);

@@ -47,6 +47,7 @@ typedef struct batch {
     bool answered; /* its results are written (or were expired) */
     long bytes;    /* its records' JSON bytes */
     kafka_md_t *md;
+    bool refresh; /* the producer must learn the topic's partitions first (schemas_run) */
 } batch_t;
 
 struct session {
@@ -194,10 +195,19 @@ static void batch_send(batch_t *b)
     prep_next(s);
 }
 
+/* On a worker: the producer's refresh of the topic's partitions when asked (see with_md), and
+ * the schemas when a record needs the registry. */
 static void schemas_run(void *arg)
 {
     batch_t *b = arg;
-    v3p_schemas_resolve(b->s->ctx, b->job);
+    const api_ctx_t *ctx = b->s->ctx;
+    if (b->refresh) {
+        kr_err_t err = {0}; /* a failure shows as the records' own errors */
+        kafka_producer_refresh_topic(ctx->producer, b->job->topic, ctx->cfg->client_timeout_ms,
+                                     &err);
+    }
+    if (b->job->needs_sr)
+        v3p_schemas_resolve(ctx, b->job);
     batch_send(b);
 }
 
@@ -218,6 +228,7 @@ static void auto_done(void *arg, bool created, const kr_err_t *err)
     }
     int64_t now = kr_clock_mono_ms();
     atomic_store(&s->md_not_before, now);
+    b->job->forced = b->job->refreshed = true; /* the wait for leaders refreshed the producer */
     kafka_md_request_topic(s->ctx->md, s->topic, now, s->arrival_ms, with_md, b);
 }
 
@@ -244,11 +255,21 @@ static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
         v3p_fail_all(b->job, e.code, e.msg);
     else if (!(t = kafka_md_topic(md, s->topic)))
         v3p_fail_all(b->job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    if (t && v3p_partitions_missing(b->job, t) && !b->job->forced) {
+        /* partitions added a moment ago: one snapshot fetched from now on */
+        b->job->forced = true;
+        kafka_md_request_topic(s->ctx->md, s->topic, kr_clock_mono_ms(), s->arrival_ms, with_md, b);
+        return;
+    }
     if (t) {
         v3p_check_partitions(b->job, t);
         v3p_sides_plan(s->ctx, b->job);
     }
-    if (t && b->job->needs_sr) {
+    bool refresh = t && b->job->forced && !b->job->refreshed;
+    if (refresh || (t && b->job->needs_sr)) {
+        /* the producer learns the partitions just found (blocks), schemas: on a worker */
+        b->job->refreshed = true;
+        b->refresh = refresh;
         if (kr_workq_submit(s->ctx->workq, schemas_run, b) == 0)
             return;
         v3p_fail_all(b->job, KR_ERR_TOO_MANY_REQUESTS,

@@ -425,3 +425,29 @@ def test_stream_to_missing_topic_follows_auto_create(start_krest, admin, mode):
         if mode == "true":
             for f in admin.delete_topics([t], operation_timeout=15).values():
                 f.result(timeout=20)
+
+
+def test_stream_partition_added_after_metadata_cached(k, admin, new_topic):
+    """A stream naming a partition added a moment ago gets it (one more snapshot, and the
+    producer learns it), as v2 produce; a partition that does not exist is still 40402."""
+    from confluent_kafka.admin import NewPartitions
+
+    t = new_topic(partitions=1)
+    s = Stream(k.port, t)
+    try:
+        s.send(rec(0))
+        [r] = s.results()
+        assert r["error_code"] == 200, r
+        admin.create_partitions([NewPartitions(t, 2)])[t].result(timeout=20)
+        assert wait_until(lambda: len(admin.list_topics(t, timeout=5).topics[t].partitions) == 2, 10)
+        s.send(dict(rec(1), partition_id=1))
+        [r] = s.results(STEP_S * 2)
+        assert (r["error_code"], r.get("partition_id")) == (200, 1), r
+        s.send(dict(rec(2), partition_id=5))
+        [r] = s.results(STEP_S * 2)
+        assert r["error_code"] == 40402, r
+        s.end()
+        assert s.chunk() == b""
+    finally:
+        s.close()
+    assert sorted((x.partition, x.value) for x in read_topic(t)) == [(0, b"r0"), (1, b"r1")]
