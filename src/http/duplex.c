@@ -29,6 +29,7 @@ struct http_duplex {
     bool ended;      /* the last chunk is queued */
     atomic_bool closed_by_drain;
     bool completed;
+    size_t bytes_in; /* body bytes received */
     http_duplex_t *next, *prev;
 };
 
@@ -127,6 +128,7 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
     if (*size) {
         size_t n = *size;
         *size = 0;
+        d->bytes_in += n;
         if (!d->input_over && d->h->feed(d->session, data, n) != 0)
             d->input_over = true;
         if (!d->input_over) {
@@ -174,6 +176,12 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
 bool http_duplex_completed(const http_duplex_t *d)
 {
     return d->completed || atomic_load(&d->closed_by_drain);
+}
+
+void http_duplex_bytes(http_duplex_t *d, size_t *in, size_t *out)
+{
+    *in = d->bytes_in;
+    *out = http_stream_body_sent(d->stream);
 }
 
 void http_duplex_close(http_duplex_t *d)

@@ -37,6 +37,10 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
 /** Whether the response was completed (every result and the last chunk sent). */
 bool http_duplex_completed(const http_duplex_t *d);
 
+/** The request body bytes received and the response body bytes sent (chunk framing
+ * included), for the access log and metrics. */
+void http_duplex_bytes(http_duplex_t *d, size_t *in, size_t *out);
+
 /** The request is over (MHD's completion callback): frees d. */
 void http_duplex_close(http_duplex_t *d);
 

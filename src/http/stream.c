@@ -32,8 +32,10 @@ struct http_stream {
     void *io;
     int fd; /* ops->fd(io), taken once: polled by the writer even after io is gone */
     http_stream_conn_t conn;
-    kr_buf_t out;        /* pending bytes from off */
-    size_t off;          /* sent so far of out */
+    kr_buf_t out; /* pending bytes from off */
+    size_t off;   /* sent so far of out */
+    size_t sent;  /* bytes sent since the stream started, the head included */
+    size_t head_len;
     bool gone;           /* the connection failed or was detached */
     bool ended;          /* the last chunk is appended */
     bool suspended;      /* the connection is suspended (by http_stream_suspend_if) */
@@ -69,6 +71,7 @@ static void flush_locked(http_stream_t *s)
         if (w <= 0)
             break;
         s->off += (size_t)w;
+        s->sent += (size_t)w;
     }
     if (s->off == s->out.len || s->gone) {
         kr_buf_reset(&s->out);
@@ -195,6 +198,7 @@ http_stream_t *http_stream_new(const http_sock_ops_t *ops, void *io, const char 
     atomic_init(&s->refs, 1);
     kr_buf_init(&s->out, (size_t)1 << 40);
     kr_buf_append(&s->out, head, head_len);
+    s->head_len = head_len;
     pthread_mutex_lock(&s->mu);
     flush_locked(s);
     if (pending(s))
@@ -232,6 +236,14 @@ void http_stream_end(http_stream_t *s)
     }
     s->ended = true;
     pthread_mutex_unlock(&s->mu);
+}
+
+size_t http_stream_body_sent(http_stream_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->sent > s->head_len ? s->sent - s->head_len : 0;
+    pthread_mutex_unlock(&s->mu);
+    return n;
 }
 
 bool http_stream_flushed(http_stream_t *s)

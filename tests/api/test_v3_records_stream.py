@@ -47,7 +47,12 @@ class Stream:
             "Transfer-Encoding: chunked\r\n\r\n".encode()
         )
         self.buf = b""
+        self.wire = b""  # every byte received
         self.head = None
+
+    def wire_body(self):
+        """The bytes received after the head."""
+        return self.wire.split(b"\r\n\r\n", 1)[1]
 
     def send(self, obj):
         b = (obj if isinstance(obj, str) else json.dumps(obj)).encode()
@@ -67,6 +72,7 @@ class Stream:
         if not got:
             raise EOFError("connection closed")
         self.buf += got
+        self.wire += got
 
     def _line(self, deadline):
         while b"\r\n" not in self.buf:
@@ -451,3 +457,28 @@ def test_stream_partition_added_after_metadata_cached(k, admin, new_topic):
     finally:
         s.close()
     assert sorted((x.partition, x.value) for x in read_topic(t)) == [(0, b"r0"), (1, b"r1")]
+
+
+def test_access_log_counts_stream_bytes(k, new_topic):
+    """The access-log line of a full-duplex stream gives the body bytes sent (its chunks, the
+    framing included: what followed the head on the wire), not 0."""
+    t = new_topic()
+    s = Stream(k.port, t)
+    try:
+        for i in range(3):
+            s.send(rec(i))
+            [r] = s.results()
+            assert r["error_code"] == 200, r
+        s.end()
+        assert s.chunk() == b""
+        body = s.wire_body()
+    finally:
+        s.close()
+    path = f"/v3/clusters/{cluster_id()}/topics/{t}/records"
+
+    def line():
+        return [ln for ln in k.log().splitlines() if " access POST " + path + " " in ln]
+
+    assert wait_until(lambda: line(), 5), k.log_tail()
+    fields = line()[-1].split(" access POST " + path + " ")[1].split()
+    assert fields[0] == "200" and int(fields[1]) == len(body), (fields, len(body))

@@ -36,6 +36,7 @@ class TlsStream(Stream):
         if not got:
             raise EOFError("connection closed")
         self.buf += got
+        self.wire += got
 
 
 @pytest.mark.parametrize("version", [ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2])
