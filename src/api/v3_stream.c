@@ -37,6 +37,9 @@
 #define SESSION_MAX_PENDING       10000
 #define SESSION_MAX_PENDING_BYTES ((long)64 << 20)
 
+/* Records of a batch past which it leaves at once (without waiting for its worker). */
+#define OPEN_BATCH_MAX 512
+
 typedef struct session session_t;
 
 typedef struct batch {
@@ -70,6 +73,11 @@ struct session {
     atomic_long pending;       /* records without a written result */
     atomic_long pending_bytes; /* their JSON bytes */
     atomic_bool finished, done;
+    /* the batch being filled (under in_mu): records decoded by feed() go to the producer
+     * together when a worker (or a full batch, or finish) takes it */
+    v3p_job_t *open;
+    long open_bytes;
+    bool flush_queued;
     bool auto_tried;            /* the topic's auto-creation was tried (by the batch preparing) */
     atomic_llong md_not_before; /* after an auto-creation: snapshots fetched from then on */
 };
@@ -81,6 +89,8 @@ static void session_unref_locked(session_t *s, bool *free_it)
 
 static void session_free(session_t *s)
 {
+    if (s->open) /* never left behind: finish() and every flush take it; defensive */
+        v3p_job_free(&s->open->job);
     kr_buf_deinit(&s->in);
     pthread_mutex_destroy(&s->in_mu);
     xfree(s->cluster);
@@ -305,15 +315,13 @@ static void prep_next(session_t *s)
                            with_md, b);
 }
 
-static void enqueue(session_t *s, v3p_job_t *job)
+/* Appends a batch (its records counted as pending already) and prepares it in its turn. */
+static void enqueue(session_t *s, v3p_job_t *job, long bytes)
 {
     batch_t *b = xcalloc(1, sizeof(*b));
     b->job = job;
     b->s = s;
-    for (size_t i = 0; i < job->n; i++)
-        b->bytes += (long)job->slots[i].rec.json_size;
-    atomic_fetch_add(&s->pending, (long)job->n);
-    atomic_fetch_add(&s->pending_bytes, b->bytes);
+    b->bytes = bytes;
     pthread_mutex_lock(&s->mu);
     s->refs++;
     if (s->tail)
@@ -353,9 +361,67 @@ static bool too_old(session_t *s);
 
 /* Decodes the complete objects of the input into one batch. @return 1 when the stream ended
  * (broken JSON, a record over the size limit). */
+/* The open batch goes to the queue of batches. Under in_mu. */
+static void flush_open_locked(session_t *s)
+{
+    v3p_job_t *job = s->open;
+    if (!job)
+        return;
+    s->open = NULL;
+    enqueue(s, job, s->open_bytes);
+    s->open_bytes = 0;
+}
+
+static void session_unref(session_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool free_it;
+    session_unref_locked(s, &free_it);
+    pthread_mutex_unlock(&s->mu);
+    if (free_it)
+        session_free(s);
+}
+
+/* On a worker: the records the HTTP thread decoded meanwhile leave as one batch. */
+static void flush_run(void *arg)
+{
+    session_t *s = arg;
+    pthread_mutex_lock(&s->in_mu);
+    s->flush_queued = false;
+    flush_open_locked(s);
+    pthread_mutex_unlock(&s->in_mu);
+    session_unref(s);
+}
+
+/* After a feed: a full batch leaves at once; else a worker takes the open batch (the records
+ * that arrive before it runs join it: one producer call, one delivery callback, one write of
+ * results for all of them). Under in_mu. */
+static void flush_soon_locked(session_t *s)
+{
+    if (!s->open)
+        return;
+    if (s->open->n >= OPEN_BATCH_MAX || s->open->broken_code) {
+        flush_open_locked(s);
+        return;
+    }
+    if (s->flush_queued)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->refs++; /* the flush's */
+    pthread_mutex_unlock(&s->mu);
+    if (kr_workq_submit(s->ctx->workq, flush_run, s) == 0) {
+        s->flush_queued = true;
+        return;
+    }
+    flush_open_locked(s); /* the queue is full: at once */
+    session_unref(s);
+}
+
 static int decode_input(session_t *s, bool final)
 {
-    v3p_job_t *job = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
+    if (!s->open)
+        s->open = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
+    v3p_job_t *job = s->open;
     size_t limit = (size_t)s->ctx->cfg->v3_produce_size_limit;
     int ended = 0;
     for (;;) {
@@ -380,6 +446,9 @@ static int decode_input(session_t *s, bool final)
         }
         v3p_slot_t *slot = v3p_slot_add(job);
         slot->rec = rec;
+        s->open_bytes += (long)rec.json_size;
+        atomic_fetch_add(&s->pending, 1);
+        atomic_fetch_add(&s->pending_bytes, (long)rec.json_size);
         if (rc == FMT_V3_INVALID)
             v3p_slot_fail(slot, err.code, "%s", err.msg);
         if (old)
@@ -394,9 +463,13 @@ static int decode_input(session_t *s, bool final)
     s->in_pos = 0;
     if (job->n == 0 && !job->broken_code) {
         v3p_job_free(&job->job);
+        s->open = NULL;
         return ended;
     }
-    enqueue(s, job);
+    if (final)
+        flush_open_locked(s);
+    else
+        flush_soon_locked(s);
     return ended;
 }
 
@@ -405,11 +478,12 @@ static int feed_locked(session_t *s, const char *data, size_t n)
     if (s->input_over)
         return 1;
     if (kr_buf_append(&s->in, data, n) != 0) {
+        flush_open_locked(s); /* its records first */
         v3p_job_t *job = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
         job->broken_code = KR_ERR_BAD_REQUEST;
         job->broken_msg = xstrdup("Bad Request: Error processing message: Produce request size "
                                   "is larger than allowed threshold");
-        enqueue(s, job);
+        enqueue(s, job, 0);
         s->input_over = true;
         return 1;
     }
@@ -452,6 +526,7 @@ static void s_finish(void *arg)
     pthread_mutex_lock(&s->in_mu);
     if (!s->input_over && s->in.len > 0)
         decode_input(s, true);
+    flush_open_locked(s); /* every record is in a batch before finished is set */
     s->input_over = true;
     pthread_mutex_unlock(&s->in_mu);
     atomic_store(&s->finished, true);

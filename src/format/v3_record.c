@@ -144,9 +144,17 @@ typedef struct data_ctx {
     const char *side;                  /* "key" or "value" */
 } data_ctx_t;
 
+/* path = a[.b], cut to fit (once per member of every record: no snprintf). */
 static void set_path(parser_t *ps, const char *a, const char *b)
 {
-    snprintf(ps->js.path, sizeof(ps->js.path), "%s%s%s", a, b ? "." : "", b ? b : "");
+    char *p = ps->js.path, *end = p + sizeof(ps->js.path) - 1;
+    for (; *a && p < end; a++)
+        *p++ = *a;
+    if (b && p < end)
+        *p++ = '.';
+    for (; b && *b && p < end; b++)
+        *p++ = *b;
+    *p = '\0';
 }
 
 static int data_member(fmt_jscan_t *js, const char *name, void *ctx)
@@ -241,7 +249,9 @@ static int data_decode(parser_t *ps, data_ctx_t *dc)
     fmt_jscan_t js;
     fmt_jscan_init(&js, dc->data_start, (size_t)(dc->data_end - dc->data_start), MAX_VALUE_DEPTH,
                    KR_ERR_BAD_REQUEST, err);
-    snprintf(js.path, sizeof(js.path), "%s.data", dc->side);
+    size_t side_len = strlen(dc->side); /* "key" or "value" */
+    memcpy(js.path, dc->side, side_len);
+    memcpy(js.path + side_len, ".data", 6);
     kr_buf_t *a = &ps->st->arena;
     size_t off = a->len;
     int rc = 0;
