@@ -26,7 +26,7 @@
 static const char *host, *path;
 static int port, size, seconds, window;
 static double rate_per_conn; /* records/s per connection; 0: unpaced */
-static char *record; /* one chunk: "<hex>\r\n{...}\r\n" */
+static char *record;         /* one chunk: "<hex>\r\n{...}\r\n" */
 static size_t record_len;
 
 typedef struct conn_stats {
@@ -189,7 +189,8 @@ static int cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc != 8 && argc != 9) {
-        fprintf(stderr, "usage: v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW [RATE]\n");
+        fprintf(stderr,
+                "usage: v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW [RATE]\n");
         return 2;
     }
     host = argv[1];
