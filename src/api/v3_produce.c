@@ -42,6 +42,10 @@ v3p_job_t *v3p_job_new_for(const api_ctx_t *ctx, const char *cluster, const char
     job->job.free_fn = v3p_job_free;
     job->cluster = xstrdup(cluster);
     job->topic = xstrdup(topic);
+    kr_buf_init(&job->quoted, 0);
+    fmt_json_quote(&job->quoted, cluster, strlen(cluster));
+    job->quoted_cluster_len = job->quoted.len;
+    fmt_json_quote(&job->quoted, topic, strlen(topic));
     job->batch = batch;
     fmt_v3_store_init(&job->st, 4 * (size_t)ctx->cfg->max_request_size + 4096);
     kr_buf_init(&job->enc, 4 * (size_t)ctx->cfg->max_request_size + ((size_t)64 << 20));
@@ -69,6 +73,7 @@ void v3p_job_free(api_job_t *arg)
     xfree(job->broken_msg);
     xfree(job->cluster);
     xfree(job->topic);
+    kr_buf_deinit(&job->quoted);
     xfree(job);
 }
 
@@ -140,10 +145,11 @@ static void write_side(fmt_jsonw_t *w, const char *name, const v3p_slot_t *s, co
 static void write_acked(fmt_jsonw_t *w, const v3p_job_t *job, const v3p_slot_t *s,
                         const kafka_msg_t *m)
 {
-    fmt_jsonw_key(w, "cluster_id");
-    fmt_jsonw_str(w, job->cluster);
+    fmt_jsonw_key(w, "cluster_id"); /* quoted once per job */
+    fmt_jsonw_raw(w, job->quoted.data, job->quoted_cluster_len);
     fmt_jsonw_key(w, "topic_name");
-    fmt_jsonw_str(w, job->topic);
+    fmt_jsonw_raw(w, job->quoted.data + job->quoted_cluster_len,
+                  job->quoted.len - job->quoted_cluster_len);
     fmt_jsonw_key(w, "partition_id");
     fmt_jsonw_int(w, m->out_partition);
     fmt_jsonw_key(w, "offset");

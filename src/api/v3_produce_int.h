@@ -41,6 +41,8 @@ typedef struct v3p_slot {
 typedef struct v3p_job {
     api_job_t job; /* first member (api/job.h) */
     char *cluster, *topic;
+    kr_buf_t quoted; /* cluster and topic as JSON strings, one after the other (results) */
+    size_t quoted_cluster_len;
     bool batch;
     fmt_v3_store_t st;
     v3p_slot_t *slots;
