@@ -37,6 +37,9 @@
 #define SESSION_MAX_PENDING       10000
 #define SESSION_MAX_PENDING_BYTES ((long)64 << 20)
 
+/* A stream asks for a fresh snapshot for partitions it does not see at most this often. */
+#define STREAM_FORCE_INTERVAL_MS 1000
+
 /* Records of a batch past which it leaves at once (without waiting for its worker). */
 #define OPEN_BATCH_MAX 512
 
@@ -79,6 +82,7 @@ struct session {
     long open_bytes;
     bool flush_queued;
     bool auto_tried;            /* the topic's auto-creation was tried (by the batch preparing) */
+    int64_t forced_ms;          /* the last snapshot asked for partitions (the batch preparing) */
     atomic_llong md_not_before; /* after an auto-creation: snapshots fetched from then on */
 };
 
@@ -265,9 +269,13 @@ static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
         v3p_fail_all(b->job, e.code, e.msg);
     else if (!(t = kafka_md_topic(md, s->topic)))
         v3p_fail_all(b->job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
-    if (t && v3p_partitions_missing(b->job, t) && !b->job->forced) {
-        /* partitions added a moment ago: one snapshot fetched from now on */
+    if (t && v3p_partitions_missing(b->job, t) && !b->job->forced &&
+        kr_clock_mono_ms() - s->forced_ms >= STREAM_FORCE_INTERVAL_MS) {
+        /* partitions added a moment ago: one snapshot fetched from now on (at most once per
+         * interval per stream: a client naming a partition that does not exist would else
+         * make a Metadata request per batch) */
         b->job->forced = true;
+        s->forced_ms = kr_clock_mono_ms();
         kafka_md_request_topic(s->ctx->md, s->topic, kr_clock_mono_ms(), s->arrival_ms, with_md, b);
         return;
     }
