@@ -103,6 +103,16 @@ static void session_free(session_t *s)
     xfree(s);
 }
 
+static void session_unref(session_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool free_it;
+    session_unref_locked(s, &free_it);
+    pthread_mutex_unlock(&s->mu);
+    if (free_it)
+        session_free(s);
+}
+
 /* --- answers ----------------------------------------------------------------------------- */
 
 /* Writes the results of every batch at the head that is complete, frees them. Under s->mu.
@@ -170,12 +180,7 @@ static void settle(session_t *s)
     s->refs++; /* kept while the batches are freed */
     pthread_mutex_unlock(&s->mu);
     free_batches(s, to_free);
-    pthread_mutex_lock(&s->mu);
-    bool free_it;
-    session_unref_locked(s, &free_it);
-    pthread_mutex_unlock(&s->mu);
-    if (free_it)
-        session_free(s);
+    session_unref(s);
 }
 
 /* --- preparing batches, one at a time ----------------------------------------------------- */
@@ -192,7 +197,9 @@ static void batch_done(void *opaque)
     settle(s);
 }
 
-/* The batch is ready: to the producer, and the next batch's turn. */
+/* The batch is ready: to the producer, and the next batch's turn. A reference is held
+ * meanwhile: b may complete at once (or on the kafka loop) and the connection then end and
+ * close the session, all before prep_next() here, when this runs off the HTTP thread. */
 static void batch_send(batch_t *b)
 {
     session_t *s = b->s;
@@ -200,6 +207,7 @@ static void batch_send(batch_t *b)
     pthread_mutex_lock(&s->mu);
     s->preparing = false;
     s->prep = b->next;
+    s->refs++;
     pthread_mutex_unlock(&s->mu);
     if (b->job->n_msgs > 0)
         kafka_producer_send(s->ctx->producer, b->job->topic, b->job->msgs, b->job->n_msgs,
@@ -207,6 +215,7 @@ static void batch_send(batch_t *b)
     else
         batch_done(b);
     prep_next(s);
+    session_unref(s);
 }
 
 /* On a worker: the producer's refresh of the topic's partitions when asked (see with_md), and
@@ -378,16 +387,6 @@ static void flush_open_locked(session_t *s)
     s->open = NULL;
     enqueue(s, job, s->open_bytes);
     s->open_bytes = 0;
-}
-
-static void session_unref(session_t *s)
-{
-    pthread_mutex_lock(&s->mu);
-    bool free_it;
-    session_unref_locked(s, &free_it);
-    pthread_mutex_unlock(&s->mu);
-    if (free_it)
-        session_free(s);
 }
 
 /* On a worker: the records the HTTP thread decoded meanwhile leave as one batch. */
