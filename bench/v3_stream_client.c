@@ -3,8 +3,10 @@
  * bytes for SECONDS, keeping at most WINDOW records without a result, and reads the results as
  * they come (full duplex). Prints wrk-like "BENCH requests=<200 results> duration_us=… p50_us=…
  * p99_us=… non200=…" (latency: a record's send to its result line), the line bench/produce
- * parses.
- *   v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW */
+ * parses. RATE (optional, records/s over all connections; 0: as fast as the window allows)
+ * paces each connection: the records due are sent every millisecond (for the latency at a given
+ * load, e.g. half the peak rate).
+ *   v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW [RATE] */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -23,7 +25,8 @@
 
 static const char *host, *path;
 static int port, size, seconds, window;
-static char *record; /* one chunk: "<hex>\r\n{...}\r\n" */
+static double rate_per_conn; /* records/s per connection; 0: unpaced */
+static char *record;         /* one chunk: "<hex>\r\n{...}\r\n" */
 static size_t record_len;
 
 typedef struct conn_stats {
@@ -134,16 +137,19 @@ static void *run(void *arg)
     size_t cap = 1 << 22, have = 0;
     char *buf = malloc(cap);
     char *out = malloc(record_len * (size_t)window);
-    int64_t end_at = now_us() + (int64_t)seconds * 1000000;
+    int64_t start = now_us();
+    int64_t end_at = start + (int64_t)seconds * 1000000;
     for (;;) {
         int64_t now = now_us();
         if (!ended && now >= end_at) {
             send_all(fd, "0\r\n\r\n", 5);
             ended = 1;
         }
-        if (!ended && next_send - next_res < window) {
+        long due = rate_per_conn > 0 ? (long)((double)(now - start) * rate_per_conn / 1e6) + 1
+                                     : next_send + window;
+        if (!ended && next_send - next_res < window && next_send < due) {
             size_t n = 0;
-            while (next_send - next_res < window) {
+            while (next_send - next_res < window && next_send < due) {
                 memcpy(out + n, record, record_len);
                 n += record_len;
                 sent_at[next_send % window] = now;
@@ -155,7 +161,7 @@ static void *run(void *arg)
             }
         }
         struct pollfd pf = {.fd = fd, .events = POLLIN};
-        if (poll(&pf, 1, 100) <= 0)
+        if (poll(&pf, 1, rate_per_conn > 0 ? 1 : 100) <= 0)
             continue;
         ssize_t r = recv(fd, buf + have, cap - have, 0);
         if (r <= 0)
@@ -182,8 +188,9 @@ static int cmp(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 8) {
-        fprintf(stderr, "usage: v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW\n");
+    if (argc != 8 && argc != 9) {
+        fprintf(stderr,
+                "usage: v3_stream_client HOST PORT PATH SIZE CONNS SECONDS WINDOW [RATE]\n");
         return 2;
     }
     host = argv[1];
@@ -193,6 +200,7 @@ int main(int argc, char **argv)
     int conns = atoi(argv[5]);
     seconds = atoi(argv[6]);
     window = atoi(argv[7]);
+    rate_per_conn = argc == 9 && conns > 0 ? atof(argv[8]) / conns : 0;
     build_record();
     pthread_t *t = calloc((size_t)conns, sizeof(pthread_t));
     conn_stats_t *st = calloc((size_t)conns, sizeof(conn_stats_t));

@@ -3,7 +3,8 @@
  * auto.create.topics.enable (DescribeConfigs of one broker, cached for a minute), "true" and
  * "false" override. Creation is an explicit CreateTopics with the broker's num.partitions and
  * default.replication.factor, then a wait until every partition has a leader.
- * May use: kafka/, config/, util/. Threads: HTTP threads; the continuation too. */
+ * May use: kafka/, config/, util/. Threads: api_auto_create() on HTTP threads, its continuation
+ * too; api_auto_create_async() from any thread (see its note). */
 #ifndef KR_API_AUTO_CREATE_H
 #define KR_API_AUTO_CREATE_H
 
@@ -33,5 +34,15 @@ typedef api_status_t (*api_auto_create_fn)(api_req_t *req, bool created, const k
  * of arg (also on failure). @return cont's value when decided at once, else API_ASYNC. */
 api_status_t api_auto_create(api_req_t *req, const char *topic, const kafka_md_t *md,
                              api_auto_create_fn cont, void *arg, void (*arg_free)(void *arg));
+
+/** The continuation of api_auto_create_async(): created, or not (err NULL: the rule says no;
+ * err borrowed: the cluster could not be asked or refused). */
+typedef void (*api_auto_create_done_fn)(void *arg, bool created, const kr_err_t *err);
+
+/** api_auto_create() without a request (api/auto_create_async.c): the same rule and steps,
+ * bounded by client.timeout.ms each; done runs exactly once, on this thread when decided at
+ * once, else on the kafka loop or a worker. */
+void api_auto_create_async(const api_ctx_t *ctx, const char *topic, const kafka_md_t *md,
+                           api_auto_create_done_fn done, void *arg);
 
 #endif

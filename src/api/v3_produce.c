@@ -42,6 +42,10 @@ v3p_job_t *v3p_job_new_for(const api_ctx_t *ctx, const char *cluster, const char
     job->job.free_fn = v3p_job_free;
     job->cluster = xstrdup(cluster);
     job->topic = xstrdup(topic);
+    kr_buf_init(&job->quoted, 0);
+    fmt_json_quote(&job->quoted, cluster, strlen(cluster));
+    job->quoted_cluster_len = job->quoted.len;
+    fmt_json_quote(&job->quoted, topic, strlen(topic));
     job->batch = batch;
     fmt_v3_store_init(&job->st, 4 * (size_t)ctx->cfg->max_request_size + 4096);
     kr_buf_init(&job->enc, 4 * (size_t)ctx->cfg->max_request_size + ((size_t)64 << 20));
@@ -69,6 +73,7 @@ void v3p_job_free(api_job_t *arg)
     xfree(job->broken_msg);
     xfree(job->cluster);
     xfree(job->topic);
+    kr_buf_deinit(&job->quoted);
     xfree(job);
 }
 
@@ -140,10 +145,11 @@ static void write_side(fmt_jsonw_t *w, const char *name, const v3p_slot_t *s, co
 static void write_acked(fmt_jsonw_t *w, const v3p_job_t *job, const v3p_slot_t *s,
                         const kafka_msg_t *m)
 {
-    fmt_jsonw_key(w, "cluster_id");
-    fmt_jsonw_str(w, job->cluster);
+    fmt_jsonw_key(w, "cluster_id"); /* quoted once per job */
+    fmt_jsonw_raw(w, job->quoted.data, job->quoted_cluster_len);
     fmt_jsonw_key(w, "topic_name");
-    fmt_jsonw_str(w, job->topic);
+    fmt_jsonw_raw(w, job->quoted.data + job->quoted_cluster_len,
+                  job->quoted.len - job->quoted_cluster_len);
     fmt_jsonw_key(w, "partition_id");
     fmt_jsonw_int(w, m->out_partition);
     fmt_jsonw_key(w, "offset");
@@ -366,6 +372,16 @@ void v3p_fail_all(v3p_job_t *job, int code, const char *msg)
         v3p_slot_fail(&job->slots[i], code, "%s", msg);
 }
 
+bool v3p_partitions_missing(const v3p_job_t *job, const kafka_md_topic_t *t)
+{
+    for (size_t i = 0; i < job->n; i++) {
+        const v3p_slot_t *s = &job->slots[i];
+        if (!s->code && s->rec.partition >= 0 && !kafka_md_partition(t, s->rec.partition))
+            return true;
+    }
+    return false;
+}
+
 void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
 {
     for (size_t i = 0; i < job->n; i++) {
@@ -376,6 +392,24 @@ void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t)
 }
 
 static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg);
+static api_status_t with_topic(api_req_t *req, v3p_job_t *job, const kafka_md_topic_t *t);
+
+static void refresh_run(api_job_t *arg)
+{
+    v3p_job_t *job = (v3p_job_t *)arg;
+    kr_err_t err = {0}; /* a failure shows as the records' own errors */
+    kafka_producer_refresh_topic(arg->ctx->producer, job->topic, arg->ctx->cfg->client_timeout_ms,
+                                 &err);
+    api_job_complete(arg);
+}
+
+static api_status_t refresh_resumed(api_req_t *req, void *result, bool timed_out)
+{
+    if (timed_out)
+        return api_reply_error(req, KR_ERR_BROKER_NOT_AVAILABLE,
+                               "Kafka brokers are not available: timed out waiting for Kafka");
+    return with_topic(req, result, NULL);
+}
 
 static api_status_t created_md(api_req_t *req, kafka_md_t *md, const kr_err_t *err, void *arg)
 {
@@ -400,7 +434,9 @@ static api_status_t auto_created(api_req_t *req, bool created, const kr_err_t *e
         v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    /* a snapshot fetched from now on has the topic (the cluster was checked already) */
+    /* a snapshot fetched from now on has the topic (the cluster was checked already); the
+     * producer knows its partitions (the wait for leaders refreshed it) */
+    job->forced = job->refreshed = true;
     return api_topic_md(req, job->topic, kr_clock_mono_ms(), created_md, job, free_arg);
 }
 
@@ -421,7 +457,25 @@ static api_status_t with_md(api_req_t *req, kafka_md_t *md, void *arg)
         v3p_fail_all(job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
         return answer_free(req, job);
     }
-    v3p_check_partitions(job, t);
+    if (v3p_partitions_missing(job, t) && !job->forced) {
+        /* partitions added a moment ago: one snapshot fetched after the request came */
+        job->forced = true;
+        return api_topic_md(req, job->topic, req->start_ms, created_md, job, free_arg);
+    }
+    if (job->forced && !job->refreshed) {
+        /* partitions krest just found are unknown to the producer until its own refresh */
+        job->refreshed = true;
+        v3p_check_partitions(job, t);
+        return api_job_run(req, &job->job, refresh_run, refresh_resumed);
+    }
+    return with_topic(req, job, t);
+}
+
+/* The topic is known (t NULL: checked already): partitions, schemas, send. */
+static api_status_t with_topic(api_req_t *req, v3p_job_t *job, const kafka_md_topic_t *t)
+{
+    if (t)
+        v3p_check_partitions(job, t);
     v3p_sides_plan(req->ctx, job);
     if (job->needs_sr)
         return api_job_run(req, &job->job, schemas_run, schemas_resumed);

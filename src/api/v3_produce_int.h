@@ -41,6 +41,8 @@ typedef struct v3p_slot {
 typedef struct v3p_job {
     api_job_t job; /* first member (api/job.h) */
     char *cluster, *topic;
+    kr_buf_t quoted; /* cluster and topic as JSON strings, one after the other (results) */
+    size_t quoted_cluster_len;
     bool batch;
     fmt_v3_store_t st;
     v3p_slot_t *slots;
@@ -48,6 +50,8 @@ typedef struct v3p_job {
     int broken_code;  /* the stream ended with this error object (0: none) */
     char *broken_msg; /* owned */
     bool auto_tried;
+    bool forced;       /* a snapshot fetched after the request came was asked for (partitions) */
+    bool refreshed;    /* the producer was told of the partitions that snapshot found */
     bool needs_sr;     /* some slot needs the registry */
     kr_buf_t enc;      /* Avro-encoded keys and values (Confluent's wire format) */
     kafka_msg_t *msgs; /* one per sent slot */
@@ -80,6 +84,10 @@ api_status_t v3p_run(api_req_t *req, v3p_job_t *job);
 void v3p_sides_plan(const api_ctx_t *ctx, v3p_job_t *job);
 /** Fails (in-band) every slot not failed yet. */
 void v3p_fail_all(v3p_job_t *job, int code, const char *msg);
+/** Whether a valid slot names a partition t does not have (maybe added a moment ago: the
+ * caller asks for one snapshot fetched after the request came, and makes the producer learn
+ * the partitions it finds, before it answers 40402, as v2 produce does). */
+bool v3p_partitions_missing(const v3p_job_t *job, const kafka_md_topic_t *t);
 /** Fails the slots naming a partition the topic does not have (40402). */
 void v3p_check_partitions(v3p_job_t *job, const kafka_md_topic_t *t);
 /** Builds a producer message per valid slot (a record over message.max.bytes fails, 413). */

@@ -4,10 +4,11 @@
  * fetched by id, `schema_version` or nothing selects a version of the subject (latest when
  * none). Subjects come from `subject`, else the strategy: TOPIC_NAME `<topic>-key|value`,
  * RECORD_NAME the record's full name, TOPIC_RECORD_NAME `<topic>-<full name>`.
- * Selecting by subject version (and reporting the version of a schema found by id) needs the
- * registry's subject index, which the registry client has no call for yet: krest reads the
+ * A subject version (or the latest) is asked of the registry schema.registry.url names, the
+ * built-in one or another (GET /subjects/{s}/versions/{v}, once per (subject, version) and
+ * batch). The version reported for a schema found by id or registered inline is read from the
  * built-in registry's state when schema.registry.url names it (empty, or one of its listener
- * ports); with an external registry those selections answer an in-band 400.
+ * ports); with an external registry it is left out.
  * JSONSCHEMA and PROTOBUF answer an in-band 400 "not supported by this krest yet".
  * Threads: v3p_sides_plan() on HTTP threads, v3p_schemas_resolve() on a worker (it blocks on
  * the registry). */
@@ -158,36 +159,53 @@ static int subject_of(v3p_job_t *job, v3p_slot_t *s, v3p_side_t *side, const fmt
     return 0;
 }
 
-/* In the built-in registry's state: the id of subject's version (SR_VERSION_LATEST for the
- * latest), or the version holding id (version < -1 means "find by id"). @return 0, or -1 with
- * the slot failed. */
-static int state_lookup(const api_ctx_t *ctx, v3p_slot_t *s, v3p_side_t *side, int32_t version)
+/* Subject-version look-ups of one resolve pass: each (subject, version) asked once per batch
+ * (the records of a batch that select the latest version all get the same one). */
+typedef struct lookup {
+    char *subject; /* owned */
+    int32_t version;
+    sr_subject_version_t got;
+    kr_err_t err; /* code 0: found */
+} lookup_t;
+
+typedef struct lookups {
+    lookup_t *v;
+    size_t n, cap;
+} lookups_t;
+
+static void lookups_free(lookups_t *l)
 {
-    if (!builtin_in_use(ctx)) {
-        v3p_slot_fail(
-            s, KR_ERR_BAD_REQUEST,
-            "Bad Request: selecting a schema by subject version needs the built-in "
-            "Schema Registry (schema.registry.url names another); give schema_id or schema");
+    for (size_t i = 0; i < l->n; i++)
+        xfree(l->v[i].subject);
+    xfree(l->v);
+}
+
+/* The id of the side's subject's version (SR_VERSION_LATEST: the latest), from the registry
+ * schema.registry.url names (GET /subjects/{s}/versions/{v}), the built-in one or another.
+ * @return 0, or -1 with the slot failed. */
+static int subject_lookup(const api_ctx_t *ctx, lookups_t *memo, v3p_slot_t *s, v3p_side_t *side,
+                          int32_t version)
+{
+    lookup_t *hit = NULL;
+    for (size_t i = 0; i < memo->n && !hit; i++)
+        if (memo->v[i].version == version && strcmp(memo->v[i].subject, side->subject) == 0)
+            hit = &memo->v[i];
+    if (!hit) {
+        if (memo->n == memo->cap) {
+            memo->cap = memo->cap ? 2 * memo->cap : 4;
+            memo->v = xrealloc(memo->v, memo->cap * sizeof(*memo->v));
+        }
+        hit = &memo->v[memo->n++];
+        *hit = (lookup_t){.subject = xstrdup(side->subject), .version = version};
+        sr_client_subject_version(ctx->sr_client, side->subject, version, &hit->got, &hit->err);
+    }
+    if (hit->err.code) {
+        v3p_slot_fail(s, hit->err.code, "%s", hit->err.msg);
         return -1;
     }
-    const sr_state_t *st = sr_registry_read_begin(ctx->registry);
-    const sr_subject_t *sub = sr_state_subject(st, side->subject);
-    const sr_version_t *v = sub ? sr_subject_version(sub, version, false) : NULL;
-    if (v) {
-        side->schema_id = v->id;
-        side->schema_version = v->version;
-    }
-    sr_registry_read_end(ctx->registry);
-    if (!v && !sub)
-        v3p_slot_fail(s, KR_ERR_NOT_FOUND, "Subject '%s' not found.", side->subject);
-    else if (!v && version == SR_VERSION_LATEST)
-        v3p_slot_fail(s, KR_ERR_NOT_FOUND, "Subject '%s' has no live version.", side->subject);
-    else if (!v)
-        v3p_slot_fail(s, KR_ERR_NOT_FOUND, "Version %d not found for subject '%s'.", version,
-                      side->subject);
-    if (!v) {
-        return -1;
-    }
+    side->schema_id = hit->got.id;
+    side->schema_version = hit->got.version;
+    side->schema = hit->got.schema;
     return 0;
 }
 
@@ -205,8 +223,8 @@ static void state_version_of(const api_ctx_t *ctx, v3p_side_t *side)
 }
 
 /* Finds the side's schema. @return 0, or -1 (slot failed). */
-static int side_schema(const api_ctx_t *ctx, v3p_job_t *job, v3p_slot_t *s, v3p_side_t *side,
-                       const fmt_v3_data_t *d, bool is_key)
+static int side_schema(const api_ctx_t *ctx, lookups_t *memo, v3p_job_t *job, v3p_slot_t *s,
+                       v3p_side_t *side, const fmt_v3_data_t *d, bool is_key)
 {
     kr_err_t err = {0};
     side->type = FMT_V3_AVRO;
@@ -225,19 +243,16 @@ static int side_schema(const api_ctx_t *ctx, v3p_job_t *job, v3p_slot_t *s, v3p_
         state_version_of(ctx, side);
         return 0;
     }
-    if (d->has_schema_id) {
-        side->schema_id = d->schema_id;
-    } else if (state_lookup(ctx, s, side,
-                            d->has_schema_version ? d->schema_version : SR_VERSION_LATEST) != 0) {
-        return -1;
-    }
+    if (!d->has_schema_id)
+        return subject_lookup(ctx, memo, s, side,
+                              d->has_schema_version ? d->schema_version : SR_VERSION_LATEST);
+    side->schema_id = d->schema_id;
     side->schema = sr_client_get_id(c, side->schema_id, &err);
     if (!side->schema) {
         v3p_slot_fail(s, err.code, "%s", err.msg);
         return -1;
     }
-    if (d->has_schema_id)
-        state_version_of(ctx, side);
+    state_version_of(ctx, side);
     return 0;
 }
 
@@ -268,6 +283,7 @@ static int side_encode(v3p_job_t *job, v3p_slot_t *s, v3p_side_t *side, const fm
 
 void v3p_schemas_resolve(const api_ctx_t *ctx, v3p_job_t *job)
 {
+    lookups_t memo = {0};
     for (size_t i = 0; i < job->n; i++) {
         v3p_slot_t *s = &job->slots[i];
         const fmt_v3_data_t *d[2] = {&s->rec.key, &s->rec.value};
@@ -275,8 +291,9 @@ void v3p_schemas_resolve(const api_ctx_t *ctx, v3p_job_t *job)
         for (int k = 0; k < 2 && !s->code; k++) {
             if (!side_needs_sr(d[k]))
                 continue;
-            if (side_schema(ctx, job, s, out[k], d[k], k == 0) == 0)
+            if (side_schema(ctx, &memo, job, s, out[k], d[k], k == 0) == 0)
                 side_encode(job, s, out[k], d[k], k == 0 ? "key" : "value");
         }
     }
+    lookups_free(&memo);
 }

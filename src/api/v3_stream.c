@@ -4,8 +4,9 @@
  *
  * DESIGN. What each feed() completes becomes a batch (a v3p_job_t: the same slots, checks and
  * answers as the buffered endpoint). Batches are prepared one at a time, in order -- the
- * metadata snapshot (cluster 404 and topic 40401 in-band, as no head can be taken back once
- * written), partitions, schemas on a worker when a record needs the registry -- and each is
+ * metadata snapshot (cluster 404 in-band, as no head can be taken back once written; a missing
+ * topic follows krest.topic.auto.create, api_auto_create_async(), else 40401 in-band),
+ * partitions, schemas on a worker when a record needs the registry -- and each is
  * handed to the producer as soon as it is ready, so records reach Kafka in input order. A
  * batch's results are written, under the session's lock, when it and every batch before it
  * are complete. Records still without their result are counted (lock-free) so the HTTP layer
@@ -19,6 +20,7 @@
  * the thread of a metadata fetch; batch_done() on the kafka loop. */
 #include "api/v3_produce.h"
 
+#include "api/auto_create.h"
 #include "api/v3.h"
 #include "api/v3_produce_int.h"
 #include "kafka/metadata.h"
@@ -36,6 +38,12 @@
 #define SESSION_MAX_PENDING       10000
 #define SESSION_MAX_PENDING_BYTES ((long)64 << 20)
 
+/* A stream asks for a fresh snapshot for partitions it does not see at most this often. */
+#define STREAM_FORCE_INTERVAL_MS 1000
+
+/* Records of a batch past which it leaves at once (without waiting for its worker). */
+#define OPEN_BATCH_MAX 512
+
 typedef struct session session_t;
 
 typedef struct batch {
@@ -46,6 +54,7 @@ typedef struct batch {
     bool answered; /* its results are written (or were expired) */
     long bytes;    /* its records' JSON bytes */
     kafka_md_t *md;
+    bool refresh; /* the producer must learn the topic's partitions first (schemas_run) */
 } batch_t;
 
 struct session {
@@ -69,6 +78,14 @@ struct session {
     atomic_long pending;       /* records without a written result */
     atomic_long pending_bytes; /* their JSON bytes */
     atomic_bool finished, done;
+    /* the batch being filled (under in_mu): records decoded by feed() go to the producer
+     * together when a worker (or a full batch, or finish) takes it */
+    v3p_job_t *open;
+    long open_bytes;
+    bool flush_queued;
+    bool auto_tried;            /* the topic's auto-creation was tried (by the batch preparing) */
+    int64_t forced_ms;          /* the last snapshot asked for partitions (the batch preparing) */
+    atomic_llong md_not_before; /* after an auto-creation: snapshots fetched from then on */
 };
 
 static void session_unref_locked(session_t *s, bool *free_it)
@@ -78,6 +95,8 @@ static void session_unref_locked(session_t *s, bool *free_it)
 
 static void session_free(session_t *s)
 {
+    if (s->open) /* never left behind: finish() and every flush take it; defensive */
+        v3p_job_free(&s->open->job);
     kr_buf_deinit(&s->in);
     pthread_mutex_destroy(&s->in_mu);
     xfree(s->cluster);
@@ -203,11 +222,41 @@ static void batch_send(batch_t *b)
     session_unref(s);
 }
 
+/* On a worker: the producer's refresh of the topic's partitions when asked (see with_md), and
+ * the schemas when a record needs the registry. */
 static void schemas_run(void *arg)
 {
     batch_t *b = arg;
-    v3p_schemas_resolve(b->s->ctx, b->job);
+    const api_ctx_t *ctx = b->s->ctx;
+    if (b->refresh) {
+        kr_err_t err = {0}; /* a failure shows as the records' own errors */
+        kafka_producer_refresh_topic(ctx->producer, b->job->topic, ctx->cfg->client_timeout_ms,
+                                     &err);
+    }
+    if (b->job->needs_sr)
+        v3p_schemas_resolve(ctx, b->job);
     batch_send(b);
+}
+
+static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err);
+
+/* The missing topic was created (or not): a snapshot fetched from now on has it. */
+static void auto_done(void *arg, bool created, const kr_err_t *err)
+{
+    batch_t *b = arg;
+    session_t *s = b->s;
+    if (!created) {
+        if (err)
+            v3p_fail_all(b->job, err->code, err->msg);
+        else
+            v3p_fail_all(b->job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+        batch_send(b);
+        return;
+    }
+    int64_t now = kr_clock_mono_ms();
+    atomic_store(&s->md_not_before, now);
+    b->job->forced = b->job->refreshed = true; /* the wait for leaders refreshed the producer */
+    kafka_md_request_topic(s->ctx->md, s->topic, now, s->arrival_ms, with_md, b);
 }
 
 static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
@@ -216,6 +265,16 @@ static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
     session_t *s = b->s;
     kr_err_t e = {0};
     const kafka_md_topic_t *t = NULL;
+    if (md && !kafka_md_topic(md, s->topic) && !s->auto_tried &&
+        api_v3_cluster_check(md, s->cluster, &e) == 0) {
+        /* a missing topic follows krest.topic.auto.create as the buffered endpoint does (once
+         * per stream; the batches after this one wait for it: one is prepared at a time) */
+        s->auto_tried = true;
+        api_auto_create_async(s->ctx, s->topic, md, auto_done, b);
+        kafka_md_release(md);
+        return;
+    }
+    kafka_md_release(b->md); /* a snapshot before the auto-creation */
     b->md = md;
     if (!md)
         v3p_fail_all(b->job, err->code, err->msg);
@@ -223,11 +282,25 @@ static void with_md(void *arg, kafka_md_t *md, const kr_err_t *err)
         v3p_fail_all(b->job, e.code, e.msg);
     else if (!(t = kafka_md_topic(md, s->topic)))
         v3p_fail_all(b->job, KR_ERR_TOPIC_NOT_FOUND, "Topic not found.");
+    if (t && v3p_partitions_missing(b->job, t) && !b->job->forced &&
+        kr_clock_mono_ms() - s->forced_ms >= STREAM_FORCE_INTERVAL_MS) {
+        /* partitions added a moment ago: one snapshot fetched from now on (at most once per
+         * interval per stream: a client naming a partition that does not exist would else
+         * make a Metadata request per batch) */
+        b->job->forced = true;
+        s->forced_ms = kr_clock_mono_ms();
+        kafka_md_request_topic(s->ctx->md, s->topic, kr_clock_mono_ms(), s->arrival_ms, with_md, b);
+        return;
+    }
     if (t) {
         v3p_check_partitions(b->job, t);
         v3p_sides_plan(s->ctx, b->job);
     }
-    if (t && b->job->needs_sr) {
+    bool refresh = t && b->job->forced && !b->job->refreshed;
+    if (refresh || (t && b->job->needs_sr)) {
+        /* the producer learns the partitions just found (blocks), schemas: on a worker */
+        b->job->refreshed = true;
+        b->refresh = refresh;
         if (kr_workq_submit(s->ctx->workq, schemas_run, b) == 0)
             return;
         v3p_fail_all(b->job, KR_ERR_TOO_MANY_REQUESTS,
@@ -259,18 +332,17 @@ static void prep_next(session_t *s)
         return;
     }
     kafka_md_release(md);
-    kafka_md_request_topic(s->ctx->md, s->topic, 0, s->arrival_ms, with_md, b);
+    kafka_md_request_topic(s->ctx->md, s->topic, atomic_load(&s->md_not_before), s->arrival_ms,
+                           with_md, b);
 }
 
-static void enqueue(session_t *s, v3p_job_t *job)
+/* Appends a batch (its records counted as pending already) and prepares it in its turn. */
+static void enqueue(session_t *s, v3p_job_t *job, long bytes)
 {
     batch_t *b = xcalloc(1, sizeof(*b));
     b->job = job;
     b->s = s;
-    for (size_t i = 0; i < job->n; i++)
-        b->bytes += (long)job->slots[i].rec.json_size;
-    atomic_fetch_add(&s->pending, (long)job->n);
-    atomic_fetch_add(&s->pending_bytes, b->bytes);
+    b->bytes = bytes;
     pthread_mutex_lock(&s->mu);
     s->refs++;
     if (s->tail)
@@ -303,6 +375,7 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
     atomic_init(&s->pending_bytes, 0);
     atomic_init(&s->finished, false);
     atomic_init(&s->done, false);
+    atomic_init(&s->md_not_before, 0);
     return s;
 }
 
@@ -310,9 +383,57 @@ static bool too_old(session_t *s);
 
 /* Decodes the complete objects of the input into one batch. @return 1 when the stream ended
  * (broken JSON, a record over the size limit). */
+/* The open batch goes to the queue of batches. Under in_mu. */
+static void flush_open_locked(session_t *s)
+{
+    v3p_job_t *job = s->open;
+    if (!job)
+        return;
+    s->open = NULL;
+    enqueue(s, job, s->open_bytes);
+    s->open_bytes = 0;
+}
+
+/* On a worker: the records the HTTP thread decoded meanwhile leave as one batch. */
+static void flush_run(void *arg)
+{
+    session_t *s = arg;
+    pthread_mutex_lock(&s->in_mu);
+    s->flush_queued = false;
+    flush_open_locked(s);
+    pthread_mutex_unlock(&s->in_mu);
+    session_unref(s);
+}
+
+/* After a feed: a full batch leaves at once; else a worker takes the open batch (the records
+ * that arrive before it runs join it: one producer call, one delivery callback, one write of
+ * results for all of them). Under in_mu. */
+static void flush_soon_locked(session_t *s)
+{
+    if (!s->open)
+        return;
+    if (s->open->n >= OPEN_BATCH_MAX || s->open->broken_code) {
+        flush_open_locked(s);
+        return;
+    }
+    if (s->flush_queued)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->refs++; /* the flush's */
+    pthread_mutex_unlock(&s->mu);
+    if (kr_workq_submit(s->ctx->workq, flush_run, s) == 0) {
+        s->flush_queued = true;
+        return;
+    }
+    flush_open_locked(s); /* the queue is full: at once */
+    session_unref(s);
+}
+
 static int decode_input(session_t *s, bool final)
 {
-    v3p_job_t *job = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
+    if (!s->open)
+        s->open = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
+    v3p_job_t *job = s->open;
     size_t limit = (size_t)s->ctx->cfg->v3_produce_size_limit;
     int ended = 0;
     for (;;) {
@@ -337,6 +458,9 @@ static int decode_input(session_t *s, bool final)
         }
         v3p_slot_t *slot = v3p_slot_add(job);
         slot->rec = rec;
+        s->open_bytes += (long)rec.json_size;
+        atomic_fetch_add(&s->pending, 1);
+        atomic_fetch_add(&s->pending_bytes, (long)rec.json_size);
         if (rc == FMT_V3_INVALID)
             v3p_slot_fail(slot, err.code, "%s", err.msg);
         if (old)
@@ -351,9 +475,13 @@ static int decode_input(session_t *s, bool final)
     s->in_pos = 0;
     if (job->n == 0 && !job->broken_code) {
         v3p_job_free(&job->job);
+        s->open = NULL;
         return ended;
     }
-    enqueue(s, job);
+    if (final)
+        flush_open_locked(s);
+    else
+        flush_soon_locked(s);
     return ended;
 }
 
@@ -362,11 +490,12 @@ static int feed_locked(session_t *s, const char *data, size_t n)
     if (s->input_over)
         return 1;
     if (kr_buf_append(&s->in, data, n) != 0) {
+        flush_open_locked(s); /* its records first */
         v3p_job_t *job = v3p_job_new_for(s->ctx, s->cluster, s->topic, false);
         job->broken_code = KR_ERR_BAD_REQUEST;
         job->broken_msg = xstrdup("Bad Request: Error processing message: Produce request size "
                                   "is larger than allowed threshold");
-        enqueue(s, job);
+        enqueue(s, job, 0);
         s->input_over = true;
         return 1;
     }
@@ -409,6 +538,7 @@ static void s_finish(void *arg)
     pthread_mutex_lock(&s->in_mu);
     if (!s->input_over && s->in.len > 0)
         decode_input(s, true);
+    flush_open_locked(s); /* every record is in a batch before finished is set */
     s->input_over = true;
     pthread_mutex_unlock(&s->in_mu);
     atomic_store(&s->finished, true);

@@ -144,9 +144,17 @@ typedef struct data_ctx {
     const char *side;                  /* "key" or "value" */
 } data_ctx_t;
 
+/* path = a[.b], cut to fit (once per member of every record: no snprintf). */
 static void set_path(parser_t *ps, const char *a, const char *b)
 {
-    snprintf(ps->js.path, sizeof(ps->js.path), "%s%s%s", a, b ? "." : "", b ? b : "");
+    char *p = ps->js.path, *end = p + sizeof(ps->js.path) - 1;
+    for (; *a && p < end; a++)
+        *p++ = *a;
+    if (b && p < end)
+        *p++ = '.';
+    for (; b && *b && p < end; b++)
+        *p++ = *b;
+    *p = '\0';
 }
 
 static int data_member(fmt_jscan_t *js, const char *name, void *ctx)
@@ -241,7 +249,9 @@ static int data_decode(parser_t *ps, data_ctx_t *dc)
     fmt_jscan_t js;
     fmt_jscan_init(&js, dc->data_start, (size_t)(dc->data_end - dc->data_start), MAX_VALUE_DEPTH,
                    KR_ERR_BAD_REQUEST, err);
-    snprintf(js.path, sizeof(js.path), "%s.data", dc->side);
+    size_t side_len = strlen(dc->side); /* "key" or "value" */
+    memcpy(js.path, dc->side, side_len);
+    memcpy(js.path + side_len, ".data", 6);
     kr_buf_t *a = &ps->st->arena;
     size_t off = a->len;
     int rc = 0;
@@ -604,17 +614,54 @@ int fmt_v3_time_parse(const char *s, size_t n, int64_t *ms)
     return 0;
 }
 
+/* Writes v as k decimal digits (zero-padded) at p. @return p + k. */
+static char *put_digits(char *p, int64_t v, int k)
+{
+    for (int i = k - 1; i >= 0; i--, v /= 10)
+        p[i] = (char)('0' + v % 10);
+    return p + k;
+}
+
 size_t fmt_v3_time_write(int64_t ms, char out[40])
 {
     int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     int frac = (int)(ms - secs * 1000);
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t sod = secs - days * 86400;
     time_t t = (time_t)secs;
     struct tm tm;
-    gmtime_r(&t, &tm);
-    size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (frac)
-        n += (size_t)snprintf(out + n, 40 - n, ".%03d", frac);
-    out[n++] = 'Z';
-    out[n] = '\0';
-    return n;
+    if (days < 0 || days > 2932896) { /* before 1970 or after 9999: the C library's way */
+        gmtime_r(&t, &tm);
+        size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (frac)
+            n += (size_t)snprintf(out + n, 40 - n, ".%03d", frac);
+        out[n++] = 'Z';
+        out[n] = '\0';
+        return n;
+    }
+    /* civil date from days since 1970-01-01 (proleptic Gregorian; once per result: no
+     * gmtime/strftime) */
+    int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    char *p = put_digits(out, y, 4);
+    *p++ = '-';
+    p = put_digits(p, m, 2);
+    *p++ = '-';
+    p = put_digits(p, d, 2);
+    *p++ = 'T';
+    p = put_digits(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_digits(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_digits(p, sod % 60, 2);
+    if (frac) {
+        *p++ = '.';
+        p = put_digits(p, frac, 3);
+    }
+    *p++ = 'Z';
+    *p = '\0';
+    return (size_t)(p - out);
 }

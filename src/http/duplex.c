@@ -5,6 +5,7 @@
 #include "http/duplex.h"
 
 #include "http/stream.h"
+#include "http/tls.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -21,12 +22,14 @@ struct http_duplex {
     const api_stream_handler_t *h;
     void *session;
     http_stream_t *stream;
+    http_sock_tls_t *tls; /* the stream's io on a TLS connection (NULL: plain) */
     api_stream_sink_t sink;
     bool input_over; /* the handler takes no more input */
     bool finished;   /* finish() called by the MHD thread */
     bool ended;      /* the last chunk is queued */
     atomic_bool closed_by_drain;
     bool completed;
+    size_t bytes_in; /* body bytes received */
     http_duplex_t *next, *prev;
 };
 
@@ -39,13 +42,6 @@ bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn
     if (!route->stream || !version || strcmp(version, "HTTP/1.1") != 0)
         return false;
     if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH))
-        return false;
-    /* Over TLS the bytes must go through the connection's GnuTLS session: until an
-     * http_sock_ops_t over it (gnutls_record_send) is plugged in here, HTTPS uploads are
-     * answered at their end, never written in clear on the socket. */
-    const union MHD_ConnectionInfo *tls =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (tls && tls->tls_session)
         return false;
     const char *te =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
@@ -83,14 +79,26 @@ http_duplex_t *http_duplex_open(struct MHD_Connection *conn, const router_route_
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     int fd = ci ? ci->connect_fd : -1;
-    http_sock_plain_prepare(fd);
+    /* over TLS every byte goes through the connection's GnuTLS session (never in clear);
+     * MHD itself sends nothing on it while the body streams in (its 100 Continue went out
+     * before this first call with body data), and it closes the session (gnutls_bye) only
+     * after its completion callback, which detaches the stream (http_duplex_close) */
+    const http_sock_ops_t *ops = &http_sock_plain;
+    void *io = (void *)(intptr_t)fd;
+    if (http_tls_is_tls(conn)) {
+        d->tls = http_sock_tls_new(conn, fd);
+        ops = &http_sock_tls;
+        io = d->tls;
+    } else {
+        http_sock_plain_prepare(fd);
+    }
     char head[256];
     int n = snprintf(head, sizeof(head),
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                      "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Request-ID: %s\r\n\r\n",
                      request_id);
     http_stream_conn_t sc = {conn_suspend, conn_resume, conn};
-    d->stream = http_stream_new(&http_sock_plain, (void *)(intptr_t)fd, head, (size_t)n, &sc);
+    d->stream = http_stream_new(ops, io, head, (size_t)n, &sc);
     d->sink = (api_stream_sink_t){d->stream, sink_write, sink_kick};
     d->session = d->h->open(req, &d->sink);
     req->status = 200;
@@ -120,6 +128,7 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
     if (*size) {
         size_t n = *size;
         *size = 0;
+        d->bytes_in += n;
         if (!d->input_over && d->h->feed(d->session, data, n) != 0)
             d->input_over = true;
         if (!d->input_over) {
@@ -169,6 +178,12 @@ bool http_duplex_completed(const http_duplex_t *d)
     return d->completed || atomic_load(&d->closed_by_drain);
 }
 
+void http_duplex_bytes(http_duplex_t *d, size_t *in, size_t *out)
+{
+    *in = d->bytes_in;
+    *out = http_stream_body_sent(d->stream);
+}
+
 void http_duplex_close(http_duplex_t *d)
 {
     if (!d)
@@ -182,7 +197,8 @@ void http_duplex_close(http_duplex_t *d)
         d->next->prev = d->prev;
     pthread_mutex_unlock(&list_mu);
     d->h->close(d->session);
-    http_stream_detach(d->stream);
+    http_stream_detach(d->stream); /* no write uses d->tls after it */
+    http_sock_tls_free(d->tls);
     xfree(d);
 }
 

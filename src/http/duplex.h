@@ -20,8 +20,8 @@
 typedef struct http_duplex http_duplex_t;
 
 /** Whether this request is served in full duplex: the route streams, HTTP/1.1, a chunked body
- * (no Content-Length), no Content-Encoding, plain TCP (a TLS connection needs the GnuTLS
- * writer, http/sock_out.h, which is not plugged in yet). */
+ * (no Content-Length), no Content-Encoding; plain TCP or TLS (the results then go through
+ * the connection's GnuTLS session, http_sock_tls). */
 bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn,
                         const char *version);
 
@@ -36,6 +36,10 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
 
 /** Whether the response was completed (every result and the last chunk sent). */
 bool http_duplex_completed(const http_duplex_t *d);
+
+/** The request body bytes received and the response body bytes sent (chunk framing
+ * included), for the access log and metrics. */
+void http_duplex_bytes(http_duplex_t *d, size_t *in, size_t *out);
 
 /** The request is over (MHD's completion callback): frees d. */
 void http_duplex_close(http_duplex_t *d);

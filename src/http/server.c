@@ -536,9 +536,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     http_header_deadline_request_done(r->srv->hdl, conn);
+    size_t bytes_in = r->body.len + r->discarded;
+    if (r->duplex) /* full duplex: the stream counted both ways */
+        http_duplex_bytes(r->duplex, &bytes_in, &r->bytes_out);
     access_log(r, toe);
-    http_metrics_request(r->match.route, r->method, r->api.status, r->body.len + r->discarded,
-                         r->bytes_out, r->start_us);
+    http_metrics_request(r->match.route, r->method, r->api.status, bytes_in, r->bytes_out,
+                         r->start_us);
     req_free(r);
     *con_cls = NULL;
 }

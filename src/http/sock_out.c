@@ -26,7 +26,12 @@ static void plain_abort(void *io)
     shutdown((int)(intptr_t)io, SHUT_RDWR);
 }
 
-const http_sock_ops_t http_sock_plain = {plain_write, plain_abort};
+static int plain_fd(void *io)
+{
+    return (int)(intptr_t)io;
+}
+
+const http_sock_ops_t http_sock_plain = {plain_write, plain_abort, plain_fd};
 
 void http_sock_plain_prepare(int fd)
 {

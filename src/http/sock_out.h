@@ -1,7 +1,7 @@
 /* http/sock_out.h -- the one way krest writes bytes on a connection itself (the v3 records
  * stream, http/stream.h), outside libmicrohttpd's response machinery: a small table of
- * operations over an "io" handle. Plain TCP is send() on the socket; TLS replaces the table
- * with one over the connection's GnuTLS session (MHD_CONNECTION_INFO_GNUTLS_SESSION).
+ * operations over an "io" handle. Plain TCP is send() on the socket; TLS is http_tls_send() on
+ * the connection's GnuTLS session (http_sock_tls below).
  * May use: util/. Threads: a handle is used by one thread at a time (http/stream.c locks). */
 #ifndef KR_HTTP_SOCK_OUT_H
 #define KR_HTTP_SOCK_OUT_H
@@ -14,6 +14,8 @@ typedef struct http_sock_ops {
     long (*write)(void *io, const void *buf, size_t n);
     /** Ends the connection both ways (the server then sees it closed and cleans up). */
     void (*abort)(void *io);
+    /** The socket under io (polled for POLLOUT when a write would block). */
+    int (*fd)(void *io);
 } http_sock_ops_t;
 
 /** Plain TCP: io is the socket (intptr_t); send(MSG_DONTWAIT | MSG_NOSIGNAL), one call per
@@ -23,5 +25,19 @@ extern const http_sock_ops_t http_sock_plain;
 
 /** Prepares a plain socket for a stream (TCP_NODELAY). */
 void http_sock_plain_prepare(int fd);
+
+/** TLS (http/sock_tls.c): io is an http_sock_tls_t; each write is one http_tls_send() (one TLS
+ * record of at most 16 KiB); after one would block, the next write offers the same bytes
+ * again, as GnuTLS requires (the stream's pending bytes only grow at their end). The
+ * connection's MHD thread may read the session meanwhile (GnuTLS allows one sender and one
+ * receiver). */
+extern const http_sock_ops_t http_sock_tls;
+
+typedef struct http_sock_tls_io http_sock_tls_t;
+
+/** A TLS io for conn (MHD's connection, borrowed) on socket fd (TCP_NODELAY is set).
+ * @return owned (http_sock_tls_free, once the stream is detached). */
+http_sock_tls_t *http_sock_tls_new(void *conn, int fd);
+void http_sock_tls_free(http_sock_tls_t *io);
 
 #endif

@@ -10,7 +10,9 @@
  * it while it was over its bound, or waits for the last chunk to be flushed). A socket number
  * taken for a poll may be closed and reused meanwhile: every write happens under the stream's
  * lock after checking that it is not detached, so a reused number only costs a spurious
- * wake-up.
+ * wake-up. A send happens outside the stream's lock (its bytes are swapped into the sender's
+ * buffer first), so a thread appending a result never waits for the syscall; detach waits for a
+ * send in progress before io goes back to the caller.
  * Lock order: a stream's lock, then the writer's list lock.
  * Threads: any; the writer thread (started on first use) runs for the life of the process. */
 #include "http/stream.h"
@@ -30,9 +32,15 @@ struct http_stream {
     pthread_mutex_t mu;
     const http_sock_ops_t *ops;
     void *io;
+    int fd; /* ops->fd(io), taken once: polled by the writer even after io is gone */
     http_stream_conn_t conn;
-    kr_buf_t out;        /* pending bytes from off */
-    size_t off;          /* sent so far of out */
+    kr_buf_t out;  /* appended, not taken by a sender yet */
+    kr_buf_t wbuf; /* taken by the sender: sent from woff, outside the lock */
+    size_t woff;
+    bool sending;        /* a thread is in ops->write (without the lock) */
+    pthread_cond_t idle; /* signalled when a write returns */
+    size_t sent;         /* bytes sent since the stream started, the head included */
+    size_t head_len;
     bool gone;           /* the connection failed or was detached */
     bool ended;          /* the last chunk is appended */
     bool suspended;      /* the connection is suspended (by http_stream_suspend_if) */
@@ -54,41 +62,68 @@ static void unref(http_stream_t *s)
     if (atomic_fetch_sub(&s->refs, 1) != 1)
         return;
     kr_buf_deinit(&s->out);
+    kr_buf_deinit(&s->wbuf);
+    pthread_cond_destroy(&s->idle);
     pthread_mutex_destroy(&s->mu);
     xfree(s);
 }
 
-/* Sends what the socket takes. Under s->mu. */
+/* Bytes not sent yet. Under s->mu. */
+static size_t unsent(const http_stream_t *s)
+{
+    return s->out.len + (s->wbuf.len - s->woff);
+}
+
+/* Sends what the socket takes. Under s->mu, which it releases around each write, so that
+ * threads appending results never wait for a send() (the syscall carries the loopback
+ * receiver's work too). One sender at a time (sending); the bytes of a write that would block
+ * stay first in wbuf, offered again next time (GnuTLS requires the same data). */
 static void flush_locked(http_stream_t *s)
 {
-    while (!s->gone && s->off < s->out.len) {
-        long w = s->ops->write(s->io, s->out.data + s->off, s->out.len - s->off);
+    if (s->sending)
+        return; /* the sender sees the new bytes: the stream stays listed while any are unsent */
+    while (!s->gone) {
+        if (s->woff == s->wbuf.len) {
+            if (s->out.len == 0)
+                break;
+            kr_buf_t t = s->wbuf;
+            s->wbuf = s->out;
+            s->out = t;
+            kr_buf_reset(&s->out);
+            s->woff = 0;
+        }
+        const char *p = s->wbuf.data + s->woff;
+        size_t n = s->wbuf.len - s->woff;
+        s->sending = true;
+        pthread_mutex_unlock(&s->mu);
+        long w = s->ops->write(s->io, p, n);
+        pthread_mutex_lock(&s->mu);
+        s->sending = false;
+        pthread_cond_broadcast(&s->idle);
         if (w < 0)
             s->gone = true;
         if (w <= 0)
             break;
-        s->off += (size_t)w;
+        s->woff += (size_t)w;
+        s->sent += (size_t)w;
     }
-    if (s->off == s->out.len || s->gone) {
+    if (s->gone) {
         kr_buf_reset(&s->out);
-        s->off = 0;
-    } else if (s->off > ((size_t)64 << 10)) {
-        memmove(s->out.data, s->out.data + s->off, s->out.len - s->off);
-        s->out.len -= s->off;
-        s->off = 0;
+        kr_buf_reset(&s->wbuf);
+        s->woff = 0;
     }
 }
 
 static bool pending(const http_stream_t *s)
 {
-    return !s->gone && s->off < s->out.len;
+    return !s->gone && unsent(s) > 0;
 }
 
 /* Resumes a suspended connection, unless it was suspended for its unsent bytes and they are
  * still too many. Under s->mu. */
 static void kick_locked(http_stream_t *s)
 {
-    if (s->suspended && (s->gone || s->out.len - s->off <= s->resume_below)) {
+    if (s->suspended && (s->gone || unsent(s) <= s->resume_below)) {
         s->suspended = false;
         s->conn.resume(s->conn.arg);
     }
@@ -122,7 +157,7 @@ static size_t snapshot(http_stream_t ***out, struct pollfd **fds, size_t *cap)
         }
         atomic_fetch_add(&s->refs, 1);
         (*out)[n] = s;
-        (*fds)[n] = (struct pollfd){.fd = (int)(intptr_t)s->io, .events = POLLOUT};
+        (*fds)[n] = (struct pollfd){.fd = s->fd, .events = POLLOUT};
         n++;
     }
     pthread_mutex_unlock(&writer.mu);
@@ -187,12 +222,16 @@ http_stream_t *http_stream_new(const http_sock_ops_t *ops, void *io, const char 
     pthread_once(&writer.once, writer_start);
     http_stream_t *s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->idle, NULL);
     s->ops = ops;
     s->io = io;
+    s->fd = ops->fd(io);
     s->conn = *conn;
     atomic_init(&s->refs, 1);
     kr_buf_init(&s->out, (size_t)1 << 40);
+    kr_buf_init(&s->wbuf, (size_t)1 << 40);
     kr_buf_append(&s->out, head, head_len);
+    s->head_len = head_len;
     pthread_mutex_lock(&s->mu);
     flush_locked(s);
     if (pending(s))
@@ -232,6 +271,14 @@ void http_stream_end(http_stream_t *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+size_t http_stream_body_sent(http_stream_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    size_t n = s->sent > s->head_len ? s->sent - s->head_len : 0;
+    pthread_mutex_unlock(&s->mu);
+    return n;
+}
+
 bool http_stream_flushed(http_stream_t *s)
 {
     pthread_mutex_lock(&s->mu);
@@ -243,13 +290,12 @@ bool http_stream_flushed(http_stream_t *s)
 bool http_stream_suspend_if(http_stream_t *s, bool (*busy)(void *arg), void *arg, size_t max_unsent)
 {
     pthread_mutex_lock(&s->mu);
-    bool stop =
-        !s->gone && !s->suspended && ((busy && busy(arg)) || s->out.len - s->off > max_unsent);
+    bool stop = !s->gone && !s->suspended && ((busy && busy(arg)) || unsent(s) > max_unsent);
     if (stop) {
-        size_t unsent = s->out.len - s->off;
+        size_t left = unsent(s);
         /* over the bound: wait until half of it is sent (all of it for a bound of 0); else
          * (busy) any kick resumes it while the unsent bytes stay within the bound */
-        s->resume_below = unsent > max_unsent ? max_unsent / 2 : max_unsent;
+        s->resume_below = left > max_unsent ? max_unsent / 2 : max_unsent;
         s->suspended = true;
         s->conn.suspend(s->conn.arg);
     }
@@ -281,6 +327,8 @@ void http_stream_detach(http_stream_t *s)
     pthread_mutex_lock(&s->mu);
     s->gone = true;
     s->suspended = false;
+    while (s->sending) /* io is the caller's again only once no write is in progress */
+        pthread_cond_wait(&s->idle, &s->mu);
     pthread_mutex_unlock(&s->mu);
     unref(s);
 }

@@ -45,6 +45,9 @@ int http_stream_write(http_stream_t *s, const char *data, size_t n);
 /** Appends the last chunk ("0\r\n\r\n"); nothing may be written after it. */
 void http_stream_end(http_stream_t *s);
 
+/** The body bytes sent so far (after the head; the chunk framing included). */
+size_t http_stream_body_sent(http_stream_t *s);
+
 /** Whether every byte (the last chunk included, once http_stream_end ran) has been sent, or the
  * connection is gone. */
 bool http_stream_flushed(http_stream_t *s);

@@ -256,9 +256,10 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
     return kr_buf_append(b, p, size * n) == 0 ? size * n : 0;
 }
 
-/* One request; *out gets the body of a 200 answer. @return 0, or -1 with err set (40801). */
-static int call(sr_client_t *c, const char *method, const char *path, const char *body,
-                kr_buf_t *out, kr_err_t *err)
+/* One request; *out gets the body of the answer (a 200 one, or the error's when status is
+ * given: *status then says which). @return 0 for a 200, or -1 with err set (40801). */
+static int call_status(sr_client_t *c, const char *method, const char *path, const char *body,
+                       kr_buf_t *out, long *status_out, kr_err_t *err)
 {
     if (!*c->url)
         return kr_err_set(err, KR_ERR_SERIALIZATION,
@@ -292,6 +293,8 @@ static int call(sr_client_t *c, const char *method, const char *path, const char
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
+    if (status_out)
+        *status_out = rc == CURLE_OK ? status : 0;
     if (rc != CURLE_OK)
         return kr_err_set(err, KR_ERR_SERIALIZATION, "Schema registration or lookup failed: %s: %s",
                           c->url, curl_easy_strerror(rc));
@@ -302,6 +305,12 @@ static int call(sr_client_t *c, const char *method, const char *path, const char
                           status, out->data ? out->data : "");
     }
     return 0;
+}
+
+static int call(sr_client_t *c, const char *method, const char *path, const char *body,
+                kr_buf_t *out, kr_err_t *err)
+{
+    return call_status(c, method, path, body, out, NULL, err);
 }
 
 /* Parses an answer and returns one of its fields (owned object ref in *doc). */
@@ -438,4 +447,82 @@ int32_t sr_client_register(sr_client_t *c, const char *subject, const char *text
     }
     *schema = keep_subject(c, subject, text, id, parsed);
     return id;
+}
+
+/* The registry's error_code in an error answer (b is NUL-terminated by call()), or 0. */
+static int answer_error_code(const kr_buf_t *b)
+{
+    json_object *doc = NULL;
+    kr_buf_t copy = *b;
+    if (copy.len && copy.data[copy.len - 1] == '\0')
+        copy.len--;
+    json_object *v = answer_field(&copy, "error_code", &doc);
+    int code = v && json_object_is_type(v, json_type_int) ? json_object_get_int(v) : 0;
+    json_object_put(doc);
+    return code;
+}
+
+/* Reads a version answer ({subject, version, id, schema[, schemaType]}) into out. */
+static int version_answer(sr_client_t *c, const kr_buf_t *b, const char *subject,
+                          sr_subject_version_t *out, kr_err_t *err)
+{
+    json_object *doc = NULL;
+    json_object *id = answer_field(b, "id", &doc);
+    json_object *ver = doc ? json_object_object_get(doc, "version") : NULL;
+    json_object *type = doc ? json_object_object_get(doc, "schemaType") : NULL;
+    int rc = -1;
+    if (!id || !json_object_is_type(id, json_type_int) || !ver ||
+        !json_object_is_type(ver, json_type_int)) {
+        kr_err_set(err, KR_ERR_SERIALIZATION,
+                   "Schema registration or lookup failed: no id and version in the registry's "
+                   "answer for subject '%.200s'",
+                   subject);
+    } else if (type && strcmp(json_object_get_string(type), "AVRO") != 0) {
+        kr_err_set(err, KR_ERR_SERIALIZATION, "Schema %d is a %s schema, not Avro",
+                   json_object_get_int(id), json_object_get_string(type));
+    } else {
+        out->id = (int32_t)json_object_get_int64(id);
+        out->version = (int32_t)json_object_get_int64(ver);
+        rc = 0;
+    }
+    json_object_put(doc);
+    if (rc == 0) {
+        out->schema = sr_client_get_id(c, out->id, err); /* cached once known */
+        if (!out->schema)
+            rc = -1;
+    }
+    return rc;
+}
+
+int sr_client_subject_version(sr_client_t *c, const char *subject, int32_t version,
+                              sr_subject_version_t *out, kr_err_t *err)
+{
+    char *esc = curl_easy_escape(NULL, subject, 0);
+    char path[1300];
+    if (version < 0)
+        snprintf(path, sizeof(path), "/subjects/%s/versions/latest", esc);
+    else
+        snprintf(path, sizeof(path), "/subjects/%s/versions/%d", esc, (int)version);
+    curl_free(esc);
+    kr_buf_t b;
+    kr_buf_init(&b, MAX_RESPONSE);
+    long status = 0;
+    int rc = -1;
+    if (call_status(c, "GET", path, NULL, &b, &status, err) == 0) {
+        rc = version_answer(c, &b, subject, out, err);
+    } else if (status == 404) {
+        int code = answer_error_code(&b);
+        if (code == 40401 || code == 0)
+            kr_err_set(err, KR_ERR_NOT_FOUND, "Subject '%.200s' not found.", subject);
+        else if (version < 0)
+            kr_err_set(err, KR_ERR_NOT_FOUND, "Subject '%.200s' has no live version.", subject);
+        else
+            kr_err_set(err, KR_ERR_NOT_FOUND, "Version %d not found for subject '%.200s'.",
+                       (int)version, subject);
+    } else if (status == 422 && version >= 0) {
+        kr_err_set(err, KR_ERR_NOT_FOUND, "Version %d not found for subject '%.200s'.",
+                   (int)version, subject);
+    }
+    kr_buf_deinit(&b);
+    return rc;
 }

@@ -41,4 +41,18 @@ const avs_schema_t *sr_client_get_id(sr_client_t *c, int32_t id, kr_err_t *err);
 int32_t sr_client_register(sr_client_t *c, const char *subject, const char *text,
                            const avs_schema_t **schema, kr_err_t *err);
 
+/** A version of a subject as the registry gives it. */
+typedef struct sr_subject_version {
+    int32_t id;
+    int32_t version;
+    const avs_schema_t *schema; /* the client's id cache's */
+} sr_subject_version_t;
+
+/** GET /subjects/{subject}/versions/{version} (version < 0: "latest", the newest live one) and
+ * the schema of its id (cached by id). Not cached itself: a subject gains versions. Blocks.
+ * @return 0 with *out set, or -1 with err set: KR_ERR_NOT_FOUND "Subject '…' not found.",
+ * "Version N not found for subject '…'.", "Subject '…' has no live version."; else 40801. */
+int sr_client_subject_version(sr_client_t *c, const char *subject, int32_t version,
+                              sr_subject_version_t *out, kr_err_t *err);
+
 #endif

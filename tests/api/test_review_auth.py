@@ -108,7 +108,8 @@ def test_streams_whose_last_batch_fails_at_once(start_krest, tmp_path):
     """A batch prepared off the HTTP thread (the topic looked up on a worker) that completes at
     once (40403: no such topic) lets the connection end and close the session while the worker
     still prepares the next batch: the session must outlive that worker's use (ASan)."""
-    k = start(start_krest, tmp_path)
+    # no auto-creation: a stream to a missing topic then fails at once (40403 per record)
+    k = start(start_krest, tmp_path, "--krest.topic.auto.create=false")
     auth = [("Authorization", basic_header("alice", "alice-pw"))]
     for i in range(40):
         t = f"no-such-topic-{uuid.uuid4().hex[:8]}"

@@ -291,3 +291,26 @@ def test_missing_topic_auto_created_as_v2(start_krest, admin):
                 f.result(timeout=20)
             except Exception:
                 pass
+
+
+def _add_partitions(admin, t, n):
+    from confluent_kafka.admin import NewPartitions
+
+    from conftest import wait_until
+
+    admin.create_partitions([NewPartitions(t, n)])[t].result(timeout=20)
+    assert wait_until(lambda: len(admin.list_topics(t, timeout=5).topics[t].partitions) == n, 10)
+
+
+def test_partitions_added_after_metadata_cached(k, admin, new_topic):
+    """As v2: a partition added a moment ago (krest's cached metadata and its producer do not
+    know it yet) is found by one more snapshot, never answered 40402; a partition that does
+    not exist still is."""
+    t = new_topic(partitions=1)
+    rec = {"value": {"type": "STRING", "data": "a"}}
+    assert [x["error_code"] for x in lines(requests.post(url(k, t), data=stream([rec]), headers=CT))] == [200]
+    _add_partitions(admin, t, 3)
+    objs = [dict(rec, partition_id=2), dict(rec, partition_id=1), dict(rec, partition_id=7)]
+    res = lines(requests.post(url(k, t), data=stream(objs), headers=CT))
+    assert [(x["error_code"], x.get("partition_id")) for x in res] == [(200, 2), (200, 1), (40402, None)], res
+    assert sorted((x.partition, x.offset) for x in read_topic(t)) == [(0, 0), (1, 0), (2, 0)]

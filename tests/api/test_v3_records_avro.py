@@ -97,3 +97,48 @@ def test_avro_errors_in_band(env, new_topic):
     assert codes[4] == 404 and "Version 7" in res[4]["message"], res[4]
     assert codes[5] == 400 and "RECORD_NAME" in res[5]["message"], res[5]
     assert end_offsets(t) == before
+
+
+def test_external_registry_subject_version_and_latest(env, start_krest, new_topic):
+    """schema.registry.url naming another registry (here a second krest's built-in one, env):
+    `schema_version` and the latest version (no selector) are asked of that registry
+    (GET /subjects/{s}/versions/{v}), and an unknown subject or version is an in-band 404."""
+    t = new_topic()
+    subject = f"{t}-value"
+    rec2 = dict(REC, fields=REC["fields"] + [{"name": "b", "type": "string", "default": "d"}])
+    ids = []
+    for schema in (REC, rec2):
+        r = requests.post(
+            f"{env.sr_url}/subjects/{subject}/versions",
+            json={"schema": json.dumps(schema)},
+            headers={"Content-Type": "application/vnd.schemaregistry.v1+json"},
+        )
+        assert r.status_code == 200, r.text
+        ids.append(r.json()["id"])
+    other = start_krest(f"--schema.registry.url={env.sr_url}")  # no built-in registry of its own
+    u = f"http://127.0.0.1:{other.port}/v3/clusters/{cluster_id()}/topics/{t}/records"
+    objs = [
+        {"value": {"schema_version": 1, "data": {"a": 1}}},
+        {"value": {"schema_version": 2, "data": {"a": 2, "b": "x"}}},
+        {"value": {"data": {"a": 3, "b": "y"}}},  # the latest: version 2
+        {"value": {"schema_version": 7, "data": {"a": 4}}},
+        {"value": {"subject": f"{t}-nosuch", "data": {"a": 5}}},
+    ]
+    r = requests.post(u, data="\n".join(json.dumps(o) for o in objs), headers=CT)
+    assert r.status_code == 200, r.text
+    res = [json.loads(p) for p in r.text.split("\r\n")[:-1]]
+    assert [x["error_code"] for x in res] == [200, 200, 200, 404, 404], res
+    assert [(x["value"]["schema_id"], x["value"]["schema_version"]) for x in res[:3]] == [
+        (ids[0], 1),
+        (ids[1], 2),
+        (ids[1], 2),
+    ], res
+    assert res[3]["message"] == f"Version 7 not found for subject '{subject}'.", res[3]
+    assert res[4]["message"] == f"Subject '{t}-nosuch' not found.", res[4]
+    recs = read_topic(t)
+    assert [split_wire(x.value)[0] for x in recs] == [ids[0], ids[1], ids[1]]
+    assert [deserialize(env, t, x.value) for x in recs] == [
+        {"a": 1},
+        {"a": 2, "b": "x"},
+        {"a": 3, "b": "y"},
+    ]

@@ -38,13 +38,21 @@ class Stream:
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.s.connect(("127.0.0.1", port))
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._start(topic)
+
+    def _start(self, topic):
         path = f"/v3/clusters/{cluster_id()}/topics/{topic}/records"
         self.s.sendall(
             f"POST {path} HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
             "Transfer-Encoding: chunked\r\n\r\n".encode()
         )
         self.buf = b""
+        self.wire = b""  # every byte received
         self.head = None
+
+    def wire_body(self):
+        """The bytes received after the head."""
+        return self.wire.split(b"\r\n\r\n", 1)[1]
 
     def send(self, obj):
         b = (obj if isinstance(obj, str) else json.dumps(obj)).encode()
@@ -64,6 +72,7 @@ class Stream:
         if not got:
             raise EOFError("connection closed")
         self.buf += got
+        self.wire += got
 
     def _line(self, deadline):
         while b"\r\n" not in self.buf:
@@ -389,3 +398,87 @@ def test_sigterm_closes_a_stream_that_never_reads(tmp_path, kafka_bootstrap, kre
         s.close()
     finally:
         f.teardown()
+
+
+@pytest.mark.parametrize("mode", ["true", "false"])
+def test_stream_to_missing_topic_follows_auto_create(start_krest, admin, mode):
+    """A stream to a topic that does not exist follows krest.topic.auto.create as the buffered
+    endpoint and v2 do: created, then every record produced; or, under "false", an in-band
+    40401 per record (at once, never a wait)."""
+    from conftest import unique_topic
+
+    t = unique_topic("krest-v3stream-auto")
+    kr = start_krest(f"--krest.topic.auto.create={mode}")
+    s = Stream(kr.port, t)
+    try:
+        for i in range(3):
+            s.send(rec(i))
+            [r] = s.results(STEP_S * 5 if i == 0 else STEP_S)  # the first waits for the creation
+            if mode == "true":
+                assert r["error_code"] == 200 and r["offset"] == i, r
+            else:
+                assert r == {"error_code": 40401, "message": "Topic not found."}, r
+        s.end()
+        assert s.chunk() == b""
+    finally:
+        s.close()
+    try:
+        if mode == "true":
+            assert [x.value for x in read_topic(t)] == [b"r0", b"r1", b"r2"]
+        else:
+            assert t not in admin.list_topics(timeout=10).topics
+    finally:
+        if mode == "true":
+            for f in admin.delete_topics([t], operation_timeout=15).values():
+                f.result(timeout=20)
+
+
+def test_stream_partition_added_after_metadata_cached(k, admin, new_topic):
+    """A stream naming a partition added a moment ago gets it (one more snapshot, and the
+    producer learns it), as v2 produce; a partition that does not exist is still 40402."""
+    from confluent_kafka.admin import NewPartitions
+
+    t = new_topic(partitions=1)
+    s = Stream(k.port, t)
+    try:
+        s.send(rec(0))
+        [r] = s.results()
+        assert r["error_code"] == 200, r
+        admin.create_partitions([NewPartitions(t, 2)])[t].result(timeout=20)
+        assert wait_until(lambda: len(admin.list_topics(t, timeout=5).topics[t].partitions) == 2, 10)
+        s.send(dict(rec(1), partition_id=1))
+        [r] = s.results(STEP_S * 2)
+        assert (r["error_code"], r.get("partition_id")) == (200, 1), r
+        s.send(dict(rec(2), partition_id=5))
+        [r] = s.results(STEP_S * 2)
+        assert r["error_code"] == 40402, r
+        s.end()
+        assert s.chunk() == b""
+    finally:
+        s.close()
+    assert sorted((x.partition, x.value) for x in read_topic(t)) == [(0, b"r0"), (1, b"r1")]
+
+
+def test_access_log_counts_stream_bytes(k, new_topic):
+    """The access-log line of a full-duplex stream gives the body bytes sent (its chunks, the
+    framing included: what followed the head on the wire), not 0."""
+    t = new_topic()
+    s = Stream(k.port, t)
+    try:
+        for i in range(3):
+            s.send(rec(i))
+            [r] = s.results()
+            assert r["error_code"] == 200, r
+        s.end()
+        assert s.chunk() == b""
+        body = s.wire_body()
+    finally:
+        s.close()
+    path = f"/v3/clusters/{cluster_id()}/topics/{t}/records"
+
+    def line():
+        return [ln for ln in k.log().splitlines() if " access POST " + path + " " in ln]
+
+    assert wait_until(lambda: line(), 5), k.log_tail()
+    fields = line()[-1].split(" access POST " + path + " ")[1].split()
+    assert fields[0] == "200" and int(fields[1]) == len(body), (fields, len(body))

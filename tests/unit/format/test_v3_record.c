@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Decodes the first object of text. @return the rc; rec/err/st filled. */
 static int one(fmt_v3_store_t *st, const char *text, fmt_v3_record_t *rec, kr_err_t *err)
@@ -227,6 +228,33 @@ static void test_time(void **state)
     assert_string_equal(out, "2021-02-05T19:14:42Z");
     fmt_v3_time_write(1612552482120LL, out);
     assert_string_equal(out, "2021-02-05T19:14:42.120Z");
+    /* the arithmetic writer agrees with gmtime/strftime over 1970..9999 and at the edges */
+    int64_t edges[] = {0,
+                       1,
+                       999,
+                       86399999,
+                       951782400000LL,
+                       4107542400000LL,
+                       253402300799999LL,
+                       -1,
+                       253402300800000LL};
+    uint64_t r = 12345;
+    for (int i = 0; i < 20000 + 9; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t v = i < 9 ? edges[i] : (int64_t)(r % 253402300800000ULL);
+        int64_t secs = v >= 0 ? v / 1000 : (v - 999) / 1000;
+        time_t t = (time_t)secs;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char want[40];
+        size_t n = strftime(want, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+        int frac = (int)(v - secs * 1000);
+        if (frac)
+            n += (size_t)snprintf(want + n, 40 - n, ".%03d", frac);
+        snprintf(want + n, 40 - n, "Z");
+        assert_int_equal(fmt_v3_time_write(v, out), strlen(want));
+        assert_string_equal(out, want);
+    }
 }
 
 int main(void)
