@@ -149,3 +149,41 @@ def test_slow_body_after_complete_headers_is_not_cut(start_krest, admin):
         assert [json.loads(m.value) for m in got] == [{"slow": i} for i in range(3)]
     finally:
         delete_topics(admin, [topic])
+
+
+def test_stalled_tls_handshake_is_cut(start_krest):
+    """On an https listener the deadline counts from the TCP accept: a client that starts a
+    TLS handshake and stalls (its bytes before any header) is cut at the header deadline, not
+    at the longer idle.timeout.ms."""
+    from conftest import _test_tls_flags, free_port
+
+    port = free_port()
+    start_krest(
+        *_test_tls_flags(),
+        f"--listeners=https://127.0.0.1:{port}",
+        "--krest.http.header.timeout.ms=1000",
+        "--idle.timeout.ms=8000",
+        listeners=False,
+        port=port,
+        wait=False,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "krest did not listen"
+            time.sleep(0.1)
+    try:
+        t0 = time.monotonic()
+        s.sendall(b"\x16\x03\x01")  # the start of a TLS record, then nothing
+        try:
+            data = s.recv(100)
+        except ConnectionResetError:
+            data = b""
+        took = time.monotonic() - t0
+    finally:
+        s.close()
+    assert data == b"", data
+    assert 0.8 <= took <= 3.0, took
