@@ -5,8 +5,10 @@
  * that is within the limit the first buffer is ISIZE bytes, right for every honest body.
  * deflate carries no size, and an ISIZE can lie (or be followed by junk): then the buffer
  * starts at 4x the input and doubles up to the limit, and what does not fit then is 413
- * (libdeflate checks ISIZE and the checksums: 400 when wrong). Memory is bounded by the limit. zstd
- * and br are streamed into the bounded buffer in 64 KiB steps. Pure; threads: any. */
+ * (libdeflate checks ISIZE and the checksums: 400 when wrong). Memory is bounded by the limit.
+ * A gzip body of several members, and a zstd body of several frames, decode to their
+ * concatenation (as gzip -d and zstd -d do). zstd and br are streamed into the bounded buffer
+ * in 64 KiB steps. Pure; threads: any. */
 #include "http/inflate.h"
 
 #include "util/mem.h"
@@ -39,18 +41,18 @@ static size_t room(const kr_buf_t *out)
 }
 
 /* One libdeflate attempt into out's spare capacity of cap bytes.
- * @return libdeflate's result; on success the bytes are appended. */
+ * @return libdeflate's result; on success the bytes are appended and *used is the input read. */
 static enum libdeflate_result deflate_into(struct libdeflate_decompressor *d, bool gzip,
-                                           const char *in, size_t n, kr_buf_t *out, size_t cap)
+                                           const char *in, size_t n, kr_buf_t *out, size_t cap,
+                                           size_t *used)
 {
     if (kr_buf_reserve(out, cap) != 0)
         return LIBDEFLATE_INSUFFICIENT_SPACE;
-    size_t in_used = 0, got = 0;
+    size_t got = 0;
     char *dst = out->data + out->len;
-    enum libdeflate_result r =
-        gzip ? libdeflate_gzip_decompress_ex(d, in, n, dst, cap, &in_used, &got)
-             : libdeflate_zlib_decompress_ex(d, in, n, dst, cap, &in_used, &got);
-    if (r == LIBDEFLATE_SUCCESS && in_used != n)
+    enum libdeflate_result r = gzip ? libdeflate_gzip_decompress_ex(d, in, n, dst, cap, used, &got)
+                                    : libdeflate_zlib_decompress_ex(d, in, n, dst, cap, used, &got);
+    if (r == LIBDEFLATE_SUCCESS && !gzip && *used != n)
         return LIBDEFLATE_BAD_DATA; /* trailing bytes */
     if (r == LIBDEFLATE_SUCCESS) {
         out->len += got;
@@ -73,24 +75,39 @@ static size_t gzip_isize(const char *in, size_t n)
     return (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
 }
 
+/* Decodes the zlib stream, or the gzip member that in starts with, into out.
+ * @return libdeflate's result; *used: the input the member took. */
+static enum libdeflate_result inflate_member(struct libdeflate_decompressor *d, bool gzip,
+                                             const char *in, size_t n, kr_buf_t *out, size_t *used)
+{
+    if (gzip && !gzip_looks_valid(in, n))
+        return LIBDEFLATE_BAD_DATA;
+    size_t cap = gzip ? gzip_isize(in, n) : 0; /* the last member's claim: a first guess */
+    if (cap == 0 || cap > room(out))
+        cap = n < room(out) / 4 ? n * 4 : room(out);
+    enum libdeflate_result r;
+    for (;;) {
+        r = deflate_into(d, gzip, in, n, out, cap ? cap : 1, used);
+        if (r != LIBDEFLATE_INSUFFICIENT_SPACE || cap >= room(out))
+            return r;
+        cap = cap < room(out) / 2 ? cap * 2 : room(out);
+    }
+}
+
+/* A gzip body may hold several members (RFC 1952 2.2): it decodes to their concatenation. */
 static int inflate_deflate(http_coding_t c, const char *in, size_t n, kr_buf_t *out, kr_err_t *err)
 {
     bool gzip = c == HTTP_CODING_GZIP;
-    if (gzip && !gzip_looks_valid(in, n))
-        return bad_data(c, err);
-    size_t cap = gzip ? gzip_isize(in, n) : 0;
-    if (cap == 0 || cap > room(out))
-        cap = n < room(out) / 4 ? n * 4 : room(out);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     if (!d)
         return kr_err_set(err, KR_ERR_INTERNAL, "cannot start decoding the body");
     enum libdeflate_result r;
-    for (;;) {
-        r = deflate_into(d, gzip, in, n, out, cap ? cap : 1);
-        if (r != LIBDEFLATE_INSUFFICIENT_SPACE || cap >= room(out))
-            break;
-        cap = cap < room(out) / 2 ? cap * 2 : room(out);
-    }
+    size_t off = 0;
+    do {
+        size_t used = 0;
+        r = inflate_member(d, gzip, in + off, n - off, out, &used);
+        off += used;
+    } while (r == LIBDEFLATE_SUCCESS && off < n);
     libdeflate_free_decompressor(d);
     if (r == LIBDEFLATE_INSUFFICIENT_SPACE)
         return too_large(out, err);
@@ -113,12 +130,10 @@ static int inflate_zstd(const char *in, size_t n, kr_buf_t *out, kr_err_t *err)
             rc = bad_data(HTTP_CODING_ZSTD, err);
         else if (kr_buf_append(out, chunk, ob.pos) != 0)
             rc = too_large(out, err);
-        else if (r == 0 && ib.pos != ib.size)
-            rc = bad_data(HTTP_CODING_ZSTD, err); /* trailing bytes */
         else if (r != 0 && ib.pos == ib.size && ob.pos < ob.size)
             rc = bad_data(HTTP_CODING_ZSTD, err); /* truncated */
-        if (rc != 0 || r == 0)
-            break;
+        if (rc != 0 || (r == 0 && ib.pos == ib.size))
+            break; /* r == 0 with input left: the next frame (RFC 8878 3) */
     }
     ZSTD_freeDCtx(z);
     return rc;

@@ -439,6 +439,10 @@ static enum MHD_Result run_handler(http_req_t *r)
     const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (http_inflate_body(ce, &r->body, &err) != 0) /* within krest.max.request.size */
         return respond_error(r, &err);
+    if (r->body.len > r->reserved && reserve_body(r, r->body.len - r->reserved) != 0) {
+        busy_error(r, &err); /* an inflated body counts with its inflated size */
+        return respond_error(r, &err);
+    }
     /* In flight from here: a request still receiving its body has done nothing yet, and a
      * client that went away mid-body (which MHD may notice only at the idle timeout) must not
      * hold the shutdown. */

@@ -291,6 +291,43 @@ def test_request_body_codec(small, ptopic, coding):
     assert [x.value for x in read_topic(ptopic, start=before)] == vals
 
 
+@pytest.mark.parametrize("coding", ["gzip", "zstd"])
+def test_request_body_of_several_members(small, ptopic, coding):
+    """A gzip body of several members (RFC 1952 2.2) and a zstd body of several frames
+    (RFC 8878 3) decode to their concatenation, as gzip -d and zstd -d do."""
+    before = end_offsets(ptopic)
+    vals = [b"%s-multi-%d" % (coding.encode(), i) for i in range(10)]
+    body = json.dumps({"records": [{"value": b64(v)} for v in vals]}).encode()
+    cut = len(body) // 3
+    parts = [body[:cut], body[cut : 2 * cut], b"", body[2 * cut :]]
+    data = b"".join(ENCODERS[coding](p) for p in parts)
+    r = post_records(small, ptopic, data, headers={"Content-Encoding": coding})
+    assert assert_produced(r, 10) == [(0, before[0] + i) for i in range(10)]
+    assert [x.value for x in read_topic(ptopic, start=before)] == vals
+    # junk after the last member is still refused
+    r = post_records(small, ptopic, data + b"trailing", headers={"Content-Encoding": coding})
+    assert_error(r, 400, 400)
+
+
+def test_inflated_body_counts_against_buffered_bytes(factory, ptopic):
+    """krest.max.buffered.bytes bounds the request bodies krest holds: an inflated body counts
+    with its inflated size (a small gzip body must not hold megabytes past the budget), and
+    the same body sent as it is is refused alike."""
+    k = factory("--krest.max.buffered.bytes=1048576", "--krest.max.request.size=8388608")
+    before = end_offsets(ptopic)
+    body = json.dumps({"records": [{"value": b64(bytes(3 << 20))}]}).encode()  # 4 MiB of JSON
+    r = post_records(k, ptopic, body)
+    assert_error(r, 503, 503)
+    r = post_records(k, ptopic, gzip.compress(body), headers={"Content-Encoding": "gzip"})
+    err = assert_error(r, 503, 503)
+    assert "buffer" in err["message"], err
+    assert end_offsets(ptopic) == before
+    # the budget was given back: a small compressed body still goes through
+    small = json.dumps({"records": [{"value": b64(b"ok")}]}).encode()
+    r = post_records(k, ptopic, gzip.compress(small), headers={"Content-Encoding": "gzip"})
+    assert assert_produced(r, 1) == [(0, before[0])]
+
+
 def bomb(coding):
     """~100 MiB of zeros in that coding (a few hundred KiB at most)."""
     zeros = bytes(100 << 20)

@@ -110,3 +110,80 @@ def test_bench_shape_small(start_krest):
     assert r["canary_failed"] == {} and r["canary_ok"] >= 20, r
     assert r["slow_closed_by_server"] >= 50 and r["idle_closed_by_server"] >= 50, r
     assert r["slow_lifetime_p50_s"] < 3 and r["idle_lifetime_p50_s"] < 3, r
+
+
+def test_slow_body_after_complete_headers_is_not_cut(start_krest, admin):
+    """The deadline is for the header block only: a request whose headers are in may take its
+    body (and its answer) longer than krest.http.header.timeout.ms; its records reach Kafka."""
+    import json
+
+    from conftest import create_topic, delete_topics, read_topic
+
+    k = start_krest(
+        "--krest.http.header.timeout.ms=1000", "--idle.timeout.ms=5000", "--krest.access.log=false"
+    )
+    topic = create_topic(admin)
+    try:
+        body = json.dumps({"records": [{"value": {"slow": i}} for i in range(3)]}).encode()
+        head = (
+            f"POST /topics/{topic} HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/vnd.kafka.json.v2+json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        s = socket.create_connection(("127.0.0.1", k.port), timeout=10)
+        try:
+            s.sendall(head)
+            step = max(1, len(body) // 12)
+            for i in range(0, len(body), step):  # ~2.4 s: past the 1 s header deadline
+                time.sleep(0.2)
+                s.sendall(body[i : i + step])
+            data = b""
+            while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+                chunk = s.recv(65536)
+                assert chunk, f"closed during a slow body: {data[:200]!r}"
+                data += chunk
+            assert data.startswith(b"HTTP/1.1 200"), data[:200]
+        finally:
+            s.close()
+        got = read_topic(topic)
+        assert [json.loads(m.value) for m in got] == [{"slow": i} for i in range(3)]
+    finally:
+        delete_topics(admin, [topic])
+
+
+def test_stalled_tls_handshake_is_cut(start_krest):
+    """On an https listener the deadline counts from the TCP accept: a client that starts a
+    TLS handshake and stalls (its bytes before any header) is cut at the header deadline, not
+    at the longer idle.timeout.ms."""
+    from conftest import _test_tls_flags, free_port
+
+    port = free_port()
+    start_krest(
+        *_test_tls_flags(),
+        f"--listeners=https://127.0.0.1:{port}",
+        "--krest.http.header.timeout.ms=1000",
+        "--idle.timeout.ms=8000",
+        listeners=False,
+        port=port,
+        wait=False,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "krest did not listen"
+            time.sleep(0.1)
+    try:
+        t0 = time.monotonic()
+        s.sendall(b"\x16\x03\x01")  # the start of a TLS record, then nothing
+        try:
+            data = s.recv(100)
+        except ConnectionResetError:
+            data = b""
+        took = time.monotonic() - t0
+    finally:
+        s.close()
+    assert data == b"", data
+    assert 0.8 <= took <= 3.0, took
