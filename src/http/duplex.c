@@ -71,7 +71,7 @@ static void sink_kick(void *ctx)
 }
 
 http_duplex_t *http_duplex_open(struct MHD_Connection *conn, const router_route_t *route,
-                                api_req_t *req, const char *request_id)
+                                api_req_t *req, const char *request_id, int64_t stall_ms)
 {
     http_duplex_t *d = xcalloc(1, sizeof(*d));
     d->conn = conn;
@@ -97,7 +97,7 @@ http_duplex_t *http_duplex_open(struct MHD_Connection *conn, const router_route_
                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                      "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Request-ID: %s\r\n\r\n",
                      request_id);
-    http_stream_conn_t sc = {conn_suspend, conn_resume, conn};
+    http_stream_conn_t sc = {conn_suspend, conn_resume, conn, stall_ms};
     d->stream = http_stream_new(ops, io, head, (size_t)n, &sc);
     d->sink = (api_stream_sink_t){d->stream, sink_write, sink_kick};
     d->session = d->h->open(req, &d->sink);
@@ -169,7 +169,7 @@ enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *siz
         if (http_stream_suspend_if(d->stream, NULL, NULL, 0))
             return MHD_YES;
     }
-    d->completed = true;
+    d->completed = !http_stream_stalled(d->stream);
     return MHD_NO; /* MHD closes the connection without writing */
 }
 

@@ -26,15 +26,17 @@ bool http_duplex_wanted(const router_route_t *route, struct MHD_Connection *conn
                         const char *version);
 
 /** Starts the duplex of req (its params are read here): writes the head, opens the handler's
- * session. @return owned (http_duplex_close). */
+ * session. The connection is closed once results wait and the socket takes no byte for
+ * stall_ms (idle.timeout.ms; 0: never). @return owned (http_duplex_close). */
 http_duplex_t *http_duplex_open(struct MHD_Connection *conn, const router_route_t *route,
-                                api_req_t *req, const char *request_id);
+                                api_req_t *req, const char *request_id, int64_t stall_ms);
 
 /** One call of MHD for the request (body data, or none: the body ended / a resume).
  * @return what to give back to MHD. */
 enum MHD_Result http_duplex_step(http_duplex_t *d, const char *data, size_t *size);
 
-/** Whether the response was completed (every result and the last chunk sent). */
+/** Whether the response was completed (every result and the last chunk sent; not when the
+ * connection was closed for a client that stopped reading). */
 bool http_duplex_completed(const http_duplex_t *d);
 
 /** The request body bytes received and the response body bytes sent (chunk framing

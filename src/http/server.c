@@ -462,7 +462,8 @@ static enum MHD_Result duplex_step(http_req_t *r, const char *upload_data, size_
     if (!r->duplex) {
         r->in_flight = true;
         atomic_fetch_add(&r->srv->active, 1);
-        r->duplex = http_duplex_open(r->conn, r->match.route, &r->api, r->request_id);
+        r->duplex = http_duplex_open(r->conn, r->match.route, &r->api, r->request_id,
+                                     r->srv->ctx->cfg->idle_timeout_ms);
     }
     return http_duplex_step(r->duplex, upload_data, upload_size);
 }

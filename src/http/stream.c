@@ -13,11 +13,17 @@
  * wake-up. A send happens outside the stream's lock (its bytes are swapped into the sender's
  * buffer first), so a thread appending a result never waits for the syscall; detach waits for a
  * send in progress before io goes back to the caller.
+ * STALL. A suspended connection is outside libmicrohttpd's idle timeout, so the writer bounds a
+ * client that stops reading: a stream whose socket took no byte for conn.stall_ms while bytes
+ * wait (counted from the last byte taken, or from when bytes started to wait) is aborted like
+ * http_stream_abort (shutdown; the connection resumes, sees it closed and closes; the handler's
+ * records complete unanswered, as for a client that disconnects).
  * Lock order: a stream's lock, then the writer's list lock.
  * Threads: any; the writer thread (started on first use) runs for the life of the process. */
 #include "http/stream.h"
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -46,6 +52,8 @@ struct http_stream {
     bool suspended;      /* the connection is suspended (by http_stream_suspend_if) */
     size_t resume_below; /* a kick resumes it only with at most this many unsent bytes */
     bool listed;         /* in the writer's list */
+    bool stalled;        /* aborted by the writer for its stall bound */
+    int64_t progress_ms; /* when the socket last took a byte, or bytes started to wait */
     atomic_int refs;     /* the connection's, the writer's while listed or polling */
     http_stream_t *next;
 };
@@ -106,6 +114,7 @@ static void flush_locked(http_stream_t *s)
             break;
         s->woff += (size_t)w;
         s->sent += (size_t)w;
+        s->progress_ms = kr_clock_mono_ms();
     }
     if (s->gone) {
         kr_buf_reset(&s->out);
@@ -134,6 +143,7 @@ static void list_add_locked(http_stream_t *s)
     if (s->listed)
         return;
     s->listed = true;
+    s->progress_ms = kr_clock_mono_ms();
     atomic_fetch_add(&s->refs, 1);
     pthread_mutex_lock(&writer.mu);
     s->next = writer.head;
@@ -176,6 +186,31 @@ static void list_remove(http_stream_t *s)
     pthread_mutex_unlock(&writer.mu);
 }
 
+/* Shuts the socket down (once) and resumes a suspended connection so that it sees it closed.
+ * Under s->mu. */
+static void abort_locked(http_stream_t *s)
+{
+    if (!s->gone)
+        s->ops->abort(s->io);
+    s->gone = true;
+    kick_locked(s);
+}
+
+/* Aborts a stream whose socket took no byte for its stall bound while bytes wait. Under s->mu. */
+static void check_stall_locked(http_stream_t *s, int64_t now)
+{
+    if (s->conn.stall_ms <= 0 || s->sending || !pending(s) ||
+        now - s->progress_ms < s->conn.stall_ms)
+        return;
+    log_warn("closing a streaming response: its client took no byte for %lld ms (%zu unsent)",
+             (long long)(now - s->progress_ms), unsent(s));
+    s->stalled = true;
+    abort_locked(s);
+    kr_buf_reset(&s->out);
+    kr_buf_reset(&s->wbuf);
+    s->woff = 0;
+}
+
 static void *writer_run(void *arg)
 {
     (void)arg;
@@ -185,12 +220,14 @@ static void *writer_run(void *arg)
     for (;;) {
         size_t n = snapshot(&streams, &fds, &cap);
         poll(fds, n, 100); /* at once for the sockets that take more (nearly always) */
+        int64_t now = kr_clock_mono_ms();
         for (size_t i = 0; i < n; i++) {
             http_stream_t *s = streams[i];
             bool drop = false;
             pthread_mutex_lock(&s->mu);
             if (fds[i].revents || s->gone)
                 flush_locked(s);
+            check_stall_locked(s, now);
             if (!pending(s) && s->listed) {
                 s->listed = false;
                 list_remove(s);
@@ -313,11 +350,16 @@ void http_stream_kick(http_stream_t *s)
 void http_stream_abort(http_stream_t *s)
 {
     pthread_mutex_lock(&s->mu);
-    if (!s->gone)
-        s->ops->abort(s->io);
-    s->gone = true;
-    kick_locked(s); /* a suspended connection must see its socket closed */
+    abort_locked(s);
     pthread_mutex_unlock(&s->mu);
+}
+
+bool http_stream_stalled(http_stream_t *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool stalled = s->stalled;
+    pthread_mutex_unlock(&s->mu);
+    return stalled;
 }
 
 void http_stream_detach(http_stream_t *s)

@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct http_stream http_stream_t;
 
@@ -26,11 +27,13 @@ typedef struct http_stream http_stream_t;
 #define HTTP_STREAM_UNSENT_MAX ((size_t)1 << 20)
 
 /** The server's side of a stream: how to suspend and resume its connection (the server's own
- * thread suspends; resume from any thread). */
+ * thread suspends; resume from any thread), and the stall bound: while bytes wait, a socket that
+ * takes none for stall_ms is closed as by http_stream_abort (0: never). */
 typedef struct http_stream_conn {
     void (*suspend)(void *arg);
     void (*resume)(void *arg);
     void *arg;
+    int64_t stall_ms;
 } http_stream_conn_t;
 
 /** A stream on io (borrowed until http_stream_detach) whose first bytes are head (copied: the
@@ -67,6 +70,9 @@ void http_stream_kick(http_stream_t *s);
 /** Closes the connection from krest's side (shutdown: the server then sees it gone; a
  * suspended connection is resumed for that). Nothing is sent after it. */
 void http_stream_abort(http_stream_t *s);
+
+/** Whether the stream was closed for its stall bound (its client stopped reading). */
+bool http_stream_stalled(http_stream_t *s);
 
 /** The connection is closing: io is never used again; frees the stream once the writer thread
  * lets go of it. */

@@ -400,6 +400,102 @@ def test_sigterm_closes_a_stream_that_never_reads(tmp_path, kafka_bootstrap, kre
         f.teardown()
 
 
+def _fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def _conns(port):
+    """krest's open connections on its listener port (the kernel's view)."""
+    n = 0
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            if int(local.split(":")[1], 16) == port and state not in ("0A", "06"):
+                n += 1  # not LISTEN nor TIME_WAIT
+    return n
+
+
+def _closed_by_peer(sock):
+    """Whether the peer closed sock (what was received is drained: krest is gone by then)."""
+    try:
+        while True:
+            r, _, _ = select.select([sock], [], [], 0)
+            if not r:
+                sock.send(b"0")  # raises once the peer has reset the connection
+                return False
+            if not sock.recv(65536):
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except BlockingIOError:
+        return False
+
+
+def test_client_that_never_reads_is_closed_at_idle_timeout(tmp_path, kafka_bootstrap, krest_bin,
+                                                           new_topic):
+    """A stream whose socket takes no byte of its results for idle.timeout.ms is closed (a
+    suspended connection is outside libmicrohttpd's own idle timeout): krest's descriptors
+    return to their baseline, and the records krest read complete in Kafka unanswered -- an
+    in-order prefix of those sent, none twice (API.md section K, "v3 streaming produce")."""
+    t = new_topic()
+    f = KrestFactory(tmp_path)
+    try:
+        kr = f("--idle.timeout.ms=1000")
+        w = Stream(kr.port, t)  # the producer's connections are open from here
+        w.send(rec(-1))
+        assert w.results()[0]["error_code"] == 200
+        w.end()
+        assert w.chunk() == b""
+        w.close()
+        assert wait_until(lambda: _conns(kr.port) == 0, 5)
+        base = _fds(kr.proc.pid)
+        s = Stream(kr.port, t, rcvbuf=4096)
+        s.s.setblocking(False)
+        i, sent_records, rest = 0, 0, b""
+        blocked_since = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if not rest:
+                body = json.dumps({"value": {"type": "STRING", "data": f"{i:07d}" + "x" * 100}})
+                rest = b"%x\r\n%s\r\n" % (len(body), body.encode())
+                i += 1
+            try:
+                rest = rest[s.s.send(rest) :]
+                sent_records = i if not rest else i - 1
+                blocked_since = None
+            except BlockingIOError:
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > 0.3:
+                    break
+                time.sleep(0.01)
+            except (ConnectionResetError, BrokenPipeError):
+                break  # krest already closed it
+        assert blocked_since is not None or sent_records, "nothing was sent"
+        assert _conns(kr.port) == 1 or _closed_by_peer(s.s)
+        assert wait_until(lambda: _conns(kr.port) == 0, 10)
+        assert wait_until(lambda: _fds(kr.proc.pid) == base, 5), (base, _fds(kr.proc.pid))
+        assert wait_until(lambda: _closed_by_peer(s.s), 5)
+        s.close()
+        assert b"took no byte" in kr.log_path.read_bytes()
+
+        def settled():
+            a = len(read_topic(t))
+            time.sleep(0.3)
+            return a == len(read_topic(t))
+
+        assert wait_until(settled, 15)
+        vals = [x.value[:7] for x in read_topic(t)][1:]  # after the warm-up's
+        assert 0 < len(vals) <= sent_records
+        assert vals == [f"{n:07d}".encode() for n in range(len(vals))]
+        assert k_get_ok(kr)  # krest serves others afterwards
+    finally:
+        f.teardown()
+
+
+def k_get_ok(kr):
+    return kr.get("/").status_code == 200
+
+
 @pytest.mark.parametrize("mode", ["true", "false"])
 def test_stream_to_missing_topic_follows_auto_create(start_krest, admin, mode):
     """A stream to a topic that does not exist follows krest.topic.auto.create as the buffered

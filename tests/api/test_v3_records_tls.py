@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from conftest import read_topic
-from test_v3_records_stream import STEP_S, Stream, rec
+from conftest import read_topic, wait_until
+from test_v3_records_stream import STEP_S, Stream, _conns, rec
 from tls_helpers import client_context, pki, start_https  # noqa: F401 (pki: a fixture)
 
 
@@ -65,3 +65,50 @@ def test_full_duplex_over_tls(start_krest, pki, new_topic, version):  # noqa: F8
         s.close()
     assert [x.value for x in read_topic(t)] == [f"r{i}".encode() for i in range(300)]
     assert "ERROR" not in k.log_tail()
+
+
+def test_tls_client_that_never_reads_is_closed_at_idle_timeout(start_krest, pki, new_topic):  # noqa: F811
+    """Over TLS too, a stream whose client takes none of its results for idle.timeout.ms is
+    closed; the records krest read land in Kafka once each, an in-order prefix of those sent."""
+    k = start_https(start_krest, pki, "--idle.timeout.ms=1000")
+    t = new_topic()
+    raw = socket.create_connection(("127.0.0.1", k.tls_port))
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s = TlsStream.__new__(TlsStream)
+    s.s = client_context(pki).wrap_socket(raw, server_hostname="localhost")
+    s._start(t)
+    s.s.setblocking(False)
+    i, sent, rest, blocked_since = 0, 0, b"", None
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            if not rest:
+                body = f'{{"value":{{"type":"STRING","data":"{i:07d}{"x" * 100}"}}}}'.encode()
+                rest = b"%x\r\n%s\r\n" % (len(body), body)
+                i += 1
+            try:
+                rest = rest[s.s.send(rest) :]  # a TLS send retried with the same bytes
+                sent = i if not rest else i - 1
+                blocked_since = None
+            except (ssl.SSLWantWriteError, ssl.SSLWantReadError, BlockingIOError):
+                blocked_since = blocked_since or time.monotonic()
+                if time.monotonic() - blocked_since > 0.3:
+                    break
+                time.sleep(0.01)
+            except OSError:
+                break  # krest already closed it
+        assert sent > 0
+        assert wait_until(lambda: _conns(k.tls_port) == 0, 10)
+    finally:
+        s.close()
+    assert "took no byte" in k.log_tail()
+
+    def settled():
+        a = len(read_topic(t))
+        time.sleep(0.3)
+        return a > 0 and a == len(read_topic(t))
+
+    assert wait_until(settled, 15)
+    vals = [x.value[:7] for x in read_topic(t)]
+    assert len(vals) <= sent
+    assert vals == [f"{n:07d}".encode() for n in range(len(vals))]
