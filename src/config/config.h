@@ -76,6 +76,7 @@ typedef struct krest_config {
     int64_t v3_batch_max_entries;      /* `api.v3.produce.batch.maximum.entries`, 10 (1..50) */
     int64_t v3_produce_size_limit;     /* `api.v3.produce.request.size.limit.max.bytes`, 0 */
     int64_t streaming_max_duration_ms; /* `streaming.connection.max.duration.ms`, 86400000 */
+    int v3_stream_tls_duplex;          /* `krest.v3.streaming.tls.full.duplex`, 0 (docs/v3.md) */
     int64_t streaming_grace_ms;        /* `streaming.connection.max.duration.grace.period.ms` */
     int v3_rate_enabled;               /* `api.v3.produce.rate.limit.enabled`, 0 */
     int64_t v3_rate_requests;          /* `…max.requests.per.sec`, 10000 (per cluster) */

@@ -67,6 +67,8 @@ const key_def_t config_keys[] = {
         "Most entries in one records:batch request."),
     KEY("api.v3.produce.request.size.limit.max.bytes", T_I64, v3_produce_size_limit, "0", 0, NOMAX,
         G_V3, "Largest ProduceRequest JSON in a records stream; 0: no limit."),
+    KEY("krest.v3.streaming.tls.full.duplex", T_BOOL, v3_stream_tls_duplex, "false", 0, 0, G_V3,
+        "v3 records streams over HTTPS in full duplex; false: answered at the end (docs/v3.md)."),
     KEY("streaming.connection.max.duration.ms", T_I64, streaming_max_duration_ms, "86400000", 1,
         NOMAX, G_V3, "Records after a stream is open this long get 408."),
     KEY("streaming.connection.max.duration.grace.period.ms", T_I64, streaming_grace_ms, "500", 0,

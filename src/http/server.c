@@ -392,8 +392,10 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
     r->api.n_params = r->match.n_params;
-    /* full duplex only as the user's Kafka identity once open (else answered at the end) */
+    /* full duplex only as the user's Kafka identity once open (else answered at the end);
+     * over TLS only when asked for (libmicrohttpd may write on the session too: docs/v3.md) */
     r->duplex_wanted = !forwarded && http_duplex_wanted(r->match.route, r->conn, version) &&
+                       (cfg->v3_stream_tls_duplex || !http_tls_is_tls(r->conn)) &&
                        api_identity_enter_now(&r->api);
     return admit(r);
 }
