@@ -121,7 +121,8 @@ static int cluster_start(api_ctx_t *ctx, const char *instance_id)
     char url[512];
     api_forward_self_url(ctx->cfg, url, sizeof(url));
     ctx->cluster = kafka_cluster_start(ctx->cfg, instance_id, url, ctx->consumers, &err);
-    ctx->forwarder = ctx->cluster ? api_forwarder_new(ctx->cfg, ctx->cluster, &err) : NULL;
+    ctx->forwarder =
+        ctx->cluster ? api_forwarder_new(ctx->cfg, ctx->cluster, instance_id, &err) : NULL;
     if (!ctx->forwarder) {
         log_error("%s", err.msg);
         return -1;

@@ -1,5 +1,6 @@
-/* api/forward.c -- which requests are forwarded and where, the HMAC on forwarded requests, and
- * the relay of the owner's answer (see forward.h; the transfers are api/forward_client.c).
+/* api/forward.c -- which requests are forwarded and where, the HMAC (target id, nonce) on
+ * forwarded requests (replays refused: api/forward_nonce.c), and the relay of the owner's
+ * answer (see forward.h; the transfers are api/forward_client.c).
  * Threads: HTTP threads. */
 #include "api/forward_int.h"
 
@@ -14,6 +15,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +25,17 @@
 /* How far a forwarded request's time may be from ours (clocks of one deployment agree). */
 #define SKEW_MAX_MS 30000
 #define HMAC_HEX    64
+#define NONCE_HEX   (2 * FWD_NONCE_LEN)
+/* Nonces remembered at most (each for up to 2 * SKEW_MAX_MS): ~4000 forwarded requests/s. */
+#define NONCES_MAX ((uint32_t)1 << 17)
 /* req->async.keep: the table was read to its end for this request already. */
 #define KEEP_RESYNCED 1u
 
 /* --- signing ------------------------------------------------------------------------------ */
 
 typedef struct sign_input {
+    const char *target; /* the id of the instance the request is for */
+    const char *nonce;  /* NONCE_HEX hex digits */
     const char *method, *path, *principal;
     const char *body;
     size_t body_len;
@@ -56,7 +63,8 @@ static void sign(const char *secret, const sign_input_t *in, char *out)
     hex(digest, dlen, body_hex);
     kr_buf_t msg;
     kr_buf_init(&msg, (size_t)1 << 24);
-    kr_buf_printf(&msg, "krest-forward-1\n%lld\n%s\n%s\n", (long long)in->ts, in->method, in->path);
+    kr_buf_printf(&msg, "krest-forward-2\n%lld\n%s\n%s\n%s\n%s\n", (long long)in->ts, in->target,
+                  in->nonce, in->method, in->path);
     kr_buf_append(&msg, in->query.data ? in->query.data : "", in->query.len);
     kr_buf_printf(&msg, "\n%s\n%s", in->principal ? in->principal : "", body_hex);
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -88,29 +96,66 @@ static void sign_input_init(sign_input_t *in, const api_req_t *req, int64_t ts)
         req->ops->each_query(req->conn, add_query, &in->query);
 }
 
-/* Checks X-Krest-Forwarded: "<ms>:<hmac hex>". @return 0, or -1 with err 403. */
+static int refuse(kr_err_t *err)
+{
+    return kr_err_set(err, KR_ERR_KAFKA_AUTHORIZATION,
+                      "Forwarded requests are accepted from this deployment's instances only");
+}
+
+static bool unhex(const char *s, size_t n, unsigned char *out)
+{
+    for (size_t i = 0; i < 2 * n; i++) {
+        char c = s[i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0)
+            return false;
+        out[i / 2] = (unsigned char)(i % 2 ? (out[i / 2] << 4) | v : v);
+    }
+    return true;
+}
+
+/* Checks X-Krest-Forwarded: "<ms>:<nonce hex>:<hmac hex>", signed for this instance, its nonce
+ * not seen before. @return 0, or -1 with err 403 (429 when too many nonces are still valid). */
 static int verify(const api_req_t *req, const char *mark, kr_err_t *err)
 {
-    const krest_config_t *cfg = req->ctx->cfg;
+    const api_forwarder_t *fw = req->ctx->forwarder;
     char *end = NULL;
     long long ts = strtoll(mark, &end, 10);
-    if (!req->ctx->forwarder || !end || end == mark || *end != ':' || ts < 0 ||
-        strlen(end + 1) != HMAC_HEX)
-        return kr_err_set(err, KR_ERR_KAFKA_AUTHORIZATION,
-                          "Forwarded requests are accepted from this deployment's instances only");
-    if (llabs(ts - kr_clock_wall_ms()) > SKEW_MAX_MS)
+    unsigned char nonce[FWD_NONCE_LEN];
+    if (!fw || !end || end == mark || *end != ':' || ts < 0 ||
+        strlen(end + 1) != NONCE_HEX + 1 + HMAC_HEX || end[1 + NONCE_HEX] != ':' ||
+        !unhex(end + 1, FWD_NONCE_LEN, nonce))
+        return refuse(err);
+    int64_t now = kr_clock_wall_ms();
+    if (llabs(ts - now) > SKEW_MAX_MS)
         return kr_err_set(err, KR_ERR_KAFKA_AUTHORIZATION,
                           "Forwarded request too old (or the instances' clocks disagree)");
+    char nonce_hex[NONCE_HEX + 1];
+    memcpy(nonce_hex, end + 1, NONCE_HEX);
+    nonce_hex[NONCE_HEX] = '\0';
     sign_input_t in;
     sign_input_init(&in, req, ts);
+    in.target = fw->self_id;
+    in.nonce = nonce_hex;
     in.principal = api_header(req, API_FORWARD_PRINCIPAL_HEADER);
     char want[HMAC_HEX + 1];
-    sign(cfg->cluster_secret, &in, want);
+    sign(fw->cfg->cluster_secret, &in, want);
     kr_buf_deinit(&in.query);
-    if (CRYPTO_memcmp(want, end + 1, HMAC_HEX) != 0)
+    if (CRYPTO_memcmp(want, end + 2 + NONCE_HEX, HMAC_HEX) != 0)
+        return refuse(err);
+    switch (fwd_nonces_add(fw->nonces, nonce, ts + SKEW_MAX_MS + 1, now)) {
+    case FWD_NONCE_NEW:
+        return 0;
+    case FWD_NONCE_FULL:
+        return kr_err_set(err, KR_ERR_TOO_MANY_REQUESTS, "Too many forwarded requests within %d s",
+                          SKEW_MAX_MS / 1000);
+    case FWD_NONCE_SEEN:
+    default:
+        log_warn("cluster: a forwarded request was replayed (refused): %s %s", req->method,
+                 req->path);
         return kr_err_set(err, KR_ERR_KAFKA_AUTHORIZATION,
-                          "Forwarded requests are accepted from this deployment's instances only");
-    return 0;
+                          "Forwarded request replayed (its nonce was seen already)");
+    }
 }
 
 /* --- forwarding --------------------------------------------------------------------------- */
@@ -172,9 +217,15 @@ static fwd_job_t *job_new(api_req_t *req, char *url, char *owner_id)
     sign_input_init(&in, req, kr_clock_wall_ms());
     j->url = target_url(req, url, &in.query);
     xfree(url);
-    char mac[HMAC_HEX + 1], mark[96];
+    unsigned char nonce[FWD_NONCE_LEN];
+    char nonce_hex[NONCE_HEX + 1], mac[HMAC_HEX + 1], mark[160];
+    if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+        abort(); /* no randomness: nothing safe to sign with */
+    hex(nonce, sizeof(nonce), nonce_hex);
+    in.target = owner_id;
+    in.nonce = nonce_hex;
     sign(cfg->cluster_secret, &in, mac);
-    snprintf(mark, sizeof(mark), "%lld:%s", (long long)in.ts, mac);
+    snprintf(mark, sizeof(mark), "%lld:%s:%s", (long long)in.ts, nonce_hex, mac);
     kr_buf_deinit(&in.query);
     add_header(j, API_FORWARD_HEADER, mark);
     if (req->principal.name)
@@ -412,7 +463,7 @@ void api_forward_self_url(const krest_config_t *cfg, char *out, size_t size)
 }
 
 api_forwarder_t *api_forwarder_new(const krest_config_t *cfg, kafka_cluster_t *cluster,
-                                   kr_err_t *err)
+                                   const char *self_id, kr_err_t *err)
 {
     if (!cfg->cluster_secret || !*cfg->cluster_secret) {
         kr_err_set(err, KR_ERR_UNPROCESSABLE,
@@ -423,6 +474,8 @@ api_forwarder_t *api_forwarder_new(const krest_config_t *cfg, kafka_cluster_t *c
     api_forwarder_t *fw = xcalloc(1, sizeof(*fw));
     fw->cfg = cfg;
     fw->cluster = cluster;
+    fw->self_id = xstrdup(self_id);
+    fw->nonces = fwd_nonces_new(NONCES_MAX);
     /* A forwarded read may wait for the group join, then for records: the owner's bounds. */
     fw->timeout_ms = cfg->consumer_first_read_timeout_ms + cfg->consumer_request_timeout_ms +
                      2 * cfg->client_timeout_ms + 5000;
@@ -430,8 +483,7 @@ api_forwarder_t *api_forwarder_new(const krest_config_t *cfg, kafka_cluster_t *c
     pthread_mutex_init(&fw->lock, NULL);
     if (fwd_client_start(fw) != 0) {
         kr_err_set(err, KR_ERR_INTERNAL, "cannot start the forwarder");
-        pthread_mutex_destroy(&fw->lock);
-        xfree(fw);
+        api_forwarder_free(fw);
         return NULL;
     }
     return fw;
@@ -443,5 +495,7 @@ void api_forwarder_free(api_forwarder_t *fw)
         return;
     fwd_client_stop(fw);
     pthread_mutex_destroy(&fw->lock);
+    fwd_nonces_free(fw->nonces);
+    xfree(fw->self_id);
     xfree(fw);
 }

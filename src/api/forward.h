@@ -26,10 +26,11 @@
 typedef struct api_forwarder api_forwarder_t;
 typedef struct kafka_cluster kafka_cluster_t;
 
-/** Starts the forwarder's thread (cluster borrowed). @return owned forwarder, or NULL with err
- * (krest.cluster.secret empty). Start-up only. */
+/** Starts the forwarder's thread (cluster borrowed; self_id, this instance's id, copied: the
+ * forwarded requests it accepts must be signed for it). @return owned forwarder, or NULL with
+ * err (krest.cluster.secret empty). Start-up only. */
 api_forwarder_t *api_forwarder_new(const krest_config_t *cfg, kafka_cluster_t *cluster,
-                                   kr_err_t *err);
+                                   const char *self_id, kr_err_t *err);
 /** Stops the thread; transfers still running are abandoned and their requests answered as
  * timed out. After the HTTP server stopped. NULL is fine. */
 void api_forwarder_free(api_forwarder_t *fw);

@@ -5,6 +5,7 @@
 #define KR_API_FORWARD_INT_H
 
 #include "api/forward.h"
+#include "api/forward_nonce.h"
 #include "util/buf.h"
 
 #include <pthread.h>
@@ -42,6 +43,8 @@ struct api_forwarder {
     size_t n_idle;
     int64_t timeout_ms;
     const char *cert_type; /* "PEM" or "P12": the keystore presented to owners, NULL: none */
+    char *self_id;         /* owned: this instance's id, which forwarded requests must name */
+    fwd_nonces_t *nonces;  /* owned: the nonces of the forwarded requests accepted lately */
 };
 
 /** Starts the thread and the multi handle. @return 0 or -1. */

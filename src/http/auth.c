@@ -14,6 +14,7 @@
 #include "config/jaas.h"
 #include "config/users.h"
 #include "http/auth_basic.h"
+#include "http/auth_throttle.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -35,18 +36,14 @@
 #include <netdb.h>
 
 #define MAC_LEN 32
-/* After a failed crypt(3) check of a user, the next one for that user waits this long: a
- * guessing client costs at most one crypt per user per second of an HTTP thread (bcrypt at
- * cost 12 takes ~0.4 s), while a client whose password was accepted before is unaffected. */
-#define CRYPT_RETRY_MS 1000
 
 /* A user table and what was learnt about it. */
 typedef struct table {
     config_users_t *users;
     unsigned char (*verified)[MAC_LEN]; /* per user: HMAC of the last password crypt accepted */
     bool *has_verified;                 /* guarded by http_auth.lock */
-    int64_t *retry_at;                  /* per user: no crypt before (mono ms); lock too */
-    int refs;                           /* guarded by http_auth.lock */
+    const char *dummy; /* the costliest crypt(3) hash of the file (unknown users), or NULL */
+    int refs;          /* guarded by http_auth.lock */
 } table_t;
 
 struct http_auth {
@@ -61,7 +58,8 @@ struct http_auth {
     size_t n_skip;
     char *jaas_conf; /* krest.authentication.jaas.file, or NULL: KAFKAREST_OPTS */
     pthread_mutex_t lock;
-    table_t *table; /* guarded by lock */
+    table_t *table;            /* guarded by lock */
+    auth_throttle_t *throttle; /* crypt(3) checks per name and client address */
     unsigned char mac_key[32];
 };
 
@@ -71,6 +69,36 @@ struct http_auth_cred {
 
 /* ---- the user table ---- */
 
+/* A rough cost of checking a crypt(3) hash, in microseconds (its scheme and cost setting). */
+static double crypt_cost(const char *h)
+{
+    if (h[0] == '$' && h[1] == '2' && h[2] && h[3] == '$')
+        return 60.0 * (double)(1L << (strtol(h + 4, NULL, 10) & 31)); /* bcrypt: 2^cost rounds */
+    if (strncmp(h, "$y$", 3) == 0 || strncmp(h, "$7$", 3) == 0 || strncmp(h, "$gy$", 4) == 0)
+        return 50000.0; /* yescrypt/scrypt: memory-hard, tens of ms at the defaults */
+    if (strncmp(h, "$5$", 3) == 0 || strncmp(h, "$6$", 3) == 0) {
+        const char *r = strstr(h, "$rounds=");
+        return r ? strtod(r + 8, NULL) : 5000.0; /* SHA-crypt: ~1 us a round */
+    }
+    return 100.0; /* DES, MD5-crypt and the like */
+}
+
+/* The crypt(3) hash an unknown user's password is checked against: as costly as the costliest
+ * user's, so that the time of a 401 does not tell which names exist. */
+static const char *dummy_of(const config_users_t *users)
+{
+    const char *best = NULL;
+    double cost = -1;
+    for (size_t i = 0; i < users->n; i++) {
+        const config_user_t *u = &users->v[i];
+        if (u->kind == CONFIG_CRED_CRYPT && crypt_cost(u->secret) > cost) {
+            best = u->secret;
+            cost = crypt_cost(best);
+        }
+    }
+    return best;
+}
+
 static table_t *table_new(config_users_t *users)
 {
     table_t *t = xcalloc(1, sizeof(*t));
@@ -78,7 +106,7 @@ static table_t *table_new(config_users_t *users)
     size_t n = users->n ? users->n : 1;
     t->verified = xcalloc(n, sizeof(*t->verified));
     t->has_verified = xcalloc(n, sizeof(bool));
-    t->retry_at = xcalloc(n, sizeof(int64_t));
+    t->dummy = dummy_of(users);
     t->refs = 1;
     return t;
 }
@@ -89,7 +117,6 @@ static void table_free(table_t *t)
     explicit_bzero(t->verified, n * sizeof(*t->verified));
     xfree(t->verified);
     xfree(t->has_verified);
-    xfree(t->retry_at);
     config_users_free(t->users);
     xfree(t);
 }
@@ -239,7 +266,9 @@ http_auth_t *http_auth_new(const krest_config_t *cfg, kr_err_t *err)
         cfg->cors_allow_origin && *cfg->cors_allow_origin && cfg->cors_skip_options;
     if (cfg->auth_jaas_file && *cfg->auth_jaas_file)
         auth->jaas_conf = xstrdup(cfg->auth_jaas_file);
-    if (RAND_bytes(auth->mac_key, sizeof(auth->mac_key)) != 1 || http_auth_reload(auth, err) != 0) {
+    auth->throttle = auth_throttle_new();
+    if (!auth->throttle || RAND_bytes(auth->mac_key, sizeof(auth->mac_key)) != 1 ||
+        http_auth_reload(auth, err) != 0) {
         if (!err->code)
             kr_err_set(err, KR_ERR_INTERNAL, "no random bytes for the credential cache");
         http_auth_free(auth);
@@ -258,6 +287,7 @@ void http_auth_free(http_auth_t *auth)
     if (auth->table)
         table_put(auth, auth->table);
     pthread_mutex_destroy(&auth->lock);
+    auth_throttle_free(auth->throttle);
     explicit_bzero(auth->mac_key, sizeof(auth->mac_key));
     xfree(auth->realm);
     xfree(auth->challenge);
@@ -348,11 +378,11 @@ static bool md5_matches(const config_user_t *u, const char *password)
     return same;
 }
 
-static bool crypt_matches(const config_user_t *u, const char *password)
+static bool crypt_matches(const char *hash, size_t hash_len, const char *password)
 {
     struct crypt_data *cd = xcalloc(1, sizeof(*cd));
-    const char *out = crypt_rn(password, u->secret, cd, (int)sizeof(*cd));
-    bool same = out && out[0] != '*' && same_secret(out, strlen(out), u->secret, u->secret_len);
+    const char *out = crypt_rn(password, hash, cd, (int)sizeof(*cd));
+    bool same = out && out[0] != '*' && same_secret(out, strlen(out), hash, hash_len);
     explicit_bzero(cd, sizeof(*cd));
     xfree(cd);
     return same;
@@ -370,45 +400,57 @@ static void mac_of(const http_auth_t *auth, const char *user, const char *passwo
     explicit_bzero(msg, un + 1 + pn);
 }
 
-/* crypt(3) with the table's memory of the last accepted password of this user, and at most
- * one failed crypt per user per CRYPT_RETRY_MS (*throttled: refused without trying). */
+/* crypt(3) with the table's memory of the last accepted password of this user; a new password
+ * only as auth->throttle lets addr (*throttled: refused without trying). */
 static bool crypt_matches_cached(http_auth_t *auth, table_t *t, size_t i, const char *password,
-                                 bool *throttled)
+                                 const char *addr, bool *throttled)
 {
     const config_user_t *u = &t->users->v[i];
     unsigned char mac[MAC_LEN];
     mac_of(auth, u->name, password, mac);
-    int64_t now = kr_clock_mono_ms();
     pthread_mutex_lock(&auth->lock);
     bool hit = t->has_verified[i] && CRYPTO_memcmp(mac, t->verified[i], MAC_LEN) == 0;
-    *throttled = !hit && now < t->retry_at[i];
-    if (!hit && !*throttled)
-        t->retry_at[i] = now + CRYPT_RETRY_MS; /* one crypt at a time per user, too */
     pthread_mutex_unlock(&auth->lock);
-    if (!hit && !*throttled) {
-        hit = crypt_matches(u, password);
-        pthread_mutex_lock(&auth->lock);
+    if (!hit) {
+        *throttled = !auth_throttle_begin(auth->throttle, u->name, addr, kr_clock_mono_ms());
+        hit = !*throttled && crypt_matches(u->secret, u->secret_len, password);
         if (hit) {
+            pthread_mutex_lock(&auth->lock);
             memcpy(t->verified[i], mac, MAC_LEN);
             t->has_verified[i] = true;
-            t->retry_at[i] = 0;
-        } else {
-            t->retry_at[i] = kr_clock_mono_ms() + CRYPT_RETRY_MS;
+            pthread_mutex_unlock(&auth->lock);
+        } else if (!*throttled) {
+            auth_throttle_failed(auth->throttle, u->name, addr, kr_clock_mono_ms());
         }
-        pthread_mutex_unlock(&auth->lock);
     }
     explicit_bzero(mac, sizeof(mac));
     return hit;
 }
 
+/* What checking a password of a user that does not exist costs: as much as for the costliest
+ * one that does (the same throttle, then crypt(3) against its hash). */
+static void unknown_user(http_auth_t *auth, const table_t *t, const char *user,
+                         const char *password, const char *addr, bool *throttled)
+{
+    if (!t->dummy) {
+        (void)same_secret(password, strlen(password), "", 0);
+        return;
+    }
+    *throttled = !auth_throttle_begin(auth->throttle, user, addr, kr_clock_mono_ms());
+    if (*throttled)
+        return;
+    (void)crypt_matches(t->dummy, strlen(t->dummy), password);
+    auth_throttle_failed(auth->throttle, user, addr, kr_clock_mono_ms());
+}
+
 static bool password_matches(http_auth_t *auth, table_t *t, const config_user_t *u,
-                             const char *password, bool *throttled)
+                             const char *password, const char *addr, bool *throttled)
 {
     switch (u->kind) {
     case CONFIG_CRED_MD5:
         return md5_matches(u, password);
     case CONFIG_CRED_CRYPT:
-        return crypt_matches_cached(auth, t, (size_t)(u - t->users->v), password, throttled);
+        return crypt_matches_cached(auth, t, (size_t)(u - t->users->v), password, addr, throttled);
     default:
         return same_secret(password, strlen(password), u->secret, u->secret_len);
     }
@@ -481,20 +523,23 @@ int http_auth_check(http_auth_t *auth, struct MHD_Connection *conn, const char *
     http_auth_basic_rc_t rc = http_auth_basic_parse(value, (*cred)->buf, &user, &password, &why);
     if (rc != HTTP_AUTH_BASIC_OK)
         return refuse(auth, conn, NULL, why, hs, err);
+    char addr[64];
+    client_of(conn, addr, sizeof(addr));
     table_t *t = table_get(auth);
     const config_user_t *u = config_users_find(t->users, user);
     bool ok = false, throttled = false;
     if (u)
-        ok = password_matches(auth, t, u, password, &throttled);
+        ok = password_matches(auth, t, u, password, addr, &throttled);
     else
-        (void)same_secret(password, strlen(password), "", 0); /* some of the work, for timing */
+        unknown_user(auth, t, user, password, addr, &throttled);
     bool role = ok && has_role(auth, u);
     table_put(auth, t);
     if (!ok)
         return refuse(auth, conn, user,
-                      !u          ? "unknown user"
-                      : throttled ? "a failed attempt for this user less than a second ago"
-                                  : "wrong password",
+                      throttled ? "too many attempts for this user (from this address: a "
+                                  "failed one less than a second ago)"
+                      : !u      ? "unknown user"
+                                : "wrong password",
                       hs, err);
     if (!role) {
         char name[72];

@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import signal
 import subprocess
+import time
 
 import bcrypt
 import pytest
@@ -230,13 +231,76 @@ def test_failed_crypt_attempts_are_throttled_per_user(start_krest, tmp_path):
     jaas, _ = basic_auth_files(tmp_path, [f"gus: {cred},admin", f"hal: {cred2},admin"], realm=REALM)
     k = start_auth(start_krest, *auth_flags(jaas), user="gus", password="gus-pw")
     assert_401(get(k, "/", "hal", "wrong"))
-    # the right password right after a failure: refused without a crypt(3) call
+    # the right password right after a failure from the same address: refused without a
+    # crypt(3) call
     assert_401(get(k, "/", "hal", "hal-pw"))
-    assert k.wait_log(r'user "hal": a failed attempt for this user less than a second ago')
+    assert k.wait_log(r'user "hal": too many attempts for this user')
     assert wait_until(lambda: _ok(get(k, "/", "hal", "hal-pw")), 3)
     # a password accepted before is remembered: failures of others do not lock it out
     assert_401(get(k, "/", "gus", "wrong"))
     assert get(k, "/", "gus", "gus-pw").status_code == 200
+
+
+def get_from(k, source, path, user, password):
+    """GET path from the loopback address source (any 127.x.y.z is ours on Linux)."""
+    c = http.client.HTTPConnection("127.0.0.1", k.port, timeout=10, source_address=(source, 0))
+    try:
+        c.request("GET", path, headers={"Authorization": basic_header(user, password)})
+        r = c.getresponse()
+        r.read()
+        return r.status
+    finally:
+        c.close()
+
+
+def test_a_failure_from_elsewhere_does_not_lock_the_user_out(start_krest, tmp_path):
+    """Failed checks throttle the (user, client address) pair: one wrong attempt a second from
+    another address does not refuse the right password, which was never checked before (after
+    a start or a reload), from this one; the guessing address itself is held back."""
+    jaas, _ = basic_auth_files(tmp_path, [f"gus: {bcrypt_hash('gus-pw', 4)},admin",
+                                          f"alice: {bcrypt_hash('alice-pw', 4)},admin"],
+                               realm=REALM)
+    k = start_auth(start_krest, *auth_flags(jaas), user="gus", password="gus-pw")
+    assert get_from(k, "127.0.0.2", "/", "alice", "guess") == 401
+    assert get_from(k, "127.0.0.1", "/", "alice", "alice-pw") == 200
+    assert get_from(k, "127.0.0.2", "/", "alice", "guess2") == 401
+    assert k.wait_log(r'from 127\.0\.0\.2 for user "alice": too many attempts for this user')
+    # many addresses together: at most 5 checks a second for a name (all refused beyond)
+    t0 = time.monotonic()
+    codes = [get_from(k, f"127.0.1.{i}", "/", "gus", f"guess{i}") for i in range(1, 13)]
+    if time.monotonic() - t0 < 0.9:
+        assert k.log().count('for user "gus": too many attempts for this user') >= 7
+    assert codes == [401] * 12
+    # the cached password of gus is not affected by any of it
+    assert get_from(k, "127.0.1.1", "/", "gus", "gus-pw") == 200
+
+
+def test_unknown_user_costs_a_crypt_check(start_krest, tmp_path):
+    """No timing oracle for user names: an unknown user's password is checked against the
+    costliest hash of the file (bcrypt cost 8 here), so a 401 for a name that does not exist
+    takes about as long as one for a wrong password of a name that does."""
+    jaas, _ = basic_auth_files(tmp_path, [f"gus: {bcrypt_hash('gus-pw', 4)},admin",
+                                          f"tim: {bcrypt_hash('tim-pw', 8)},admin"],
+                               realm=REALM)
+    k = start_auth(start_krest, *auth_flags(jaas), user="gus", password="gus-pw")
+
+    def timed(source, user):
+        t0 = time.perf_counter()
+        assert get_from(k, source, "/", user, "wrong") == 401
+        return time.perf_counter() - t0
+
+    known, unknown = [], []
+    for i in range(1, 17):
+        t0 = time.monotonic()
+        known.append(timed(f"127.0.2.{i}", "tim"))
+        unknown.append(timed(f"127.0.3.{i}", f"nobody{i}"))
+        time.sleep(max(0.0, 0.25 - (time.monotonic() - t0)))  # tim: < 5 checks a second
+    # every attempt was checked (none refused by the throttle, which would be faster)
+    assert k.wait_log(r"(?s)(user \"tim\": wrong password.*){16}"), k.log_tail()
+    assert k.log().count(": unknown user") == 16, k.log_tail()
+    known.sort()
+    unknown.sort()
+    assert unknown[8] >= 0.5 * known[8], (unknown, known)
 
 
 def test_access_log_names_the_user(auth_krest, start_krest, tmp_path, users):

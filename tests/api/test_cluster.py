@@ -12,6 +12,7 @@ forged forwarding headers are refused.
 import hashlib
 import json
 import hmac
+import secrets
 import shutil
 import signal
 import subprocess
@@ -132,10 +133,11 @@ class Cluster:
         schemas = f"_schemas_{uuid.uuid4().hex[:8]}"
         self.ports = [free_port() for _ in range(3)]
         self.nodes = []
+        self.ids = [f"node{i}-{uuid.uuid4().hex[:6]}" for i in range(3)]
         self.gone = set()  # indexes killed on purpose
         for i, port in enumerate(self.ports):
             extra = [
-                f"--id=node{i}-{uuid.uuid4().hex[:6]}",
+                f"--id={self.ids[i]}",
                 f"--advertised.listeners=http://127.0.0.1:{port}",
                 "--krest.cluster.enable=true",
                 f"--krest.cluster.topic={self.topic}",
@@ -457,14 +459,17 @@ def test_registry_writes_on_every_instance(cluster):
 # 2. forged forwarding
 
 
-def signed_headers(method, path, body=b"", query=(), ts=None, secret=SECRET, principal=""):
-    """What a forwarding krest sends (docs/cluster.md, "Forwarding")."""
+def signed_headers(target, method, path, body=b"", query=(), ts=None, secret=SECRET, principal="",
+                   nonce=None):
+    """What a forwarding krest sends to the instance whose id is target (docs/cluster.md,
+    "Forwarding")."""
     ts = int(time.time() * 1000) if ts is None else ts
+    nonce = secrets.token_hex(16) if nonce is None else nonce
     q = b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in query)
-    msg = (f"krest-forward-1\n{ts}\n{method}\n{path}\n".encode() + q
+    msg = (f"krest-forward-2\n{ts}\n{target}\n{nonce}\n{method}\n{path}\n".encode() + q
            + f"\n{principal}\n".encode() + hashlib.sha256(body).hexdigest().encode())
     mac = hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()
-    h = {"X-Krest-Forwarded": f"{ts}:{mac}"}
+    h = {"X-Krest-Forwarded": f"{ts}:{nonce}:{mac}"}
     if principal:
         h["X-Krest-Principal"] = principal
     return h
@@ -477,6 +482,7 @@ def test_forged_forwarded_header_is_refused(cluster):
     name = j["instance_id"]
     owner = owner_index(cluster, j["base_uri"])
     other = cluster.nodes[(owner + 1) % 3]
+    oid, xid = cluster.ids[owner], cluster.ids[(owner + 1) % 3]
     path = f"/consumers/{g}/instances/{name}/subscription"
     for hdrs in (
         {"X-Krest-Forwarded": "1"},
@@ -484,11 +490,13 @@ def test_forged_forwarded_header_is_refused(cluster):
         {"X-Krest-Forwarded": f"99999999999999999999999:{'0' * 64}"},
         {"X-Krest-Forwarded": f":{'0' * 64}"},
         {"X-Krest-Forwarded": f"{int(time.time() * 1000)}:{'0' * 64}"},
-        signed_headers("GET", path, secret="wrong"),
-        signed_headers("GET", path, ts=int(time.time() * 1000) - 120000),  # replayed later
-        signed_headers("GET", path + "x"),  # signed for another path
-        {**signed_headers("GET", path), "X-Krest-Principal": "mallory"},  # principal added
-        {**signed_headers("GET", path, principal="alice"), "X-Krest-Principal": "mallory"},
+        {"X-Krest-Forwarded": f"{int(time.time() * 1000)}:{'0' * 32}:{'0' * 64}"},
+        {"X-Krest-Forwarded": f"{int(time.time() * 1000)}:{'g' * 32}:{'0' * 64}"},
+        signed_headers(xid, "GET", path, secret="wrong"),
+        signed_headers(xid, "GET", path, ts=int(time.time() * 1000) - 120000),  # replayed later
+        signed_headers(xid, "GET", path + "x"),  # signed for another path
+        {**signed_headers(xid, "GET", path), "X-Krest-Principal": "mallory"},  # principal added
+        {**signed_headers(xid, "GET", path, principal="alice"), "X-Krest-Principal": "mallory"},
     ):
         for target in (lb, other):
             r = target.request("GET", path, headers=hdrs)
@@ -499,25 +507,63 @@ def test_forged_forwarded_header_is_refused(cluster):
         assert r.status_code == 403, r.text
     # a well-signed forwarded request is served where it lands and never forwarded again: the
     # non-owner answers 404 itself
-    r = other.get(path, headers=signed_headers("GET", path))
+    r = other.get(path, headers=signed_headers(xid, "GET", path))
     assert r.status_code == 404 and r.json()["error_code"] == 40403, r.text
-    r = cluster.nodes[owner].get(path, headers=signed_headers("GET", path))
+    r = cluster.nodes[owner].get(path, headers=signed_headers(oid, "GET", path))
     assert r.status_code == 200, r.text
-    r = cluster.nodes[owner].get(path, headers=signed_headers("GET", path, principal="alice"))
+    r = cluster.nodes[owner].get(path, headers=signed_headers(oid, "GET", path, principal="alice"))
     assert r.status_code == 200, r.text
     # the query and the body are signed too
     q = (("timeout", "100"), ("max_bytes", "10"))
     rpath = f"/consumers/{g}/instances/{name}/records"
     url = rpath + "?timeout=100&max_bytes=10"
-    h = {**signed_headers("GET", rpath, query=q), "Accept": BIN2}
+    h = {**signed_headers(oid, "GET", rpath, query=q), "Accept": BIN2}
     assert cluster.nodes[owner].get(url, headers=h).status_code == 200  # signed: served
     assert cluster.nodes[owner].get(url.replace("=10", "=11"), headers=h).status_code == 403
     body = b'{"topics":["x"]}'
     spath = f"/consumers/{g}/instances/{name}/subscription"
-    h = {**signed_headers("POST", spath, body=body), "Content-Type": V2}
+    h = {**signed_headers(oid, "POST", spath, body=body), "Content-Type": V2}
     assert cluster.nodes[owner].post(spath, data=body.replace(b"x", b"y"),
                                      headers=h).status_code == 403
     assert lb.request("DELETE", f"/consumers/{g}/instances/{name}").status_code == 204
+
+
+def one_instance(start_krest, instance_id):
+    return start_krest("--krest.cluster.enable=true", f"--krest.cluster.secret={SECRET}",
+                       f"--id={instance_id}",
+                       f"--krest.cluster.topic=_krest_i_{uuid.uuid4().hex[:8]}")
+
+
+def test_replayed_forwarded_request_is_refused(start_krest):
+    """A captured signed request (its nonce) is served once: sent again, within the 30 s it
+    stays valid, it is 403/40301, also with other harmless headers around it."""
+    iid = "solo-" + uuid.uuid4().hex[:6]
+    k = one_instance(start_krest, iid)
+    h = signed_headers(iid, "GET", "/topics")
+    r = k.get("/topics", headers=h)
+    assert r.status_code == 200, r.text
+    for extra in ({}, {"Accept": "application/json"}):
+        r = k.get("/topics", headers={**h, **extra})
+        assert r.status_code == 403 and r.json()["error_code"] == 40301, r.text
+        assert "replayed" in r.json()["message"]
+    # a fresh nonce is served; a different request with a used nonce is still refused
+    assert k.get("/topics", headers=signed_headers(iid, "GET", "/topics")).status_code == 200
+    n = secrets.token_hex(16)
+    r = k.get("/topics", headers=signed_headers(iid, "GET", "/topics", nonce=n))
+    assert r.status_code == 200, r.text
+    r = k.get("/brokers", headers=signed_headers(iid, "GET", "/brokers", nonce=n))
+    assert r.status_code == 403 and r.json()["error_code"] == 40301, r.text
+
+
+def test_request_signed_for_another_instance_is_refused(start_krest):
+    """The mark names its target: a request signed (with the right secret) for instance A,
+    captured and sent to instance B, is refused by B."""
+    iid = "solo-" + uuid.uuid4().hex[:6]
+    k = one_instance(start_krest, iid)
+    for target in ("someone-else", iid + "x", ""):
+        r = k.get("/topics", headers=signed_headers(target, "GET", "/topics"))
+        assert r.status_code == 403 and r.json()["error_code"] == 40301, (target, r.text)
+    assert k.get("/topics", headers=signed_headers(iid, "GET", "/topics")).status_code == 200
 
 
 # --------------------------------------------------------------------------------------------
