@@ -346,6 +346,11 @@ void api_sr_subject_not_found(sr_job_t *j)
     kr_err_set(&j->job.err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", j->subject);
 }
 
+void api_sr_version_not_found(sr_job_t *j)
+{
+    kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+}
+
 static void exec_versions(sr_job_t *j)
 {
     const sr_state_t *st = sr_registry_read_begin(j->reg);
@@ -388,7 +393,7 @@ static void exec_version_get(sr_job_t *j)
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
         api_sr_subject_not_found(j);
     else if (!v || !sc)
-        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        api_sr_version_not_found(j);
     else if (j->raw)
         kr_buf_puts(&j->out, sc->text);
     else
@@ -396,7 +401,7 @@ static void exec_version_get(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static api_status_t version_job(api_req_t *req, sr_exec_fn exec, bool raw)
+api_status_t api_sr_version_job(api_req_t *req, sr_exec_fn exec, bool raw)
 {
     kr_err_t err = {0};
     int32_t version;
@@ -410,12 +415,12 @@ static api_status_t version_job(api_req_t *req, sr_exec_fn exec, bool raw)
 
 api_status_t api_sr_version_get(api_req_t *req)
 {
-    return version_job(req, exec_version_get, false);
+    return api_sr_version_job(req, exec_version_get, false);
 }
 
 api_status_t api_sr_version_schema(api_req_t *req)
 {
-    return version_job(req, exec_version_get, true);
+    return api_sr_version_job(req, exec_version_get, true);
 }
 
 /* --- register and look up ----------------------------------------------------------------- */
@@ -546,7 +551,7 @@ static void exec_version_delete(sr_job_t *j)
 
 api_status_t api_sr_version_delete(api_req_t *req)
 {
-    return version_job(req, exec_version_delete, false);
+    return api_sr_version_job(req, exec_version_delete, false);
 }
 
 /* --- compatibility configs ---------------------------------------------------------------- */
@@ -708,7 +713,7 @@ static void exec_compatibility(sr_job_t *j)
     const sr_schema_t *old = v ? sr_state_schema(st, v->id) : NULL;
     avs_compat_level_t level = sr_state_compat(st, s);
     if (!v && j->version != SR_VERSION_LATEST) {
-        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        api_sr_version_not_found(j);
     } else if (!old || !old->avro) {
         write_verdict(j, true, NULL, NULL, NULL, level);
     } else {
