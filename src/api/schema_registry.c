@@ -259,8 +259,7 @@ int api_sr_param_id(api_req_t *req, int32_t *id)
     return -1;
 }
 
-/* A job for /schemas/ids/{id}[/versions]. */
-static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
+api_status_t api_sr_id_job(api_req_t *req, sr_exec_fn exec)
 {
     int32_t id;
     if (api_sr_param_id(req, &id) != 0)
@@ -274,7 +273,7 @@ static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
 
 api_status_t api_sr_schema_by_id(api_req_t *req)
 {
-    return id_job(req, exec_schema_by_id);
+    return api_sr_id_job(req, exec_schema_by_id);
 }
 
 static void exec_schema_versions(sr_job_t *j)
@@ -308,7 +307,7 @@ static void exec_schema_versions(sr_job_t *j)
 
 api_status_t api_sr_schema_versions(api_req_t *req)
 {
-    return id_job(req, exec_schema_versions);
+    return api_sr_id_job(req, exec_schema_versions);
 }
 
 /* --- subjects and versions ---------------------------------------------------------------- */

@@ -62,6 +62,9 @@ bool api_sr_query_bool(const api_req_t *req, const char *key);
 int api_sr_parse_version(const char *text, int32_t *out, kr_err_t *err);
 /** The {id} path parameter; @return 0, or -1 after answering 40403. */
 int api_sr_param_id(api_req_t *req, int32_t *id);
+/** A job for a /schemas/ids/{id}/... path: id parsed first (answers 40403 when it is none),
+ * deleted and fetchMaxId taken from the query; submitted. */
+api_status_t api_sr_id_job(api_req_t *req, sr_exec_fn exec);
 /** ["schemaType"],["references"],"schema" of a schema entity. */
 void api_sr_write_schema_fields(fmt_jsonw_t *w, const sr_schema_t *s);
 /** {"subject","version","id",["schemaType"],["references"],"schema"} */

@@ -131,25 +131,14 @@ static void exec_id_schema(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
-{
-    int32_t id;
-    if (api_sr_param_id(req, &id) != 0)
-        return API_DONE;
-    sr_job_t *j = api_sr_job_new(req, exec);
-    j->id = id;
-    j->deleted = api_sr_query_bool(req, "deleted");
-    return api_sr_job_submit(req, j);
-}
-
 api_status_t api_sr_schema_subjects(api_req_t *req)
 {
-    return id_job(req, exec_id_subjects);
+    return api_sr_id_job(req, exec_id_subjects);
 }
 
 api_status_t api_sr_schema_text(api_req_t *req)
 {
-    return id_job(req, exec_id_schema);
+    return api_sr_id_job(req, exec_id_schema);
 }
 
 /* --- GET /subjects/{s}/versions/{v}/referencedby ------------------------------------------ */
