@@ -237,10 +237,7 @@ static void job_free_arg(void *arg)
 
 static void refresh_run(api_job_t *arg)
 {
-    produce_job_t *job = (produce_job_t *)arg;
-    kr_err_t err = {0}; /* a failure shows as the records' own errors */
-    kafka_producer_refresh_topic(arg->ctx->producer, job->topic, arg->ctx->cfg->client_timeout_ms,
-                                 &err);
+    api_topic_refresh_producer(arg->ctx, ((produce_job_t *)arg)->topic);
     api_job_complete(arg);
 }
 

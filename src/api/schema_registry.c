@@ -259,8 +259,7 @@ int api_sr_param_id(api_req_t *req, int32_t *id)
     return -1;
 }
 
-/* A job for /schemas/ids/{id}[/versions]. */
-static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
+api_status_t api_sr_id_job(api_req_t *req, sr_exec_fn exec)
 {
     int32_t id;
     if (api_sr_param_id(req, &id) != 0)
@@ -274,7 +273,7 @@ static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
 
 api_status_t api_sr_schema_by_id(api_req_t *req)
 {
-    return id_job(req, exec_schema_by_id);
+    return api_sr_id_job(req, exec_schema_by_id);
 }
 
 static void exec_schema_versions(sr_job_t *j)
@@ -308,7 +307,7 @@ static void exec_schema_versions(sr_job_t *j)
 
 api_status_t api_sr_schema_versions(api_req_t *req)
 {
-    return id_job(req, exec_schema_versions);
+    return api_sr_id_job(req, exec_schema_versions);
 }
 
 /* --- subjects and versions ---------------------------------------------------------------- */
@@ -344,6 +343,11 @@ api_status_t api_sr_subjects(api_req_t *req)
 void api_sr_subject_not_found(sr_job_t *j)
 {
     kr_err_set(&j->job.err, SR_ERR_SUBJECT_NOT_FOUND, "Subject '%s' not found.", j->subject);
+}
+
+void api_sr_version_not_found(sr_job_t *j)
+{
+    kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
 }
 
 static void exec_versions(sr_job_t *j)
@@ -388,7 +392,7 @@ static void exec_version_get(sr_job_t *j)
     if (!s || !(sr_subject_live(s) || (j->deleted && s->n > 0)))
         api_sr_subject_not_found(j);
     else if (!v || !sc)
-        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        api_sr_version_not_found(j);
     else if (j->raw)
         kr_buf_puts(&j->out, sc->text);
     else
@@ -396,7 +400,7 @@ static void exec_version_get(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static api_status_t version_job(api_req_t *req, sr_exec_fn exec, bool raw)
+api_status_t api_sr_version_job(api_req_t *req, sr_exec_fn exec, bool raw)
 {
     kr_err_t err = {0};
     int32_t version;
@@ -410,12 +414,12 @@ static api_status_t version_job(api_req_t *req, sr_exec_fn exec, bool raw)
 
 api_status_t api_sr_version_get(api_req_t *req)
 {
-    return version_job(req, exec_version_get, false);
+    return api_sr_version_job(req, exec_version_get, false);
 }
 
 api_status_t api_sr_version_schema(api_req_t *req)
 {
-    return version_job(req, exec_version_get, true);
+    return api_sr_version_job(req, exec_version_get, true);
 }
 
 /* --- register and look up ----------------------------------------------------------------- */
@@ -546,7 +550,7 @@ static void exec_version_delete(sr_job_t *j)
 
 api_status_t api_sr_version_delete(api_req_t *req)
 {
-    return version_job(req, exec_version_delete, false);
+    return api_sr_version_job(req, exec_version_delete, false);
 }
 
 /* --- compatibility configs ---------------------------------------------------------------- */
@@ -708,7 +712,7 @@ static void exec_compatibility(sr_job_t *j)
     const sr_schema_t *old = v ? sr_state_schema(st, v->id) : NULL;
     avs_compat_level_t level = sr_state_compat(st, s);
     if (!v && j->version != SR_VERSION_LATEST) {
-        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        api_sr_version_not_found(j);
     } else if (!old || !old->avro) {
         write_verdict(j, true, NULL, NULL, NULL, level);
     } else {

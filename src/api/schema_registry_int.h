@@ -53,12 +53,18 @@ sr_job_t *api_sr_job_new(api_req_t *req, sr_exec_fn exec);
 api_status_t api_sr_job_submit(api_req_t *req, sr_job_t *j);
 /** A job for a /.../{subject}/... path: subject, deleted and permanent taken from req. */
 sr_job_t *api_sr_subject_job(api_req_t *req, sr_exec_fn exec);
+/** A subject job for a /.../{subject}/versions/{version}/... path: the version parsed first
+ * (answers 42202 when it is none), raw set as given; submitted. */
+api_status_t api_sr_version_job(api_req_t *req, sr_exec_fn exec, bool raw);
 /** Java's Boolean.valueOf of a query parameter: "true" in any case. */
 bool api_sr_query_bool(const api_req_t *req, const char *key);
 /** Confluent's VersionId. @return 0, or -1 with err 42202. */
 int api_sr_parse_version(const char *text, int32_t *out, kr_err_t *err);
 /** The {id} path parameter; @return 0, or -1 after answering 40403. */
 int api_sr_param_id(api_req_t *req, int32_t *id);
+/** A job for a /schemas/ids/{id}/... path: id parsed first (answers 40403 when it is none),
+ * deleted and fetchMaxId taken from the query; submitted. */
+api_status_t api_sr_id_job(api_req_t *req, sr_exec_fn exec);
 /** ["schemaType"],["references"],"schema" of a schema entity. */
 void api_sr_write_schema_fields(fmt_jsonw_t *w, const sr_schema_t *s);
 /** {"subject","version","id",["schemaType"],["references"],"schema"} */
@@ -66,5 +72,7 @@ void api_sr_write_version(kr_buf_t *out, const char *subject, const sr_version_t
                           const sr_schema_t *s);
 /** Sets j's error to 40401 for j->subject. */
 void api_sr_subject_not_found(sr_job_t *j);
+/** Sets j's error to 40402 for j->version. */
+void api_sr_version_not_found(sr_job_t *j);
 
 #endif

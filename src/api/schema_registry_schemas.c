@@ -131,25 +131,14 @@ static void exec_id_schema(sr_job_t *j)
     sr_registry_read_end(j->reg);
 }
 
-static api_status_t id_job(api_req_t *req, sr_exec_fn exec)
-{
-    int32_t id;
-    if (api_sr_param_id(req, &id) != 0)
-        return API_DONE;
-    sr_job_t *j = api_sr_job_new(req, exec);
-    j->id = id;
-    j->deleted = api_sr_query_bool(req, "deleted");
-    return api_sr_job_submit(req, j);
-}
-
 api_status_t api_sr_schema_subjects(api_req_t *req)
 {
-    return id_job(req, exec_id_subjects);
+    return api_sr_id_job(req, exec_id_subjects);
 }
 
 api_status_t api_sr_schema_text(api_req_t *req)
 {
-    return id_job(req, exec_id_schema);
+    return api_sr_id_job(req, exec_id_schema);
 }
 
 /* --- GET /subjects/{s}/versions/{v}/referencedby ------------------------------------------ */
@@ -163,7 +152,7 @@ static void exec_referenced_by(sr_job_t *j)
     if (!s || s->n == 0)
         api_sr_subject_not_found(j);
     else if (!sr_subject_version(s, j->version, true))
-        kr_err_set(&j->job.err, SR_ERR_VERSION_NOT_FOUND, "Version %d not found.", (int)j->version);
+        api_sr_version_not_found(j);
     else
         kr_buf_puts(&j->out, "[]");
     sr_registry_read_end(j->reg);
@@ -171,11 +160,5 @@ static void exec_referenced_by(sr_job_t *j)
 
 api_status_t api_sr_referenced_by(api_req_t *req)
 {
-    kr_err_t err = {0};
-    int32_t version;
-    if (api_sr_parse_version(req->params[1], &version, &err) != 0)
-        return api_reply_err(req, &err);
-    sr_job_t *j = api_sr_subject_job(req, exec_referenced_by);
-    j->version = version;
-    return api_sr_job_submit(req, j);
+    return api_sr_version_job(req, exec_referenced_by, false);
 }

@@ -1,8 +1,10 @@
 /* api/topic_md.c -- waiting for a topic's metadata (see topic_md.h).
- * Threads: api_topic_md and resumed() on HTTP threads; on_md() wherever the cache calls back. */
+ * Threads: api_topic_md and resumed() on HTTP threads; on_md() wherever the cache calls back;
+ * api_topic_refresh_producer() on workers. */
 #include "api/topic_md.h"
 
 #include "api/job.h"
+#include "kafka/producer.h"
 #include "util/mem.h"
 
 typedef struct topic_md_job {
@@ -79,4 +81,10 @@ api_status_t api_topic_md(api_req_t *req, const char *topic, int64_t not_before_
     j->arg = arg;
     j->arg_free = arg_free;
     return api_job_start(req, &j->job, start, resumed);
+}
+
+void api_topic_refresh_producer(const api_ctx_t *ctx, const char *topic)
+{
+    kr_err_t err = {0}; /* not reported: a failure shows as the records' own errors */
+    kafka_producer_refresh_topic(ctx->producer, topic, ctx->cfg->client_timeout_ms, &err);
 }

@@ -33,4 +33,10 @@ typedef api_status_t (*api_topic_md_fn)(api_req_t *req, kafka_md_t *md, const kr
 api_status_t api_topic_md(api_req_t *req, const char *topic, int64_t not_before_ms,
                           api_topic_md_fn cont, void *arg, void (*arg_free)(void *arg));
 
+/** The producer's own metadata refresh of topic (borrowed), for partitions a snapshot has shown
+ * a moment ago (they are unknown to the producer until it refreshes). Blocks up to
+ * client.timeout.ms: call it on a worker. A failure is not reported: it shows as the records'
+ * own errors. */
+void api_topic_refresh_producer(const api_ctx_t *ctx, const char *topic);
+
 #endif

@@ -187,27 +187,45 @@ static void slot_outcome(const v3p_job_t *job, const v3p_slot_t *s, bool m_known
     }
 }
 
+/* A slot's result object. Stream (pass < 0): {"error_code", then the acked record's members
+ * or "message"}. records:batch pass 0 (successes) or 1 (failures): {"id", then the acked
+ * record's members or "error_code","message"}, written only when the slot's outcome belongs to
+ * the pass. */
+static void write_result(fmt_jsonw_t *w, const v3p_job_t *job, const v3p_slot_t *s, bool known,
+                         int pass)
+{
+    int code;
+    const char *msg;
+    const kafka_msg_t *m;
+    slot_outcome(job, s, known, &code, &msg, &m);
+    bool batch = pass >= 0;
+    if (batch && (pass == 0) != (m != NULL))
+        return;
+    fmt_jsonw_obj_begin(w);
+    if (batch) {
+        fmt_jsonw_key(w, "id");
+        fmt_jsonw_strn(w, fmt_v3_bytes(&job->st, s->rec.id), s->rec.id.len);
+    }
+    if (!batch || !m) {
+        fmt_jsonw_key(w, "error_code");
+        fmt_jsonw_int(w, code);
+    }
+    if (m) {
+        write_acked(w, job, s, m);
+    } else {
+        fmt_jsonw_key(w, "message");
+        fmt_jsonw_str(w, msg);
+    }
+    fmt_jsonw_obj_end(w);
+}
+
 /* The records stream: one object + "\r\n" per slot, then the broken stream's error. */
 void v3p_write_stream(kr_buf_t *out, const v3p_job_t *job, bool known)
 {
     for (size_t i = 0; i < job->n; i++) {
-        const v3p_slot_t *s = &job->slots[i];
-        int code;
-        const char *msg;
-        const kafka_msg_t *m;
-        slot_outcome(job, s, known, &code, &msg, &m);
         fmt_jsonw_t w;
         fmt_jsonw_init(&w, out);
-        fmt_jsonw_obj_begin(&w);
-        fmt_jsonw_key(&w, "error_code");
-        fmt_jsonw_int(&w, code);
-        if (m) {
-            write_acked(&w, job, s, m);
-        } else {
-            fmt_jsonw_key(&w, "message");
-            fmt_jsonw_str(&w, msg);
-        }
-        fmt_jsonw_obj_end(&w);
+        write_result(&w, job, &job->slots[i], known, -1);
         kr_buf_append(out, "\r\n", 2);
     }
     if (job->broken_code)
@@ -229,27 +247,8 @@ static void write_batch(kr_buf_t *out, const v3p_job_t *job, bool known)
     for (int pass = 0; pass < 2; pass++) {
         fmt_jsonw_key(&w, pass == 0 ? "successes" : "failures");
         fmt_jsonw_arr_begin(&w);
-        for (size_t i = 0; i < job->n; i++) {
-            const v3p_slot_t *s = &job->slots[i];
-            int code;
-            const char *msg;
-            const kafka_msg_t *m;
-            slot_outcome(job, s, known, &code, &msg, &m);
-            if ((pass == 0) != (m != NULL))
-                continue;
-            fmt_jsonw_obj_begin(&w);
-            fmt_jsonw_key(&w, "id");
-            fmt_jsonw_strn(&w, fmt_v3_bytes(&job->st, s->rec.id), s->rec.id.len);
-            if (m) {
-                write_acked(&w, job, s, m);
-            } else {
-                fmt_jsonw_key(&w, "error_code");
-                fmt_jsonw_int(&w, code);
-                fmt_jsonw_key(&w, "message");
-                fmt_jsonw_str(&w, msg);
-            }
-            fmt_jsonw_obj_end(&w);
-        }
+        for (size_t i = 0; i < job->n; i++)
+            write_result(&w, job, &job->slots[i], known, pass);
         fmt_jsonw_arr_end(&w);
     }
     fmt_jsonw_obj_end(&w);
@@ -396,10 +395,7 @@ static api_status_t with_topic(api_req_t *req, v3p_job_t *job, const kafka_md_to
 
 static void refresh_run(api_job_t *arg)
 {
-    v3p_job_t *job = (v3p_job_t *)arg;
-    kr_err_t err = {0}; /* a failure shows as the records' own errors */
-    kafka_producer_refresh_topic(arg->ctx->producer, job->topic, arg->ctx->cfg->client_timeout_ms,
-                                 &err);
+    api_topic_refresh_producer(arg->ctx, ((v3p_job_t *)arg)->topic);
     api_job_complete(arg);
 }
 

@@ -343,6 +343,32 @@ int fmt_jscan_unescape(fmt_jscan_t *js, const char *s, size_t n, const char **u,
     return 0;
 }
 
+int fmt_jscan_text(fmt_jscan_t *js, const char *what, const char **s, size_t *n)
+{
+    fmt_jscan_skip_ws(js);
+    if (js->p >= js->end || *js->p != '"')
+        return fmt_jscan_value(js, NULL, 0) != 0 ? -1 : fmt_jscan_type_error(js, what);
+    bool esc;
+    if (fmt_jscan_string(js, s, n, &esc, NULL) != 0)
+        return -1;
+    return esc ? fmt_jscan_unescape(js, *s, *n, s, n) : 0;
+}
+
+int fmt_jscan_text_append(fmt_jscan_t *js, kr_buf_t *out, bool *present)
+{
+    *present = false;
+    if (fmt_jscan_null(js))
+        return 0;
+    const char *s;
+    size_t n;
+    if (fmt_jscan_text(js, "expected a string", &s, &n) != 0)
+        return -1;
+    if (kr_buf_append(out, s, n) != 0)
+        return fmt_jscan_fail(js, KR_ERR_TOO_LARGE, "the request is too large");
+    *present = true;
+    return 0;
+}
+
 /* Writes a scanned string (raw span s/n) to out as compact JSON: unescaped, then escaped only
  * where JSON requires ('"', '\\', control characters), so "\/" becomes "/" and "\u00e9" é. */
 static int emit_string(fmt_jscan_t *js, const char *s, size_t n, bool escaped, kr_buf_t *out)

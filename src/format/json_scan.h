@@ -92,6 +92,15 @@ int fmt_jscan_number(fmt_jscan_t *js, const char **s, size_t *n, bool *is_int);
  * in js->tmp (valid until the next use of tmp). @return 0 or -1. */
 int fmt_jscan_unescape(fmt_jscan_t *js, const char *s, size_t n, const char **u, size_t *un);
 
+/** A string value's text, unescaped (p after optional whitespace): as fmt_jscan_unescape. A
+ * value that is not a string is consumed and is a type error saying what. @return 0 or -1. */
+int fmt_jscan_text(fmt_jscan_t *js, const char *what, const char **s, size_t *n);
+
+/** A string value, or null (*present false): its unescaped text appended to out (a full out:
+ * 413 "the request is too large"); any other value a type error "expected a string".
+ * @return 0 or -1. */
+int fmt_jscan_text_append(fmt_jscan_t *js, kr_buf_t *out, bool *present);
+
 /* --- values ------------------------------------------------------------------------------ */
 
 /** Checks one JSON value at p (after optional whitespace) at nesting depth and, when out is

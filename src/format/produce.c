@@ -88,10 +88,7 @@ static int binary_field(parser_t *ps, fmt_span_t *span, bool *present)
     }
     const char *s;
     size_t n;
-    bool esc;
-    if (fmt_jscan_string(&ps->js, &s, &n, &esc, NULL) != 0)
-        return -1;
-    if (esc && fmt_jscan_unescape(&ps->js, s, n, &s, &n) != 0)
+    if (fmt_jscan_text(&ps->js, "expected a base64 string", &s, &n) != 0)
         return -1;
     size_t room = fmt_base64_decoded_max(n);
     if (kr_buf_reserve(a, room) != 0)
@@ -146,25 +143,11 @@ static int unknown_field(parser_t *ps, const char *name)
 
 static int string_field(parser_t *ps, fmt_span_t *span, bool *present)
 {
-    *present = false;
-    if (fmt_jscan_null(&ps->js))
-        return 0;
-    fmt_jscan_skip_ws(&ps->js);
-    if (ps->js.p >= ps->js.end || *ps->js.p != '"')
-        return fmt_jscan_value(&ps->js, NULL, 0) != 0
-                   ? -1
-                   : fmt_jscan_type_error(&ps->js, "expected a string");
-    const char *s;
-    size_t n;
-    bool esc;
-    if (fmt_jscan_string(&ps->js, &s, &n, &esc, NULL) != 0)
-        return -1;
-    if (esc && fmt_jscan_unescape(&ps->js, s, n, &s, &n) != 0)
-        return -1;
     size_t off = ps->out->arena.len;
-    kr_buf_append(&ps->out->arena, s, n);
-    *span = span_from(ps->out, off);
-    *present = true;
+    if (fmt_jscan_text_append(&ps->js, &ps->out->arena, present) != 0)
+        return -1;
+    if (*present)
+        *span = span_from(ps->out, off);
     return 0;
 }
 

@@ -72,25 +72,11 @@ static int unknown_field(parser_t *ps, const char *name, const char *cls)
 /* A string member (or null: absent) unescaped into the arena. */
 static int string_member(parser_t *ps, fmt_span_t *span, bool *present)
 {
-    *present = false;
-    if (fmt_jscan_null(&ps->js))
-        return 0;
-    fmt_jscan_skip_ws(&ps->js);
-    if (ps->js.p >= ps->js.end || *ps->js.p != '"')
-        return fmt_jscan_value(&ps->js, NULL, 0) != 0
-                   ? -1
-                   : fmt_jscan_type_error(&ps->js, "expected a string");
     size_t off = ps->st->arena.len;
-    const char *s;
-    size_t n;
-    bool esc;
-    if (fmt_jscan_string(&ps->js, &s, &n, &esc, NULL) != 0 ||
-        (esc && fmt_jscan_unescape(&ps->js, s, n, &s, &n) != 0))
+    if (fmt_jscan_text_append(&ps->js, &ps->st->arena, present) != 0)
         return -1;
-    if (kr_buf_append(&ps->st->arena, s, n) != 0)
-        return fmt_jscan_fail(&ps->js, KR_ERR_TOO_LARGE, "the request is too large");
-    *span = span_from(ps->st, off);
-    *present = true;
+    if (*present)
+        *span = span_from(ps->st, off);
     return 0;
 }
 
@@ -103,15 +89,9 @@ static int enum_member(parser_t *ps, const char *const *names, size_t n, const c
         *out = 0;
         return 0;
     }
-    if (ps->js.p >= ps->js.end || *ps->js.p != '"')
-        return fmt_jscan_value(&ps->js, NULL, 0) != 0
-                   ? -1
-                   : fmt_jscan_type_error(&ps->js, "expected a string");
     const char *s;
     size_t len;
-    bool esc;
-    if (fmt_jscan_string(&ps->js, &s, &len, &esc, NULL) != 0 ||
-        (esc && fmt_jscan_unescape(&ps->js, s, len, &s, &len) != 0))
+    if (fmt_jscan_text(&ps->js, "expected a string", &s, &len) != 0)
         return -1;
     for (size_t i = 1; i < n; i++) {
         if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0) {
@@ -262,16 +242,13 @@ static int data_decode(parser_t *ps, data_ctx_t *dc)
     bool is_str = *js.p == '"';
     const char *s;
     size_t n;
-    bool esc;
     switch (d->type) {
     case FMT_V3_BINARY:
         if (!is_str) {
             rc = data_shown_fail(ps, dc, "base64 string");
             break;
         }
-        rc = fmt_jscan_string(&js, &s, &n, &esc, NULL);
-        if (rc == 0 && esc)
-            rc = fmt_jscan_unescape(&js, s, n, &s, &n);
+        rc = fmt_jscan_text(&js, "expected a string", &s, &n);
         if (rc == 0 && kr_buf_reserve(a, fmt_base64_decoded_max(n) + 1) != 0)
             rc = fmt_jscan_fail(&js, KR_ERR_TOO_LARGE, "the request is too large");
         if (rc == 0) {
@@ -287,9 +264,7 @@ static int data_decode(parser_t *ps, data_ctx_t *dc)
             rc = data_shown_fail(ps, dc, "string");
             break;
         }
-        rc = fmt_jscan_string(&js, &s, &n, &esc, NULL);
-        if (rc == 0 && esc)
-            rc = fmt_jscan_unescape(&js, s, n, &s, &n);
+        rc = fmt_jscan_text(&js, "expected a string", &s, &n);
         if (rc == 0 && kr_buf_append(a, s, n) != 0)
             rc = fmt_jscan_fail(&js, KR_ERR_TOO_LARGE, "the request is too large");
         break;

@@ -73,13 +73,7 @@ static void *watchdog(void *arg)
         if (n > 0)
             log_debug("closed %u connection(s) whose request headers took longer than %lld ms", n,
                       (long long)hd->header_ms);
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += (long)SWEEP_MS * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kr_clock_after(CLOCK_MONOTONIC, SWEEP_MS);
         pthread_cond_timedwait(&hd->wake, &hd->lock, &ts);
     }
     pthread_mutex_unlock(&hd->lock);

@@ -89,6 +89,16 @@ static int sniff(const store_t *s, store_format_t *fmt, kr_err_t *err)
     return 0;
 }
 
+/* Fills s from the store's settings (what: "keystore" or "truststore"), reads its file and
+ * tells its format. s->data is the caller's to gnutls_free, also after a failure. */
+static int open_store(store_t *s, const char *what, const char *location, const char *password,
+                      const char *type, store_format_t *fmt, kr_err_t *err)
+{
+    *s = (store_t){what, location, nonempty(password), type, {0}};
+    *fmt = FMT_PEM;
+    return read_store(s, err) == 0 && sniff(s, fmt, err) == 0 ? 0 : -1;
+}
+
 static int p12_open(const store_t *s, gnutls_pkcs12_t *p12, kr_err_t *err)
 {
     int rc = gnutls_pkcs12_init(p12);
@@ -290,14 +300,11 @@ static int truststore_pkcs12(gnutls_x509_trust_list_t tl, const store_t *s, kr_e
 
 static int load_truststore(const krest_config_t *cfg, http_tls_keys_t *k, kr_err_t *err)
 {
-    store_t s = {"truststore",
-                 cfg->ssl_truststore_location,
-                 nonempty(cfg->ssl_truststore_password),
-                 cfg->ssl_truststore_type,
-                 {0}};
-    store_format_t fmt = FMT_PEM;
+    store_t s;
+    store_format_t fmt;
     int rc = -1;
-    if (read_store(&s, err) == 0 && sniff(&s, &fmt, err) == 0 &&
+    if (open_store(&s, "truststore", cfg->ssl_truststore_location, cfg->ssl_truststore_password,
+                   cfg->ssl_truststore_type, &fmt, err) == 0 &&
         gnutls_x509_trust_list_init(&k->trust, 0) >= 0) {
         if (fmt == FMT_PKCS12) {
             rc = truststore_pkcs12(k->trust, &s, err);
@@ -320,15 +327,12 @@ static int load_keystore(const krest_config_t *cfg, http_tls_keys_t *k, kr_err_t
         return kr_err_set(err, KR_ERR_UNPROCESSABLE,
                           "an https listener needs ssl.keystore.location (a PKCS12 or PEM file "
                           "holding the server's certificate and key)");
-    store_t s = {"keystore",
-                 cfg->ssl_keystore_location,
-                 nonempty(cfg->ssl_keystore_password),
-                 cfg->ssl_keystore_type,
-                 {0}};
-    store_format_t fmt = FMT_PEM;
+    store_t s;
+    store_format_t fmt;
     int rc = -1;
     const char *key_pass = nonempty(cfg->ssl_key_password);
-    if (read_store(&s, err) == 0 && sniff(&s, &fmt, err) == 0)
+    if (open_store(&s, "keystore", cfg->ssl_keystore_location, cfg->ssl_keystore_password,
+                   cfg->ssl_keystore_type, &fmt, err) == 0)
         rc = fmt == FMT_PKCS12 ? keystore_pkcs12(k, &s, key_pass, err)
                                : keystore_pem(k, &s, key_pass, err);
     gnutls_free(s.data.data);

@@ -104,15 +104,7 @@ static size_t wait_idle(kafka_admin_t *a)
     a->closing = true;
     int64_t until = a->last_deadline_ms + ADMIN_GRACE_MS;
     while (a->inflight > 0 && kr_clock_mono_ms() < until) {
-        int64_t left = until - kr_clock_mono_ms();
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += (time_t)(left / 1000);
-        ts.tv_nsec += (long)(left % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kr_clock_after(CLOCK_MONOTONIC, until - kr_clock_mono_ms());
         int rc = pthread_cond_timedwait(&a->idle, &a->lock, &ts);
         if (rc != 0 && rc != ETIMEDOUT && rc != EINTR)
             break;

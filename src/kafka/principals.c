@@ -273,14 +273,7 @@ static bool wait_change(kafka_principals_t *pool, int64_t deadline_ms)
     int64_t left = deadline_ms - kr_clock_mono_ms();
     if (left <= 0)
         return false;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += left / 1000;
-    ts.tv_nsec += (long)(left % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    struct timespec ts = kr_clock_after(CLOCK_REALTIME, left);
     pthread_cond_timedwait(&pool->changed, &pool->lock, &ts);
     return true;
 }
@@ -467,14 +460,7 @@ static void *reaper_main(void *arg)
     period = period < 50 ? 50 : period > 1000 ? 1000 : period;
     pthread_mutex_lock(&pool->lock);
     while (!pool->stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += period / 1000;
-        ts.tv_nsec += (long)(period % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kr_clock_after(CLOCK_REALTIME, period);
         pthread_cond_timedwait(&pool->changed, &pool->lock, &ts);
         kafka_principal_t *idle = take_idle(pool, false), *dead = pool->graveyard;
         pool->graveyard = NULL;

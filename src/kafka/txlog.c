@@ -196,13 +196,7 @@ static bool wait_until(kafka_txlog_t *log, bool (*cond)(kafka_txlog_t *, int64_t
     pthread_mutex_lock(&log->mu);
     bool ok;
     while (!(ok = cond(log, x)) && !atomic_load(&log->stop) && kr_clock_mono_ms() < deadline) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 20 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        struct timespec ts = kr_clock_after(CLOCK_REALTIME, 20);
         pthread_cond_timedwait(&log->cond, &log->mu, &ts);
     }
     pthread_mutex_unlock(&log->mu);

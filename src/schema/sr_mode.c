@@ -93,18 +93,7 @@ int sr_plan_set_mode(const sr_state_t *st, const char *subject, const char *mode
     if (strcmp(mode, "IMPORT") == 0 && strcmp(sr_state_mode_in_scope(st, subject), "IMPORT") != 0 &&
         !force && plan_import(st, subject, out, err) != 0)
         return -1;
-    kr_buf_t b;
-    size_t len;
-    kr_buf_init(&b, 0);
-    kr_buf_putc(&b, '{');
-    if (subject) {
-        kr_buf_puts(&b, "\"subject\":");
-        fmt_json_quote(&b, subject, strlen(subject));
-        kr_buf_putc(&b, ',');
-    }
-    kr_buf_printf(&b, "\"mode\":\"%s\"}", mode);
-    kr_buf_putc(&b, '\0');
-    sr_records_add(out, sr_key_make("MODE", subject, 0, 0), kr_buf_steal(&b, &len));
+    sr_records_add(out, sr_key_make("MODE", subject, 0, 0), sr_value_scoped(subject, "mode", mode));
     return 0;
 }
 

@@ -53,6 +53,21 @@ static char *buf_string(kr_buf_t *b)
     return kr_buf_steal(b, &len);
 }
 
+/* {["subject":"<s>",]"<name>":"<value>"} -- a CONFIG's or a MODE's value. */
+char *sr_value_scoped(const char *subject, const char *name, const char *value)
+{
+    kr_buf_t b;
+    kr_buf_init(&b, 0);
+    kr_buf_putc(&b, '{');
+    if (subject) {
+        kr_buf_puts(&b, "\"subject\":");
+        fmt_json_quote(&b, subject, strlen(subject));
+        kr_buf_putc(&b, ',');
+    }
+    kr_buf_printf(&b, "\"%s\":\"%s\"}", name, value);
+    return buf_string(&b);
+}
+
 /* {"keytype":"<type>"[,"subject":"<s>"][,"version":<v>],"magic":<m>} -- Confluent's order. */
 char *sr_key_make(const char *type, const char *subject, int32_t version, int magic)
 {
@@ -695,16 +710,8 @@ int sr_plan_set_config(const sr_state_t *st, const char *subject, avs_compat_lev
 {
     if (sr_check_writable(st, subject, err) != 0)
         return -1;
-    kr_buf_t b;
-    kr_buf_init(&b, 0);
-    kr_buf_putc(&b, '{');
-    if (subject) {
-        kr_buf_puts(&b, "\"subject\":");
-        fmt_json_quote(&b, subject, strlen(subject));
-        kr_buf_putc(&b, ',');
-    }
-    kr_buf_printf(&b, "\"compatibilityLevel\":\"%s\"}", avs_compat_name(level));
-    sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0), buf_string(&b));
+    sr_records_add(out, sr_key_make("CONFIG", subject, 0, 0),
+                   sr_value_scoped(subject, "compatibilityLevel", avs_compat_name(level)));
     return 0;
 }
 

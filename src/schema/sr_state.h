@@ -164,6 +164,9 @@ int sr_plan_delete_config(const sr_state_t *st, const char *subject, avs_compat_
 
 /** {"keytype":type[,"subject"][,"version" when > 0],"magic"} (owned). */
 char *sr_key_make(const char *type, const char *subject, int32_t version, int magic);
+/** {["subject":subject,]name:value} (subject NULL: the global one), a CONFIG's or MODE's
+ * value; name and value are written as given (plain names). Owned. */
+char *sr_value_scoped(const char *subject, const char *name, const char *value);
 /** A SCHEMA record's value (owned). */
 char *sr_value_schema(const char *subject, int32_t version, const sr_schema_t *s, bool deleted);
 

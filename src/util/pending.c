@@ -224,15 +224,7 @@ static void *timer_main(void *arg)
         int64_t deadline = g_pend.slots[idx].deadline_ms;
         int64_t now = kr_clock_mono_ms();
         if (deadline > now) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            int64_t wait_ms = deadline - now;
-            ts.tv_sec += wait_ms / 1000;
-            ts.tv_nsec += (wait_ms % 1000) * 1000000;
-            if (ts.tv_nsec >= 1000000000) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000;
-            }
+            struct timespec ts = kr_clock_after(CLOCK_MONOTONIC, deadline - now);
             pthread_cond_timedwait(&g_pend.cond, &g_pend.lock, &ts);
             continue;
         }

@@ -235,6 +235,38 @@ class RegistryFactory:
                         pass
 
 
+# --- fixtures: import them into a test module (`# noqa: F401 (fixtures)`)
+
+
+@pytest.fixture(scope="module")
+def registries(request, tmp_path_factory, kafka_bootstrap, krest_bin, admin):
+    """The module's RegistryFactory: registries(topic=None, *extra, port=None)."""
+    f = RegistryFactory(tmp_path_factory.mktemp(request.module.__name__), admin)
+    yield f
+    f.teardown()
+
+
+@pytest.fixture(scope="module")
+def reg(registries):
+    """One registry shared by the tests of a module; tests use subjects of their own and do
+    not change the global config or mode."""
+    return registries()
+
+
+@pytest.fixture
+def fresh(tmp_path, kafka_bootstrap, krest_bin, admin):
+    """fresh(topic=None) -> a registry of its own (new topic unless given); stopped at teardown."""
+    f = RegistryFactory(tmp_path, admin)
+    yield f
+    f.teardown()
+
+
+def uniq(schema):
+    """The schema with its record renamed to a name no other test uses: a schema of its own,
+    whose id no other subject shares."""
+    return dict(schema, name=f"{schema['name']}_{uuid.uuid4().hex[:10]}")
+
+
 def produce_json_records(bootstrap, topic, records):
     """Writes (key_dict, value_dict_or_None) pairs as JSON, in order, to partition 0."""
     from confluent_kafka import Producer

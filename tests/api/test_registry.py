@@ -19,55 +19,26 @@ from conftest import (
     topic_configs,
     topic_meta,
 )
-from registry_helpers import (
+from registry_helpers import (  # noqa: F401 (fixtures: registries, reg, fresh)
+    fresh,
+    reg,
+    registries,
     read_log,
     INVALID_LEVEL_MSG,
     INVALID_VERSION_MSG,
     JSON,
     SR,
     SR1,
-    RegistryFactory,
     produce_json_records,
     record,
+    uniq,
     unique_schemas_topic,
     unique_subject,
     wait_for,
 )
 
-# --------------------------------------------------------------------------------------------
-# Fixtures
-
-
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory, kafka_bootstrap, krest_bin, admin):
-    f = RegistryFactory(tmp_path_factory.mktemp("registry"), admin)
-    yield f
-    f.teardown()
-
-
-@pytest.fixture(scope="module")
-def reg(registries):
-    """One registry shared by the tests of this module; tests use subjects of their own and do
-    not change the global config."""
-    return registries()
-
-
-@pytest.fixture
-def fresh(tmp_path, kafka_bootstrap, krest_bin, admin):
-    """fresh(topic=None) -> a registry of its own (new topic unless given); stopped at teardown."""
-    f = RegistryFactory(tmp_path, admin)
-    yield f
-    f.teardown()
-
-
 def subj():
     return unique_subject()
-
-
-def uniq(schema):
-    """The schema with its record renamed to a name no other test uses: a schema of its own,
-    whose id no other subject shares."""
-    return dict(schema, name=f"{schema['name']}_{uuid.uuid4().hex[:10]}")
 
 
 A = record("A", [("a", "int")])

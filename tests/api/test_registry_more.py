@@ -13,7 +13,16 @@ import pytest
 
 from avro_helpers import AVRO1, AVRO2, post_avro, start_avro_env
 from conftest import assert_error as _assert_error
-from registry_helpers import RegistryFactory, read_log, record, unique_subject, wait_for
+from registry_helpers import (  # noqa: F401 (fixtures: registries, reg, fresh)
+    fresh,
+    read_log,
+    record,
+    reg,
+    registries,
+    uniq,
+    unique_subject,
+    wait_for,
+)
 
 A = record("A", [("a", "int")])
 A_STRING = record("A", [("a", "string")])
@@ -21,35 +30,11 @@ RO_MSG = "Subject {} is in read-only mode"
 INVALID_MODE_MSG = "Invalid mode. Valid values are READWRITE, READONLY, and IMPORT."
 
 
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory, kafka_bootstrap, krest_bin, admin):
-    f = RegistryFactory(tmp_path_factory.mktemp("registry-more"), admin)
-    yield f
-    f.teardown()
-
-
-@pytest.fixture(scope="module")
-def reg(registries):
-    """Shared by the tests that use subjects of their own and leave the global mode alone."""
-    return registries()
-
-
-@pytest.fixture
-def fresh(tmp_path, kafka_bootstrap, krest_bin, admin):
-    f = RegistryFactory(tmp_path, admin)
-    yield f
-    f.teardown()
-
-
 def assert_error(r, status, code=None, message=None):
     body = _assert_error(r, status, code)
     if message is not None:
         assert body["message"] == message, body
     return body
-
-
-def uniq(schema):
-    return dict(schema, name=f"{schema['name']}_{uuid.uuid4().hex[:10]}")
 
 
 def sr_client(reg):

@@ -105,6 +105,17 @@ class Stream:
         assert data.endswith(b"\r\n"), data
         return [json.loads(x) for x in data.split(b"\r\n")[:-1]]
 
+    def lockstep(self, n):
+        """Sends rec(0) … rec(n-1) on a fresh stream, each one's result (offset i) required
+        within STEP_S before the next is sent; the first answer is a 200 chunked response."""
+        for i in range(n):
+            self.send(rec(i))
+            [r] = self.results()
+            assert r["error_code"] == 200 and r["offset"] == i, r
+            if i == 0:
+                assert self.head.startswith("HTTP/1.1 200 OK\r\n")
+                assert "Transfer-Encoding: chunked" in self.head
+
     def close(self):
         self.s.close()
 
@@ -117,13 +128,7 @@ def test_full_duplex_raw_socket(k, new_topic):
     t = new_topic()
     s = Stream(k.port, t)
     try:
-        for i in range(100):
-            s.send(rec(i))
-            [r] = s.results()  # within STEP_S, before the next record is sent
-            assert r["error_code"] == 200 and r["offset"] == i, r
-            if i == 0:
-                assert s.head.startswith("HTTP/1.1 200 OK\r\n")
-                assert "Transfer-Encoding: chunked" in s.head
+        s.lockstep(100)
         s.send('{"value":{"type":"BINARY","data":1}}')
         [r] = s.results()
         assert r == {"error_code": 400, "message": "Bad Request: data=1 is not a base64 string."}

@@ -1,4 +1,5 @@
-/* tests/unit/util/test_clock.c -- ISO-8601 instants (seek by timestamp, v1 ?timestamp=). */
+/* tests/unit/util/test_clock.c -- ISO-8601 instants (seek by timestamp, v1 ?timestamp=), and
+ * kr_clock_after (condition-variable deadlines). */
 #include "util/clock.h"
 
 #include <setjmp.h>
@@ -38,8 +39,32 @@ static void test_iso8601(void **state)
         assert_int_equal(kr_clock_parse_iso8601(bad[i], &ms), -1);
 }
 
+static int64_t ns_of(struct timespec ts)
+{
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void test_after(void **state)
+{
+    (void)state;
+    int64_t cases[] = {0, 1, 250, 999, 1000, 1999, 61001, -1, -999, -1500};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct timespec now, t;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        t = kr_clock_after(CLOCK_MONOTONIC, cases[i]);
+        assert_true(t.tv_nsec >= 0 && t.tv_nsec < 1000000000L);
+        int64_t d = ns_of(t) - ns_of(now) - cases[i] * 1000000LL;
+        assert_true(d >= 0 && d < 50000000LL); /* the time between the two clock reads */
+    }
+    struct timespec wall;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    int64_t d = ns_of(kr_clock_after(CLOCK_REALTIME, 20)) - ns_of(wall) - 20000000LL;
+    assert_true(d >= 0 && d < 50000000LL);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_iso8601)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_iso8601),
+                                       cmocka_unit_test(test_after)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
