@@ -59,6 +59,10 @@ typedef struct batch {
 
 struct session {
     pthread_mutex_t mu;
+    /* held from the moment prep moves past a batch until that batch is with the producer: the
+     * next batch may be prepared on another thread meanwhile, and its producer call must come
+     * after this one's (records keep their input order in Kafka). Taken before mu. */
+    pthread_mutex_t send_mu;
     const api_ctx_t *ctx;
     kafka_principal_t *principal; /* a reference: the user's identity ctx belongs to, or NULL */
     api_stream_sink_t sink;
@@ -102,6 +106,7 @@ static void session_free(session_t *s)
     xfree(s->cluster);
     xfree(s->topic);
     pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->send_mu);
     kafka_principal_t *p = s->principal;
     xfree(s);
     kafka_principal_release(p); /* last: ctx may be that identity's */
@@ -208,6 +213,7 @@ static void batch_send(batch_t *b)
 {
     session_t *s = b->s;
     v3p_build_msgs(s->ctx, b->job);
+    pthread_mutex_lock(&s->send_mu);
     pthread_mutex_lock(&s->mu);
     s->preparing = false;
     s->prep = b->next;
@@ -218,6 +224,7 @@ static void batch_send(batch_t *b)
                             batch_done, b);
     else
         batch_done(b);
+    pthread_mutex_unlock(&s->send_mu);
     prep_next(s);
     session_unref(s);
 }
@@ -362,6 +369,7 @@ static void *s_open(api_req_t *req, const api_stream_sink_t *sink)
 {
     session_t *s = xcalloc(1, sizeof(*s));
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->send_mu, NULL);
     pthread_mutex_init(&s->in_mu, NULL);
     s->ctx = req->ctx; /* the user's own under principal propagation (api/identity.h) */
     s->principal = req->ctx->principal ? kafka_principal_keep(req->ctx->principal) : NULL;
