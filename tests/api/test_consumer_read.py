@@ -194,7 +194,8 @@ def test_seek_subscribed_drops_buffered_records(krest, new_topic, kafka_bootstra
     assert positions(read_exactly(c, 10)) == [(0, i) for i in range(20, 30)]
     # the optional "metadata" of a position is accepted
     body = {"offsets": [{"topic": t, "partition": 0, "offset": 5, "metadata": "m"}]}
-    assert c.req("POST", "/positions", body).status_code == 204
+    r = c.req("POST", "/positions", body)
+    assert r.status_code == 204, r.text
     got, _ = read_n(c, 1, 10, max_bytes=3)
     assert positions(got) == [(0, 5)]
 
