@@ -71,6 +71,8 @@ struct http_server {
     size_t n_daemons;
     atomic_long active;    /* requests whose handler ran and that are not yet completed */
     atomic_bool stopping;  /* draining: new requests get 503, connections close */
+    atomic_bool expiring;  /* past shutdown.graceful.ms: a complete body is answered 503 */
+    atomic_long holding;   /* requests in on_request() or suspended by it (req.suspended) */
     atomic_llong buffered; /* bytes of request bodies reserved (krest.max.buffered.bytes) */
     http_cors_t *cors;     /* NULL: CORS off */
     http_admission_t *adm;
@@ -96,6 +98,7 @@ typedef struct http_req {
     bool too_busy;    /* krest.max.buffered.bytes reached mid-body: answer 503 when it ends */
     size_t reserved;  /* bytes of srv->buffered this request holds */
     bool in_flight;   /* counted in srv->active */
+    bool suspended;   /* by on_request() (counted in srv->holding until it is called again) */
     size_t discarded; /* bytes of body dropped after too_large */
     kr_handle_t pending;
     int64_t start_us;
@@ -218,10 +221,20 @@ static void req_free(http_req_t *r)
     release_body(r);
     if (r->in_flight)
         atomic_fetch_sub(&r->srv->active, 1);
+    if (r->suspended)
+        atomic_fetch_sub(&r->srv->holding, 1);
     http_encode_deinit(&r->enc);
     xfree(r->method);
     xfree(r->path);
     xfree(r);
+}
+
+/* Suspends r's connection; it stays counted in srv->holding until MHD calls on_request() for
+ * it again (or frees it), so the shutdown never stops the daemons under it. */
+static void suspend(http_req_t *r)
+{
+    r->suspended = true;
+    MHD_suspend_connection(r->conn);
 }
 
 static void wake(void *owner)
@@ -237,7 +250,7 @@ static enum MHD_Result respond(http_req_t *r)
     if (http_encode_prepare(&r->enc, &r->srv->enc, &r->api)) {
         r->state = ST_ENCODING;
         r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + HTTP_ENCODE_TIMEOUT_MS);
-        MHD_suspend_connection(r->conn);
+        suspend(r);
         http_encode_start(&r->enc, &r->srv->enc, r->srv->ctx->workq, &r->api, r->pending);
         return MHD_YES;
     }
@@ -261,7 +274,7 @@ static enum MHD_Result after_handler(http_req_t *r, api_status_t st)
     r->state = ST_WAITING;
     int64_t deadline = kr_clock_mono_ms() + r->api.async.timeout_ms;
     r->pending = kr_pending_open(r, wake, deadline);
-    MHD_suspend_connection(r->conn);
+    suspend(r);
     void *arg = r->api.async.arg;
     r->api.async.arg = NULL; /* start() owns it now */
     r->api.async.start(arg, r->pending);
@@ -319,7 +332,7 @@ static enum MHD_Result admit(http_req_t *r)
         return MHD_YES;
     r->state = ST_DELAYED;
     r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + wait_ms);
-    MHD_suspend_connection(r->conn);
+    suspend(r);
     return MHD_YES;
 }
 
@@ -438,6 +451,10 @@ static enum MHD_Result run_handler(http_req_t *r)
                    (long long)r->srv->ctx->cfg->max_request_size);
         return respond_error(r, &err);
     }
+    if (atomic_load(&r->srv->expiring)) { /* the daemons stop soon: nothing may suspend */
+        kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
+        return respond_error(r, &err);
+    }
     const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (http_inflate_body(ce, &r->body, &err) != 0) /* within krest.max.request.size */
         return respond_error(r, &err);
@@ -505,14 +522,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r) {
         r = req_new(cls, conn, url, method);
         *con_cls = r;
+        atomic_fetch_add(&r->srv->holding, 1);
         http_header_deadline_headers_in(r->srv->hdl, conn);
         kr_log_set_request_id(r->request_id);
         rc = begin(r, version);
     } else {
+        if (r->suspended)
+            r->suspended = false; /* still counted in holding: by this call now */
+        else
+            atomic_fetch_add(&r->srv->holding, 1);
         kr_log_set_request_id(r->request_id);
         rc = step(r, upload_data, upload_size);
     }
     kr_log_set_request_id(NULL);
+    if (!r->suspended)
+        atomic_fetch_sub(&r->srv->holding, 1);
     return rc;
 }
 
@@ -686,6 +710,8 @@ http_server_t *http_server_start(const api_ctx_t *ctx, kr_err_t *err)
     http_metrics_init();
     atomic_init(&srv->active, 0);
     atomic_init(&srv->stopping, false);
+    atomic_init(&srv->expiring, false);
+    atomic_init(&srv->holding, 0);
     atomic_init(&srv->buffered, 0);
     srv->cors = http_cors_new(ctx->cfg);
     srv->adm = http_admission_new(ctx->cfg, err);
@@ -744,12 +770,18 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
          http_duplex_drain_step(true) > 0 && kr_clock_mono_ms() < hard;)
         sleep_ms(10);
     /* Whatever still waits is answered now (as timed out), so no connection stays suspended
-     * when the daemons stop; requests that suspend meanwhile are caught by the next round. */
+     * when the daemons stop (MHD aborts the process then); requests that suspend meanwhile are
+     * caught by the next round, until no request is in on_request() or suspended by it; a body
+     * that completes from now on is answered 503 at once. */
+    atomic_store(&srv->expiring, true);
     int64_t hard = kr_clock_mono_ms() + 2000;
     do {
         kr_pending_expire_all();
         sleep_ms(10);
-    } while (kr_pending_count() > 0 && kr_clock_mono_ms() < hard);
+    } while ((kr_pending_count() > 0 || atomic_load(&srv->holding) > 0) &&
+             kr_clock_mono_ms() < hard);
+    if (atomic_load(&srv->holding) > 0)
+        log_error("%ld request(s) still held when the listeners stop", (long)srv->holding);
     for (size_t i = 0; i < srv->n_daemons; i++)
         MHD_stop_daemon(srv->daemons[i]);
     srv->n_daemons = 0;

@@ -636,16 +636,6 @@ int kafka_consumer_check_assigned(kafka_consumer_t *c, const kafka_tp_list_t *pa
     return rc;
 }
 
-/* A seek librdkafka refuses as an invalid argument or an offset out of range was the client's
- * request (422), never krest's fault (issue 18); anything else as kafka_err_code(). */
-static int seek_err_code(rd_kafka_resp_err_t e)
-{
-    if (e == RD_KAFKA_RESP_ERR__INVALID_ARG || e == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE)
-        return KR_ERR_UNPROCESSABLE;
-    int code = kafka_err_code(e);
-    return code ? code : KR_ERR_KAFKA;
-}
-
 /* A manual assignment is moved by assigning it again with the new offsets (the others keep
  * their positions): librdkafka 2.0.2 refuses or times out a seek on a partition whose fetcher
  * has not started yet, which is the usual state right after POST …/assignments. A partition
@@ -683,41 +673,8 @@ static int reassign(kafka_consumer_t *c, const rd_kafka_topic_partition_list_t *
     if (*abandoned)
         return kr_err_set(err, KR_ERR_KAFKA_RETRIABLE, "seek timed out");
     if (e)
-        return kr_err_set(err, seek_err_code(e), "seek failed: %s", rd_kafka_err2str(e));
-    return 0;
-}
-
-/* Seeks partitions of a subscription (blocking). */
-static int seek_subscribed(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
-                           int64_t timeout_ms, kr_err_t *err)
-{
-    /* A partition assigned a moment ago is not fetching yet and refuses a seek (__STATE):
-     * retry until it is, within the timeout. */
-    int64_t deadline = kr_clock_mono_ms() + timeout_ms;
-    rd_kafka_error_t *e = NULL;
-    for (;;) {
-        for (int i = 0; i < parts->cnt; i++)
-            parts->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
-        e = rd_kafka_seek_partitions(c->rk, parts, (int)timeout_ms);
-        bool state = false;
-        for (int i = 0; !e && i < parts->cnt; i++)
-            state = state || parts->elems[i].err == RD_KAFKA_RESP_ERR__STATE;
-        if (!state || kr_clock_mono_ms() + 50 >= deadline)
-            break;
-        usleep(50 * 1000);
-    }
-    if (e) {
-        kr_err_set(err, seek_err_code(rd_kafka_error_code(e)), "seek failed: %s",
-                   rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-        return -1;
-    }
-    for (int i = 0; i < parts->cnt; i++) {
-        if (parts->elems[i].err)
-            return kr_err_set(err, seek_err_code(parts->elems[i].err), "seek of %s-%d failed: %s",
-                              parts->elems[i].topic, parts->elems[i].partition,
-                              rd_kafka_err2str(parts->elems[i].err));
-    }
+        return kr_err_set(err, kafka_consumer_seek_err_code(e), "seek failed: %s",
+                          rd_kafka_err2str(e));
     return 0;
 }
 
@@ -735,7 +692,7 @@ static int seek(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts, int
     /* A seek first, retried while the partitions' fetchers start (right after an assign); a
      * re-assign only when the seek cannot be made: librdkafka 2.0.2 can leave a partition that
      * is re-assigned a moment after its assign without a fetcher. */
-    int rc = seek_subscribed(c, parts, timeout_ms, err);
+    int rc = kafka_consumer_seek_bounded(c, parts, timeout_ms, err);
     bool abandoned = false;
     if (rc != 0 && manual) {
         kr_err_clear(err);

@@ -125,6 +125,14 @@ rd_kafka_topic_partition_list_t *kafka_consumer_query(kafka_consumer_t *c, kafka
 /** A copy of l with one element per partition, the last one given.
  * @return owned list (rd_kafka_topic_partition_list_destroy). */
 rd_kafka_topic_partition_list_t *kafka_consumer_dedup(const rd_kafka_topic_partition_list_t *l);
+/** Seeks parts (their offsets; each one's err is set) on c->rk, retried while librdkafka refuses
+ * for a moment (consumer_seek.c), within timeout_ms; the turn is held. Blocking.
+ * @return 0, or -1 with err: 422, 40903 (not assigned any more), 50003 (retriable), 503, 500. */
+int kafka_consumer_seek_bounded(kafka_consumer_t *c, rd_kafka_topic_partition_list_t *parts,
+                                int64_t timeout_ms, kr_err_t *err);
+/** The error code of a seek's librdkafka error: 422 for the client's mistakes, 50003 for the
+ * moments a seek cannot be made, else as kafka_err_code() (50002 when unmapped). */
+int kafka_consumer_seek_err_code(rd_kafka_resp_err_t e);
 /** Drains the instance's queue into its buffer: the kafka loop's callback for c->q. */
 void kafka_consumer_serve(void *arg);
 

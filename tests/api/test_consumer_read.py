@@ -44,6 +44,17 @@ def b64(b):
     return base64.b64encode(b).decode()
 
 
+def buffered_bytes(k):
+    """krest's krest_consumer_buffer_bytes gauge: key and value bytes buffered in its consumer
+    instances (a test polls it instead of sleeping until records are buffered)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    for f in text_string_to_metric_families(k.get("/metrics").text):
+        if f.name == "krest_consumer_buffer_bytes":
+            return sum(s.value for s in f.samples)
+    return 0
+
+
 def positions(recs):
     return [(r["partition"], r["offset"]) for r in recs]
 
@@ -189,12 +200,14 @@ def test_seek_subscribed_drops_buffered_records(krest, new_topic, kafka_bootstra
     c.subscribe([t])
     first, _ = read_n(c, 1, 10, max_bytes=3)  # one record; the rest stay buffered
     assert positions(first) == [(0, 0)]
-    time.sleep(0.2)
+    # polled: v1..v29 (78 bytes) are buffered before the seek drops them
+    assert wait_until(lambda: buffered_bytes(krest) >= 78, 15), buffered_bytes(krest)
     c.seek(t, 0, 20)
     assert positions(read_exactly(c, 10)) == [(0, i) for i in range(20, 30)]
     # the optional "metadata" of a position is accepted
     body = {"offsets": [{"topic": t, "partition": 0, "offset": 5, "metadata": "m"}]}
-    assert c.req("POST", "/positions", body).status_code == 204
+    r = c.req("POST", "/positions", body)
+    assert r.status_code == 204, r.text
     got, _ = read_n(c, 1, 10, max_bytes=3)
     assert positions(got) == [(0, 5)]
 
@@ -588,7 +601,9 @@ def test_max_bytes_limits_reads(krest, new_topic, kafka_bootstrap):
     c = create_consumer(krest, body={"auto.offset.reset": "earliest"})
     c.assign(t, [0])
     first, _ = read_n(c, 1, 10, max_bytes=250)
-    time.sleep(0.3)  # everything buffered now
+    # everything buffered now: 10 records of 100 bytes, then 1000 and 10
+    rest = 10 * 100 + 1000 + 10 - 100 * len(first)
+    assert wait_until(lambda: buffered_bytes(krest) >= rest, 15), buffered_bytes(krest)
     got = list(first)
     sizes = []
     while len(got) < 10:
@@ -625,14 +640,17 @@ def test_records_answer_at_once_when_buffered(krest, new_topic, kafka_bootstrap)
     t = new_topic()
     produce_many(kafka_bootstrap, t, [{"value": b"v%d" % i} for i in range(4)])
     c = create_consumer(
-        krest, body={"auto.offset.reset": "earliest", "consumer.request.timeout.ms": 5000}
+        krest, body={"auto.offset.reset": "earliest", "consumer.request.timeout.ms": 10000}
     )
     c.assign(t, [0])
     got, _ = read_n(c, 1, 10, max_bytes=3, timeout=None)
-    time.sleep(0.3)
+    assert positions(got) == [(0, 0)], positions(got)
+    # polled, not slept: the other three records (2 bytes each) are buffered
+    assert wait_until(lambda: buffered_bytes(krest) >= 6, 15), buffered_bytes(krest)
     t0 = time.monotonic()
     got = c.records(timeout=None)
-    assert got and time.monotonic() - t0 < 1.0, (positions(got), time.monotonic() - t0)
+    # at once, not after the 10 s timeout (the bound leaves room for a loaded machine)
+    assert got and time.monotonic() - t0 < 5.0, (positions(got), time.monotonic() - t0)
 
 
 def test_records_query_timeout_lowers_wait(krest, new_topic):
@@ -659,22 +677,25 @@ def test_fetch_min_bytes_waits_for_bytes(krest, new_topic, kafka_bootstrap):
         body={
             "auto.offset.reset": "earliest",
             "fetch.min.bytes": 1000,
-            "consumer.request.timeout.ms": 1500,
+            "consumer.request.timeout.ms": 10000,
         },
     )
     c.assign(t, [0])
     t0 = time.monotonic()
-    got = c.records(timeout=None)
+    got = c.records(timeout=1500)
     took = time.monotonic() - t0
-    # 30 bytes < fetch.min.bytes: the read waits for its timeout, then answers what it has
+    # 30 bytes < fetch.min.bytes: the read waits for its timeout, then answers what it has (the
+    # upper bound only catches a read that does not end: a loaded machine answers late)
     assert positions(got) == [(0, 0), (0, 1), (0, 2)], positions(got)
-    assert 1.3 <= took < 3.0, took
+    assert 1.3 <= took < 1.5 + 5.0, took
+    # Once fetch.min.bytes are there, a read answers without waiting for its timeout (10 s): no
+    # fixed sleep for the fetch, the read itself waits until the bytes come.
     produce_many(kafka_bootstrap, t, [{"value": b"x" * 600} for _ in range(2)])
-    time.sleep(0.5)
     t0 = time.monotonic()
     got = c.records(timeout=None)
-    assert positions(got) == [(0, 3), (0, 4)]
-    assert time.monotonic() - t0 < 1.0
+    took = time.monotonic() - t0
+    assert positions(got) == [(0, 3), (0, 4)], positions(got)
+    assert took < 5.0, took
 
 
 def test_fifty_records_in_order_across_gets(krest, new_topic, kafka_bootstrap):
