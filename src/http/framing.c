@@ -4,6 +4,7 @@
 #include "http/framing.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -128,4 +129,30 @@ int http_framing_check(struct MHD_Connection *conn, const char *version, kr_err_
     if (s.n_te > 1)
         return kr_err_set(err, KR_ERR_BAD_REQUEST, "More than one Transfer-Encoding header");
     return check_te(s.te, err);
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    size_t *sum = cls;
+    *sum += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+size_t http_framing_header_bytes(struct MHD_Connection *conn, const char *method, const char *path)
+{
+    size_t n = strlen(path) + strlen(method) + 12;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n);
+    return n;
+}
+
+bool http_framing_has_body(struct MHD_Connection *conn)
+{
+    const char *cl =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl)
+        return strtoull(cl, NULL, 10) > 0;
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
+           NULL;
 }

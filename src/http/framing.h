@@ -15,6 +15,8 @@
 #include "util/err.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /** Checks the framing headers of conn's current request; version is the request line's
  * ("HTTP/1.1"), borrowed. @return 0 when the body length is unambiguous, or -1 with err set:
@@ -23,5 +25,12 @@
  * Transfer-Encoding with Content-Length, in HTTP/1.0, given twice or not ending in chunked;
  * 501 for a transfer coding before chunked (only chunked is understood). */
 int http_framing_check(struct MHD_Connection *conn, const char *version, kr_err_t *err);
+
+/** The size of the request's header block as max.request.header.size counts it: the request
+ * line and every header line. */
+size_t http_framing_header_bytes(struct MHD_Connection *conn, const char *method, const char *path);
+
+/** Whether the request announces a body (a Content-Length above 0, or a Transfer-Encoding). */
+bool http_framing_has_body(struct MHD_Connection *conn);
 
 #endif

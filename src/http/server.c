@@ -289,25 +289,6 @@ static enum MHD_Result resume(http_req_t *r)
     return after_handler(r, r->api.async.resume(&r->api, result, timed_out));
 }
 
-static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
-{
-    (void)kind;
-    size_t *sum = cls;
-    *sum += strlen(key) + (value ? strlen(value) : 0) + 4;
-    return MHD_YES;
-}
-
-static bool has_body(struct MHD_Connection *conn)
-{
-    const char *cl =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl)
-        return strtoull(cl, NULL, 10) > 0;
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) !=
-           NULL;
-}
-
 /* GET /healthy on a proxy listener: answered even while krest drains (docs/operations.md). */
 static bool is_liveness_probe(const http_req_t *r)
 {
@@ -365,8 +346,7 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
         return respond_error(r, &err);
     }
-    size_t header_bytes = strlen(r->path) + strlen(r->method) + 12;
-    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &header_bytes);
+    size_t header_bytes = http_framing_header_bytes(r->conn, r->method, r->path);
     if ((int64_t)header_bytes > cfg->max_request_header_size) {
         kr_err_set(&err, KR_ERR_HEADER_TOO_LARGE, "Request header fields too large: %zu bytes",
                    header_bytes);
@@ -399,7 +379,8 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
     }
     const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
     const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (router_negotiate(r->match.route, accept, ctype, has_body(r->conn), &r->api, &err) != 0 ||
+    if (router_negotiate(r->match.route, accept, ctype, http_framing_has_body(r->conn), &r->api,
+                         &err) != 0 ||
         http_encode_negotiate(&r->enc, &r->srv->enc,
                               conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), &err) != 0)
         return respond_error(r, &err);
