@@ -14,11 +14,9 @@
 #include "util/mem.h"
 
 #include <brotli/encode.h>
-#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <pthread.h>
-#include <string.h>
 #include <zstd.h>
 
 #define N_LEVELS (HTTP_COMPRESS_LEVEL_MAX + 1)
@@ -96,11 +94,9 @@ static char *deflate_body(bool gzip, int level, const char *in, size_t n, size_t
     return out;
 }
 
-/* igzip at level (1 or 2) with framing wrap (IGZIP_GZIP, IGZIP_ZLIB, IGZIP_DEFLATE) into out;
- * last false: raw deflate ended by a sync flush (no final block), for split_body().
+/* igzip at level (1 or 2) with framing wrap (IGZIP_GZIP, IGZIP_ZLIB, IGZIP_DEFLATE) into out.
  * @return the length, 0 when it failed or did not fit in cap. */
-static size_t igzip_into(int level, uint16_t wrap, bool last, const char *in, size_t n, char *out,
-                         size_t cap)
+static size_t igzip_into(int level, uint16_t wrap, const char *in, size_t n, char *out, size_t cap)
 {
     codec_cache_t *cc = cache();
     if (!cc->igzip)
@@ -116,99 +112,22 @@ static size_t igzip_into(int level, uint16_t wrap, bool last, const char *in, si
     z->level_buf = cc->igzip_buf[level];
     z->level_buf_size = lb;
     z->gzip_flag = wrap;
-    z->end_of_stream = last ? 1 : 0;
-    z->flush = last ? NO_FLUSH : SYNC_FLUSH;
+    z->end_of_stream = 1;
+    z->flush = NO_FLUSH;
     z->next_in = (uint8_t *)in;
     z->avail_in = (uint32_t)n;
     z->next_out = (uint8_t *)out;
     z->avail_out = (uint32_t)cap;
-    if (isal_deflate(z) != COMP_OK || z->avail_in != 0)
-        return 0;
-    if (last ? z->internal_state.state != ZSTATE_END : z->internal_state.state != ZSTATE_NEW_HDR)
+    if (isal_deflate(z) != COMP_OK || z->internal_state.state != ZSTATE_END)
         return 0;
     return z->total_out;
 }
 
-/* The second half of a split body, deflated on a thread of its own. */
-typedef struct half {
-    int level;
-    const char *in;
-    size_t n;
-    char *out; /* owned */
-    size_t cap, len;
-} half_t;
-
-static size_t bound(size_t n)
-{
-    return n + n / 8 + 1024; /* stored blocks at worst, plus headers */
-}
-
-static void *half_run(void *arg)
-{
-    half_t *h = arg;
-    h->len = igzip_into(h->level, IGZIP_DEFLATE, true, h->in, h->n, h->out, h->cap);
-    return NULL;
-}
-
-static void put_le32(char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (char)(v >> (8 * i));
-}
-
-/* One gzip or zlib stream made of two deflate runs: the first half ends in a sync flush (byte
- * aligned, no final block), the second, deflated at the same time on a second thread with no
- * reference into the first, ends the stream; the checksum covers the whole body. Half the
- * latency on two idle cores, the same CPU and a ratio within a hair of one run. */
-static char *split_body(bool gzip, int level, const char *in, size_t n, size_t *out_len)
-{
-    size_t a = n / 2;
-    half_t b = {.level = level, .in = in + a, .n = n - a, .cap = bound(n - a)};
-    b.out = xmalloc(b.cap);
-    pthread_t t;
-    bool threaded = pthread_create(&t, NULL, half_run, &b) == 0;
-    size_t hdr = gzip ? 10 : 2, cap = hdr + bound(a) + b.cap + 8;
-    char *out = xmalloc(cap);
-    static const char gz[10] = {0x1f, (char)0x8b, 8, 0, 0, 0, 0, 0, 0, (char)0xff};
-    memcpy(out, gzip ? gz : "\x78\x01", hdr);
-    size_t la = igzip_into(level, IGZIP_DEFLATE, false, in, a, out + hdr, bound(a));
-    uint32_t sum =
-        gzip ? crc32_gzip_refl(0, (const uint8_t *)in, n) : isal_adler32(1, (const uint8_t *)in, n);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        half_run(&b);
-    size_t len = 0;
-    if (la > 0 && b.len > 0) {
-        len = hdr + la;
-        memcpy(out + len, b.out, b.len);
-        len += b.len;
-        if (gzip) {
-            put_le32(out + len, sum);
-            put_le32(out + len + 4, (uint32_t)n);
-            len += 8;
-        } else {
-            for (int i = 0; i < 4; i++)
-                out[len + (size_t)i] = (char)(sum >> (24 - 8 * i));
-            len += 4;
-        }
-    }
-    xfree(b.out);
-    if (len == 0) {
-        xfree(out);
-        return NULL;
-    }
-    *out_len = len;
-    return out;
-}
-
 static char *igzip_body(bool gzip, int level, const char *in, size_t n, size_t *out_len)
 {
-    if (n >= HTTP_COMPRESS_SPLIT_BYTES)
-        return split_body(gzip, level, in, n, out_len);
-    size_t cap = bound(n);
+    size_t cap = n + n / 8 + 1024; /* stored blocks at worst, plus headers */
     char *out = xmalloc(cap);
-    *out_len = igzip_into(level, gzip ? IGZIP_GZIP : IGZIP_ZLIB, true, in, n, out, cap);
+    *out_len = igzip_into(level, gzip ? IGZIP_GZIP : IGZIP_ZLIB, in, n, out, cap);
     if (*out_len == 0) {
         xfree(out);
         return NULL;
@@ -281,7 +200,7 @@ bool http_compress_sample_pays(const char *in, size_t n)
         return false;
     char out[HTTP_COMPRESS_SAMPLE];
     /* An output buffer the size of the sample: what does not fit does not pay. */
-    size_t got = igzip_into(1, IGZIP_DEFLATE, true, in, sn, out, sn);
+    size_t got = igzip_into(1, IGZIP_DEFLATE, in, sn, out, sn);
     return got > 0 && (double)got * 1000.0 <= (double)sn * HTTP_COMPRESS_PAYS_PERMILLE;
 }
 

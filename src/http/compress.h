@@ -29,9 +29,6 @@ bool http_compress_pays(size_t in_len, size_t out_len);
 
 /** The lowest and highest krest.compression.level; each codec gets the same number (gzip and
  * deflate: igzip 1-2, libdeflate 3-9; zstd 1-9; br quality 1-9). */
-/* gzip and deflate bodies from this size on are deflated in two halves on two threads. */
-#define HTTP_COMPRESS_SPLIT_BYTES (2u << 20)
-
 #define HTTP_COMPRESS_LEVEL_MIN 1
 #define HTTP_COMPRESS_LEVEL_MAX 9
 
