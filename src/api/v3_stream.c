@@ -167,12 +167,7 @@ static void free_batches(session_t *s, batch_t *list)
         kafka_md_release(b->md);
         v3p_job_free(&b->job->job);
         xfree(b);
-        pthread_mutex_lock(&s->mu);
-        bool free_it;
-        session_unref_locked(s, &free_it);
-        pthread_mutex_unlock(&s->mu);
-        if (free_it)
-            session_free(s);
+        session_unref(s); /* the batch's */
     }
 }
 
