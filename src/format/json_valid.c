@@ -2,12 +2,14 @@
  *
  * DESIGN. Consumers of format json check every record's key and value before embedding it, so
  * this runs once per consumed byte. It is fmt_json_check()'s grammar written for speed: one
- * loop over the text as a state machine (value, key, after a value), no recursion (the kinds of
- * the open containers are a bit stack, the innermost one in a register), no allocation, no
- * error text. Strings are scanned 16 bytes a step with SSE2 for '"', '\\', control characters
- * and non-ASCII bytes (a short string is one load), long ones go on with format/simd.h's AVX2
- * scan; escapes and UTF-8 are checked byte by byte only where those stop. Without SSE2
- * (FMT_JSON_VALID_SCALAR, or another CPU), format/simd.h's portable scan does the strings.
+ * loop over the text as a state machine (value, key, after a value, close), no recursion (the
+ * kinds of the open containers are a bit stack, the innermost one in a register), no
+ * allocation, no error text. The short names, strings and numbers of a record end where bit
+ * masks of a 64-byte window made ahead of time say (see "the window"); long strings go on with
+ * format/simd.h's AVX2 scan; escapes and UTF-8 are checked byte by byte only where the scans
+ * stop. The last bytes of a text use 16-byte SSE2 steps; a build without SSE2
+ * (FMT_JSON_VALID_SCALAR, or another CPU) has no window and scans with format/simd.h's
+ * portable code.
  * Pure; threads: any. */
 #include "format/json_valid.h"
 
@@ -189,47 +191,10 @@ static __attribute__((noinline)) pos_t string_rest(pos_t p, pos_t end)
     }
 }
 
-/* A string (p just after its opening quote). Most strings of a record are short and plain:
- * one 16-byte step finds their closing quote as the first special byte, inline, and without
- * reading that byte again. @return after the closing quote, or NULL. */
+/* A string (p just after its opening quote). @return after its closing quote, or NULL. */
 static inline pos_t string_end(pos_t p, pos_t end)
 {
-#if HAVE_SSE2
-    if (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-        unsigned other = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-        unsigned special = quote | other;
-        if (special & -special & quote)
-            return p + __builtin_ctz(special) + 1;
-    }
-#endif
     return string_rest(scan_plain(p, end), end);
-}
-
-/* An object member's name and its ':' (p just after the name's opening quote). Names are short
- * and the ':' follows the quote at once: both are found in the same 16 bytes. @return after the
- * ':', or NULL. */
-static inline pos_t member_name(pos_t p, pos_t end)
-{
-#if HAVE_SSE2
-    if (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        unsigned quote = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-        unsigned colon = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
-        unsigned other = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-            _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
-        unsigned special = quote | other, first = special & -special;
-        if (first & quote & (colon >> 1))
-            return p + __builtin_ctz(special) + 2;
-    }
-#endif
-    p = string_end(p, end);
-    if (!p)
-        return NULL;
-    p = skip_ws(p, end);
-    return p < end && *p == ':' ? p + 1 : NULL;
 }
 
 /* --- numbers and literals ---------------------------------------------------------------- */
@@ -278,23 +243,6 @@ static pos_t number_tail(pos_t p, pos_t end)
     return p;
 }
 
-/* A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (p at its first byte, in the
- * text). A digit after a leading 0 ends the number, so "01" fails as the data after "0".
- * @return after it, or NULL. */
-static inline pos_t number(pos_t p, pos_t end)
-{
-    if (*p == '-')
-        p++;
-    pos_t q = digits(p, end);
-    if (q == p)
-        return NULL;
-    if (*p == '0')
-        q = p + 1;
-    if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
-        return number_tail(q, end);
-    return q;
-}
-
 /* true, false or null (p at its first byte). @return after it, or NULL. */
 static inline pos_t literal(pos_t p, pos_t end)
 {
@@ -304,6 +252,133 @@ static inline pos_t literal(pos_t p, pos_t end)
     if (end - p >= 5 && memcmp(p, "false", 5) == 0)
         return p + 5;
     return NULL;
+}
+
+/* --- the window -------------------------------------------------------------------------- */
+
+/* Finding where a short string or number ends costs a load, compares, a movemask and a count
+ * one after the other, and the next token cannot start before: a record of short tokens is
+ * bound by that chain, not by the work. So the text is also seen through a window of 64 bytes
+ * whose bit masks are made ahead of time (each window starts where the last one ended, not
+ * where p is, so its loads need not wait for p): the end of a token is then a shift and a
+ * count. Tokens that leave the window move it on; the last 64 to 127 bytes of the text, and a
+ * text without SSE2, are read by the functions above. The window lives in registers only if all
+ * of this is inlined into fmt_json_valid(), hence INLINE. */
+#define INLINE static inline __attribute__((always_inline))
+
+typedef struct win {
+    pos_t w;           /* the window is [w, w + 64); NULL: none */
+    uint64_t special;  /* bytes that end plain string content: '"', '\\', < 0x20, >= 0x80 */
+    uint64_t quote;    /* '"' */
+    uint64_t nondigit; /* not 0-9 */
+} win_t;
+
+INLINE void win_load(win_t *wn, pos_t w)
+{
+    wn->w = w;
+#if HAVE_SSE2
+    uint64_t special = 0, quote = 0, digit = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(w + 16 * k));
+        __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+        __m128i sp = _mm_or_si128(_mm_or_si128(q, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        __m128i d = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        quote |= (uint64_t)(unsigned)_mm_movemask_epi8(q) << (16 * k);
+        special |= (uint64_t)(unsigned)_mm_movemask_epi8(sp) << (16 * k);
+        digit |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
+    }
+    wn->special = special;
+    wn->quote = quote;
+    wn->nondigit = ~digit;
+#endif
+}
+
+/* Whether the window holds p, moving it on when p has left it. @return false when there is no
+ * window (then for good: fewer than 64 bytes from the next window's start to the end). */
+INLINE bool win_cover(win_t *wn, pos_t p, pos_t end)
+{
+    if (!wn->w)
+        return false;
+    if (p - wn->w < 64)
+        return true;
+    /* the next window, or one at p when p went past it (a long string) */
+    pos_t w = p - wn->w < 128 ? wn->w + 64 : p;
+    if (end - w < 64) {
+        wn->w = NULL;
+        return false;
+    }
+    win_load(wn, w);
+    return true;
+}
+
+INLINE void win_init(win_t *wn, pos_t text, pos_t end)
+{
+    *wn = (win_t){.w = NULL};
+    if (HAVE_SSE2 && end - text >= 64)
+        win_load(wn, text);
+}
+
+/* As string_end(). */
+INLINE pos_t win_string(win_t *wn, pos_t p, pos_t end)
+{
+    if (win_cover(wn, p, end)) {
+        unsigned i = (unsigned)(p - wn->w);
+        uint64_t m = wn->special >> i;
+        if (m) {
+            unsigned j = (unsigned)__builtin_ctzll(m);
+            if (wn->quote >> (i + j) & 1)
+                return p + j + 1;
+            return string_rest(p + j, end);
+        }
+        /* a long string: on with format/simd.h's AVX2 scan, faster than windows */
+        p = wn->w + 64;
+    }
+    return string_end(p, end);
+}
+
+/* An object member's name and its ':' (p just after the name's opening quote). @return after
+ * the ':', or NULL. */
+INLINE pos_t win_name(win_t *wn, pos_t p, pos_t end)
+{
+    p = win_string(wn, p, end);
+    if (!p)
+        return NULL;
+    if (p < end && *p == ':')
+        return p + 1;
+    p = skip_ws(p, end);
+    return p < end && *p == ':' ? p + 1 : NULL;
+}
+
+/* As digits(). */
+INLINE pos_t win_digits(win_t *wn, pos_t p, pos_t end)
+{
+    while (win_cover(wn, p, end)) {
+        unsigned i = (unsigned)(p - wn->w);
+        uint64_t m = wn->nondigit >> i;
+        if (m)
+            return p + __builtin_ctzll(m);
+        p = wn->w + 64;
+    }
+    return digits(p, end);
+}
+
+/* A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? (p at its first byte, in the
+ * text). A digit after a leading 0 ends the number, so "01" fails as the data after "0".
+ * @return after it, or NULL. */
+INLINE pos_t win_number(win_t *wn, pos_t p, pos_t end)
+{
+    if (*p == '-')
+        p++;
+    pos_t q = win_digits(wn, p, end);
+    if (q == p)
+        return NULL;
+    if (*p == '0')
+        q = p + 1;
+    if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+        return number_tail(q, end);
+    return q;
 }
 
 /* --- values ------------------------------------------------------------------------------ */
@@ -334,6 +409,8 @@ bool fmt_json_valid(const char *text, size_t len)
     int depth = 0;       /* containers open */
     bool object = false; /* the innermost one is an object */
     kinds_t kinds = {0};
+    win_t wn;
+    win_init(&wn, p, end);
 
 value:
     p = skip_ws(p, end);
@@ -353,7 +430,7 @@ value:
             goto key;
         goto value;
     case '"':
-        p = string_end(p + 1, end);
+        p = win_string(&wn, p + 1, end);
         break;
     case 't':
     case 'f':
@@ -361,7 +438,7 @@ value:
         p = literal(p, end);
         break;
     default:
-        p = number(p, end);
+        p = win_number(&wn, p, end);
         break;
     }
     if (!p)
@@ -391,7 +468,7 @@ close: /* p at the innermost container's closing bracket */
 key: /* p at an object member's name, after whitespace */
     if (p >= end || *p != '"')
         return false;
-    p = member_name(p + 1, end);
+    p = win_name(&wn, p + 1, end);
     if (!p)
         return false;
     goto value;

@@ -363,6 +363,39 @@ static void test_truncated_everywhere(void **state)
     }
 }
 
+/* Records of short names, strings and numbers, shifted by 0 to 70 bytes of whitespace so that
+ * every token starts and ends at every place of the validator's 64-byte windows; then each
+ * quote, colon and digit of a number broken in turn. */
+static void test_tokens_across_windows(void **state)
+{
+    (void)state;
+    char doc[1200];
+    size_t n = (size_t)snprintf(doc, sizeof(doc),
+                                "{\"order_id\":100007,\"customer\":\"c-1\","
+                                "\"items\":[");
+    for (int i = 0; i < 24; i++)
+        n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+                              "%s{\"sku\":\"SKU-%d\",\"qty\":%d,\"price\":%d.5e%d}", i ? "," : "",
+                              i * 7, i % 5, 100 + i * 37, i % 3);
+    n += (size_t)snprintf(doc + n, sizeof(doc) - n, "]}");
+    char buf[1300];
+    for (size_t shift = 0; shift <= 70; shift++) {
+        memset(buf, ' ', shift);
+        memcpy(buf + shift, doc, n);
+        expect_n(buf, shift + n, true);
+        bool in_string = false; /* doc has no escapes */
+        for (size_t i = shift; i < shift + n; i++) {
+            char c = buf[i];
+            in_string ^= c == '"';
+            if (c == '"' || c == ':' || (!in_string && c >= '0' && c <= '9')) {
+                buf[i] = c == '"' ? '\x01' : c == ':' ? ' ' : 'x';
+                expect_n(buf, shift + n, false);
+                buf[i] = c;
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_strings_at_every_offset),
         cmocka_unit_test(test_truncated_everywhere),
+        cmocka_unit_test(test_tokens_across_windows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
