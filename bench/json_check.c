@@ -3,6 +3,7 @@
  * JSON text, on the values bench/consume reads:
  *   jsonobj  1 KiB orders as bench/consume's "jsonobj" fill makes them (~860 bytes compact: an
  *            order id, a customer, a status and items of sku/qty/price)
+ *   spaced   the same orders with a space after each ':' and ',' (Python's json.dumps())
  *   string   a 1 KiB JSON string "aaa..." (bench/consume's "json")
  *   base64   a 1 KiB JSON string of base64 text
  *   utf8     a 1 KiB JSON string of mixed ASCII and 2-, 3- and 4-byte UTF-8
@@ -61,6 +62,20 @@ static void make_order(value_t *v, unsigned i)
         items++;
     }
     put(v, "]}");
+}
+
+/* The order as Python's json.dumps() writes it by default: a space after each ':' and ','. */
+static void add_spaces(value_t *v)
+{
+    char out[sizeof(v->text)];
+    size_t n = 0;
+    for (size_t i = 0; i < v->len && n + 2 <= sizeof(out); i++) {
+        out[n++] = v->text[i];
+        if (v->text[i] == ':' || v->text[i] == ',')
+            out[n++] = ' ';
+    }
+    memcpy(v->text, out, n);
+    v->len = n;
 }
 
 /* A JSON string of SIZE bytes in all: the quotes and SIZE - 2 bytes of content from gen. */
@@ -136,19 +151,21 @@ int main(void)
     int runs = env ? atoi(env) : 5;
     if (runs < 1)
         runs = 1;
-    static const char *names[] = {"jsonobj", "string", "base64", "utf8"};
+    static const char *names[] = {"jsonobj", "spaced", "string", "base64", "utf8"};
     static value_t vals[NVALUES];
     printf("%-8s %6s %16s %16s %7s\n", "values", "bytes", "check MB/s", "valid MB/s", "speedup");
     const char *only = getenv("BENCH_VALUES");
-    for (int kind = 0; kind < 4; kind++) {
+    for (int kind = 0; kind < 5; kind++) {
         if (only && !strstr(only, names[kind]))
             continue;
         size_t bytes = 0;
         for (unsigned i = 0; i < NVALUES; i++) {
-            if (kind == 0)
+            if (kind < 2)
                 make_order(&vals[i], i);
             else
-                make_string(&vals[i], kind - 1);
+                make_string(&vals[i], kind - 2);
+            if (kind == 1)
+                add_spaces(&vals[i]);
             bytes += vals[i].len;
         }
         double check, valid;

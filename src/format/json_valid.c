@@ -268,6 +268,7 @@ static inline pos_t literal(pos_t p, pos_t end)
 
 typedef struct win {
     pos_t w;           /* the window is [w, w + 64); NULL: none */
+    pos_t lim;         /* w + 64; without a window, a place p has passed already */
     uint64_t special;  /* bytes that end plain string content: '"', '\\', < 0x20, >= 0x80 */
     uint64_t quote;    /* '"' */
     uint64_t nondigit; /* not 0-9 */
@@ -276,6 +277,7 @@ typedef struct win {
 INLINE void win_load(win_t *wn, pos_t w)
 {
     wn->w = w;
+    wn->lim = w + 64;
 #if HAVE_SSE2
     uint64_t special = 0, quote = 0, digit = 0;
     for (int k = 0; k < 4; k++) {
@@ -299,14 +301,15 @@ INLINE void win_load(win_t *wn, pos_t w)
  * window (then for good: fewer than 64 bytes from the next window's start to the end). */
 INLINE bool win_cover(win_t *wn, pos_t p, pos_t end)
 {
+    if (p < wn->lim)
+        return true;
     if (!wn->w)
         return false;
-    if (p - wn->w < 64)
-        return true;
     /* the next window, or one at p when p went past it (a long string) */
     pos_t w = p - wn->w < 128 ? wn->w + 64 : p;
     if (end - w < 64) {
         wn->w = NULL;
+        wn->lim = p; /* p never goes back */
         return false;
     }
     win_load(wn, w);
@@ -315,7 +318,7 @@ INLINE bool win_cover(win_t *wn, pos_t p, pos_t end)
 
 INLINE void win_init(win_t *wn, pos_t text, pos_t end)
 {
-    *wn = (win_t){.w = NULL};
+    *wn = (win_t){.w = NULL, .lim = text};
     if (HAVE_SSE2 && end - text >= 64)
         win_load(wn, text);
 }
@@ -412,11 +415,16 @@ bool fmt_json_valid(const char *text, size_t len)
     win_t wn;
     win_init(&wn, p, end);
 
-value:
-    p = skip_ws(p, end);
+value: /* a value at p, or whitespace before it */
     if (p >= end)
         return false;
     switch (*p) {
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+        p = skip_ws(p, end);
+        goto value;
     case '{':
     case '[':
         if (depth == FMT_JSON_CHECK_MAX_DEPTH)
@@ -444,18 +452,16 @@ value:
     if (!p)
         return false;
 
-after: /* a value ended at p */
+after: /* a value ended at p; compact JSON goes on with ',' at once */
     if (depth == 0)
         return skip_ws(p, end) == end;
+    if (p < end && *p == ',')
+        goto comma;
     p = skip_ws(p, end);
     if (p >= end)
         return false;
-    if (*p == ',') {
-        p = skip_ws(p + 1, end);
-        if (object)
-            goto key;
-        goto value;
-    }
+    if (*p == ',')
+        goto comma;
     if (*p != (object ? '}' : ']'))
         return false;
 
@@ -465,9 +471,17 @@ close: /* p at the innermost container's closing bracket */
     object = depth > 0 && kind_is_object(kinds, depth - 1);
     goto after;
 
-key: /* p at an object member's name, after whitespace */
-    if (p >= end || *p != '"')
-        return false;
+comma:
+    p++;
+    if (!object)
+        goto value;
+
+key: /* an object member's name at p, or whitespace before it */
+    if (p >= end || *p != '"') {
+        p = skip_ws(p, end);
+        if (p >= end || *p != '"')
+            return false;
+    }
     p = win_name(&wn, p + 1, end);
     if (!p)
         return false;
