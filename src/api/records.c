@@ -5,7 +5,7 @@
 
 #include "format/avro_codec.h"
 #include "format/base64.h"
-#include "format/json_scan.h"
+#include "format/json_valid.h"
 #include "format/produce.h"
 #include "schema/registry_client.h"
 
@@ -218,8 +218,7 @@ int api_record_check_json(const kafka_record_t *m, kr_err_t *err)
     for (int i = 0; i < 2; i++) {
         if (!parts[i])
             continue;
-        kr_err_t jerr;
-        if (fmt_json_check(parts[i], lens[i], &jerr) != 0)
+        if (!fmt_json_valid(parts[i], lens[i]))
             return kr_err_set(err, KR_ERR_SERIALIZATION,
                               "Error deserializing the %s of the record at %s-%d offset %lld as "
                               "JSON",
