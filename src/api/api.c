@@ -31,6 +31,9 @@ void api_req_deinit(api_req_t *req)
     if (req->async.arg && req->async.arg_free)
         req->async.arg_free(req->async.arg);
     req->async.arg = NULL;
+    if (req->more.arg && req->more.arg_free)
+        req->more.arg_free(req->more.arg);
+    req->more.arg = NULL;
     kafka_principal_release(req->_kafka_principal);
     req->_kafka_principal = NULL;
 }
@@ -56,6 +59,10 @@ static api_status_t reply_error_msg(api_req_t *req, int code, const char *msg)
 {
     xfree(req->location);
     req->location = NULL;
+    if (req->more.arg && req->more.arg_free)
+        req->more.arg_free(req->more.arg); /* an error is all of the body */
+    req->more.arg = NULL;
+    req->more.start = NULL;
     kr_buf_reset(&req->resp);
     fmt_jsonw_t w;
     fmt_jsonw_init(&w, &req->resp);
@@ -82,6 +89,15 @@ api_status_t api_reply_err(api_req_t *req, const kr_err_t *err)
 {
     int code = err->code ? err->code : KR_ERR_INTERNAL;
     return reply_error_msg(req, code, err->msg);
+}
+
+api_status_t api_reply_more(api_req_t *req, int status, api_more_fn start, void *arg,
+                            void (*arg_free)(void *arg))
+{
+    req->more.start = start;
+    req->more.arg = arg;
+    req->more.arg_free = arg_free;
+    return api_reply(req, status);
 }
 
 api_status_t api_async(api_req_t *req, api_start_fn start, void *arg, void (*arg_free)(void *),

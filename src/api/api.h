@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/pending.h"
+#include "util/pipe.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -73,6 +74,10 @@ typedef api_status_t (*api_resume_fn)(api_req_t *req, void *result, bool timed_o
  * kr_pending_complete(h, ...). */
 typedef void (*api_start_fn)(void *arg, kr_handle_t h);
 
+/** Writes the rest of a response body into pipe (util/pipe.h; the writer's reference is the
+ * function's to drop) and closes it, on whatever thread it chooses; takes ownership of arg.
+ * Called once on the HTTP thread, after resp was handed to the pipe. */
+typedef void (*api_more_fn)(void *arg, kr_pipe_t *pipe);
 /** Everything handlers share; built once at start-up, read-only afterwards. */
 typedef struct api_ctx {
     const krest_config_t *cfg;
@@ -157,6 +162,12 @@ struct api_req {
     kr_buf_t resp;  /* response body (JSON); empty for 204 */
     char *location; /* owned: the response's Location header, or NULL (api_reply_location) */
 
+    /* Set by api_reply_more(): the body goes on after resp (a streamed consumer read). */
+    struct {
+        api_more_fn start;
+        void *arg;
+        void (*arg_free)(void *arg); /* frees arg if start() is never called */
+    } more;
     /* Set by api_async(). */
     struct {
         api_start_fn start;
@@ -219,6 +230,12 @@ api_status_t api_reply_error(api_req_t *req, int code, const char *fmt, ...)
 /** api_reply_error() from a kr_err_t. */
 api_status_t api_reply_err(api_req_t *req, const kr_err_t *err);
 
+/** Finishes with status and a body that starts with resp and goes on with what start(arg, pipe)
+ * writes (sent as it comes, HTTP/1.1 chunked; compressed as one stream when the client asks and
+ * it pays). Takes ownership of arg (arg_free frees it if start is never called).
+ * @return API_DONE. */
+api_status_t api_reply_more(api_req_t *req, int status, api_more_fn start, void *arg,
+                            void (*arg_free)(void *arg));
 /** Asks the HTTP layer to wait for work on another thread (see the file comment).
  * Takes ownership of arg. @return API_ASYNC. */
 api_status_t api_async(api_req_t *req, api_start_fn start, void *arg, void (*arg_free)(void *),

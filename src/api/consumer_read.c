@@ -250,6 +250,12 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     kafka_record_t **msgs;
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
     int format = kafka_consumer_format(rc->c);
+    if (api_consumer_streams(msgs, n, format)) {
+        kafka_consumer_t *c = rc->c;
+        rc->c = NULL; /* the stream's now */
+        read_ctx_free(rc);
+        return api_consumer_stream(req, c, msgs, n, format);
+    }
     kr_err_t err = {0};
     kr_buf_t dec;
     kr_buf_init(&dec, API_RECORDS_DECODED_MAX);

@@ -1,10 +1,12 @@
-/* api/consumers_int.h -- what consumers.c, consumer_subscription.c and consumer_read.c share:
+/* api/consumers_int.h -- what consumers.c, consumer_subscription.c, consumer_read.c and
+ * consumer_stream.c share:
  * the path parameters, the instance lookup and small answers (only api/ includes this). May use:
  * kafka/, format/, util/. Threads: HTTP threads. */
 #ifndef KR_API_CONSUMERS_INT_H
 #define KR_API_CONSUMERS_INT_H
 
 #include "api/api.h"
+#include "kafka/record.h"
 
 typedef struct kafka_consumer kafka_consumer_t;
 
@@ -20,5 +22,20 @@ api_status_t api_consumer_no_instance(api_req_t *req);
 
 /** Answers 204 with an empty body. */
 api_status_t api_consumer_reply_204(api_req_t *req);
+
+/* --- streamed reads (consumer_stream.c) ------------------------------------------------- */
+
+/** Reads whose answer would be larger than this many bytes are streamed. */
+#define API_READ_STREAM_BYTES ((size_t)256 << 10)
+
+/** Whether a read of these records (borrowed) of an instance of format is answered in pieces
+ * (binary and json ones over API_READ_STREAM_BYTES; avro ones are decoded whole). */
+bool api_consumer_streams(kafka_record_t *const *msgs, size_t n, int format);
+
+/** Answers a read of n records taken from instance c: the first piece now (in req->resp), the
+ * rest from the worker pool (api_reply_more). Takes over c's reference and msgs (each record
+ * and the array). @return API_DONE. */
+api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
+                                 size_t n, int format);
 
 #endif

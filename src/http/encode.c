@@ -139,6 +139,30 @@ void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h)
     job_free(j);
 }
 
+http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
+                                   size_t n)
+{
+    http_coding_t coding = e->choice.coding;
+    bool must = !e->choice.identity_ok;
+    e->applied = HTTP_CODING_IDENTITY;
+    if (coding == HTTP_CODING_IDENTITY || (!must && !http_compress_sample_pays(first, n)))
+        return NULL;
+    http_zstream_t *z = http_zstream_new(coding, c->level);
+    if (z)
+        e->applied = coding;
+    return z;
+}
+
+int http_encode_filter(void *z, const char *in, size_t n, bool last, kr_buf_t *out)
+{
+    return http_zstream_write(z, in, n, last, out);
+}
+
+void http_encode_filter_free(void *z)
+{
+    http_zstream_free(z);
+}
+
 void http_encode_deinit(http_encode_t *e)
 {
     xfree(e->body);

@@ -2,7 +2,8 @@
  * client's Accept-Encoding against krest's configuration (406 when nothing is acceptable), a
  * cheap sample that keeps bodies that will not shrink uncompressed, and the compression
  * itself, on this HTTP thread for small bodies and on the worker pool for large ones, so one
- * large read does not hold the other connections of its HTTP thread.
+ * large read does not hold the other connections of its HTTP thread; a streamed body
+ * (api_reply_more) is compressed as one stream, piece by piece, on the thread that writes it.
  * May use: util/, config/, api/. Threads: an http_encode_t belongs to its request's HTTP
  * thread; the worker only sees the job it is handed. */
 #ifndef KR_HTTP_ENCODE_H
@@ -11,6 +12,7 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "http/encoding.h"
+#include "http/zstream.h"
 #include "util/pending.h"
 
 #include <stdbool.h>
@@ -62,6 +64,19 @@ void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t 
 /** Takes the finished job of woken handle h: e is ready. A job that timed out (shutdown)
  * leaves req with a 503 error, made ready here. */
 void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h);
+
+/** For a body that streams (api_reply_more), whose first piece is first[0..n): decides its
+ * coding as for a whole body, from a sample of the first piece (always the codec when identity
+ * is not acceptable), and records it in e (applied). @return the encoder the pipe filters the
+ * body through (http_encode_filter, freed with http_encode_filter_free), or NULL: as it is. */
+http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
+                                   size_t n);
+
+/** kr_pipe_filter_fn over an http_zstream_t (util/pipe.h). */
+int http_encode_filter(void *z, const char *in, size_t n, bool last, kr_buf_t *out);
+
+/** Frees the encoder of http_encode_stream(). */
+void http_encode_filter_free(void *z);
 
 /** Frees what e still holds. */
 void http_encode_deinit(http_encode_t *e);

@@ -33,4 +33,16 @@ void http_headers_add(http_headers_t *hs, const char *name, const char *value);
 enum MHD_Result http_response_queue(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
                                     bool close, const http_headers_t *extra, size_t *bytes_out);
 
+/** The block size a streamed body is read in (libmicrohttpd's write buffer bounds it too). */
+#define HTTP_RESPONSE_BLOCK ((size_t)64 << 10)
+
+/** Queues req's response on conn with a body of unknown length that read(cls, ...) produces
+ * (HTTP/1.1 chunked); its coding is enc->applied. cls_free(cls) runs when libmicrohttpd is done
+ * with it (also when this fails). @return as http_response_queue(). */
+enum MHD_Result http_response_queue_callback(struct MHD_Connection *conn, const api_req_t *req,
+                                             const http_encode_t *enc,
+                                             MHD_ContentReaderCallback read, void *cls,
+                                             MHD_ContentReaderFreeCallback cls_free, bool close,
+                                             const http_headers_t *extra);
+
 #endif

@@ -22,6 +22,7 @@
 #include "http/duplex.h"
 #include "http/framing.h"
 #include "http/encode.h"
+#include "http/piped.h"
 #include "http/inflate.h"
 #include "http/header_deadline.h"
 #include "http/metrics.h"
@@ -113,6 +114,7 @@ typedef struct http_req {
     bool duplex_wanted;     /* served in full duplex (http/duplex.h) */
     http_duplex_t *duplex;  /* once its body started */
     http_encode_t enc;
+    kr_pipe_t *pipe; /* a streamed body (http/piped.h): for the bytes sent */
 } http_req_t;
 
 static const char *conn_query(void *conn, const char *key)
@@ -224,6 +226,7 @@ static void req_free(http_req_t *r)
     if (r->suspended)
         atomic_fetch_sub(&r->srv->holding, 1);
     http_encode_deinit(&r->enc);
+    kr_pipe_unref(r->pipe);
     xfree(r->method);
     xfree(r->path);
     xfree(r);
@@ -244,10 +247,11 @@ static void wake(void *owner)
 }
 
 /* Sends the response, compressed as r->enc decides; a large body worth compressing goes to
- * the worker pool first (suspended until it is done, then step() comes back here). */
+ * the worker pool first (suspended until it is done, then step() comes back here). A body that
+ * goes on (api_reply_more) streams. */
 static enum MHD_Result respond(http_req_t *r)
 {
-    if (http_encode_prepare(&r->enc, &r->srv->enc, &r->api)) {
+    if (!r->api.more.start && http_encode_prepare(&r->enc, &r->srv->enc, &r->api)) {
         r->state = ST_ENCODING;
         r->pending = kr_pending_open(r, wake, kr_clock_mono_ms() + HTTP_ENCODE_TIMEOUT_MS);
         suspend(r);
@@ -255,9 +259,11 @@ static enum MHD_Result respond(http_req_t *r)
         return MHD_YES;
     }
     r->state = ST_ANSWERED;
-    return http_response_queue(r->conn, &r->api, &r->enc,
-                               r->must_close || atomic_load(&r->srv->stopping), &r->hdrs,
-                               &r->bytes_out);
+    bool close = r->must_close || atomic_load(&r->srv->stopping);
+    if (r->api.more.start)
+        return http_piped_respond(r->conn, &r->api, &r->enc, &r->srv->enc, &r->srv->holding, close,
+                                  &r->hdrs, &r->pipe);
+    return http_response_queue(r->conn, &r->api, &r->enc, close, &r->hdrs, &r->bytes_out);
 }
 
 static enum MHD_Result respond_error(http_req_t *r, const kr_err_t *err)
@@ -551,6 +557,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     size_t bytes_in = r->body.len + r->discarded;
     if (r->duplex) /* full duplex: the stream counted both ways */
         http_duplex_bytes(r->duplex, &bytes_in, &r->bytes_out);
+    if (r->pipe)
+        r->bytes_out = kr_pipe_written(r->pipe);
     access_log(r, toe);
     http_metrics_request(r->match.route, r->method, r->api.status, bytes_in, r->bytes_out,
                          r->start_us);
