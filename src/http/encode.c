@@ -32,6 +32,7 @@ int http_encode_cfg_init(http_encode_cfg_t *c, const krest_config_t *cfg, kr_err
 int http_encode_negotiate(http_encode_t *e, const http_encode_cfg_t *c, const char *ae,
                           kr_err_t *err)
 {
+    e->cfg = c;
     e->choice = http_encoding_choose(ae, c->codecs);
     e->negotiated = c->codecs != 0;
     if (e->choice.coding != HTTP_CODING_NONE)
@@ -139,14 +140,22 @@ void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h)
     job_free(j);
 }
 
+bool http_encode_compresses(const void *arg, const char *first, size_t n)
+{
+    const http_encode_t *e = arg;
+    http_coding_t coding = e->choice.coding;
+    if (!e->negotiated || coding == HTTP_CODING_IDENTITY || coding == HTTP_CODING_NONE)
+        return false;
+    return !e->choice.identity_ok || http_compress_sample_pays(first, n);
+}
+
 http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
                                    size_t n)
 {
-    http_coding_t coding = e->choice.coding;
-    bool must = !e->choice.identity_ok;
     e->applied = HTTP_CODING_IDENTITY;
-    if (coding == HTTP_CODING_IDENTITY || (!must && !http_compress_sample_pays(first, n)))
+    if (!http_encode_compresses(e, first, n))
         return NULL;
+    http_coding_t coding = e->choice.coding;
     http_zstream_t *z = http_zstream_new(coding, c->level);
     if (z)
         e->applied = coding;

@@ -43,6 +43,7 @@ typedef struct http_encode {
     http_coding_t applied; /* the coding of body */
     char *body;            /* owned */
     size_t len;
+    const http_encode_cfg_t *cfg; /* borrowed; set by http_encode_negotiate */
 } http_encode_t;
 
 /** Negotiates ae (the request's Accept-Encoding, NULL when absent) into e.
@@ -71,6 +72,10 @@ void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h);
  * body through (http_encode_filter, freed with http_encode_filter_free), or NULL: as it is. */
 http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
                                    size_t n);
+
+/** Whether a body starting with first[0..n) would be compressed, as http_encode_stream() will
+ * decide (e: the negotiated http_encode_t; api_req_t.compresses). */
+bool http_encode_compresses(const void *e, const char *first, size_t n);
 
 /** kr_pipe_filter_fn over an http_zstream_t (util/pipe.h). */
 int http_encode_filter(void *z, const char *in, size_t n, bool last, kr_buf_t *out);

@@ -17,6 +17,7 @@
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/auth.h"
+#include "http/conn_ops.h"
 #include "http/cors.h"
 #include "http/daemon_opts.h"
 #include "http/duplex.h"
@@ -117,39 +118,6 @@ typedef struct http_req {
     kr_pipe_t *pipe; /* a streamed body (http/piped.h): for the bytes sent */
 } http_req_t;
 
-static const char *conn_query(void *conn, const char *key)
-{
-    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
-}
-
-static const char *conn_header(void *conn, const char *name)
-{
-    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
-}
-
-typedef struct query_visit {
-    void (*fn)(void *cls, const char *key, const char *value);
-    void *cls;
-} query_visit_t;
-
-static enum MHD_Result visit_query(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
-{
-    (void)kind;
-    query_visit_t *v = cls;
-    v->fn(v->cls, key, value);
-    return MHD_YES;
-}
-
-static void conn_each_query(void *conn, void (*fn)(void *cls, const char *key, const char *value),
-                            void *cls)
-{
-    query_visit_t v = {fn, cls};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, visit_query, &v);
-}
-
-static const api_conn_ops_t conn_ops = {conn_query, conn_header, conn_each_query};
-
 static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn, const char *url,
                            const char *method)
 {
@@ -168,9 +136,9 @@ static http_req_t *req_new(const http_site_t *site, struct MHD_Connection *conn,
     r->api.path = r->path;
     r->api.start_ms = r->start_us / 1000;
     r->api.conn = conn;
-    r->api.ops = &conn_ops;
+    r->api.ops = &http_conn_ops;
     r->api.resp_type = "application/json";
-    http_request_id_take(conn_header(conn, HTTP_REQUEST_ID_HEADER), r->request_id);
+    http_request_id_take(http_conn_ops.header(conn, HTTP_REQUEST_ID_HEADER), r->request_id);
     r->api.request_id = r->request_id;
     r->api.scheme = http_tls_is_tls(conn) ? "https" : "http";
     const char *cert_principal = http_tls_principal(conn); /* Basic, when set later, wins */
@@ -383,14 +351,17 @@ static enum MHD_Result begin(http_req_t *r, const char *version)
         }
         kr_buf_reserve(&r->body, want < BODY_PRESIZE_MAX ? (size_t)want : BODY_PRESIZE_MAX);
     }
-    const char *accept = conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT);
-    const char *ctype = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *accept = http_conn_ops.header(r->conn, MHD_HTTP_HEADER_ACCEPT);
+    const char *ctype = http_conn_ops.header(r->conn, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (router_negotiate(r->match.route, accept, ctype, http_framing_has_body(r->conn), &r->api,
                          &err) != 0 ||
         http_encode_negotiate(&r->enc, &r->srv->enc,
-                              conn_header(r->conn, MHD_HTTP_HEADER_ACCEPT_ENCODING), &err) != 0)
+                              http_conn_ops.header(r->conn, MHD_HTTP_HEADER_ACCEPT_ENCODING),
+                              &err) != 0)
         return respond_error(r, &err);
     memcpy(r->api.params, r->match.params, sizeof(r->api.params));
+    r->api.compresses = http_encode_compresses;
+    r->api.compresses_arg = &r->enc;
     r->api.n_params = r->match.n_params;
     /* full duplex only as the user's Kafka identity once open (else answered at the end);
      * over TLS only when asked for (libmicrohttpd may write on the session too: docs/v3.md) */
@@ -442,7 +413,7 @@ static enum MHD_Result run_handler(http_req_t *r)
         kr_err_set(&err, KR_ERR_SHUTTING_DOWN, "krest is shutting down; retry on another instance");
         return respond_error(r, &err);
     }
-    const char *ce = conn_header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
+    const char *ce = http_conn_ops.header(r->conn, MHD_HTTP_HEADER_CONTENT_ENCODING);
     if (http_inflate_body(ce, &r->body, &err) != 0) /* within krest.max.request.size */
         return respond_error(r, &err);
     if (r->body.len > r->reserved && reserve_body(r, r->body.len - r->reserved) != 0) {
