@@ -1,16 +1,54 @@
 /* http/piped.c -- a streamed body (see piped.h).
  * Threads: http_piped_respond() and read_cb() on the request's HTTP thread; on_resume() on the
- * pipe's writer thread (under the pipe's lock). */
+ * pipe's writer thread (under the pipe's lock); http_piped_abort_all() on the shutdown's. */
 #include "http/piped.h"
 
 #include "util/mem.h"
+
+#include <pthread.h>
 
 /* libmicrohttpd's side of the pipe: its content reader's closure (freed by MHD). */
 typedef struct piped_reader {
     kr_pipe_t *pipe; /* the reader's reference */
     struct MHD_Connection *conn;
     atomic_long *holding;
+    struct piped_reader *prev, *next; /* in live_readers */
 } piped_reader_t;
+
+/* Every reader libmicrohttpd still holds, for http_piped_abort_all(). Lock order: live_mu,
+ * then a pipe's lock. */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static piped_reader_t *live_readers;
+
+static void live_add(piped_reader_t *pr)
+{
+    pthread_mutex_lock(&live_mu);
+    pr->next = live_readers;
+    if (live_readers)
+        live_readers->prev = pr;
+    live_readers = pr;
+    pthread_mutex_unlock(&live_mu);
+}
+
+static void live_remove(piped_reader_t *pr)
+{
+    pthread_mutex_lock(&live_mu);
+    if (pr->prev)
+        pr->prev->next = pr->next;
+    else
+        live_readers = pr->next;
+    if (pr->next)
+        pr->next->prev = pr->prev;
+    pthread_mutex_unlock(&live_mu);
+}
+
+void http_piped_abort_all(void)
+{
+    pthread_mutex_lock(&live_mu);
+    for (piped_reader_t *pr = live_readers; pr; pr = pr->next)
+        kr_pipe_abort(pr->pipe);
+    pthread_mutex_unlock(&live_mu);
+}
 
 static void on_suspend(void *arg)
 {
@@ -42,6 +80,7 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 static void reader_free(void *cls)
 {
     piped_reader_t *pr = cls;
+    live_remove(pr);
     kr_pipe_unref(pr->pipe);
     xfree(pr);
 }
@@ -61,6 +100,7 @@ enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, 
     kr_pipe_ref(p); /* the caller's */
     *pipe = p;
     kr_pipe_set_reader(p, &(kr_pipe_reader_t){on_suspend, on_resume, pr});
+    live_add(pr);
     (void)kr_pipe_write_buf(p, &req->resp); /* a failure closes p: the answer is cut short */
     api_more_fn start = req->more.start;
     void *arg = req->more.arg;

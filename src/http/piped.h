@@ -24,4 +24,9 @@ enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, 
                                    const http_encode_cfg_t *cfg, atomic_long *holding, bool close,
                                    const http_headers_t *extra, kr_pipe_t **pipe);
 
+/** Ends every streamed answer still being sent as failed (kr_pipe_abort): the shutdown's last
+ * step before the daemons stop, so no connection stays suspended waiting for a worker that
+ * cannot run any more. Any thread. */
+void http_piped_abort_all(void);
+
 #endif

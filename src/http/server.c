@@ -737,6 +737,7 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
     int64_t hard = kr_clock_mono_ms() + 2000;
     do {
         kr_pending_expire_all();
+        http_piped_abort_all(); /* streamed answers: a suspended reader is resumed, cut */
         sleep_ms(10);
     } while ((kr_pending_count() > 0 || atomic_load(&srv->holding) > 0) &&
              kr_clock_mono_ms() < hard);

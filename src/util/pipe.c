@@ -159,6 +159,11 @@ void kr_pipe_close(kr_pipe_t *p, bool failed)
     link_piece(p, out, out_n, true, failed);
 }
 
+void kr_pipe_abort(kr_pipe_t *p)
+{
+    link_piece(p, NULL, 0, true, true);
+}
+
 ssize_t kr_pipe_read(kr_pipe_t *p, char *buf, size_t max)
 {
     size_t got = 0;

@@ -63,6 +63,11 @@ int kr_pipe_write_buf(kr_pipe_t *p, kr_buf_t *b);
  * the last byte (failed: KR_PIPE_ERROR instead, after what was written). Writer only; once. */
 void kr_pipe_close(kr_pipe_t *p, bool failed);
 
+/** Ends the body as failed from any thread (a shutdown that cannot wait for the writer): a
+ * suspended reader is resumed and sees KR_PIPE_ERROR after what was written; the writer's later
+ * writes fail. */
+void kr_pipe_abort(kr_pipe_t *p);
+
 /** Copies up to max bytes into buf. @return how many (> 0); 0 when none are there yet (the
  * reader was suspended and will be resumed); KR_PIPE_END or KR_PIPE_ERROR. Reader only. */
 ssize_t kr_pipe_read(kr_pipe_t *p, char *buf, size_t max);

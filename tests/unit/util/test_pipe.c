@@ -198,6 +198,27 @@ static void test_filter_failure_closes_failed(void **state)
     kr_pipe_unref(p);
 }
 
+static void test_abort_resumes_a_waiting_reader(void **state)
+{
+    (void)state;
+    kr_pipe_t *p = kr_pipe_new(NULL, NULL, NULL);
+    sleeper_t s;
+    sleeper_init(&s, p);
+    assert_int_equal(kr_pipe_write(p, "ab", 2), 0);
+    char buf[8];
+    assert_int_equal(kr_pipe_read(p, buf, 8), 2);
+    assert_int_equal(kr_pipe_read(p, buf, 8), 0); /* suspended */
+    kr_pipe_abort(p);                             /* the shutdown's thread */
+    assert_int_equal(atomic_load(&s.resumes), 1);
+    assert_int_equal(kr_pipe_read(p, buf, 8), KR_PIPE_ERROR);
+    assert_int_equal(kr_pipe_write(p, "cd", 2), -1); /* the writer learns it at its next write */
+    kr_pipe_close(p, false);
+    kr_pipe_abort(p); /* twice: nothing more */
+    assert_int_equal(atomic_load(&s.resumes), 1);
+    assert_int_equal(kr_pipe_read(p, buf, 8), KR_PIPE_ERROR);
+    kr_pipe_unref(p);
+}
+
 /* --- a writer thread against a reader thread --------------------------------------------- */
 
 #define PIECES 2000
@@ -262,6 +283,7 @@ int main(void)
         cmocka_unit_test(test_failure_after_the_bytes),
         cmocka_unit_test(test_filter_per_piece_and_close),
         cmocka_unit_test(test_filter_failure_closes_failed),
+        cmocka_unit_test(test_abort_resumes_a_waiting_reader),
         cmocka_unit_test(test_threads_no_lost_wakeup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
