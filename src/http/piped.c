@@ -10,13 +10,23 @@ typedef struct piped_reader {
     kr_pipe_t *pipe; /* the reader's reference */
     struct MHD_Connection *conn;
     atomic_long *holding;
+    const atomic_bool *expiring;
 } piped_reader_t;
 
-static void on_suspend(void *arg)
+/* Counted in holding first, then expiring is looked at: the server sets expiring, then waits
+ * for holding to be 0 before it stops the daemons (seq_cst both ways), so either it sees this
+ * suspension or this sees expiring and refuses (libmicrohttpd aborts when a daemon stops under
+ * a suspended connection). */
+static bool on_suspend(void *arg)
 {
     piped_reader_t *pr = arg;
     atomic_fetch_add(pr->holding, 1);
+    if (atomic_load(pr->expiring)) {
+        atomic_fetch_sub(pr->holding, 1);
+        return false;
+    }
     MHD_suspend_connection(pr->conn);
+    return true;
 }
 
 static void on_resume(void *arg)
@@ -47,7 +57,8 @@ static void reader_free(void *cls)
 }
 
 enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
-                                   const http_encode_cfg_t *cfg, atomic_long *holding, bool close,
+                                   const http_encode_cfg_t *cfg, atomic_long *holding,
+                                   const atomic_bool *expiring, bool close,
                                    const http_headers_t *extra, kr_pipe_t **pipe)
 {
     http_zstream_t *z = http_encode_stream(enc, cfg, req->resp.data, req->resp.len);
@@ -57,6 +68,7 @@ enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, 
     pr->pipe = p;
     pr->conn = conn;
     pr->holding = holding;
+    pr->expiring = expiring;
     kr_pipe_ref(p); /* the reader's */
     kr_pipe_ref(p); /* the caller's */
     *pipe = p;
