@@ -120,11 +120,13 @@ static void run_piece(void *arg)
     for (;;) {
         kr_buf_reset(&s->piece);
         (void)write_piece(s, &s->piece, PIECE_BYTES); /* a piece has no limit */
-        s->ok = s->next;
         bool done = s->stop || s->next == s->n;
         if (kr_pipe_write_buf(s->pipe, &s->piece) != 0) {
-            done = true; /* the encoder failed: the connection is cut, the rest go back */
+            /* the encoder failed: the connection is cut, this piece and the rest go back */
+            done = true;
             s->stop = true;
+        } else {
+            s->ok = s->next;
         }
         if (done) {
             kr_pipe_t *p = s->pipe;

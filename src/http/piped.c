@@ -13,6 +13,7 @@ typedef struct piped_reader {
     struct MHD_Connection *conn;
     atomic_long *holding;
     struct piped_reader *prev, *next; /* in live_readers */
+    const atomic_bool *expiring;
 } piped_reader_t;
 
 /* Every reader libmicrohttpd still holds, for http_piped_abort_all(). Lock order: live_mu,
@@ -50,11 +51,20 @@ void http_piped_abort_all(void)
     pthread_mutex_unlock(&live_mu);
 }
 
-static void on_suspend(void *arg)
+/* Counted in holding first, then expiring is looked at: the server sets expiring, then waits
+ * for holding to be 0 before it stops the daemons (seq_cst both ways), so either it sees this
+ * suspension or this sees expiring and refuses (libmicrohttpd aborts when a daemon stops under
+ * a suspended connection). */
+static bool on_suspend(void *arg)
 {
     piped_reader_t *pr = arg;
     atomic_fetch_add(pr->holding, 1);
+    if (atomic_load(pr->expiring)) {
+        atomic_fetch_sub(pr->holding, 1);
+        return false;
+    }
     MHD_suspend_connection(pr->conn);
+    return true;
 }
 
 static void on_resume(void *arg)
@@ -86,7 +96,8 @@ static void reader_free(void *cls)
 }
 
 enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
-                                   const http_encode_cfg_t *cfg, atomic_long *holding, bool close,
+                                   const http_encode_cfg_t *cfg, atomic_long *holding,
+                                   const atomic_bool *expiring, bool close,
                                    const http_headers_t *extra, kr_pipe_t **pipe)
 {
     http_zstream_t *z = http_encode_stream(enc, cfg, req->resp.data, req->resp.len);
@@ -96,6 +107,7 @@ enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, 
     pr->pipe = p;
     pr->conn = conn;
     pr->holding = holding;
+    pr->expiring = expiring;
     kr_pipe_ref(p); /* the reader's */
     kr_pipe_ref(p); /* the caller's */
     *pipe = p;

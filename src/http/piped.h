@@ -17,11 +17,13 @@
 
 /** Answers req (req->more set) on conn: req->resp is the first piece; the writer is started
  * with req->more. holding counts the connection while it is suspended for bytes (the server
- * stops its daemons only when nothing is held). *pipe gets a reference to the pipe (for the
- * bytes written; kr_pipe_unref it), NULL when none was made.
+ * stops its daemons only when nothing is held); once expiring is set the connection is not
+ * suspended any more, its answer is cut short where the pipe runs dry. *pipe gets a reference to
+ * the pipe (for the bytes written; kr_pipe_unref it), NULL when none was made.
  * @return as http_response_queue(). */
 enum MHD_Result http_piped_respond(struct MHD_Connection *conn, api_req_t *req, http_encode_t *enc,
-                                   const http_encode_cfg_t *cfg, atomic_long *holding, bool close,
+                                   const http_encode_cfg_t *cfg, atomic_long *holding,
+                                   const atomic_bool *expiring, bool close,
                                    const http_headers_t *extra, kr_pipe_t **pipe);
 
 /** Ends every streamed answer still being sent as failed (kr_pipe_abort): the shutdown's last

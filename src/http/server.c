@@ -229,8 +229,8 @@ static enum MHD_Result respond(http_req_t *r)
     r->state = ST_ANSWERED;
     bool close = r->must_close || atomic_load(&r->srv->stopping);
     if (r->api.more.start)
-        return http_piped_respond(r->conn, &r->api, &r->enc, &r->srv->enc, &r->srv->holding, close,
-                                  &r->hdrs, &r->pipe);
+        return http_piped_respond(r->conn, &r->api, &r->enc, &r->srv->enc, &r->srv->holding,
+                                  &r->srv->expiring, close, &r->hdrs, &r->pipe);
     return http_response_queue(r->conn, &r->api, &r->enc, close, &r->hdrs, &r->bytes_out);
 }
 
@@ -732,7 +732,8 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
     /* Whatever still waits is answered now (as timed out), so no connection stays suspended
      * when the daemons stop (MHD aborts the process then); requests that suspend meanwhile are
      * caught by the next round, until no request is in on_request() or suspended by it; a body
-     * that completes from now on is answered 503 at once. */
+     * that completes from now on is answered 503 at once, and a streamed answer is cut where its
+     * pipe runs dry (http/piped.h). */
     atomic_store(&srv->expiring, true);
     int64_t hard = kr_clock_mono_ms() + 2000;
     do {

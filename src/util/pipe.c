@@ -188,10 +188,11 @@ ssize_t kr_pipe_read(kr_pipe_t *p, char *buf, size_t max)
         rc = (ssize_t)got;
     else if (p->closed)
         rc = p->failed ? KR_PIPE_ERROR : KR_PIPE_END;
-    else {
+    else if (p->reader.suspend(p->reader.arg)) {
         p->waiting = true;
-        p->reader.suspend(p->reader.arg);
         rc = 0;
+    } else {
+        rc = KR_PIPE_ERROR; /* the reader may not wait: its body is cut short */
     }
     pthread_mutex_unlock(&p->lock);
     for (piece_t *next; used; used = next) {

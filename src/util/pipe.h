@@ -25,10 +25,12 @@ typedef struct kr_pipe kr_pipe_t;
 /** Transforms n bytes of input (last: nothing follows) into out (appended). @return 0 or -1. */
 typedef int (*kr_pipe_filter_fn)(void *state, const char *in, size_t n, bool last, kr_buf_t *out);
 
-/** The reader's side: how to suspend it (called by kr_pipe_read() when nothing is there) and
- * to resume it (called by the writer when bytes or the end arrive for a suspended reader). */
+/** The reader's side: how to suspend it (called by kr_pipe_read() when nothing is there;
+ * returns false when the reader may not wait any more, and then kr_pipe_read() gives
+ * KR_PIPE_ERROR) and to resume it (called by the writer when bytes or the end arrive for a
+ * suspended reader). */
 typedef struct kr_pipe_reader {
-    void (*suspend)(void *arg);
+    bool (*suspend)(void *arg);
     void (*resume)(void *arg);
     void *arg;
 } kr_pipe_reader_t;
@@ -69,7 +71,8 @@ void kr_pipe_close(kr_pipe_t *p, bool failed);
 void kr_pipe_abort(kr_pipe_t *p);
 
 /** Copies up to max bytes into buf. @return how many (> 0); 0 when none are there yet (the
- * reader was suspended and will be resumed); KR_PIPE_END or KR_PIPE_ERROR. Reader only. */
+ * reader was suspended and will be resumed); KR_PIPE_END, or KR_PIPE_ERROR (also when none
+ * are there and the reader refused to suspend). Reader only. */
 ssize_t kr_pipe_read(kr_pipe_t *p, char *buf, size_t max);
 
 /** Bytes appended so far (after the filter), for logs. Any thread. */

@@ -286,3 +286,43 @@ def test_streamed_read_over_https(factory, json_topic, kafka_bootstrap, monkeypa
         got += r.json()
     assert [x["offset"] for x in got] == [m.offset for m in want]
     assert chunked
+
+
+
+def test_sigterm_while_the_writer_is_behind(factory, admin, kafka_bootstrap):
+    """A streamed answer whose writer is slower than its client (brotli at level 9) when SIGTERM
+    comes with no grace: its content reader keeps running dry and suspending while the daemons
+    stop, and libmicrohttpd aborts the process when a daemon stops under a suspended connection.
+    krest must exit 0 and cut the answer instead. A race: three rounds."""
+    t = create_topic(admin)
+    try:
+        produce_many(kafka_bootstrap, t, [{"value": json.dumps(order(i)).encode()}
+                                          for i in range(30000)])
+        for _ in range(3):
+            kr = factory("--shutdown.graceful.ms=0", "--krest.compression.level=9",
+                         "--krest.consumer.buffer.bytes=67108864")
+            c = create_consumer(kr, body={"format": "json", "auto.offset.reset": "earliest"})
+            c.subscribe([t])
+            wait_until(lambda: c.assignments() == [(t, 0)], 20)
+            time.sleep(1)  # the buffer fills
+            s = socket.create_connection(("127.0.0.1", kr.port), timeout=30)
+            try:
+                s.sendall(f"GET {c.path}/records?timeout=3000&max_bytes=67108864 HTTP/1.1\r\n"
+                          f"Host: x\r\nAccept: {JSON2}\r\nAccept-Encoding: br\r\n\r\n"
+                          .encode())
+                head = s.recv(65536)
+                assert head.startswith(b"HTTP/1.1 200"), head[:200]
+                assert b"chunked" in head.lower(), head[:400]
+                s.recv(65536)
+                kr.signal(signal.SIGTERM)
+                try:
+                    while s.recv(65536):  # the client keeps reading until the answer ends
+                        pass
+                except ConnectionResetError:
+                    pass
+                assert kr.wait(timeout=20) == 0, kr.log_tail(40)
+            finally:
+                s.close()
+            assert "suspended connections" not in kr.log(), kr.log_tail(40)
+    finally:
+        delete_topics(admin, [t])

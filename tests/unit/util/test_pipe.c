@@ -23,16 +23,21 @@ typedef struct sleeper {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool suspended;
+    bool refuse; /* may not wait any more (a server about to stop) */
     atomic_int suspends, resumes;
 } sleeper_t;
 
-static void on_suspend(void *arg)
+static bool on_suspend(void *arg)
 {
     sleeper_t *s = arg;
     pthread_mutex_lock(&s->mu);
-    s->suspended = true;
-    atomic_fetch_add(&s->suspends, 1);
+    bool ok = !s->refuse;
+    if (ok) {
+        s->suspended = true;
+        atomic_fetch_add(&s->suspends, 1);
+    }
     pthread_mutex_unlock(&s->mu);
+    return ok;
 }
 
 static void on_resume(void *arg)
@@ -244,6 +249,28 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* A reader that may not wait any more (krest about to stop its daemons) is not suspended: it
+ * gets KR_PIPE_ERROR where the pipe runs dry, after every byte that was there, and the writer
+ * carries on without resuming anybody. */
+static void test_refused_suspend_cuts_the_body(void **state)
+{
+    (void)state;
+    kr_pipe_t *p = kr_pipe_new(NULL, NULL, NULL);
+    sleeper_t s;
+    sleeper_init(&s, p);
+    assert_int_equal(kr_pipe_write(p, "abc", 3), 0);
+    s.refuse = true;
+    char buf[8] = {0};
+    assert_int_equal(kr_pipe_read(p, buf, 8), 3);
+    assert_memory_equal(buf, "abc", 3);
+    assert_int_equal(kr_pipe_read(p, buf, 8), KR_PIPE_ERROR);
+    assert_int_equal(atomic_load(&s.suspends), 0);
+    assert_int_equal(kr_pipe_write(p, "de", 2), 0);
+    kr_pipe_close(p, false);
+    assert_int_equal(atomic_load(&s.resumes), 0); /* nobody was waiting */
+    kr_pipe_unref(p);
+}
+
 static void test_threads_no_lost_wakeup(void **state)
 {
     (void)state;
@@ -284,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_filter_per_piece_and_close),
         cmocka_unit_test(test_filter_failure_closes_failed),
         cmocka_unit_test(test_abort_resumes_a_waiting_reader),
+        cmocka_unit_test(test_refused_suspend_cuts_the_body),
         cmocka_unit_test(test_threads_no_lost_wakeup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
