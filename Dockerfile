@@ -36,7 +36,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libmicrohttpd12 libjson-c5 librdkafka1 libcurl4 libtcmalloc-minimal4 libcrypt1 libssl3 \
-        libgnutls30 libpcre2-8-0 libisal2 libdeflate0 libzstd1 libbrotli1 \
+        libgnutls30 libpcre2-8-0 libisal2 libdeflate0 libzstd1 libbrotli1 zlib1g \
         ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --no-log-init --uid 10001 --user-group --no-create-home \
