@@ -248,13 +248,14 @@ static api_status_t read_resumed(api_req_t *req, void *result, bool timed_out)
 static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
 {
     kafka_record_t **msgs;
-    size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs);
+    uint64_t take = 0;
+    size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs, &take);
     int format = kafka_consumer_format(rc->c);
     if (api_consumer_streams(msgs, n, format)) {
         kafka_consumer_t *c = rc->c;
         rc->c = NULL; /* the stream's now */
         read_ctx_free(rc);
-        return api_consumer_stream(req, c, msgs, n, format);
+        return api_consumer_stream(req, c, msgs, n, take, format);
     }
     kr_err_t err = {0};
     kr_buf_t dec;
@@ -286,7 +287,7 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
             kr_err_set(&err, KR_ERR_INTERNAL, "The response would exceed %zu bytes",
                        API_MAX_RESPONSE);
         } else {
-            kafka_consumer_handed_out(rc->c, msgs, ok);
+            kafka_consumer_handed_out(rc->c, msgs, ok, take);
             err.code = 0;
         }
     }

@@ -27,6 +27,7 @@
 
 typedef struct read_stream {
     kafka_consumer_t *c; /* owned reference */
+    uint64_t take;       /* kafka_consumer_take's number for msgs */
     kafka_record_t **msgs;
     size_t n;    /* msgs[0..n): owned (each record and the array) */
     size_t next; /* the first record not written yet */
@@ -96,7 +97,7 @@ static int write_piece(read_stream_t *s, kr_buf_t *out, size_t bytes)
 /* The records written are handed out, the others go back; frees the stream. */
 static void finish(read_stream_t *s)
 {
-    kafka_consumer_handed_out(s->c, s->msgs, s->ok);
+    kafka_consumer_handed_out(s->c, s->msgs, s->ok, s->take);
     if (s->ok < s->n)
         kafka_consumer_give_back(s->c, s->msgs + s->ok, s->n - s->ok);
     for (size_t i = 0; i < s->ok; i++)
@@ -149,10 +150,11 @@ static void stream_start(void *arg, kr_pipe_t *pipe)
 }
 
 api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
-                                 size_t n, int format)
+                                 size_t n, uint64_t take, int format)
 {
     read_stream_t *s = xcalloc(1, sizeof(*s));
     s->c = c;
+    s->take = take;
     s->msgs = msgs;
     s->n = n;
     s->format = format;

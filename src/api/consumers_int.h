@@ -32,10 +32,11 @@ api_status_t api_consumer_reply_204(api_req_t *req);
  * (binary and json ones over API_READ_STREAM_BYTES; avro ones are decoded whole). */
 bool api_consumer_streams(kafka_record_t *const *msgs, size_t n, int format);
 
-/** Answers a read of n records taken from instance c: the first piece now (in req->resp), the
+/** Answers a read of n records taken from instance c (kafka_consumer_take's take): the first
+ * piece now (in req->resp), the
  * rest from the worker pool (api_reply_more). Takes over c's reference and msgs (each record
  * and the array). @return API_DONE. */
 api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
-                                 size_t n, int format);
+                                 size_t n, uint64_t take, int format);
 
 #endif

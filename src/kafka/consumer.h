@@ -115,11 +115,14 @@ int kafka_consumer_offsets_for_times(kafka_consumer_t *c, kafka_tp_list_t *parts
 
 /** Takes buffered records, in order, up to max_bytes of key+value (at least one record when
  * any is buffered). @return the number taken; *out is an owned array of owned records
- * (kafka_record_free each, then xfree). Then call kafka_consumer_handed_out() or
- * kafka_consumer_give_back(). */
-size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out);
-/** The taken records reached the client: their offsets are stored for commit (borrowed). */
-void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n);
+ * (kafka_record_free each, then xfree); *take numbers this take (they increase). Then call
+ * kafka_consumer_handed_out() or kafka_consumer_give_back(). */
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out,
+                           uint64_t *take);
+/** The records of take reached the client: their offsets are stored for commit (borrowed) —
+ * unless a later take stored its own already (a streamed answer that ends after a read that
+ * came later on another connection must not move the position back). */
+void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n, uint64_t take);
 /** The taken records could not be handed out: they go back to the front of the buffer, in
  * order (takes ownership of the records, not of the array). */
 void kafka_consumer_give_back(kafka_consumer_t *c, kafka_record_t **msgs, size_t n);

@@ -269,6 +269,9 @@ void kafka_consumer_serve(void *arg)
 
 /* --- reading ----------------------------------------------------------------------------- */
 
+/* Guards every instance's stored_take and orders their offset stores. */
+static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t n)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
@@ -291,7 +294,8 @@ static void store_offsets(kafka_consumer_t *c, rd_kafka_message_t **msgs, size_t
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out)
+size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_t ***out,
+                           uint64_t *take)
 {
     int64_t limit = c->reg->cfg->consumer_buffer_bytes;
     pthread_mutex_lock(&c->lock);
@@ -314,6 +318,7 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_
     c->mem -= mem;
     if (n > 0)
         c->first_read = false;
+    *take = ++c->takes;
     if (c->paused && c->mem < limit / 2)
         kafka_consumer_unpause(c, NULL, true);
     pthread_mutex_unlock(&c->lock);
@@ -321,10 +326,18 @@ size_t kafka_consumer_take(kafka_consumer_t *c, int64_t max_bytes, kafka_record_
     return n;
 }
 
-void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n)
+void kafka_consumer_handed_out(kafka_consumer_t *c, kafka_record_t **msgs, size_t n, uint64_t take)
 {
-    if (n > 0)
-        store_offsets(c, msgs, n);
+    if (n > 0) {
+        /* Its own lock (stores take microseconds, one per read): the instance's lock is not held
+         * around a librdkafka call, and two stores never cross. */
+        pthread_mutex_lock(&store_mu);
+        if (take > c->stored_take) {
+            c->stored_take = take;
+            store_offsets(c, msgs, n);
+        }
+        pthread_mutex_unlock(&store_mu);
+    }
     kafka_stats_consumed(msgs, n);
 }
 

@@ -39,14 +39,16 @@ struct kafka_consumer {
     bool has_waiter; /* guarded by lock */
     kr_handle_t waiter;
     int64_t waiter_min;
-    bool first_read;             /* guarded by lock */
-    int64_t assigned_ms;         /* guarded by lock: when the last assignment arrived, 0 = none */
-    bool manual;                 /* guarded by lock: assigned by hand */
-    bool subscribed;             /* guarded by lock */
-    bool close_timed_out;        /* set by the close job, read by the destroy job after it */
-    bool turn;                   /* guarded by lock: a seek, assign, commit or close runs */
-    bool closed;                 /* guarded by lock: the close began; no move starts */
-    pthread_cond_t turn_cond;    /* with lock: turn given back, a bounded assign ended */
+    bool first_read;          /* guarded by lock */
+    uint64_t takes;           /* guarded by lock: kafka_consumer_take() calls */
+    uint64_t stored_take;     /* guarded by consumer_buf.c's store_mu: the last take that stored */
+    int64_t assigned_ms;      /* guarded by lock: when the last assignment arrived, 0 = none */
+    bool manual;              /* guarded by lock: assigned by hand */
+    bool subscribed;          /* guarded by lock */
+    bool close_timed_out;     /* set by the close job, read by the destroy job after it */
+    bool turn;                /* guarded by lock: a seek, assign, commit or close runs */
+    bool closed;              /* guarded by lock: the close began; no move starts */
+    pthread_cond_t turn_cond; /* with lock: turn given back, a bounded assign ended */
     struct kafka_consumer *next; /* reg->lock */
 };
 

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
 import zlib
 
@@ -326,3 +327,68 @@ def test_sigterm_while_the_writer_is_behind(factory, admin, kafka_bootstrap):
             assert "suspended connections" not in kr.log(), kr.log_tail(40)
     finally:
         delete_topics(admin, [t])
+
+
+def test_stream_ending_after_a_later_read_keeps_the_later_position(factory, admin,
+                                                                   kafka_bootstrap):
+    """A streamed answer whose pieces wait for the one worker (busy with a registry call that
+    hangs) ends after a later read of the same instance on another connection: the committed
+    position is the later read's, never moved back by the stream's records."""
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(8)
+    accepted = []
+
+    def accept_and_hang():
+        while True:
+            try:
+                conn, _ = hole.accept()
+            except OSError:
+                return
+            accepted.append(conn)  # never answered: the registry call waits client.timeout.ms
+
+    threading.Thread(target=accept_and_hang, daemon=True).start()
+    kr = factory("--krest.worker.threads=1",
+                 f"--schema.registry.url=http://127.0.0.1:{hole.getsockname()[1]}")
+    tj, ta = create_topic(admin), create_topic(admin)
+    try:
+        produce_many(kafka_bootstrap, tj, [{"value": json.dumps(order(i)).encode()}
+                                           for i in range(4000)])
+        produce_many(kafka_bootstrap, ta, [{"value": b"\x00\x00\x00\x03\xe7\x02x"}])
+        c = create_consumer(kr, body={"format": "json", "auto.offset.reset": "earliest",
+                                      "auto.commit.enable": "false"})
+        c.subscribe([tj])
+        first = []
+        deadline = time.monotonic() + 20
+        while not first and time.monotonic() < deadline:
+            first = c.records(accept=JSON2, max_bytes=1)
+        assert [x["offset"] for x in first] == [0]
+        x = create_consumer(kr, body={"format": "avro", "auto.offset.reset": "earliest"})
+        x.subscribe([ta])
+        avro = {}
+        threading.Thread(target=lambda: avro.update(r=x.records(
+            accept="application/vnd.kafka.avro.v2+json", raw=True, timeout=8000)),
+            daemon=True).start()
+        assert wait_until(lambda: accepted, 20), "the registry call never started"
+        a = requests.get(kr.url + c.path + "/records?timeout=3000&max_bytes=400000",
+                         headers={"Accept": JSON2, "Accept-Encoding": "gzip"}, stream=True,
+                         timeout=30)  # returns at its head: the records are taken
+        assert a.status_code == 200 and a.headers.get("Transfer-Encoding") == "chunked", a.headers
+        later = []
+        deadline = time.monotonic() + 10
+        while not later and time.monotonic() < deadline:
+            later = c.records(accept=JSON2, max_bytes=20000, timeout=3000)
+        assert later
+        got_a = json.loads(a.raw.read(decode_content=True))
+        offsets_a = [r["offset"] for r in got_a]
+        offsets_b = [r["offset"] for r in later]
+        assert offsets_a == list(range(1, 1 + len(offsets_a)))
+        assert offsets_b[0] == offsets_a[-1] + 1, (offsets_a[-1], offsets_b[:3])
+        r = c.req("POST", "/offsets")
+        assert r.status_code == 200, r.text
+        assert kafka_committed(kafka_bootstrap, c.group, tj, [0]) == {0: offsets_b[-1] + 1}
+    finally:
+        hole.close()
+        for s in accepted:
+            s.close()
+        delete_topics(admin, [tj, ta])
