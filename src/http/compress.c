@@ -63,7 +63,7 @@ static codec_cache_t *cache(void)
     return cc;
 }
 
-static int clamp_level(int level)
+int http_compress_clamp_level(int level)
 {
     return level < HTTP_COMPRESS_LEVEL_MIN   ? HTTP_COMPRESS_LEVEL_MIN
            : level > HTTP_COMPRESS_LEVEL_MAX ? HTTP_COMPRESS_LEVEL_MAX
@@ -170,7 +170,7 @@ static char *brotli_body(int level, const char *in, size_t n, size_t *out_len)
 
 char *http_compress(http_coding_t c, int level, const char *in, size_t n, size_t *out_len)
 {
-    level = clamp_level(level);
+    level = http_compress_clamp_level(level);
     switch (c) {
     case HTTP_CODING_GZIP:
     case HTTP_CODING_DEFLATE:

@@ -32,6 +32,9 @@ bool http_compress_pays(size_t in_len, size_t out_len);
 #define HTTP_COMPRESS_LEVEL_MIN 1
 #define HTTP_COMPRESS_LEVEL_MAX 9
 
+/** level within HTTP_COMPRESS_LEVEL_MIN..MAX. */
+int http_compress_clamp_level(int level);
+
 /** Compresses in[0..n) with coding c (not identity) at level.
  * @return a new buffer (the caller owns it; free with xfree) holding *out_len bytes, or NULL
  *         when the codec failed. */

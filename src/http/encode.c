@@ -32,7 +32,6 @@ int http_encode_cfg_init(http_encode_cfg_t *c, const krest_config_t *cfg, kr_err
 int http_encode_negotiate(http_encode_t *e, const http_encode_cfg_t *c, const char *ae,
                           kr_err_t *err)
 {
-    e->cfg = c;
     e->choice = http_encoding_choose(ae, c->codecs);
     e->negotiated = c->codecs != 0;
     if (e->choice.coding != HTTP_CODING_NONE)

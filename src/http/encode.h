@@ -43,7 +43,6 @@ typedef struct http_encode {
     http_coding_t applied; /* the coding of body */
     char *body;            /* owned */
     size_t len;
-    const http_encode_cfg_t *cfg; /* borrowed; set by http_encode_negotiate */
 } http_encode_t;
 
 /** Negotiates ae (the request's Accept-Encoding, NULL when absent) into e.

@@ -60,13 +60,6 @@ struct http_zstream {
     uint8_t *igzip_buf; /* igzip's level buffer */
 };
 
-static int clamp_level(int level)
-{
-    return level < HTTP_COMPRESS_LEVEL_MIN   ? HTTP_COMPRESS_LEVEL_MIN
-           : level > HTTP_COMPRESS_LEVEL_MAX ? HTTP_COMPRESS_LEVEL_MAX
-                                             : level;
-}
-
 /* Output room wanted for in_left bytes still to code: stored blocks at worst, plus framing. */
 static size_t room_for(size_t in_left)
 {
@@ -236,7 +229,7 @@ static int br_write(http_zstream_t *z, const char *in, size_t n, bool last, kr_b
 
 http_zstream_t *http_zstream_new(http_coding_t c, int level)
 {
-    level = clamp_level(level);
+    level = http_compress_clamp_level(level);
     http_zstream_t *z = xcalloc(1, sizeof(*z));
     int rc;
     switch (c) {

@@ -16,6 +16,7 @@ exit code is not 0 or its log shows a sanitizer report (the suite also runs on a
 build).
 """
 
+import gzip
 import os
 import re
 import shutil
@@ -25,10 +26,13 @@ import subprocess
 import tempfile
 import time
 import uuid
+import zlib
 from pathlib import Path
 
+import brotli
 import pytest
 import requests
+from backports import zstd
 
 import openapi_hook
 
@@ -699,6 +703,25 @@ BIN2 = "application/vnd.kafka.binary.v2+json"
 JSON2 = "application/vnd.kafka.json.v2+json"
 BIN1 = "application/vnd.kafka.binary.v1+json"
 JSON1 = "application/vnd.kafka.json.v1+json"
+
+
+def raw_get(k, path, ae, headers=None):
+    """GET without decoding: (response, raw body bytes)."""
+    h = {"Accept-Encoding": ae}  # None: requests sends no Accept-Encoding at all
+    h.update(headers or {})
+    r = requests.get(k.url + path, headers=h, stream=True, timeout=30)
+    return r, r.raw.read(decode_content=False)
+
+
+def decode(coding, raw):
+    if coding is None or coding == "identity":
+        return raw
+    return {
+        "gzip": gzip.decompress,
+        "deflate": zlib.decompress,  # HTTP's deflate is the zlib format
+        "br": brotli.decompress,
+        "zstd": zstd.decompress,
+    }[coding](raw)
 
 
 def b64(data):

@@ -27,6 +27,7 @@ from conftest import (
     clean_env,
     create_consumer,
     create_topic,
+    decode,
     delete_live_consumers,
     delete_topics,
     end_offsets,
@@ -34,27 +35,9 @@ from conftest import (
     post_records,
     produce_many,
     read_n,
+    raw_get,
     read_topic,
 )
-
-
-def raw_get(k, path, ae, headers=None):
-    """GET without decoding: (response, raw body bytes)."""
-    h = {"Accept-Encoding": ae}  # None: requests sends no Accept-Encoding at all
-    h.update(headers or {})
-    r = requests.get(k.url + path, headers=h, stream=True, timeout=30)
-    return r, r.raw.read(decode_content=False)
-
-
-def decode(coding, raw):
-    if coding is None or coding == "identity":
-        return raw
-    return {
-        "gzip": gzip.decompress,
-        "deflate": zlib.decompress,  # HTTP's deflate is the zlib format
-        "br": brotli.decompress,
-        "zstd": zstd.decompress,
-    }[coding](raw)
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,15 @@ a later piece ends the answer there; offsets committed after a streamed read; a 
 vanishes mid-answer, and SIGTERM during one."""
 
 import base64
-import gzip
 import json
 import os
 import signal
 import socket
 import threading
 import time
-import zlib
 
-import brotli
 import pytest
 import requests
-from backports import zstd
 
 from conftest import (
     BIN2,
@@ -30,24 +26,17 @@ from conftest import (
     assert_error,
     create_consumer,
     create_topic,
+    decode,
     delete_live_consumers,
     delete_topics,
     free_port,
     kafka_committed,
     produce_many,
+    raw_get,
     read_topic,
     session_pki,
     wait_until,
 )
-
-DECODE = {
-    None: lambda b: b,
-    "gzip": gzip.decompress,
-    "deflate": zlib.decompress,
-    "br": brotli.decompress,
-    "zstd": zstd.decompress,
-}
-
 
 @pytest.fixture(scope="module")
 def factory(tmp_path_factory, kafka_bootstrap, krest_bin):
@@ -96,14 +85,9 @@ def bin_topic(admin, kafka_bootstrap):
 
 def read_raw(k, c, ae, accept):
     """One GET …/records with Accept-Encoding ae: (response, decoded body bytes)."""
-    r = requests.get(
-        k.url + c.path + "/records?timeout=1000&max_bytes=67108864",
-        headers={"Accept-Encoding": ae, "Accept": accept},
-        stream=True,
-        timeout=30,
-    )
-    raw = r.raw.read(decode_content=False)
-    return r, DECODE[r.headers.get("Content-Encoding")](raw)
+    r, raw = raw_get(k, c.path + "/records?timeout=1000&max_bytes=67108864", ae,
+                     {"Accept": accept})
+    return r, decode(r.headers.get("Content-Encoding"), raw)
 
 
 def read_all(k, c, n, ae, accept):
