@@ -9,11 +9,13 @@
  * The snapshot after the change is what makes the cache notice it (the next GET lists a
  * created topic, not a deleted one) and what gives a created topic its true partition count
  * and replication factor, which librdkafka 2.0.2's CreateTopics result does not carry. When
- * the broker's metadata lags, the snapshot is fetched again, at most WRITE_MAX_REFRESHES
- * times. A validate_only create changes nothing: its counts are the requested ones, or the
- * broker defaults (num.partitions, default.replication.factor) read with DescribeConfigs.
- * Threads: handlers and resumed() on HTTP threads; the job's steps on the kafka loop and the
- * metadata workers, one step at a time. */
+ * the broker's metadata lags (a loaded KRaft broker publishes a change some milliseconds after
+ * its controller answered), the snapshot is fetched again after a pause that doubles from
+ * WRITE_SETTLE_FIRST_MS, until WRITE_SETTLE_MS have passed since the change; the pause is a
+ * pending slot's deadline (util/pending.h), so no thread waits. A validate_only create changes
+ * nothing: its counts are the requested ones, or the broker defaults (num.partitions,
+ * default.replication.factor) read with DescribeConfigs. Threads: handlers and resumed() on HTTP
+ * threads; the job's steps on the kafka loop and the metadata workers, one step at a time. */
 #include "api/v3_topics_write.h"
 
 #include "api/body.h"
@@ -25,8 +27,10 @@
 #include "kafka/admin.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/pending.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +39,9 @@
 enum { P_CLUSTER = 0, P_TOPIC = 1 };
 
 /* Metadata fetches after a change before krest answers with what it has. */
-#define WRITE_MAX_REFRESHES 3
+#define WRITE_SETTLE_MS           3000 /* how long a change may take to show in the metadata */
+#define WRITE_SETTLE_FIRST_MS     10   /* the first pause before fetching again; doubles */
+#define WRITE_SETTLE_MAX_PAUSE_MS 250
 
 /* ---- request bodies ------------------------------------------------------------------------ */
 
@@ -235,14 +241,17 @@ typedef enum write_op { OP_CREATE, OP_PATCH, OP_DELETE } write_op_t;
 typedef struct write_job {
     api_job_t job; /* first */
     write_op_t op;
-    char *topic;        /* owned */
-    create_body_t body; /* OP_CREATE */
-    int32_t partitions; /* OP_PATCH: the new count */
-    int32_t broker;     /* validate_only defaults: the broker whose configs are read */
-    int32_t default_pc; /* the broker's num.partitions, -1 unknown */
-    int32_t default_rf; /* the broker's default.replication.factor, -1 unknown */
-    int refreshes;      /* snapshots fetched after the change */
-    kafka_md_t *md;     /* owned: the last snapshot after the change, or NULL */
+    char *topic;              /* owned */
+    create_body_t body;       /* OP_CREATE */
+    int32_t partitions;       /* OP_PATCH: the new count */
+    int32_t broker;           /* validate_only defaults: the broker whose configs are read */
+    int32_t default_pc;       /* the broker's num.partitions, -1 unknown */
+    int32_t default_rf;       /* the broker's default.replication.factor, -1 unknown */
+    int64_t changed_ms;       /* monotonic time the admin call succeeded */
+    int64_t pause_ms;         /* the next pause before fetching again */
+    kr_handle_t pause;        /* the pause's pending slot, while one runs */
+    pthread_mutex_t pause_mu; /* pause is set before on_paused reads it */
+    kafka_md_t *md;           /* owned: the last snapshot after the change, or NULL */
 } write_job_t;
 
 static void write_job_free(api_job_t *job)
@@ -250,6 +259,7 @@ static void write_job_free(api_job_t *job)
     write_job_t *j = (write_job_t *)job;
     create_body_free(&j->body);
     kafka_md_release(j->md);
+    pthread_mutex_destroy(&j->pause_mu);
     xfree(j->topic);
     xfree(j);
 }
@@ -264,6 +274,7 @@ static write_job_t *write_job_new(const api_req_t *req, write_op_t op, const cha
     j->broker = -1;
     j->default_pc = -1;
     j->default_rf = -1;
+    pthread_mutex_init(&j->pause_mu, NULL);
     return j;
 }
 
@@ -289,6 +300,17 @@ static bool settled(const write_job_t *j, const kafka_md_t *md)
 
 static void refresh(write_job_t *j);
 
+/* The pause is over (timer thread, or at once at shutdown): fetch again. */
+static void on_paused(void *owner)
+{
+    write_job_t *j = owner;
+    bool timed_out = false;
+    pthread_mutex_lock(&j->pause_mu);
+    kr_pending_take(j->pause, &timed_out);
+    pthread_mutex_unlock(&j->pause_mu);
+    refresh(j);
+}
+
 /* A snapshot after the change. A failed fetch does not undo a change Kafka made: the job
  * completes with what it has, and resumed() answers from the request. */
 static void on_refreshed(void *arg, kafka_md_t *md, const kr_err_t *err)
@@ -299,8 +321,13 @@ static void on_refreshed(void *arg, kafka_md_t *md, const kr_err_t *err)
         kafka_md_release(j->md);
         j->md = md;
     }
-    if (md && !settled(j, md) && j->refreshes < WRITE_MAX_REFRESHES) {
-        refresh(j);
+    int64_t now = kr_clock_mono_ms();
+    if (md && !settled(j, md) && now + j->pause_ms < j->changed_ms + WRITE_SETTLE_MS) {
+        pthread_mutex_lock(&j->pause_mu);
+        j->pause = kr_pending_open(j, on_paused, now + j->pause_ms);
+        pthread_mutex_unlock(&j->pause_mu);
+        j->pause_ms = j->pause_ms * 2 < WRITE_SETTLE_MAX_PAUSE_MS ? j->pause_ms * 2
+                                                                  : WRITE_SETTLE_MAX_PAUSE_MS;
         return;
     }
     api_job_complete(&j->job);
@@ -308,7 +335,6 @@ static void on_refreshed(void *arg, kafka_md_t *md, const kr_err_t *err)
 
 static void refresh(write_job_t *j)
 {
-    j->refreshes++;
     kafka_md_request(j->job.ctx->md, kr_clock_mono_ms(), on_refreshed, j);
 }
 
@@ -368,8 +394,11 @@ static void on_written(void *arg, void *result, const kr_err_t *err)
         read_defaults(j);
     else if (j->op == OP_CREATE && j->body.validate_only)
         api_job_complete(&j->job);
-    else
+    else {
+        j->changed_ms = kr_clock_mono_ms();
+        j->pause_ms = WRITE_SETTLE_FIRST_MS;
         refresh(j);
+    }
 }
 
 static int start_create(write_job_t *j, kr_err_t *err)
