@@ -151,10 +151,11 @@ struct api_req {
     const api_conn_ops_t *ops;
     const char *request_id;    /* X-Request-ID: the client's (when sane) or made; echoed */
     api_principal_t principal; /* who sent it; zero: anonymous */
-    /* Whether a body that starts with first[0..n) would go out compressed (the negotiated
-     * coding and the sample of http/encode.h); NULL: never. Handlers that can stream an answer
-     * (api_reply_more) ask, since streaming pays only for compressed answers. */
-    bool (*compresses)(const void *arg, const char *first, size_t n);
+    /* Whether a body of about total bytes that starts with first[0..n) would go out
+     * compressed (the negotiated coding, krest.compression.min.bytes and the sample of
+     * http/encode.h); NULL: never. Handlers that can stream an answer (api_reply_more) ask,
+     * since streaming pays only for compressed answers. */
+    bool (*compresses)(const void *arg, const char *first, size_t n, size_t total);
     const void *compresses_arg;
     const char *scheme; /* "https" on a TLS connection, else "http" (NULL: "http") */
     /* api/identity.c: the Kafka identity ctx belongs to (a reference, released by

@@ -50,6 +50,15 @@ static size_t record_room(const kafka_record_t *m, int format)
     return n + (format == API_FMT_JSON ? kv : fmt_base64_encoded_len(kv) + 4);
 }
 
+/* About the bytes of the whole answer. */
+static size_t answer_room(const read_stream_t *s)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < s->n; i++)
+        total += record_room(s->msgs[i], s->format);
+    return total;
+}
+
 bool api_consumer_streams(kafka_record_t *const *msgs, size_t n, int format)
 {
     if (format != API_FMT_BINARY && format != API_FMT_JSON)
@@ -169,7 +178,7 @@ api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_reco
         return api_reply_err(req, &err);
     }
     if (rc == 0 && !s->stop && s->next < s->n && req->compresses &&
-        req->compresses(req->compresses_arg, req->resp.data, req->resp.len)) {
+        req->compresses(req->compresses_arg, req->resp.data, req->resp.len, answer_room(s))) {
         s->ok = s->next;
         return api_reply_more(req, 200, stream_start, s, stream_free);
     }

@@ -6,6 +6,8 @@
 #include "util/mem.h"
 #include "util/workq.h"
 
+#include <stdint.h>
+
 /* A body compressed on a worker. */
 typedef struct encode_job {
     char *in; /* owned */
@@ -34,6 +36,7 @@ int http_encode_negotiate(http_encode_t *e, const http_encode_cfg_t *c, const ch
 {
     e->choice = http_encoding_choose(ae, c->codecs);
     e->negotiated = c->codecs != 0;
+    e->min_bytes = c->min_bytes;
     if (e->choice.coding != HTTP_CODING_NONE)
         return 0;
     e->choice.coding = HTTP_CODING_IDENTITY;
@@ -139,20 +142,23 @@ void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h)
     job_free(j);
 }
 
-bool http_encode_compresses(const void *arg, const char *first, size_t n)
+bool http_encode_compresses(const void *arg, const char *first, size_t n, size_t total)
 {
     const http_encode_t *e = arg;
     http_coding_t coding = e->choice.coding;
     if (!e->negotiated || coding == HTTP_CODING_IDENTITY || coding == HTTP_CODING_NONE)
         return false;
-    return !e->choice.identity_ok || http_compress_sample_pays(first, n);
+    if (!e->choice.identity_ok)
+        return true;
+    return total >= e->min_bytes && http_compress_sample_pays(first, n);
 }
 
 http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
                                    size_t n)
 {
     e->applied = HTTP_CODING_IDENTITY;
-    if (!http_encode_compresses(e, first, n))
+    /* the handler streams only a body it was told would be compressed, size included */
+    if (!http_encode_compresses(e, first, n, SIZE_MAX))
         return NULL;
     http_coding_t coding = e->choice.coding;
     http_zstream_t *z = http_zstream_new(coding, c->level);

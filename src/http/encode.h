@@ -41,6 +41,7 @@ typedef struct http_encode {
     bool negotiated;       /* Accept-Encoding was read: the response varies on it */
     bool ready;            /* body holds the response as it goes out */
     http_coding_t applied; /* the coding of body */
+    size_t min_bytes;      /* krest.compression.min.bytes, for http_encode_compresses() */
     char *body;            /* owned */
     size_t len;
 } http_encode_t;
@@ -72,9 +73,10 @@ void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h);
 http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
                                    size_t n);
 
-/** Whether a body starting with first[0..n) would be compressed, as http_encode_stream() will
- * decide (e: the negotiated http_encode_t; api_req_t.compresses). */
-bool http_encode_compresses(const void *e, const char *first, size_t n);
+/** Whether a body of about total bytes starting with first[0..n) would be compressed, as a
+ * whole body would be (krest.compression.min.bytes, the sample) and as http_encode_stream()
+ * will decide (e: the negotiated http_encode_t; api_req_t.compresses). */
+bool http_encode_compresses(const void *e, const char *first, size_t n, size_t total);
 
 /** kr_pipe_filter_fn over an http_zstream_t (util/pipe.h). */
 int http_encode_filter(void *z, const char *in, size_t n, bool last, kr_buf_t *out);

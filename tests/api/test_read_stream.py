@@ -138,6 +138,20 @@ def test_incompressible_read_goes_whole(k, bin_topic, kafka_bootstrap):
     assert max(int(length) for _, _, length in answers) > 256 * 1024, answers
 
 
+def test_min_bytes_holds_for_streamed_answers(factory, json_topic, kafka_bootstrap):
+    """krest.compression.min.bytes above the streaming size: answers smaller than it go out
+    whole and as they are, as every other body of that size does, even when they would
+    compress well and stream."""
+    kr = factory("--krest.compression.min.bytes=50000000")
+    want = read_topic(json_topic, bootstrap=kafka_bootstrap)
+    c = create_consumer(kr, body={"format": "json", "auto.offset.reset": "earliest"})
+    c.subscribe([json_topic])
+    got, answers = read_all(kr, c, len(want), "gzip, deflate", JSON2)
+    assert [x["offset"] for x in got] == [m.offset for m in want]
+    assert all(not chunked and enc is None and length for chunked, enc, length in answers), answers
+    assert max(int(length) for _, _, length in answers) > 256 * 1024, answers
+
+
 def test_small_read_keeps_content_length(k, json_topic):
     c = create_consumer(k, body={"format": "json", "auto.offset.reset": "earliest"})
     c.subscribe([json_topic])
