@@ -9,7 +9,7 @@
  * whole read does, section K). The offsets of what was written are stored before the pipe is
  * closed, so a commit sent after the answer arrived sees them.
  * Threads: api_consumer_stream() on an HTTP thread; run_piece() on a worker, one piece at a
- * time (each piece resubmits the next, so long reads share the pool with other jobs). */
+ * time (the next piece goes back to the pool when other jobs wait, so long reads share it). */
 #include "api/consumers_int.h"
 
 #include "api/records.h"
@@ -145,8 +145,10 @@ static void run_piece(void *arg)
             kr_pipe_unref(p);
             return;
         }
-        if (kr_workq_submit(s->q, run_piece, s) == 0)
-            return; /* the next piece is the pool's next job */
+        /* the next piece: here while no other job waits (no hand-over between threads), else
+         * behind the jobs that wait */
+        if (kr_workq_waiting(s->q) > 0 && kr_workq_submit(s->q, run_piece, s) == 0)
+            return;
     }
 }
 

@@ -88,6 +88,14 @@ int kr_workq_submit(kr_workq_t *q, kr_workq_fn fn, void *arg)
     return 0;
 }
 
+size_t kr_workq_waiting(kr_workq_t *q)
+{
+    pthread_mutex_lock(&q->lock);
+    size_t n = q->len;
+    pthread_mutex_unlock(&q->lock);
+    return n;
+}
+
 /* The pool is kept, never freed, when workers are abandoned: they still use it. */
 static kr_workq_t *abandoned_pool;
 

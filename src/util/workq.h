@@ -21,6 +21,10 @@ kr_workq_t *kr_workq_new(size_t n_threads, size_t max_queued);
  * run and arg still belongs to the caller). */
 int kr_workq_submit(kr_workq_t *q, kr_workq_fn fn, void *arg);
 
+/** @return the number of jobs waiting for a worker (a snapshot). A long job that comes in
+ * steps hands its next step back to the pool only when others wait. */
+size_t kr_workq_waiting(kr_workq_t *q);
+
 /** Runs the jobs already queued, then stops and joins the workers and frees the pool. */
 void kr_workq_free(kr_workq_t *q);
 
