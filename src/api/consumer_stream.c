@@ -124,15 +124,20 @@ static void stream_free(void *arg)
     finish(s);
 }
 
-static void run_piece(void *arg)
+static void run_piece(void *arg);
+
+/* Writes pieces until the stream ends or the next one goes to the pool: on a worker, that is
+ * when other jobs wait (no hand-over between threads while none do); elsewhere (the HTTP
+ * thread, when the pool was full), as soon as the pool takes it. */
+static void write_pieces(read_stream_t *s, bool on_worker)
 {
-    read_stream_t *s = arg;
     for (;;) {
         kr_buf_reset(&s->piece);
         (void)write_piece(s, &s->piece, PIECE_BYTES); /* a piece has no limit */
         bool done = s->stop || s->next == s->n;
         if (kr_pipe_write_buf(s->pipe, &s->piece) != 0) {
-            /* the encoder failed: the connection is cut, this piece and the rest go back */
+            /* the encoder failed, or the client went away (piped.c aborts the pipe): this
+             * piece and the rest go back */
             done = true;
             s->stop = true;
         } else {
@@ -145,11 +150,14 @@ static void run_piece(void *arg)
             kr_pipe_unref(p);
             return;
         }
-        /* the next piece: here while no other job waits (no hand-over between threads), else
-         * behind the jobs that wait */
-        if (kr_workq_waiting(s->q) > 0 && kr_workq_submit(s->q, run_piece, s) == 0)
+        if ((!on_worker || kr_workq_waiting(s->q) > 0) && kr_workq_submit(s->q, run_piece, s) == 0)
             return;
     }
+}
+
+static void run_piece(void *arg)
+{
+    write_pieces(arg, true);
 }
 
 static void stream_start(void *arg, kr_pipe_t *pipe)
@@ -157,7 +165,7 @@ static void stream_start(void *arg, kr_pipe_t *pipe)
     read_stream_t *s = arg;
     s->pipe = pipe;
     if (kr_workq_submit(s->q, run_piece, s) != 0)
-        run_piece(s); /* a full pool: written here, as a whole read is */
+        write_pieces(s, false); /* a full pool: written here until it takes the stream */
 }
 
 api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
@@ -188,7 +196,7 @@ api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_reco
     /* An answer that goes out as it is goes whole: libmicrohttpd sends it from the buffer, with
      * no copy and in a few large writes, which beat streaming it (docs/design-notes.md). Its
      * room is reserved at once: growing it piece by piece copied it again (7% of a read's CPU). */
-    if (rc == 0 && total > req->resp.len)
+    if (rc == 0 && !s->stop && s->next < s->n && total > req->resp.len)
         (void)kr_buf_reserve(&req->resp, total - req->resp.len); /* past the limit: fails below */
     while (rc == 0 && !s->stop && s->next < s->n)
         rc = write_piece(s, &req->resp, PIECE_BYTES);

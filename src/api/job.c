@@ -5,6 +5,7 @@
 #include "kafka/principals.h"
 #include "util/workq.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 _Static_assert(offsetof(api_job_t, ctx) == 0, "api_job_t starts with ctx");
@@ -12,6 +13,18 @@ _Static_assert(offsetof(api_job_t, ctx) == 0, "api_job_t starts with ctx");
 int64_t api_job_deadline_ms(const api_ctx_t *ctx)
 {
     return 3 * ctx->cfg->client_timeout_ms + 2000;
+}
+
+static atomic_bool jobs_stopping;
+
+void api_jobs_stop(void)
+{
+    atomic_store(&jobs_stopping, true);
+}
+
+bool api_jobs_stopping(void)
+{
+    return atomic_load(&jobs_stopping);
 }
 
 void api_job_free(api_job_t *job)

@@ -53,6 +53,15 @@ api_status_t api_job_start(api_req_t *req, api_job_t *job, api_job_fn start, api
  * the request is gone (deadline passed, shutdown), the job is freed here. */
 void api_job_complete(api_job_t *job);
 
+/** Shutdown, once requests in flight had their graceful period: from now on api_jobs_stopping()
+ * is true, and a job that would start more work of its own accord (a metadata fetch to see its
+ * change, a pause before the next one) completes instead, so nothing reaches the worker pool,
+ * the metadata cache or the pending timer after they are freed. Any thread; once. */
+void api_jobs_stop(void);
+
+/** Whether api_jobs_stop() was called. Any thread. */
+bool api_jobs_stopping(void);
+
 /** Frees a job through its free_fn; api_job_free(NULL) is a no-op. */
 void api_job_free(api_job_t *job);
 

@@ -11,11 +11,13 @@
  * and replication factor, which librdkafka 2.0.2's CreateTopics result does not carry. When
  * the broker's metadata lags (a loaded KRaft broker publishes a change some milliseconds after
  * its controller answered), the snapshot is fetched again after a pause that doubles from
- * WRITE_SETTLE_FIRST_MS, until WRITE_SETTLE_MS have passed since the change; the pause is a
- * pending slot's deadline (util/pending.h), so no thread waits. A validate_only create changes
- * nothing: its counts are the requested ones, or the broker defaults (num.partitions,
- * default.replication.factor) read with DescribeConfigs. Threads: handlers and resumed() on HTTP
- * threads; the job's steps on the kafka loop and the metadata workers, one step at a time. */
+ * WRITE_SETTLE_FIRST_MS, until WRITE_SETTLE_MS (at most client.timeout.ms) have passed since
+ * the change; the pause is a pending slot's deadline (util/pending.h), so no thread waits. Once
+ * krest stops (api_jobs_stopping) a job completes with what it has instead of fetching again. A
+ * validate_only create changes nothing: its counts are the requested ones, or the broker defaults
+ * (num.partitions, default.replication.factor) read with DescribeConfigs. Threads: handlers and
+ * resumed() on HTTP threads; the job's steps on the kafka loop and the metadata workers, one step
+ * at a time. */
 #include "api/v3_topics_write.h"
 
 #include "api/body.h"
@@ -300,7 +302,7 @@ static bool settled(const write_job_t *j, const kafka_md_t *md)
 
 static void refresh(write_job_t *j);
 
-/* The pause is over (timer thread, or at once at shutdown): fetch again. */
+/* The pause is over (timer thread, or at once at shutdown): fetch again, unless krest stops. */
 static void on_paused(void *owner)
 {
     write_job_t *j = owner;
@@ -308,7 +310,19 @@ static void on_paused(void *owner)
     pthread_mutex_lock(&j->pause_mu);
     kr_pending_take(j->pause, &timed_out);
     pthread_mutex_unlock(&j->pause_mu);
-    refresh(j);
+    if (api_jobs_stopping())
+        api_job_complete(&j->job);
+    else
+        refresh(j);
+}
+
+/* How long after the change the metadata is asked again: at most WRITE_SETTLE_MS, and at most
+ * client.timeout.ms, so that the change, the settling and a last fetch (each bounded by it)
+ * end before the request's deadline (api_job_deadline_ms). */
+static int64_t settle_ms(const write_job_t *j)
+{
+    int64_t ct = admin_timeout(j);
+    return ct < WRITE_SETTLE_MS ? ct : WRITE_SETTLE_MS;
 }
 
 /* A snapshot after the change. A failed fetch does not undo a change Kafka made: the job
@@ -322,12 +336,14 @@ static void on_refreshed(void *arg, kafka_md_t *md, const kr_err_t *err)
         j->md = md;
     }
     int64_t now = kr_clock_mono_ms();
-    if (md && !settled(j, md) && now + j->pause_ms < j->changed_ms + WRITE_SETTLE_MS) {
+    int64_t pause = j->pause_ms;
+    if (md && !settled(j, md) && now + pause < j->changed_ms + settle_ms(j) &&
+        !api_jobs_stopping()) {
+        /* j is the wake's from the moment the slot is open: nothing of it is touched after */
+        j->pause_ms = pause * 2 < WRITE_SETTLE_MAX_PAUSE_MS ? pause * 2 : WRITE_SETTLE_MAX_PAUSE_MS;
         pthread_mutex_lock(&j->pause_mu);
-        j->pause = kr_pending_open(j, on_paused, now + j->pause_ms);
+        j->pause = kr_pending_open(j, on_paused, now + pause);
         pthread_mutex_unlock(&j->pause_mu);
-        j->pause_ms = j->pause_ms * 2 < WRITE_SETTLE_MAX_PAUSE_MS ? j->pause_ms * 2
-                                                                  : WRITE_SETTLE_MAX_PAUSE_MS;
         return;
     }
     api_job_complete(&j->job);
@@ -393,6 +409,8 @@ static void on_written(void *arg, void *result, const kr_err_t *err)
     else if (j->op == OP_CREATE && j->body.validate_only && needs_defaults(j))
         read_defaults(j);
     else if (j->op == OP_CREATE && j->body.validate_only)
+        api_job_complete(&j->job);
+    else if (api_jobs_stopping()) /* the change is made; no fetch to see it any more */
         api_job_complete(&j->job);
     else {
         j->changed_ms = kr_clock_mono_ms();

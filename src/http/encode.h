@@ -67,9 +67,10 @@ void http_encode_start(http_encode_t *e, const http_encode_cfg_t *c, kr_workq_t 
 void http_encode_finish(http_encode_t *e, api_req_t *req, kr_handle_t h);
 
 /** For a body that streams (api_reply_more), whose first piece is first[0..n): decides its
- * coding as for a whole body, from a sample of the first piece (always the codec when identity
- * is not acceptable), and records it in e (applied). @return the encoder the pipe filters the
- * body through (http_encode_filter, freed with http_encode_filter_free), or NULL: as it is. */
+ * coding from a sample of the first piece (always the codec when identity is not acceptable;
+ * the handler already asked http_encode_compresses() with the whole body's size), and records
+ * it in e (applied). @return the encoder the pipe filters the body through
+ * (http_encode_filter, freed with http_encode_filter_free), or NULL: as it is. */
 http_zstream_t *http_encode_stream(http_encode_t *e, const http_encode_cfg_t *c, const char *first,
                                    size_t n);
 

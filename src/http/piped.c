@@ -87,9 +87,13 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
     return n; /* 0: suspended until the writer adds bytes */
 }
 
+/* libmicrohttpd is done with the body: sent, or the client went away. In the second case the
+ * pipe is aborted, so the writer stops at its next piece and the records it has not written go
+ * back for the next read (after a complete body the pipe is closed and this changes nothing). */
 static void reader_free(void *cls)
 {
     piped_reader_t *pr = cls;
+    kr_pipe_abort(pr->pipe);
     live_remove(pr);
     kr_pipe_unref(pr->pipe);
     xfree(pr);

@@ -14,6 +14,7 @@
 
 #include "api/forward.h"
 #include "api/identity.h"
+#include "api/job.h"
 #include "http/access_log.h"
 #include "http/admission.h"
 #include "http/auth.h"
@@ -735,6 +736,7 @@ void http_server_shutdown(http_server_t *srv, int64_t graceful_ms)
      * that completes from now on is answered 503 at once, and a streamed answer is cut where its
      * pipe runs dry (http/piped.h). */
     atomic_store(&srv->expiring, true);
+    api_jobs_stop(); /* jobs settling their change stop fetching (api/job.h) */
     int64_t hard = kr_clock_mono_ms() + 2000;
     do {
         kr_pending_expire_all();
