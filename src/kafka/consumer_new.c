@@ -122,7 +122,7 @@ rd_kafka_t *kafka_consumer_new_handle(kafka_consumers_t *reg, const kafka_consum
     if (o->sasl_username)
         kafka_client_set_credentials(conf, o->sasl_username, o->sasl_password);
     rd_kafka_conf_set_rebalance_cb(conf, kafka_consumer_rebalance_cb);
-    kafka_stats_enable(conf, reg->cfg);
+    kafka_stats_enable(conf, reg->cfg, true);
     rd_kafka_conf_set_opaque(conf, c);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
     if (!rk) {

@@ -108,7 +108,7 @@ kafka_producer_t *kafka_producer_new_as(const krest_config_t *cfg, kafka_loop_t 
     if (user)
         kafka_client_as_user(conf, user); /* no statistics: one handle of many */
     else
-        kafka_stats_enable(conf, cfg);
+        kafka_stats_enable(conf, cfg, false);
     kafka_producer_t *p = xcalloc(1, sizeof(*p));
     p->loop = loop;
     p->max_message_bytes = conf_int(conf, "message.max.bytes", 1000000);

@@ -92,9 +92,10 @@ static int stats_cb(rd_kafka_t *rk, char *json, size_t json_len, void *opaque)
     return 0; /* librdkafka frees json */
 }
 
-void kafka_stats_enable(rd_kafka_conf_t *conf, const krest_config_t *cfg)
+void kafka_stats_enable(rd_kafka_conf_t *conf, const krest_config_t *cfg, bool consumer)
 {
-    if (!cfg->metrics_enable || cfg->metrics_statistics_interval_ms <= 0)
+    if (!cfg->metrics_enable || cfg->metrics_statistics_interval_ms <= 0 ||
+        (consumer && !cfg->metrics_topic_labels))
         return;
     char v[32];
     snprintf(v, sizeof(v), "%lld", (long long)cfg->metrics_statistics_interval_ms);

@@ -12,11 +12,15 @@
 #include "kafka/producer.h"
 
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 
 /** Sets statistics.interval.ms (krest.metrics.statistics.interval.ms) and the statistics
  * callback on conf, unless metrics or statistics are off. Only for handles whose main queue
- * krest serves (the producer, consumer instances). */
-void kafka_stats_enable(rd_kafka_conf_t *conf, const krest_config_t *cfg);
+ * krest serves (the producer, consumer instances). A consumer instance gets them only with
+ * krest.metrics.topic.labels, for its lag: each handle's statistics cost ~0.2 MiB of resident
+ * memory (librdkafka builds a JSON of every partition it knows, every interval), which doubled
+ * an idle instance's footprint, for gauges that keep 64 handles at most. */
+void kafka_stats_enable(rd_kafka_conf_t *conf, const krest_config_t *cfg, bool consumer);
 
 /** Counts one produced record's outcome (a delivery report). */
 void kafka_stats_delivered(const rd_kafka_message_t *rkm);
