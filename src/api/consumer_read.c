@@ -251,11 +251,12 @@ static api_status_t answer_records(api_req_t *req, read_ctx_t *rc)
     uint64_t take = 0;
     size_t n = kafka_consumer_take(rc->c, rc->max_bytes, &msgs, &take);
     int format = kafka_consumer_format(rc->c);
-    if (api_consumer_streams(msgs, n, format)) {
+    size_t room = api_consumer_stream_room(msgs, n, format);
+    if (room > API_READ_STREAM_BYTES) {
         kafka_consumer_t *c = rc->c;
         rc->c = NULL; /* the stream's now */
         read_ctx_free(rc);
-        return api_consumer_stream(req, c, msgs, n, take, format);
+        return api_consumer_stream(req, c, msgs, n, take, format, room);
     }
     kr_err_t err = {0};
     kr_buf_t dec;

@@ -50,23 +50,14 @@ static size_t record_room(const kafka_record_t *m, int format)
     return n + (format == API_FMT_JSON ? kv : fmt_base64_encoded_len(kv) + 4);
 }
 
-/* About the bytes of the whole answer. */
-static size_t answer_room(const read_stream_t *s)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < s->n; i++)
-        total += record_room(s->msgs[i], s->format);
-    return total;
-}
-
-bool api_consumer_streams(kafka_record_t *const *msgs, size_t n, int format)
+size_t api_consumer_stream_room(kafka_record_t *const *msgs, size_t n, int format)
 {
     if (format != API_FMT_BINARY && format != API_FMT_JSON)
-        return false;
+        return 0;
     size_t total = 0;
-    for (size_t i = 0; i < n && total <= API_READ_STREAM_BYTES; i++)
+    for (size_t i = 0; i < n; i++)
         total += record_room(msgs[i], format);
-    return total > API_READ_STREAM_BYTES;
+    return total;
 }
 
 /* Checks and writes the records from s->next on, about bytes of them, appended to out (the
@@ -169,7 +160,7 @@ static void stream_start(void *arg, kr_pipe_t *pipe)
 }
 
 api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
-                                 size_t n, uint64_t take, int format)
+                                 size_t n, uint64_t take, int format, size_t total)
 {
     read_stream_t *s = xcalloc(1, sizeof(*s));
     s->c = c;
@@ -187,7 +178,6 @@ api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_reco
         stream_free(s);
         return api_reply_err(req, &err);
     }
-    size_t total = answer_room(s);
     if (rc == 0 && !s->stop && s->next < s->n && req->compresses &&
         req->compresses(req->compresses_arg, req->resp.data, req->resp.len, total)) {
         s->ok = s->next;

@@ -28,15 +28,16 @@ api_status_t api_consumer_reply_204(api_req_t *req);
 /** Reads whose answer would be larger than this many bytes are streamed. */
 #define API_READ_STREAM_BYTES ((size_t)256 << 10)
 
-/** Whether a read of these records (borrowed) of an instance of format is answered in pieces
- * (binary and json ones over API_READ_STREAM_BYTES; avro ones are decoded whole). */
-bool api_consumer_streams(kafka_record_t *const *msgs, size_t n, int format);
+/** About the bytes a read of these records (borrowed) of an instance of format takes in its
+ * answer, for the answers that can stream (binary, json; 0 for avro, which is decoded whole):
+ * one over API_READ_STREAM_BYTES is answered by api_consumer_stream(). */
+size_t api_consumer_stream_room(kafka_record_t *const *msgs, size_t n, int format);
 
-/** Answers a read of n records taken from instance c (kafka_consumer_take's take): the first
- * piece now (in req->resp), the
- * rest from the worker pool (api_reply_more). Takes over c's reference and msgs (each record
- * and the array). @return API_DONE. */
+/** Answers a read of n records taken from instance c (kafka_consumer_take's take; total: their
+ * api_consumer_stream_room): the first piece now (in req->resp), the rest from the worker pool
+ * (api_reply_more) when it goes out compressed, else whole. Takes over c's reference and msgs
+ * (each record and the array). @return API_DONE. */
 api_status_t api_consumer_stream(api_req_t *req, kafka_consumer_t *c, kafka_record_t **msgs,
-                                 size_t n, uint64_t take, int format);
+                                 size_t n, uint64_t take, int format, size_t total);
 
 #endif

@@ -12,7 +12,7 @@
  * the broker's metadata lags (a loaded KRaft broker publishes a change some milliseconds after
  * its controller answered), the snapshot is fetched again after a pause that doubles from
  * WRITE_SETTLE_FIRST_MS, until WRITE_SETTLE_MS (at most client.timeout.ms) have passed since
- * the change; the pause is a pending slot's deadline (util/pending.h), so no thread waits. Once
+ * the change; the pause is a one-shot timer (kr_pending_after), so no thread waits. Once
  * krest stops (api_jobs_stopping) a job completes with what it has instead of fetching again. A
  * validate_only create changes nothing: its counts are the requested ones, or the broker defaults
  * (num.partitions, default.replication.factor) read with DescribeConfigs. Threads: handlers and
@@ -32,7 +32,6 @@
 #include "util/pending.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,17 +242,15 @@ typedef enum write_op { OP_CREATE, OP_PATCH, OP_DELETE } write_op_t;
 typedef struct write_job {
     api_job_t job; /* first */
     write_op_t op;
-    char *topic;              /* owned */
-    create_body_t body;       /* OP_CREATE */
-    int32_t partitions;       /* OP_PATCH: the new count */
-    int32_t broker;           /* validate_only defaults: the broker whose configs are read */
-    int32_t default_pc;       /* the broker's num.partitions, -1 unknown */
-    int32_t default_rf;       /* the broker's default.replication.factor, -1 unknown */
-    int64_t changed_ms;       /* monotonic time the admin call succeeded */
-    int64_t pause_ms;         /* the next pause before fetching again */
-    kr_handle_t pause;        /* the pause's pending slot, while one runs */
-    pthread_mutex_t pause_mu; /* pause is set before on_paused reads it */
-    kafka_md_t *md;           /* owned: the last snapshot after the change, or NULL */
+    char *topic;        /* owned */
+    create_body_t body; /* OP_CREATE */
+    int32_t partitions; /* OP_PATCH: the new count */
+    int32_t broker;     /* validate_only defaults: the broker whose configs are read */
+    int32_t default_pc; /* the broker's num.partitions, -1 unknown */
+    int32_t default_rf; /* the broker's default.replication.factor, -1 unknown */
+    int64_t changed_ms; /* monotonic time the admin call succeeded */
+    int64_t pause_ms;   /* the next pause before fetching again */
+    kafka_md_t *md;     /* owned: the last snapshot after the change, or NULL */
 } write_job_t;
 
 static void write_job_free(api_job_t *job)
@@ -261,7 +258,6 @@ static void write_job_free(api_job_t *job)
     write_job_t *j = (write_job_t *)job;
     create_body_free(&j->body);
     kafka_md_release(j->md);
-    pthread_mutex_destroy(&j->pause_mu);
     xfree(j->topic);
     xfree(j);
 }
@@ -276,7 +272,6 @@ static write_job_t *write_job_new(const api_req_t *req, write_op_t op, const cha
     j->broker = -1;
     j->default_pc = -1;
     j->default_rf = -1;
-    pthread_mutex_init(&j->pause_mu, NULL);
     return j;
 }
 
@@ -306,10 +301,6 @@ static void refresh(write_job_t *j);
 static void on_paused(void *owner)
 {
     write_job_t *j = owner;
-    bool timed_out = false;
-    pthread_mutex_lock(&j->pause_mu);
-    kr_pending_take(j->pause, &timed_out);
-    pthread_mutex_unlock(&j->pause_mu);
     if (api_jobs_stopping())
         api_job_complete(&j->job);
     else
@@ -339,11 +330,9 @@ static void on_refreshed(void *arg, kafka_md_t *md, const kr_err_t *err)
     int64_t pause = j->pause_ms;
     if (md && !settled(j, md) && now + pause < j->changed_ms + settle_ms(j) &&
         !api_jobs_stopping()) {
-        /* j is the wake's from the moment the slot is open: nothing of it is touched after */
+        /* j is the timer's from the moment it is set: nothing of it is touched after */
         j->pause_ms = pause * 2 < WRITE_SETTLE_MAX_PAUSE_MS ? pause * 2 : WRITE_SETTLE_MAX_PAUSE_MS;
-        pthread_mutex_lock(&j->pause_mu);
-        j->pause = kr_pending_open(j, on_paused, now + pause);
-        pthread_mutex_unlock(&j->pause_mu);
+        kr_pending_after(now + pause, on_paused, j);
         return;
     }
     api_job_complete(&j->job);

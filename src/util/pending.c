@@ -17,6 +17,7 @@ typedef struct slot {
     uint32_t gen;
     enum slot_state state;
     bool timed_out;
+    bool oneshot; /* kr_pending_after(): closed when it fires, nobody takes it */
     void *owner;
     kr_pending_wake_fn wake;
     void *result;
@@ -120,9 +121,10 @@ static void grow(void)
     g_pend.n_slots = n;
 }
 
-kr_handle_t kr_pending_open(void *owner, kr_pending_wake_fn wake, int64_t deadline_ms)
+/* Opens a slot, lock held. */
+static kr_handle_t open_locked(void *owner, kr_pending_wake_fn wake, int64_t deadline_ms,
+                               bool oneshot)
 {
-    pthread_mutex_lock(&g_pend.lock);
     if (g_pend.free_head == NO_SLOT)
         grow();
     uint32_t idx = g_pend.free_head;
@@ -130,6 +132,7 @@ kr_handle_t kr_pending_open(void *owner, kr_pending_wake_fn wake, int64_t deadli
     g_pend.free_head = s->next_free;
     s->state = SLOT_OPEN;
     s->timed_out = false;
+    s->oneshot = oneshot;
     s->owner = owner;
     s->wake = wake;
     s->result = NULL;
@@ -141,9 +144,35 @@ kr_handle_t kr_pending_open(void *owner, kr_pending_wake_fn wake, int64_t deadli
         if (g_pend.heap[0] == idx)
             pthread_cond_signal(&g_pend.cond);
     }
-    kr_handle_t h = {idx, s->gen};
+    return (kr_handle_t){idx, s->gen};
+}
+
+kr_handle_t kr_pending_open(void *owner, kr_pending_wake_fn wake, int64_t deadline_ms)
+{
+    pthread_mutex_lock(&g_pend.lock);
+    kr_handle_t h = open_locked(owner, wake, deadline_ms, false);
     pthread_mutex_unlock(&g_pend.lock);
     return h;
+}
+
+void kr_pending_after(int64_t deadline_ms, kr_pending_wake_fn fn, void *arg)
+{
+    pthread_mutex_lock(&g_pend.lock);
+    (void)open_locked(arg, fn, deadline_ms > 0 ? deadline_ms : 1, true);
+    pthread_mutex_unlock(&g_pend.lock);
+}
+
+/* Frees slot idx (its handle becomes stale), lock held. */
+static void close_locked(uint32_t idx)
+{
+    slot_t *s = &g_pend.slots[idx];
+    heap_remove(idx);
+    s->state = SLOT_FREE;
+    s->result = NULL;
+    s->gen = s->gen + 1 ? s->gen + 1 : 1;
+    s->next_free = g_pend.free_head;
+    g_pend.free_head = idx;
+    g_pend.n_open--;
 }
 
 /* @return the slot of a live handle in the given state, or NULL. Lock held. */
@@ -190,18 +219,13 @@ void *kr_pending_take(kr_handle_t h, bool *timed_out)
     bool was_open = s->state == SLOT_OPEN;
     void *result = s->result;
     *timed_out = was_open || s->timed_out;
-    heap_remove(h.slot);
-    s->state = SLOT_FREE;
-    s->result = NULL;
-    s->gen = s->gen + 1 ? s->gen + 1 : 1;
-    s->next_free = g_pend.free_head;
-    g_pend.free_head = h.slot;
-    g_pend.n_open--;
+    close_locked(h.slot);
     pthread_mutex_unlock(&g_pend.lock);
     return result;
 }
 
-/* Marks an open slot expired and returns its wake-up, lock held. */
+/* Marks an open slot expired (a one-shot timer: closes it) and returns its wake-up, lock
+ * held. */
 static void expire(slot_t *s, uint32_t idx, void **owner, kr_pending_wake_fn *wake)
 {
     s->state = SLOT_DONE;
@@ -209,6 +233,8 @@ static void expire(slot_t *s, uint32_t idx, void **owner, kr_pending_wake_fn *wa
     heap_remove(idx);
     *owner = s->owner;
     *wake = s->wake;
+    if (s->oneshot)
+        close_locked(idx);
 }
 
 static void *timer_main(void *arg)

@@ -35,6 +35,11 @@ void kr_pending_stop(void);
  * with timed_out; 0 = no deadline. @return the handle (never fails: the table grows). */
 kr_handle_t kr_pending_open(void *owner, kr_pending_wake_fn wake, int64_t deadline_ms);
 
+/** A one-shot timer: fn(arg) runs once, on the timer thread at deadline_ms (monotonic ms), or
+ * at once from kr_pending_expire_all(); its slot closes itself and counts in
+ * kr_pending_count() until then. Threads: any. */
+void kr_pending_after(int64_t deadline_ms, kr_pending_wake_fn fn, void *arg);
+
 /** Completes a slot with a result. Takes ownership of result (also on failure).
  * @return 0 when the owner will be woken, -1 when the slot is gone, expired or already
  *         completed (result freed with free_fn). Threads: any. */

@@ -143,6 +143,27 @@ static int teardown(void **state)
     return 0;
 }
 
+static void test_after_fires_once_and_closes(void **state)
+{
+    (void)state;
+    owner_t o = {0}, p = {0};
+    size_t before = kr_pending_count();
+    kr_pending_after(kr_clock_mono_ms() + 20, wake, &o);
+    assert_int_equal(kr_pending_count(), before + 1); /* counts until it fires */
+    wait_woken(&o, 1);
+    int64_t until = kr_clock_mono_ms() + 5000;
+    while (kr_pending_count() != before && kr_clock_mono_ms() < until)
+        usleep(1000);
+    assert_int_equal(kr_pending_count(), before); /* closed itself */
+    usleep(50 * 1000);
+    assert_int_equal(atomic_load(&o.woken), 1); /* once */
+    /* a shutdown fires one that is not due yet, at once */
+    kr_pending_after(kr_clock_mono_ms() + 60000, wake, &p);
+    kr_pending_expire_all();
+    assert_int_equal(atomic_load(&p.woken), 1);
+    assert_int_equal(kr_pending_count(), before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_deadline),
         cmocka_unit_test(test_expire_all),
         cmocka_unit_test(test_race),
+        cmocka_unit_test(test_after_fires_once_and_closes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
